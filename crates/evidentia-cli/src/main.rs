@@ -1,0 +1,238 @@
+//! The `evidentia` command: parses arguments, calls the core library, renders results.
+//! Exit codes are decided in one place, [`exit_code`], and listed in `docs/cli.md`.
+
+mod progress;
+mod render;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use evidentia::config::{Config, ProfileName};
+use evidentia::digest::{hash_files, DigestAlgorithm};
+use evidentia::seal::{seal, SealOptions};
+use evidentia::subject::{plan, WalkPolicy};
+use evidentia::vault::{Access, Vault};
+use evidentia::work::manifest_of_folder;
+
+use crate::progress::CliProgress;
+
+/// Seal files and works as evidence: digests, a tamper-evident vault, and checks anyone can repeat.
+#[derive(Parser, Debug)]
+#[command(name = "evidentia", version, about)]
+struct Cli {
+    /// Vault folder (default: EVIDENTIA_VAULT, then the configuration file, then the OS data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// Print no progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Print results as JSON (the shapes are documented in docs/cli.md).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print digests of files, like sha256sum.
+    Hash(HashArgs),
+    /// Seal files and folders into the vault.
+    Seal(SealArgs),
+    /// Look into and check the vault.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+#[derive(Args, Debug)]
+struct HashArgs {
+    /// Files to hash (with --work, folders).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Algorithms, comma-separated: sha256, sha512, sm3.
+    #[arg(long, default_value = "sha256")]
+    algo: String,
+    /// BSD-style lines, `SHA256 (path) = digest` (the default with several algorithms).
+    #[arg(long)]
+    tag: bool,
+    /// Treat each folder as one work and print the work's digest (its manifest's digest).
+    #[arg(long)]
+    work: bool,
+    /// With --work: leave out symbolic links and special files instead of refusing the folder.
+    #[arg(long)]
+    skip_special: bool,
+}
+
+#[derive(Args, Debug)]
+struct SealArgs {
+    /// Files and folders to seal; a folder is sealed as one work unless --each is given.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Extra algorithms, comma-separated (sha256 is always included): sha512, sm3.
+    #[arg(long)]
+    algo: Option<String>,
+    /// Do not keep a copy of the content in the vault (for huge files); only digests are kept.
+    #[arg(long)]
+    no_copy: bool,
+    /// Seal every file inside the named folders as its own record.
+    #[arg(long)]
+    each: bool,
+    /// Leave out symbolic links and special files inside folders (they are listed) instead of refusing.
+    #[arg(long)]
+    skip_special: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum VaultCommand {
+    /// List the records.
+    List,
+    /// Show one record and its custody events.
+    Show {
+        /// Record id, or a prefix of it that only one record has.
+        id: String,
+    },
+    /// Recompute the custody chain, every record and every stored copy; name what is broken.
+    Verify,
+}
+
+/// What `main` reports: a library error, or a finding that is not an error but fails the command.
+enum Failure {
+    Core(evidentia::Error),
+    Usage(String),
+    /// Output already printed; exit with this code.
+    Exit(u8),
+}
+
+impl From<evidentia::Error> for Failure {
+    fn from(e: evidentia::Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl<E: Into<evidentia::Error>> From<E> for Box<Failure> {
+    fn from(e: E) -> Self {
+        Box::new(Failure::Core(e.into()))
+    }
+}
+
+type Outcome = Result<(), Box<Failure>>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("evidentia: cannot start: {e}");
+            return ExitCode::from(10);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => match *failure {
+            Failure::Exit(code) => ExitCode::from(code),
+            Failure::Usage(message) => {
+                render::error(json, "USAGE", &message);
+                ExitCode::from(2)
+            }
+            Failure::Core(e) => {
+                render::error(json, e.code(), &e.to_string());
+                ExitCode::from(exit_code(&e))
+            }
+        },
+    }
+}
+
+/// The exit code for a library error (see docs/cli.md).
+fn exit_code(e: &evidentia::Error) -> u8 {
+    match e.kind() {
+        evidentia::ErrorKind::Input => 3,
+        evidentia::ErrorKind::Vault => 4,
+        evidentia::ErrorKind::Config => 5,
+        _ => 10,
+    }
+}
+
+async fn run(cli: Cli) -> Outcome {
+    let config = Config::load()?;
+    let show_progress = !cli.quiet && std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Hash(args) => hash(args, cli.json, show_progress),
+        Command::Seal(args) => {
+            let algorithms = match &args.algo {
+                Some(list) => DigestAlgorithm::parse_list(list)?,
+                None => config.seal.algorithms.clone(),
+            };
+            let policy = WalkPolicy { skip_special: args.skip_special, each: args.each };
+            // Every input is checked before the vault is opened or created.
+            let subjects = plan(&args.paths, policy)?;
+            let dir = config.vault_dir(cli.vault.as_deref())?;
+            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
+            let options = SealOptions { algorithms, copy: config.seal.copy && !args.no_copy, profile: config.profile };
+            let progress = CliProgress::new(show_progress, "sealing");
+            let result = seal(&vault, subjects, &options, &progress).await;
+            progress.finish();
+            vault.close().await;
+            render::sealed(cli.json, &dir, config.profile, &result?);
+            Ok(())
+        }
+        Command::Vault(cmd) => {
+            let dir = config.vault_dir(cli.vault.as_deref())?;
+            let vault = Vault::open(&dir, Access::Read).await?;
+            let result = vault_command(&vault, cmd, cli.json, show_progress, config.profile).await;
+            vault.close().await;
+            result
+        }
+    }
+}
+
+fn hash(args: HashArgs, json: bool, show_progress: bool) -> Outcome {
+    let algos = DigestAlgorithm::parse_list(&args.algo)?;
+    let progress = CliProgress::new(show_progress, "hashing");
+    if args.work {
+        let policy = WalkPolicy { skip_special: args.skip_special, each: false };
+        let mut works = Vec::new();
+        for root in &args.paths {
+            works.push((root.clone(), manifest_of_folder(root, &algos, policy, &|n| progress.add(n))?));
+        }
+        progress.finish();
+        render::work_digests(json, args.tag, &works);
+        return Ok(());
+    }
+    if let Some(folder) = args.paths.iter().find(|p| p.is_dir()) {
+        return Err(Box::new(Failure::Usage(format!(
+            "{}: is a folder; name the files inside it, or add --work to hash the folder as one work",
+            folder.display()
+        ))));
+    }
+    let results = hash_files(&args.paths, &algos, &|n| progress.add(n));
+    progress.finish();
+    let failed = render::file_digests(json, args.tag || algos.len() > 1, &results);
+    if failed { Err(Box::new(Failure::Exit(3))) } else { Ok(()) }
+}
+
+async fn vault_command(vault: &Vault, cmd: VaultCommand, json: bool, show_progress: bool, profile: ProfileName) -> Outcome {
+    match cmd {
+        VaultCommand::List => {
+            let records = vault.records().await?;
+            render::record_list(json, vault.dir(), &records);
+        }
+        VaultCommand::Show { id } => {
+            let detail = vault.record(&id).await?;
+            render::record_detail(json, &detail);
+        }
+        VaultCommand::Verify => {
+            let progress = CliProgress::new(show_progress, "verifying");
+            let check = vault.verify(&|n| progress.add(n)).await;
+            progress.finish();
+            let check = check?;
+            render::vault_check(json, vault.dir(), profile, &check);
+            if !check.intact() {
+                return Err(Box::new(Failure::Exit(1)));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! Renders results as text for people or as the JSON documented in docs/cli.md.
+
+use std::path::{Path, PathBuf};
+
+use evidentia::config::ProfileName;
+use evidentia::digest::FileDigests;
+use evidentia::seal::SealOutcome;
+use evidentia::subject::InputError;
+use evidentia::vault::{EvidenceRecord, RecordDetail, RecordStatus, VaultCheck};
+use evidentia::work::WorkManifest;
+use serde_json::json;
+
+fn print_json(value: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+/// An error: always a line on stderr; with --json also an object on stdout.
+pub fn error(json: bool, code: &str, message: &str) {
+    eprintln!("evidentia: {message}");
+    if json {
+        print_json(&json!({ "error": { "code": code, "message": message } }));
+    }
+}
+
+/// A checksum line as sha256sum writes it: names with a backslash or newline are escaped and
+/// the line starts with a backslash.
+fn checksum_line(digest: &str, path: &Path, algo_tag: Option<&str>) -> String {
+    let name = path.to_string_lossy();
+    let escaped = name.contains(['\\', '\n', '\r']);
+    let name = if escaped {
+        name.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r")
+    } else {
+        name.into_owned()
+    };
+    let lead = if escaped { "\\" } else { "" };
+    match algo_tag {
+        Some(tag) => format!("{lead}{tag} ({name}) = {digest}"),
+        None => format!("{lead}{digest}  {name}"),
+    }
+}
+
+/// `hash`: returns whether any file failed.
+pub fn file_digests(json: bool, tagged: bool, results: &[Result<FileDigests, InputError>]) -> bool {
+    let mut failed = false;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => {
+                if !json {
+                    for (algo, value) in f.digests.iter() {
+                        let tag = tagged.then(|| algo.tag());
+                        println!("{}", checksum_line(&value.to_hex(), &f.path, tag));
+                    }
+                }
+                files.push(f);
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("evidentia: {e}");
+                errors.push(json!({ "code": e.code(), "message": e.to_string() }));
+            }
+        }
+    }
+    if json {
+        print_json(&json!({ "files": files, "errors": errors }));
+    }
+    failed
+}
+
+/// `hash --work`.
+pub fn work_digests(json: bool, tagged: bool, works: &[(PathBuf, WorkManifest)]) {
+    if json {
+        let out: Vec<_> = works
+            .iter()
+            .map(|(root, m)| {
+                json!({
+                    "path": root,
+                    "files": m.files.len(),
+                    "size": m.total_size(),
+                    "digests": m.digests(),
+                    "manifest": m,
+                })
+            })
+            .collect();
+        print_json(&json!({ "works": out }));
+        return;
+    }
+    for (root, m) in works {
+        for (algo, value) in m.digests().iter() {
+            let tag = (tagged || m.algorithms.len() > 1).then(|| algo.tag());
+            println!("{}", checksum_line(&value.to_hex(), root, tag));
+        }
+    }
+}
+
+fn status_word(status: RecordStatus) -> &'static str {
+    match status {
+        RecordStatus::Sealed => "sealed",
+    }
+}
+
+/// `seal`.
+pub fn sealed(json: bool, vault: &Path, profile: ProfileName, outcomes: &[SealOutcome]) {
+    if json {
+        print_json(&json!({
+            "vault": vault,
+            "profile": profile.as_str(),
+            "notice": profile.notice(),
+            "records": outcomes,
+        }));
+        return;
+    }
+    if let Some(notice) = profile.notice() {
+        println!("{notice}");
+    }
+    let mut fresh = 0;
+    for o in outcomes {
+        let r = &o.record;
+        let what = if o.already_sealed { "already sealed" } else { status_word(o.status) };
+        if !o.already_sealed {
+            fresh += 1;
+        }
+        println!("{}  {}  {}  ({what})", r.id, r.sha256_hex(), r.name);
+        for s in &o.skipped {
+            println!("    skipped {}: {}", s.path.display(), s.reason);
+        }
+    }
+    println!(
+        "{fresh} new record(s), {} already sealed, in vault {}",
+        outcomes.len() - fresh,
+        vault.display()
+    );
+}
+
+/// `vault list`.
+pub fn record_list(json: bool, vault: &Path, records: &[EvidenceRecord]) {
+    if json {
+        let rows: Vec<_> = records
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).unwrap_or_default();
+                v["status"] = json!(RecordStatus::Sealed);
+                v
+            })
+            .collect();
+        print_json(&json!({ "vault": vault, "records": rows }));
+        return;
+    }
+    if records.is_empty() {
+        println!("no records in vault {}", vault.display());
+        return;
+    }
+    println!("{:<36}  {:<27}  {:<4}  {:>12}  {:<6}  NAME", "ID", "SEALED", "KIND", "SIZE", "STATUS");
+    for r in records {
+        let sandbox = if r.profile == "sandbox" { "  [sandbox]" } else { "" };
+        println!(
+            "{:<36}  {:<27}  {:<4}  {:>12}  {:<6}  {}{sandbox}",
+            r.id,
+            r.created_at,
+            r.kind.as_str(),
+            r.size,
+            status_word(RecordStatus::Sealed),
+            r.name
+        );
+    }
+}
+
+/// `vault show`.
+pub fn record_detail(json: bool, d: &RecordDetail) {
+    if json {
+        print_json(&serde_json::to_value(d).unwrap_or_default());
+        return;
+    }
+    let r = &d.record;
+    if r.profile == "sandbox" {
+        println!("{}", evidentia::config::SANDBOX_NOTICE);
+    }
+    println!("id:          {}", r.id);
+    println!("name:        {}", r.name);
+    println!("kind:        {}", r.kind.as_str());
+    println!("size:        {} bytes in {} file(s)", r.size, r.file_count);
+    println!("media type:  {}", r.media_type);
+    for (algo, value) in r.digests.iter() {
+        println!("{:<12} {}", format!("{algo}:"), value);
+    }
+    println!("copy kept:   {}", if r.stored { "yes" } else { "no" });
+    println!("source:      {}", r.source_path);
+    println!("sealed at:   {}", r.created_at);
+    println!("profile:     {}", r.profile);
+    println!("status:      {}", status_word(d.status));
+    println!("custody events:");
+    for e in &d.events {
+        println!("  #{:<6} {:<10} {}  {}", e.seq, e.kind, e.recorded_at, e.hash);
+    }
+}
+
+/// `vault verify`.
+pub fn vault_check(json: bool, vault: &Path, profile: ProfileName, check: &VaultCheck) {
+    if json {
+        print_json(&json!({
+            "vault": vault,
+            "intact": check.intact(),
+            "events": check.events,
+            "records": check.records,
+            "blobs": check.blobs,
+            "head": check.head.as_ref().map(|(seq, hash)| json!({ "seq": seq, "hash": hash })),
+            "problems": check.problems,
+        }));
+        return;
+    }
+    if let Some(notice) = profile.notice() {
+        println!("{notice}");
+    }
+    let head = match &check.head {
+        Some((seq, hash)) => format!("head #{seq} {hash}"),
+        None => "empty log".to_owned(),
+    };
+    if check.intact() {
+        println!(
+            "vault {}: INTACT — {} events, {} records, {} blobs checked; {head}",
+            vault.display(),
+            check.events,
+            check.records,
+            check.blobs
+        );
+        return;
+    }
+    println!("vault {}: BROKEN — {} problem(s); {head}", vault.display(), check.problems.len());
+    if let Some(first) = check.problems.first() {
+        println!("first broken: {} — {} [{}]", first.item, first.detail, first.code);
+    }
+    for p in &check.problems {
+        println!("  {}: {} [{}]", p.item, p.detail, p.code);
+    }
+}

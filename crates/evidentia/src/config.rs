@@ -1,0 +1,238 @@
+//! Configuration: a TOML file in the OS config folder, each key overridable by an environment
+//! variable. Every key and variable is listed in `docs/configuration.md`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::DigestAlgorithm;
+
+/// The words every output made under the sandbox profile carries.
+pub const SANDBOX_NOTICE: &str = "SANDBOX — NOT LEGAL EVIDENCE";
+
+/// A configuration problem, naming the file or variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("configuration file {}: cannot be read ({source})", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("configuration file {}: {message}; fix it or remove it to use the defaults", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// An environment variable has a value that does not fit.
+    #[error("environment variable {name}={value}: {expected}")]
+    BadVariable {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should hold.
+        expected: &'static str,
+    },
+    /// No home folder to place the default vault or configuration in.
+    #[error("no home folder found for the default vault; pass --vault or set EVIDENTIA_VAULT")]
+    NoHome,
+}
+
+/// Which set of services and rules applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileName {
+    /// Local services for trying and testing; outputs are marked as not legal evidence.
+    #[default]
+    Sandbox,
+    /// Public services and strict rules.
+    Production,
+}
+
+impl ProfileName {
+    /// The configured name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileName::Sandbox => "sandbox",
+            ProfileName::Production => "production",
+        }
+    }
+
+    /// The notice every output must carry under this profile, if any.
+    pub fn notice(self) -> Option<&'static str> {
+        match self {
+            ProfileName::Sandbox => Some(SANDBOX_NOTICE),
+            ProfileName::Production => None,
+        }
+    }
+}
+
+/// The whole configuration, after file and environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Active profile (`EVIDENTIA_PROFILE`).
+    pub profile: ProfileName,
+    /// Vault folder (`EVIDENTIA_VAULT`); default: the OS data folder.
+    pub vault: Option<PathBuf>,
+    /// Sealing defaults.
+    pub seal: SealDefaults,
+}
+
+/// Defaults for sealing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SealDefaults {
+    /// Digest algorithms (`EVIDENTIA_ALGORITHMS`, comma-separated); SHA-256 is always added.
+    pub algorithms: Vec<DigestAlgorithm>,
+    /// Keep a copy of sealed content in the vault (`EVIDENTIA_COPY`: true/false).
+    pub copy: bool,
+    /// Seconds to wait for another process that is writing the vault (`EVIDENTIA_LOCK_WAIT`).
+    pub lock_wait_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { profile: ProfileName::Sandbox, vault: None, seal: SealDefaults::default() }
+    }
+}
+
+impl Default for SealDefaults {
+    fn default() -> Self {
+        Self { algorithms: vec![DigestAlgorithm::Sha256], copy: true, lock_wait_secs: 30 }
+    }
+}
+
+impl Config {
+    /// Loads the file named by `EVIDENTIA_CONFIG`, else `config.toml` in the OS config folder
+    /// (absent is fine), then applies the environment overrides.
+    pub fn load() -> Result<Config, ConfigError> {
+        let path = match std::env::var_os("EVIDENTIA_CONFIG") {
+            Some(p) => Some(PathBuf::from(p)),
+            None => default_config_file(),
+        };
+        let mut config = match path {
+            Some(ref p) => Config::from_file(p)?,
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Reads one file; a missing file gives the defaults.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+                path: path.to_owned(),
+                message: e.message().to_owned(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(ConfigError::Unreadable { path: path.to_owned(), source: e }),
+        }
+    }
+
+    /// Applies `EVIDENTIA_*` overrides read through `var`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = var("EVIDENTIA_PROFILE") {
+            self.profile = match v.trim() {
+                "sandbox" => ProfileName::Sandbox,
+                "production" => ProfileName::Production,
+                _ => return Err(ConfigError::BadVariable { name: "EVIDENTIA_PROFILE", value: v, expected: "sandbox or production" }),
+            };
+        }
+        if let Some(v) = var("EVIDENTIA_VAULT").filter(|v| !v.is_empty()) {
+            self.vault = Some(PathBuf::from(v));
+        }
+        if let Some(v) = var("EVIDENTIA_ALGORITHMS") {
+            self.seal.algorithms = DigestAlgorithm::parse_list(&v).map_err(|_| ConfigError::BadVariable {
+                name: "EVIDENTIA_ALGORITHMS",
+                value: v.clone(),
+                expected: "a comma-separated list of sha256, sha512, sm3",
+            })?;
+        }
+        if let Some(v) = var("EVIDENTIA_COPY") {
+            self.seal.copy = match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return Err(ConfigError::BadVariable { name: "EVIDENTIA_COPY", value: v, expected: "true or false" }),
+            };
+        }
+        if let Some(v) = var("EVIDENTIA_LOCK_WAIT") {
+            self.seal.lock_wait_secs = v.trim().parse().map_err(|_| ConfigError::BadVariable {
+                name: "EVIDENTIA_LOCK_WAIT",
+                value: v.clone(),
+                expected: "a whole number of seconds",
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The vault folder: `explicit` (from `--vault`), else the configured one, else the OS data folder.
+    pub fn vault_dir(&self, explicit: Option<&Path>) -> Result<PathBuf, ConfigError> {
+        if let Some(p) = explicit {
+            return Ok(p.to_owned());
+        }
+        if let Some(p) = &self.vault {
+            return Ok(p.clone());
+        }
+        directories::ProjectDirs::from("", "", "evidentia")
+            .map(|d| d.data_dir().join("vault"))
+            .ok_or(ConfigError::NoHome)
+    }
+
+    /// How long to wait for the vault's lock.
+    pub fn lock_wait(&self) -> Duration {
+        Duration::from_secs(self.seal.lock_wait_secs)
+    }
+}
+
+/// `config.toml` in the OS config folder, if a home folder exists.
+pub fn default_config_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "evidentia").map(|d| d.config_dir().join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "profile = \"production\"\n[seal]\nalgorithms = [\"sha512\"]\ncopy = false\n").unwrap();
+        let mut config = Config::from_file(&path).unwrap();
+        assert_eq!(config.profile, ProfileName::Production);
+        assert_eq!(config.seal.algorithms, vec![DigestAlgorithm::Sha512]);
+        assert!(!config.seal.copy);
+        let env = |name: &str| match name {
+            "EVIDENTIA_PROFILE" => Some("sandbox".to_owned()),
+            "EVIDENTIA_VAULT" => Some("/tmp/v".to_owned()),
+            "EVIDENTIA_ALGORITHMS" => Some("sm3,sha256".to_owned()),
+            _ => None,
+        };
+        config.apply_env(env).unwrap();
+        assert_eq!(config.profile, ProfileName::Sandbox);
+        assert_eq!(config.vault_dir(None).unwrap(), PathBuf::from("/tmp/v"));
+        assert_eq!(config.vault_dir(Some(Path::new("/x"))).unwrap(), PathBuf::from("/x"));
+        assert_eq!(config.seal.algorithms, vec![DigestAlgorithm::Sm3, DigestAlgorithm::Sha256]);
+    }
+
+    #[test]
+    fn bad_values_name_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "colour = \"blue\"\n").unwrap();
+        let err = Config::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("config.toml") && err.contains("colour"), "{err}");
+        let err = Config::default().apply_env(|n| (n == "EVIDENTIA_COPY").then(|| "maybe".to_owned())).unwrap_err();
+        assert!(err.to_string().contains("EVIDENTIA_COPY=maybe"), "{err}");
+    }
+}

@@ -1,0 +1,179 @@
+//! Streams a file through the hashers: a reader thread fills a few fixed buffers while the
+//! caller's thread hashes, so reading and hashing overlap and memory stays bounded.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::mpsc;
+
+use super::{DigestAlgorithm, Digests, MultiHasher};
+
+/// Size of one read; three of these are in flight at most per file.
+pub const CHUNK_SIZE: usize = 4 << 20;
+const BUFFERS_IN_FLIGHT: usize = 3;
+/// Files up to this size are read and hashed on the calling thread alone.
+const SMALL_FILE: u64 = 1 << 20;
+
+/// Hashes everything a reader yields, in bounded chunks, reporting bytes as they are hashed.
+pub fn hash_reader<R: Read>(
+    mut reader: R,
+    algos: &[DigestAlgorithm],
+    progress: &dyn Fn(u64),
+) -> io::Result<(Digests, u64)> {
+    let mut hasher = MultiHasher::new(algos);
+    let mut buf = vec![0u8; SMALL_FILE as usize];
+    let mut total = 0u64;
+    loop {
+        let n = fill(&mut reader, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+        progress(n as u64);
+    }
+    Ok((hasher.finish(), total))
+}
+
+/// Hashes a file with every algorithm in one pass, optionally copying its bytes to `copy` as
+/// they are read. Returns the digests and the number of bytes read.
+pub fn hash_file(
+    path: &Path,
+    algos: &[DigestAlgorithm],
+    copy: Option<&mut (dyn Write + Send)>,
+    progress: &dyn Fn(u64),
+) -> io::Result<(Digests, u64)> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len <= SMALL_FILE {
+        let mut bytes = Vec::with_capacity(len as usize + 1);
+        (&mut file).take(SMALL_FILE + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 <= SMALL_FILE {
+            if let Some(out) = copy {
+                out.write_all(&bytes)?;
+            }
+            let mut hasher = MultiHasher::new(algos);
+            hasher.update(&bytes);
+            progress(bytes.len() as u64);
+            return Ok((hasher.finish(), bytes.len() as u64));
+        }
+        // The file grew while we looked at it: start over on the streaming path.
+        drop(bytes);
+        file = File::open(path)?;
+    }
+    hash_large(file, algos, copy, progress)
+}
+
+fn hash_large(
+    mut file: File,
+    algos: &[DigestAlgorithm],
+    mut copy: Option<&mut (dyn Write + Send)>,
+    progress: &dyn Fn(u64),
+) -> io::Result<(Digests, u64)> {
+    let (full_tx, full_rx) = mpsc::sync_channel::<io::Result<(Vec<u8>, usize)>>(BUFFERS_IN_FLIGHT);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<u8>>(BUFFERS_IN_FLIGHT);
+    for _ in 0..BUFFERS_IN_FLIGHT {
+        // Cannot fail: the channel has room for exactly these buffers and its receiver is alive.
+        let _ = empty_tx.send(vec![0u8; CHUNK_SIZE]);
+    }
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Ok(mut buf) = empty_rx.recv() {
+                let step = fill(&mut file, &mut buf).and_then(|n| {
+                    if let Some(out) = copy.as_mut() {
+                        out.write_all(&buf[..n])?;
+                    }
+                    Ok(n)
+                });
+                let done = !matches!(step, Ok(n) if n > 0);
+                if full_tx.send(step.map(|n| (buf, n))).is_err() || done {
+                    break;
+                }
+            }
+        });
+        let mut hasher = MultiHasher::new(algos);
+        let mut total = 0u64;
+        loop {
+            let (buf, n) = match full_rx.recv() {
+                Ok(Ok(chunk)) => chunk,
+                Ok(Err(e)) => return Err(e),
+                Err(_) => break,
+            };
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            total += n as u64;
+            progress(n as u64);
+            // The reader may have finished and gone; the buffer is then simply dropped.
+            let _ = empty_tx.send(buf);
+        }
+        drop(empty_tx);
+        Ok((hasher.finish(), total))
+    })
+}
+
+/// Reads until the buffer is full or the stream ends; returns the number of bytes read.
+fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    fn pattern(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i.wrapping_mul(31) % 256) as u8).collect()
+    }
+
+    #[test]
+    fn streamed_file_matches_in_memory_digest_and_copies_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0usize, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, CHUNK_SIZE * 2 + 12345] {
+            let data = pattern(len);
+            let path = dir.path().join(format!("f{len}"));
+            std::fs::write(&path, &data).unwrap();
+            let seen = AtomicU64::new(0);
+            let mut copy: Vec<u8> = Vec::new();
+            let (digests, size) = hash_file(
+                &path,
+                &[DigestAlgorithm::Sha256, DigestAlgorithm::Sm3],
+                Some(&mut copy),
+                &|n| {
+                    seen.fetch_add(n, Ordering::Relaxed);
+                },
+            )
+            .unwrap();
+            assert_eq!(size, len as u64);
+            assert_eq!(seen.load(Ordering::Relaxed), len as u64);
+            assert_eq!(copy, data, "copy of {len} bytes");
+            assert_eq!(digests.get(DigestAlgorithm::Sha256), Some(&DigestAlgorithm::Sha256.digest(&data)));
+            assert_eq!(digests.get(DigestAlgorithm::Sm3), Some(&DigestAlgorithm::Sm3.digest(&data)));
+        }
+    }
+
+    #[test]
+    fn reader_and_file_paths_agree() {
+        let data = pattern(3 * CHUNK_SIZE / 2);
+        let (from_reader, n) = hash_reader(&data[..], &[DigestAlgorithm::Sha512], &|_| {}).unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(from_reader.get(DigestAlgorithm::Sha512), Some(&DigestAlgorithm::Sha512.digest(&data)));
+    }
+
+    #[test]
+    fn missing_file_is_an_error_not_a_panic() {
+        let err = hash_file(Path::new("/nonexistent/evidence"), &[DigestAlgorithm::Sha256], None, &|_| {})
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+}

@@ -1,0 +1,304 @@
+//! Sealing: hashes each subject (copying its content into the vault as it is read), then makes a
+//! batch of copies durable with one sync, then writes the batch's records and custody events in one
+//! transaction. A batch is all or nothing, so a killed process leaves only whole records.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::ProfileName;
+use crate::digest::{hash_file, DigestAlgorithm, Digests};
+use crate::media;
+use crate::subject::{InputError, PlannedFile, Skipped, Subject};
+use crate::vault::{EvidenceRecord, NewRecord, PendingBlob, RecordStatus, SubjectKind, Vault, VaultError};
+use crate::work::{ManifestEntry, WorkManifest};
+use crate::Error;
+
+/// Most files in one batch (one sync, one transaction).
+const BATCH_FILES: u64 = 1000;
+/// Most bytes in one batch.
+const BATCH_BYTES: u64 = 512 << 20;
+
+/// How to seal.
+#[derive(Debug, Clone)]
+pub struct SealOptions {
+    /// Digest algorithms; SHA-256 is always added (it names the vault's copies).
+    pub algorithms: Vec<DigestAlgorithm>,
+    /// Keep a copy of the content in the vault.
+    pub copy: bool,
+    /// The profile the records are made under.
+    pub profile: ProfileName,
+}
+
+impl SealOptions {
+    fn algorithms(&self) -> Vec<DigestAlgorithm> {
+        let mut algos = vec![DigestAlgorithm::Sha256];
+        algos.extend(self.algorithms.iter().copied());
+        algos.sort();
+        algos.dedup();
+        algos
+    }
+}
+
+/// Receives progress while sealing. Every method has a default that ignores it.
+pub trait SealProgress: Sync {
+    /// The work ahead: number of files and bytes.
+    fn planned(&self, _files: u64, _bytes: u64) {}
+    /// More bytes were hashed.
+    fn hashed(&self, _bytes: u64) {}
+    /// One more subject's record is written (or found already sealed).
+    fn subject_done(&self, _name: &str) {}
+}
+
+/// Ignores progress.
+pub struct NoProgress;
+impl SealProgress for NoProgress {}
+
+/// What sealing one subject gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct SealOutcome {
+    /// The record (the earlier one, when the subject was already sealed).
+    pub record: EvidenceRecord,
+    /// Where it stands.
+    pub status: RecordStatus,
+    /// The same content under the same name was sealed before: no new record was made.
+    pub already_sealed: bool,
+    /// What was left out of a work.
+    pub skipped: Vec<Skipped>,
+}
+
+struct Prepared {
+    record: EvidenceRecord,
+    blobs: Vec<(PendingBlob, String)>,
+    skipped: Vec<Skipped>,
+}
+
+/// Seals subjects (from [`crate::subject::plan`]) into the vault, in order.
+pub async fn seal(
+    vault: &Vault,
+    subjects: Vec<Subject>,
+    options: &SealOptions,
+    progress: &dyn SealProgress,
+) -> Result<Vec<SealOutcome>, Error> {
+    progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
+    let algos = options.algorithms();
+    let mut outcomes = Vec::with_capacity(subjects.len());
+    let mut batch: Vec<Subject> = Vec::new();
+    let (mut files, mut bytes) = (0u64, 0u64);
+    let mut iter = subjects.into_iter().peekable();
+    while let Some(subject) = iter.next() {
+        files += subject.file_count();
+        bytes += subject.size();
+        batch.push(subject);
+        let full = files >= BATCH_FILES || bytes >= BATCH_BYTES;
+        if full || iter.peek().is_none() {
+            let done = seal_batch(vault, std::mem::take(&mut batch), &algos, options, progress).await?;
+            outcomes.extend(done);
+            files = 0;
+            bytes = 0;
+        }
+    }
+    Ok(outcomes)
+}
+
+async fn seal_batch(
+    vault: &Vault,
+    batch: Vec<Subject>,
+    algos: &[DigestAlgorithm],
+    options: &SealOptions,
+    progress: &dyn SealProgress,
+) -> Result<Vec<SealOutcome>, Error> {
+    let prepared: Vec<Result<Prepared, Error>> =
+        batch.par_iter().map(|s| prepare(vault, s, algos, options, progress)).collect();
+    let mut ready = Vec::with_capacity(prepared.len());
+    let mut failure = None;
+    for p in prepared {
+        match p {
+            Ok(p) => ready.push(p),
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        for p in ready {
+            discard(vault, p.blobs);
+        }
+        return Err(e);
+    }
+
+    // Same kind, name and content as a record already in the vault (or earlier in this batch)?
+    let keys: Vec<(SubjectKind, String, String)> =
+        ready.iter().map(|p| (p.record.kind, p.record.name.clone(), p.record.sha256_hex())).collect();
+    let mut known = vault.find_sealed(&keys).await?;
+    let mut outcomes = Vec::with_capacity(ready.len());
+    let mut fresh: Vec<NewRecord> = Vec::new();
+    let mut to_publish: Vec<(PendingBlob, String)> = Vec::new();
+    let mut fresh_index: HashMap<(SubjectKind, String, String), usize> = HashMap::new();
+    for (p, key) in ready.into_iter().zip(keys) {
+        if let Some(existing) = known.get(&key) {
+            discard(vault, p.blobs);
+            outcomes.push(SealOutcome { record: existing.clone(), status: RecordStatus::Sealed, already_sealed: true, skipped: p.skipped });
+            continue;
+        }
+        if let Some(&i) = fresh_index.get(&key) {
+            discard(vault, p.blobs);
+            let record: EvidenceRecord = fresh[i].record.clone();
+            outcomes.push(SealOutcome { record, status: RecordStatus::Sealed, already_sealed: true, skipped: p.skipped });
+            continue;
+        }
+        fresh_index.insert(key, fresh.len());
+        to_publish.extend(p.blobs);
+        fresh.push(NewRecord { record: p.record.clone() });
+        outcomes.push(SealOutcome { record: p.record, status: RecordStatus::Sealed, already_sealed: false, skipped: p.skipped });
+    }
+    known.clear();
+
+    // Copies first, durable, at their final names; then the records that refer to them.
+    let blobs = vault.blobs();
+    let io_err = |e| Error::Vault(VaultError::Io { path: blobs.root().to_owned(), source: e });
+    if !to_publish.is_empty() {
+        blobs.sync().map_err(io_err)?;
+        for (pending, sha) in to_publish {
+            blobs.publish(pending, &sha).map_err(io_err)?;
+        }
+        blobs.sync().map_err(io_err)?;
+    }
+    vault.append_records(&fresh).await?;
+    for o in &outcomes {
+        progress.subject_done(&o.record.name);
+    }
+    Ok(outcomes)
+}
+
+fn discard(vault: &Vault, blobs: Vec<(PendingBlob, String)>) {
+    for (pending, _) in blobs {
+        // A leftover temporary file is removed at the next write-open anyway.
+        let _ = vault.blobs().discard(pending);
+    }
+}
+
+/// Hashes one subject, writing copies as pending blobs. Nothing is visible in the vault yet.
+fn prepare(
+    vault: &Vault,
+    subject: &Subject,
+    algos: &[DigestAlgorithm],
+    options: &SealOptions,
+    progress: &dyn SealProgress,
+) -> Result<Prepared, Error> {
+    let created_at = now();
+    let source_path = std::fs::canonicalize(subject.path())
+        .unwrap_or_else(|_| subject.path().to_owned())
+        .to_string_lossy()
+        .into_owned();
+    match subject {
+        Subject::File { name, file } => {
+            let (digests, blob) = hash_one(vault, file, algos, options.copy, progress)?;
+            let record = EvidenceRecord {
+                id: uuid::Uuid::now_v7().to_string(),
+                kind: SubjectKind::File,
+                name: name.clone(),
+                size: file.size,
+                file_count: 1,
+                media_type: media::detect(&file.path),
+                digests,
+                stored: options.copy,
+                source_path,
+                profile: options.profile.as_str().to_owned(),
+                created_at,
+            };
+            Ok(Prepared { record, blobs: blob.into_iter().collect(), skipped: Vec::new() })
+        }
+        Subject::Work { name, members, skipped, .. } => {
+            let hashed: Vec<Result<(ManifestEntry, Option<(PendingBlob, String)>), Error>> = members
+                .par_iter()
+                .map(|m| {
+                    let (digests, blob) = hash_one(vault, &m.file, algos, options.copy, progress)?;
+                    Ok((ManifestEntry { path: m.rel.clone(), size: m.file.size, digests }, blob))
+                })
+                .collect();
+            let mut entries = Vec::with_capacity(hashed.len());
+            let mut blobs = Vec::new();
+            let mut failure = None;
+            for h in hashed {
+                match h {
+                    Ok((entry, blob)) => {
+                        entries.push(entry);
+                        blobs.extend(blob);
+                    }
+                    Err(e) => failure = failure.or(Some(e)),
+                }
+            }
+            if let Some(e) = failure {
+                discard(vault, blobs);
+                return Err(e);
+            }
+            let manifest = WorkManifest::new(algos, entries);
+            let digests = manifest.digests();
+            let sha = digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
+            let pending = vault
+                .blobs()
+                .begin_with(&manifest.to_canonical_bytes())
+                .map_err(|e| Error::Vault(VaultError::Io { path: vault.blobs().root().to_owned(), source: e }))?;
+            blobs.push((pending, sha));
+            let record = EvidenceRecord {
+                id: uuid::Uuid::now_v7().to_string(),
+                kind: SubjectKind::Work,
+                name: name.clone(),
+                size: manifest.total_size(),
+                file_count: manifest.files.len() as u64,
+                media_type: media::WORK_MANIFEST.to_owned(),
+                digests,
+                stored: options.copy,
+                source_path,
+                profile: options.profile.as_str().to_owned(),
+                created_at,
+            };
+            Ok(Prepared { record, blobs, skipped: skipped.clone() })
+        }
+    }
+}
+
+/// Hashes one file, copying it into a pending blob when asked, and checks it did not change size.
+fn hash_one(
+    vault: &Vault,
+    file: &PlannedFile,
+    algos: &[DigestAlgorithm],
+    copy: bool,
+    progress: &dyn SealProgress,
+) -> Result<(Digests, Option<(PendingBlob, String)>), Error> {
+    let vault_io = |e| Error::Vault(VaultError::Io { path: vault.blobs().root().to_owned(), source: e });
+    let mut pending = None;
+    let result = if copy {
+        let (blob, out) = vault.blobs().begin().map_err(vault_io)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        let r = hash_file(&file.path, algos, Some(&mut out), &|n| progress.hashed(n))
+            .and_then(|r| out.flush().map(|_| r));
+        pending = Some(blob);
+        r
+    } else {
+        hash_file(&file.path, algos, None, &|n| progress.hashed(n))
+    };
+    let (digests, size) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(p) = pending {
+                let _ = vault.blobs().discard(p);
+            }
+            return Err(InputError::from_io(&file.path, e).into());
+        }
+    };
+    if size != file.size {
+        if let Some(p) = pending {
+            let _ = vault.blobs().discard(p);
+        }
+        return Err(InputError::ChangedWhileReading { path: file.path.clone(), expected: file.size, actual: size }.into());
+    }
+    let sha = digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
+    Ok((digests, pending.map(|p| (p, sha))))
+}
+
+/// The current time as stored: RFC 3339, UTC, microseconds.
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}

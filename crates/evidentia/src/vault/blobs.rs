@@ -1,0 +1,180 @@
+//! The content-addressed blob store: copies of sealed content at `sha256/<2 hex>/<64 hex>`.
+//! Blobs are written to a temporary file, made durable, then renamed into place, so a blob at
+//! its final name is always whole.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::digest::{hash_file, DigestAlgorithm};
+
+/// The blob store of one vault.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+/// A blob being written: its bytes go to a temporary file until [`BlobStore::publish`].
+#[derive(Debug)]
+pub struct PendingBlob {
+    /// The temporary file.
+    pub path: PathBuf,
+}
+
+/// What a check of one blob found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobState {
+    /// Present, and its content has the digest it is named after.
+    Intact,
+    /// No file at the blob's path.
+    Missing,
+    /// Present but its content has another digest (given).
+    Changed(String),
+    /// Present but unreadable (the error text).
+    Unreadable(String),
+}
+
+impl BlobStore {
+    /// The store under `root` (created on first write).
+    pub fn new(root: PathBuf) -> Self {
+        Self { root }
+    }
+
+    /// Where the blob with this SHA-256 lives.
+    pub fn path_for(&self, sha256_hex: &str) -> PathBuf {
+        let prefix = sha256_hex.get(..2).unwrap_or("xx");
+        self.root.join("sha256").join(prefix).join(sha256_hex)
+    }
+
+    fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    /// Creates a new temporary file for a blob whose digest is not known yet.
+    pub fn begin(&self) -> io::Result<(PendingBlob, File)> {
+        let dir = self.tmp_dir();
+        fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}.part", uuid::Uuid::now_v7()));
+        let file = File::options().write(true).create_new(true).open(&path)?;
+        Ok((PendingBlob { path }, file))
+    }
+
+    /// Writes bytes held in memory as a pending blob.
+    pub fn begin_with(&self, bytes: &[u8]) -> io::Result<PendingBlob> {
+        let (pending, mut file) = self.begin()?;
+        file.write_all(bytes)?;
+        Ok(pending)
+    }
+
+    /// Whether a blob is already in place (its content is not checked).
+    pub fn contains(&self, sha256_hex: &str) -> bool {
+        self.path_for(sha256_hex).is_file()
+    }
+
+    /// Flushes every written file of the file system that holds the store to stable storage:
+    /// one call makes a whole batch of blobs durable.
+    pub fn sync(&self) -> io::Result<()> {
+        fs::create_dir_all(&self.root)?;
+        let dir = File::open(&self.root)?;
+        rustix::fs::syncfs(&dir).map_err(io::Error::from)
+    }
+
+    /// Moves a pending blob to its final name. If that blob exists already, the copy is dropped.
+    pub fn publish(&self, pending: PendingBlob, sha256_hex: &str) -> io::Result<()> {
+        let target = self.path_for(sha256_hex);
+        if target.is_file() {
+            return discard_file(&pending.path);
+        }
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::rename(&pending.path, &target)
+    }
+
+    /// Drops a pending blob.
+    pub fn discard(&self, pending: PendingBlob) -> io::Result<()> {
+        discard_file(&pending.path)
+    }
+
+    /// Removes temporary files left by an interrupted write. Only the lock holder may call this.
+    pub fn clear_abandoned(&self) -> io::Result<usize> {
+        let mut removed = 0;
+        match fs::read_dir(self.tmp_dir()) {
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    if fs::remove_file(entry.path()).is_ok() {
+                        removed += 1;
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        Ok(removed)
+    }
+
+    /// Recomputes one blob's SHA-256.
+    pub fn check(&self, sha256_hex: &str) -> BlobState {
+        let path = self.path_for(sha256_hex);
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return BlobState::Missing,
+            Err(e) => return BlobState::Unreadable(e.to_string()),
+            Ok(m) if !m.is_file() => return BlobState::Changed("(not a regular file)".into()),
+            Ok(_) => {}
+        }
+        match hash_file(&path, &[DigestAlgorithm::Sha256], None, &|_| {}) {
+            Ok((digests, _)) => {
+                let actual = digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
+                if actual == sha256_hex { BlobState::Intact } else { BlobState::Changed(actual) }
+            }
+            Err(e) => BlobState::Unreadable(e.to_string()),
+        }
+    }
+
+    /// The store's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+fn discard_file(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publish_check_and_detect_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::new(dir.path().join("blobs"));
+        let data = b"contract text";
+        let sha = DigestAlgorithm::Sha256.digest(data).to_hex();
+        let pending = store.begin_with(data).unwrap();
+        store.sync().unwrap();
+        store.publish(pending, &sha).unwrap();
+        assert_eq!(store.check(&sha), BlobState::Intact);
+        // A second copy of the same content is dropped, not duplicated.
+        let again = store.begin_with(data).unwrap();
+        let again_path = again.path.clone();
+        store.publish(again, &sha).unwrap();
+        assert!(!again_path.exists());
+        fs::write(store.path_for(&sha), b"contract text, edited").unwrap();
+        assert!(matches!(store.check(&sha), BlobState::Changed(_)));
+        fs::remove_file(store.path_for(&sha)).unwrap();
+        assert_eq!(store.check(&sha), BlobState::Missing);
+    }
+
+    #[test]
+    fn abandoned_temporary_files_are_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::new(dir.path().join("blobs"));
+        let _left = store.begin_with(b"half").unwrap();
+        assert_eq!(store.clear_abandoned().unwrap(), 1);
+        assert_eq!(store.clear_abandoned().unwrap(), 0);
+    }
+}

@@ -1,0 +1,83 @@
+//! The evidence record: what was sealed, as it was when sealed. Immutable once written.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::{DigestAlgorithm, Digests};
+
+/// What a record seals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    /// One file.
+    File,
+    /// A folder sealed as one work, through its manifest.
+    Work,
+}
+
+impl SubjectKind {
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::File => "file",
+            SubjectKind::Work => "work",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "file" => Some(SubjectKind::File),
+            "work" => Some(SubjectKind::Work),
+            _ => None,
+        }
+    }
+}
+
+/// One sealed subject. Its canonical JSON is the payload of its `created` custody event, so any
+/// later change to the stored row is detectable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    /// Record id (a UUIDv7: sortable by creation).
+    pub id: String,
+    /// File or work.
+    pub kind: SubjectKind,
+    /// The subject's name: a file name, a work's folder name, or a path within a folder.
+    pub name: String,
+    /// Bytes sealed (for a work, the sum of its files).
+    pub size: u64,
+    /// Number of files (1 for a file).
+    pub file_count: u64,
+    /// Media type of the file, or of a work manifest.
+    pub media_type: String,
+    /// Digest per algorithm; for a work, of its manifest. SHA-256 is always present.
+    pub digests: Digests,
+    /// Whether the vault keeps a copy of the content.
+    pub stored: bool,
+    /// Where the subject was on disk when sealed.
+    pub source_path: String,
+    /// Configuration profile it was sealed under (`sandbox` is not legal evidence).
+    pub profile: String,
+    /// When it was sealed (RFC 3339, UTC, microseconds).
+    pub created_at: String,
+}
+
+impl EvidenceRecord {
+    /// SHA-256 of the subject (of the manifest for a work), hex.
+    pub fn sha256_hex(&self) -> String {
+        self.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default()
+    }
+
+    /// Canonical JSON, as carried by the `created` custody event.
+    pub fn canonical_json(&self) -> String {
+        // Plain strings, integers and maps: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Where a record stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// Digests recorded and custody event written; no further proof requested by this profile.
+    Sealed,
+}

@@ -1,0 +1,320 @@
+//! Reading and appending rows. SQL is kept to what SQLite and PostgreSQL both accept, with
+//! `$n` placeholders; many rows go in one multi-row INSERT.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::custody::{CustodyEvent, CustodyEventKind, HeadWitness};
+use super::record::{EvidenceRecord, RecordStatus, SubjectKind};
+use super::{Vault, VaultError};
+use crate::digest::{DigestAlgorithm, DigestValue, Digests};
+
+/// Rows per multi-row INSERT (kept well under every backend's bind-parameter limit).
+const ROWS_PER_INSERT: usize = 500;
+
+/// A record about to be written, with what its custody event should say.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// The record.
+    pub record: EvidenceRecord,
+}
+
+/// A record with its custody history.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordDetail {
+    /// The record.
+    #[serde(flatten)]
+    pub record: EvidenceRecord,
+    /// Where it stands.
+    pub status: RecordStatus,
+    /// Its custody events, oldest first.
+    pub events: Vec<CustodyEvent>,
+}
+
+const RECORD_COLUMNS: &str =
+    "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at";
+
+impl Vault {
+    /// The newest event of the custody log: its sequence number and hash.
+    pub async fn head(&self) -> Result<Option<(u64, String)>, VaultError> {
+        let row = sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()
+    }
+
+    /// Records already sealed with the same kind, name and SHA-256 as one of `keys`.
+    pub async fn find_sealed(
+        &self,
+        keys: &[(SubjectKind, String, String)],
+    ) -> Result<HashMap<(SubjectKind, String, String), EvidenceRecord>, VaultError> {
+        let mut found = HashMap::new();
+        let mut hashes: Vec<&str> = keys.iter().map(|k| k.2.as_str()).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        for chunk in hashes.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "SELECT {RECORD_COLUMNS} FROM records WHERE sha256 IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for h in chunk {
+                query = query.bind(h.to_string());
+            }
+            let rows = query.fetch_all(&self.pool).await?;
+            let mut records = Vec::new();
+            for row in rows {
+                records.push(record_from_row(&row)?);
+            }
+            self.attach_digests(&mut records).await?;
+            for r in records {
+                found.insert((r.kind, r.name.clone(), r.sha256_hex()), r);
+            }
+        }
+        found.retain(|k, _| keys.contains(k));
+        Ok(found)
+    }
+
+    /// Appends records and their `created` events in one transaction, then moves the head
+    /// witness forward. Either all of them are written or none.
+    pub async fn append_records(&self, new: &[NewRecord]) -> Result<Vec<CustodyEvent>, VaultError> {
+        if new.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let head = {
+            let row = sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+            row.map(|r| Ok::<_, VaultError>((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()?
+        };
+        let mut events = Vec::with_capacity(new.len());
+        let mut prev = head;
+        for n in new {
+            let event = CustodyEvent::next(
+                prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+                CustodyEventKind::Created,
+                n.record.created_at.clone(),
+                Some(n.record.id.clone()),
+                n.record.canonical_json(),
+            );
+            prev = Some((event.seq, event.hash.clone()));
+            events.push(event);
+        }
+
+        for chunk in new.chunks(ROWS_PER_INSERT) {
+            let sql = format!("INSERT INTO records ({RECORD_COLUMNS}) VALUES {}", rows_placeholders(chunk.len(), 11));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for n in chunk {
+                let r = &n.record;
+                q = q
+                    .bind(r.id.clone())
+                    .bind(r.kind.as_str())
+                    .bind(r.name.clone())
+                    .bind(r.size as i64)
+                    .bind(r.file_count as i64)
+                    .bind(r.media_type.clone())
+                    .bind(r.sha256_hex())
+                    .bind(i64::from(r.stored))
+                    .bind(r.source_path.clone())
+                    .bind(r.profile.clone())
+                    .bind(r.created_at.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let digest_rows: Vec<(String, DigestAlgorithm, String)> = new
+            .iter()
+            .flat_map(|n| n.record.digests.iter().map(|(a, v)| (n.record.id.clone(), a, v.to_hex())))
+            .collect();
+        for chunk in digest_rows.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO record_digests (record_id, algorithm, value) VALUES {}",
+                rows_placeholders(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, algo, value) in chunk {
+                q = q.bind(id.clone()).bind(algo.name()).bind(value.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO custody_events (seq, kind, recorded_at, record_id, payload, prev_hash, hash) VALUES {}",
+                rows_placeholders(chunk.len(), 7)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for e in chunk {
+                q = q
+                    .bind(e.seq as i64)
+                    .bind(e.kind.clone())
+                    .bind(e.recorded_at.clone())
+                    .bind(e.record_id.clone())
+                    .bind(e.payload.clone())
+                    .bind(e.prev_hash.clone())
+                    .bind(e.hash.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        if let Some(last) = events.last() {
+            self.write_head_witness(&HeadWitness { seq: last.seq, hash: last.hash.clone() })?;
+        }
+        Ok(events)
+    }
+
+    /// Every record, oldest first.
+    pub async fn records(&self) -> Result<Vec<EvidenceRecord>, VaultError> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY created_at, id");
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
+        self.attach_digests(&mut records).await?;
+        Ok(records)
+    }
+
+    /// One record by id, or by a prefix of its id that only it has, with its custody events.
+    pub async fn record(&self, id_or_prefix: &str) -> Result<RecordDetail, VaultError> {
+        let pattern = format!("{}%", id_or_prefix.replace(['%', '_'], ""));
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id LIKE $1 ORDER BY id LIMIT 2");
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(pattern).fetch_all(&self.pool).await?;
+        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
+        match records.len() {
+            0 => return Err(VaultError::RecordNotFound(id_or_prefix.to_owned())),
+            1 => {}
+            _ if records.iter().any(|r| r.id == id_or_prefix) => records.retain(|r| r.id == id_or_prefix),
+            _ => return Err(VaultError::AmbiguousId(id_or_prefix.to_owned())),
+        }
+        self.attach_digests(&mut records).await?;
+        let record = records.remove(0);
+        let rows = sqlx::query(
+            "SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash FROM custody_events \
+             WHERE record_id = $1 ORDER BY seq",
+        )
+        .bind(record.id.clone())
+        .fetch_all(&self.pool)
+        .await?;
+        let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(RecordDetail { record, status: RecordStatus::Sealed, events })
+    }
+
+    /// The whole custody log, in sequence order.
+    pub async fn events(&self) -> Result<Vec<CustodyEvent>, VaultError> {
+        let rows = sqlx::query(
+            "SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash FROM custody_events ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// Digest rows of every record, by record id (including rows whose record is gone).
+    pub(crate) async fn digest_rows(&self) -> Result<BTreeMap<String, Digests>, VaultError> {
+        let rows = sqlx::query("SELECT record_id, algorithm, value FROM record_digests")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out: BTreeMap<String, Digests> = BTreeMap::new();
+        for row in rows {
+            let id = get_text(&row, "record_id")?;
+            let algo: DigestAlgorithm = get_text(&row, "algorithm")?
+                .parse()
+                .map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
+            let value = DigestValue::from_hex(&get_text(&row, "value")?)
+                .map_err(|e| VaultError::BadRow(format!("digest of record {id}: {e}")))?;
+            out.entry(id).or_default().insert(algo, value);
+        }
+        Ok(out)
+    }
+
+    /// Record rows without their digests (for checks that compare rows with the log).
+    pub(crate) async fn record_rows(&self) -> Result<Vec<EvidenceRecord>, VaultError> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records");
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn attach_digests(&self, records: &mut [EvidenceRecord]) -> Result<(), VaultError> {
+        for chunk in records.chunks_mut(ROWS_PER_INSERT) {
+            let sql = format!(
+                "SELECT record_id, algorithm, value FROM record_digests WHERE record_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for r in chunk.iter() {
+                q = q.bind(r.id.clone());
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            let mut by_id: HashMap<String, Digests> = HashMap::new();
+            for row in rows {
+                let algo: DigestAlgorithm = get_text(&row, "algorithm")?
+                    .parse()
+                    .map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
+                let value = DigestValue::from_hex(&get_text(&row, "value")?)
+                    .map_err(|e| VaultError::BadRow(e.to_string()))?;
+                by_id.entry(get_text(&row, "record_id")?).or_default().insert(algo, value);
+            }
+            for r in chunk.iter_mut() {
+                r.digests = by_id.remove(&r.id).unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+}
+
+fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn rows_placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * cols + 1, cols)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn get_text(row: &AnyRow, col: &str) -> Result<String, VaultError> {
+    row.try_get::<String, _>(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")))
+}
+
+fn get_u64(row: &AnyRow, col: &str) -> Result<u64, VaultError> {
+    let v: i64 = row.try_get(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")))?;
+    u64::try_from(v).map_err(|_| VaultError::BadRow(format!("{col}: negative value {v}")))
+}
+
+fn record_from_row(row: &AnyRow) -> Result<EvidenceRecord, VaultError> {
+    let kind_text = get_text(row, "kind")?;
+    let kind = SubjectKind::parse(&kind_text).ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
+    let sha256 = get_text(row, "sha256")?;
+    let mut digests = Digests::default();
+    if let Ok(v) = DigestValue::from_hex(&sha256) {
+        digests.insert(DigestAlgorithm::Sha256, v);
+    }
+    Ok(EvidenceRecord {
+        id: get_text(row, "id")?,
+        kind,
+        name: get_text(row, "name")?,
+        size: get_u64(row, "size")?,
+        file_count: get_u64(row, "file_count")?,
+        media_type: get_text(row, "media_type")?,
+        digests,
+        stored: get_u64(row, "stored")? != 0,
+        source_path: get_text(row, "source_path")?,
+        profile: get_text(row, "profile")?,
+        created_at: get_text(row, "created_at")?,
+    })
+}
+
+fn event_from_row(row: &AnyRow) -> Result<CustodyEvent, VaultError> {
+    Ok(CustodyEvent {
+        seq: get_u64(row, "seq")?,
+        kind: get_text(row, "kind")?,
+        recorded_at: get_text(row, "recorded_at")?,
+        record_id: row
+            .try_get::<Option<String>, _>("record_id")
+            .map_err(|e| VaultError::BadRow(format!("record_id: {e}")))?,
+        payload: get_text(row, "payload")?,
+        prev_hash: get_text(row, "prev_hash")?,
+        hash: get_text(row, "hash")?,
+    })
+}

@@ -1,0 +1,265 @@
+//! `vault verify`: recomputes the custody chain, compares every record row with the event that
+//! created it, and re-hashes every blob. Names each broken item, the first broken link first.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::blobs::BlobState;
+use super::custody::{CustodyEventKind, GENESIS_HASH};
+use super::record::{EvidenceRecord, SubjectKind};
+use super::{Vault, VaultError};
+use crate::digest::DigestAlgorithm;
+use crate::work::WorkManifest;
+
+/// One thing found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VaultProblem {
+    /// Stable code, e.g. `EVENT_ALTERED`, `BLOB_MISSING`.
+    pub code: &'static str,
+    /// The broken item: `event #12`, `record 0193…`, `blob 9f86…`.
+    pub item: String,
+    /// What is wrong, in words.
+    pub detail: String,
+}
+
+/// The result of checking a whole vault.
+#[derive(Debug, Clone, Serialize)]
+pub struct VaultCheck {
+    /// Events in the log.
+    pub events: u64,
+    /// Record rows.
+    pub records: u64,
+    /// Blobs re-hashed.
+    pub blobs: u64,
+    /// Sequence number and hash of the newest event.
+    pub head: Option<(u64, String)>,
+    /// What is wrong, most fundamental first: the chain, then records, then blobs.
+    pub problems: Vec<VaultProblem>,
+}
+
+impl VaultCheck {
+    /// Whether nothing is wrong.
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn problem(code: &'static str, item: String, detail: String) -> VaultProblem {
+    VaultProblem { code, item, detail }
+}
+
+impl Vault {
+    /// Checks the whole vault; `progress` is told each blob byte count as it is re-hashed.
+    pub async fn verify(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<VaultCheck, VaultError> {
+        let events = self.events().await?;
+        let mut problems = Vec::new();
+
+        // 1. The chain: sequence without gaps, each hash recomputed, each link to the one before.
+        let mut expected_seq = 1u64;
+        let mut prev_hash = GENESIS_HASH.to_owned();
+        for e in &events {
+            if e.seq != expected_seq {
+                problems.push(problem(
+                    "EVENT_MISSING",
+                    format!("event #{expected_seq}"),
+                    format!("the log jumps from #{} to #{}: events were removed", expected_seq.saturating_sub(1), e.seq),
+                ));
+            }
+            if e.compute_hash() != e.hash {
+                problems.push(problem(
+                    "EVENT_ALTERED",
+                    format!("event #{}", e.seq),
+                    "its content does not match its hash: the event was edited".into(),
+                ));
+            }
+            if e.prev_hash != prev_hash {
+                problems.push(problem(
+                    "CHAIN_BROKEN",
+                    format!("event #{}", e.seq),
+                    "its previous-event hash does not match the event before it: an event was edited, \
+                     removed, inserted or moved"
+                        .into(),
+                ));
+            }
+            prev_hash = e.hash.clone();
+            expected_seq = e.seq + 1;
+        }
+        let head = events.last().map(|e| (e.seq, e.hash.clone()));
+        if let Some(witness) = self.head_witness()? {
+            match events.iter().find(|e| e.seq == witness.seq) {
+                None => problems.push(problem(
+                    "EVENTS_TRUNCATED",
+                    format!("event #{}", witness.seq),
+                    format!(
+                        "the vault's head witness records event #{} but the log ends at #{}: events were removed",
+                        witness.seq,
+                        head.as_ref().map(|h| h.0).unwrap_or(0)
+                    ),
+                )),
+                Some(e) if e.hash != witness.hash => problems.push(problem(
+                    "HEAD_MISMATCH",
+                    format!("event #{}", witness.seq),
+                    "its hash differs from the one in the vault's head witness: the log was rewritten".into(),
+                )),
+                Some(_) => {}
+            }
+        }
+
+        // 2. Records: each row must equal what its creation event recorded, and vice versa.
+        let mut rows: HashMap<String, EvidenceRecord> =
+            self.record_rows().await?.into_iter().map(|r| (r.id.clone(), r)).collect();
+        let mut digest_rows = self.digest_rows().await?;
+        let record_count = rows.len() as u64;
+        let mut logged: BTreeMap<String, (u64, EvidenceRecord)> = BTreeMap::new();
+        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Created.as_str()) {
+            let item = format!("event #{}", e.seq);
+            let recorded: EvidenceRecord = match serde_json::from_str(&e.payload) {
+                Ok(r) => r,
+                Err(err) => {
+                    problems.push(problem("EVENT_UNREADABLE", item, format!("its record cannot be read: {err}")));
+                    continue;
+                }
+            };
+            if e.record_id.as_deref() != Some(recorded.id.as_str()) {
+                problems.push(problem("EVENT_ALTERED", item, "it names another record than the one it recorded".into()));
+            }
+            if let Some((first, _)) = logged.get(&recorded.id) {
+                problems.push(problem(
+                    "RECORD_DUPLICATED",
+                    format!("record {}", recorded.id),
+                    format!("created twice, by events #{first} and #{}", e.seq),
+                ));
+                continue;
+            }
+            logged.insert(recorded.id.clone(), (e.seq, recorded));
+        }
+        for (id, (seq, recorded)) in &logged {
+            let item = format!("record {id}");
+            match rows.remove(id) {
+                None => problems.push(problem(
+                    "RECORD_MISSING",
+                    item,
+                    format!("sealed by event #{seq} but its row is gone: the record was deleted"),
+                )),
+                Some(mut row) => {
+                    let column_sha = row.sha256_hex();
+                    row.digests = digest_rows.remove(id).unwrap_or_default();
+                    let mut diffs = differences(recorded, &row);
+                    if column_sha != recorded.sha256_hex() {
+                        diffs.push("sha256");
+                    }
+                    if !diffs.is_empty() {
+                        diffs.dedup();
+                        problems.push(problem(
+                            "RECORD_ALTERED",
+                            item,
+                            format!("differs from what event #{seq} recorded in: {}", diffs.join(", ")),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut unlogged: Vec<&String> = rows.keys().collect();
+        unlogged.sort();
+        for id in unlogged {
+            problems.push(problem(
+                "RECORD_UNLOGGED",
+                format!("record {id}"),
+                "no custody event created it: the row was inserted outside Evidentia".into(),
+            ));
+        }
+        for id in digest_rows.keys() {
+            problems.push(problem(
+                "RECORD_UNLOGGED",
+                format!("record {id}"),
+                "digest rows exist for a record that the custody log does not know: inserted outside Evidentia".into(),
+            ));
+        }
+
+        // 3. Blobs, as the log says they should be.
+        let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
+        for (id, (_, r)) in &logged {
+            let sha = r.sha256_hex();
+            match r.kind {
+                SubjectKind::File if r.stored => wanted.push((sha, format!("content of record {id} ({})", r.name))),
+                SubjectKind::File => {}
+                SubjectKind::Work => {
+                    wanted.push((sha.clone(), format!("manifest of work record {id} ({})", r.name)));
+                    if r.stored {
+                        // A missing or altered manifest blob is reported with the other blobs below.
+                        if let Some(m) = self.read_manifest(&sha) {
+                            for f in m.files {
+                                if let Some(d) = f.digests.get(DigestAlgorithm::Sha256) {
+                                    wanted.push((d.to_hex(), format!("{} in work record {id}", f.path)));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        wanted.sort();
+        wanted.dedup_by(|a, b| a.0 == b.0);
+        let store = self.blobs().clone();
+        let states: Vec<(String, String, BlobState)> = wanted
+            .into_par_iter()
+            .map(|(sha, what)| {
+                let state = store.check(&sha);
+                if let Ok(m) = std::fs::metadata(store.path_for(&sha)) {
+                    progress(m.len());
+                }
+                (sha, what, state)
+            })
+            .collect();
+        let blob_count = states.len() as u64;
+        for (sha, what, state) in states {
+            let item = format!("blob {sha}");
+            match state {
+                BlobState::Intact => {}
+                BlobState::Missing => problems.push(problem("BLOB_MISSING", item, format!("{what}: the file is missing"))),
+                BlobState::Changed(actual) => problems.push(problem(
+                    "BLOB_ALTERED",
+                    item,
+                    format!("{what}: the content changed (its SHA-256 is now {actual})"),
+                )),
+                BlobState::Unreadable(err) => {
+                    problems.push(problem("BLOB_UNREADABLE", item, format!("{what}: cannot be read ({err})")))
+                }
+            }
+        }
+
+        Ok(VaultCheck { events: events.len() as u64, records: record_count, blobs: blob_count, head, problems })
+    }
+
+    /// Reads a work manifest from the blob store, if present and well-formed.
+    pub fn read_manifest(&self, sha256_hex: &str) -> Option<WorkManifest> {
+        let bytes = std::fs::read(self.blobs().path_for(sha256_hex)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+/// Names of the fields in which a stored row differs from the record its event carries.
+fn differences(recorded: &EvidenceRecord, row: &EvidenceRecord) -> Vec<&'static str> {
+    let mut d = Vec::new();
+    let checks: [(&'static str, bool); 11] = [
+        ("id", recorded.id == row.id),
+        ("kind", recorded.kind == row.kind),
+        ("name", recorded.name == row.name),
+        ("size", recorded.size == row.size),
+        ("file_count", recorded.file_count == row.file_count),
+        ("media_type", recorded.media_type == row.media_type),
+        ("digests", recorded.digests == row.digests),
+        ("stored", recorded.stored == row.stored),
+        ("source_path", recorded.source_path == row.source_path),
+        ("profile", recorded.profile == row.profile),
+        ("created_at", recorded.created_at == row.created_at),
+    ];
+    for (name, same) in checks {
+        if !same {
+            d.push(name);
+        }
+    }
+    d
+}
