@@ -1,7 +1,5 @@
 //! Media type of a sealed file: from its first bytes where they are recognisable, else its name.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 /// Media type given to files whose type cannot be told.
@@ -9,19 +7,15 @@ pub const UNKNOWN: &str = "application/octet-stream";
 /// Media type of a work's manifest, the subject of a work record.
 pub const WORK_MANIFEST: &str = "application/vnd.evidentia.work-manifest+json";
 
-/// Detects the media type of the file at `path` (reads at most 8 KiB of it).
-pub fn detect(path: &Path) -> String {
-    let mut head = [0u8; 8192];
-    let n = File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
-    from_head_and_name(&head[..n], path)
-}
-
 /// Media type from a file's first bytes, falling back to its extension.
 pub fn from_head_and_name(head: &[u8], path: &Path) -> String {
     if let Some(kind) = infer::get(head) {
         return kind.mime_type().to_owned();
     }
-    mime_guess::from_path(path).first_raw().unwrap_or(UNKNOWN).to_owned()
+    mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or(UNKNOWN)
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -30,8 +24,14 @@ mod tests {
 
     #[test]
     fn magic_bytes_win_over_a_misleading_name() {
-        assert_eq!(from_head_and_name(b"%PDF-1.7\n", Path::new("contract.txt")), "application/pdf");
-        assert_eq!(from_head_and_name(b"plain words", Path::new("notes.txt")), "text/plain");
+        assert_eq!(
+            from_head_and_name(b"%PDF-1.7\n", Path::new("contract.txt")),
+            "application/pdf"
+        );
+        assert_eq!(
+            from_head_and_name(b"plain words", Path::new("notes.txt")),
+            "text/plain"
+        );
         assert_eq!(from_head_and_name(b"\x00\x01", Path::new("blob")), UNKNOWN);
     }
 }

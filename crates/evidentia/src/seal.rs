@@ -8,13 +8,15 @@ use std::io::Write;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Error;
 use crate::config::ProfileName;
-use crate::digest::{hash_file, DigestAlgorithm, Digests};
+use crate::digest::{DigestAlgorithm, HashedFile, hash_bytes, hash_file, read_small};
 use crate::media;
 use crate::subject::{InputError, PlannedFile, Skipped, Subject};
-use crate::vault::{EvidenceRecord, NewRecord, PendingBlob, RecordStatus, SubjectKind, Vault, VaultError};
+use crate::vault::{
+    EvidenceRecord, NewRecord, PendingBlob, RecordStatus, SubjectKind, Vault, VaultError,
+};
 use crate::work::{ManifestEntry, WorkManifest};
-use crate::Error;
 
 /// Most files in one batch (one sync, one transaction).
 const BATCH_FILES: u64 = 1000;
@@ -60,6 +62,7 @@ impl SealProgress for NoProgress {}
 #[derive(Debug, Clone, Serialize)]
 pub struct SealOutcome {
     /// The record (the earlier one, when the subject was already sealed).
+    #[serde(flatten)]
     pub record: EvidenceRecord,
     /// Where it stands.
     pub status: RecordStatus,
@@ -68,6 +71,9 @@ pub struct SealOutcome {
     /// What was left out of a work.
     pub skipped: Vec<Skipped>,
 }
+
+/// A copy written to a temporary file, with the SHA-256 that will name it.
+type PendingCopy = (PendingBlob, String);
 
 struct Prepared {
     record: EvidenceRecord,
@@ -82,7 +88,10 @@ pub async fn seal(
     options: &SealOptions,
     progress: &dyn SealProgress,
 ) -> Result<Vec<SealOutcome>, Error> {
-    progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
+    progress.planned(
+        subjects.iter().map(Subject::file_count).sum(),
+        subjects.iter().map(Subject::size).sum(),
+    );
     let algos = options.algorithms();
     let mut outcomes = Vec::with_capacity(subjects.len());
     let mut batch: Vec<Subject> = Vec::new();
@@ -94,7 +103,8 @@ pub async fn seal(
         batch.push(subject);
         let full = files >= BATCH_FILES || bytes >= BATCH_BYTES;
         if full || iter.peek().is_none() {
-            let done = seal_batch(vault, std::mem::take(&mut batch), &algos, options, progress).await?;
+            let done =
+                seal_batch(vault, std::mem::take(&mut batch), &algos, options, progress).await?;
             outcomes.extend(done);
             files = 0;
             bytes = 0;
@@ -110,8 +120,10 @@ async fn seal_batch(
     options: &SealOptions,
     progress: &dyn SealProgress,
 ) -> Result<Vec<SealOutcome>, Error> {
-    let prepared: Vec<Result<Prepared, Error>> =
-        batch.par_iter().map(|s| prepare(vault, s, algos, options, progress)).collect();
+    let prepared: Vec<Result<Prepared, Error>> = batch
+        .par_iter()
+        .map(|s| prepare(vault, s, algos, options, progress))
+        .collect();
     let mut ready = Vec::with_capacity(prepared.len());
     let mut failure = None;
     for p in prepared {
@@ -128,8 +140,10 @@ async fn seal_batch(
     }
 
     // Same kind, name and content as a record already in the vault (or earlier in this batch)?
-    let keys: Vec<(SubjectKind, String, String)> =
-        ready.iter().map(|p| (p.record.kind, p.record.name.clone(), p.record.sha256_hex())).collect();
+    let keys: Vec<(SubjectKind, String, String)> = ready
+        .iter()
+        .map(|p| (p.record.kind, p.record.name.clone(), p.record.sha256_hex()))
+        .collect();
     let mut known = vault.find_sealed(&keys).await?;
     let mut outcomes = Vec::with_capacity(ready.len());
     let mut fresh: Vec<NewRecord> = Vec::new();
@@ -138,25 +152,47 @@ async fn seal_batch(
     for (p, key) in ready.into_iter().zip(keys) {
         if let Some(existing) = known.get(&key) {
             discard(vault, p.blobs);
-            outcomes.push(SealOutcome { record: existing.clone(), status: RecordStatus::Sealed, already_sealed: true, skipped: p.skipped });
+            outcomes.push(SealOutcome {
+                record: existing.clone(),
+                status: RecordStatus::Sealed,
+                already_sealed: true,
+                skipped: p.skipped,
+            });
             continue;
         }
         if let Some(&i) = fresh_index.get(&key) {
             discard(vault, p.blobs);
             let record: EvidenceRecord = fresh[i].record.clone();
-            outcomes.push(SealOutcome { record, status: RecordStatus::Sealed, already_sealed: true, skipped: p.skipped });
+            outcomes.push(SealOutcome {
+                record,
+                status: RecordStatus::Sealed,
+                already_sealed: true,
+                skipped: p.skipped,
+            });
             continue;
         }
         fresh_index.insert(key, fresh.len());
         to_publish.extend(p.blobs);
-        fresh.push(NewRecord { record: p.record.clone() });
-        outcomes.push(SealOutcome { record: p.record, status: RecordStatus::Sealed, already_sealed: false, skipped: p.skipped });
+        fresh.push(NewRecord {
+            record: p.record.clone(),
+        });
+        outcomes.push(SealOutcome {
+            record: p.record,
+            status: RecordStatus::Sealed,
+            already_sealed: false,
+            skipped: p.skipped,
+        });
     }
     known.clear();
 
     // Copies first, durable, at their final names; then the records that refer to them.
     let blobs = vault.blobs();
-    let io_err = |e| Error::Vault(VaultError::Io { path: blobs.root().to_owned(), source: e });
+    let io_err = |e| {
+        Error::Vault(VaultError::Io {
+            path: blobs.root().to_owned(),
+            source: e,
+        })
+    };
     if !to_publish.is_empty() {
         blobs.sync().map_err(io_err)?;
         for (pending, sha) in to_publish {
@@ -187,34 +223,50 @@ fn prepare(
     progress: &dyn SealProgress,
 ) -> Result<Prepared, Error> {
     let created_at = now();
-    let source_path = std::fs::canonicalize(subject.path())
+    let source_path = std::path::absolute(subject.path())
         .unwrap_or_else(|_| subject.path().to_owned())
         .to_string_lossy()
         .into_owned();
     match subject {
         Subject::File { name, file } => {
-            let (digests, blob) = hash_one(vault, file, algos, options.copy, progress)?;
+            let (hashed, blob) = hash_one(vault, file, algos, options.copy, progress)?;
             let record = EvidenceRecord {
                 id: uuid::Uuid::now_v7().to_string(),
                 kind: SubjectKind::File,
                 name: name.clone(),
                 size: file.size,
                 file_count: 1,
-                media_type: media::detect(&file.path),
-                digests,
+                media_type: media::from_head_and_name(&hashed.head, &file.path),
+                digests: hashed.digests,
                 stored: options.copy,
                 source_path,
                 profile: options.profile.as_str().to_owned(),
                 created_at,
             };
-            Ok(Prepared { record, blobs: blob.into_iter().collect(), skipped: Vec::new() })
+            Ok(Prepared {
+                record,
+                blobs: blob.into_iter().collect(),
+                skipped: Vec::new(),
+            })
         }
-        Subject::Work { name, members, skipped, .. } => {
-            let hashed: Vec<Result<(ManifestEntry, Option<(PendingBlob, String)>), Error>> = members
+        Subject::Work {
+            name,
+            members,
+            skipped,
+            ..
+        } => {
+            let hashed: Vec<Result<(ManifestEntry, Option<PendingCopy>), Error>> = members
                 .par_iter()
                 .map(|m| {
-                    let (digests, blob) = hash_one(vault, &m.file, algos, options.copy, progress)?;
-                    Ok((ManifestEntry { path: m.rel.clone(), size: m.file.size, digests }, blob))
+                    let (hashed, blob) = hash_one(vault, &m.file, algos, options.copy, progress)?;
+                    Ok((
+                        ManifestEntry {
+                            path: m.rel.clone(),
+                            size: m.file.size,
+                            digests: hashed.digests,
+                        },
+                        blob,
+                    ))
                 })
                 .collect();
             let mut entries = Vec::with_capacity(hashed.len());
@@ -235,11 +287,19 @@ fn prepare(
             }
             let manifest = WorkManifest::new(algos, entries);
             let digests = manifest.digests();
-            let sha = digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
+            let sha = digests
+                .get(DigestAlgorithm::Sha256)
+                .map(|d| d.to_hex())
+                .unwrap_or_default();
             let pending = vault
                 .blobs()
                 .begin_with(&manifest.to_canonical_bytes())
-                .map_err(|e| Error::Vault(VaultError::Io { path: vault.blobs().root().to_owned(), source: e }))?;
+                .map_err(|e| {
+                    Error::Vault(VaultError::Io {
+                        path: vault.blobs().root().to_owned(),
+                        source: e,
+                    })
+                })?;
             blobs.push((pending, sha));
             let record = EvidenceRecord {
                 id: uuid::Uuid::now_v7().to_string(),
@@ -254,7 +314,11 @@ fn prepare(
                 profile: options.profile.as_str().to_owned(),
                 created_at,
             };
-            Ok(Prepared { record, blobs, skipped: skipped.clone() })
+            Ok(Prepared {
+                record,
+                blobs,
+                skipped: skipped.clone(),
+            })
         }
     }
 }
@@ -266,10 +330,34 @@ fn hash_one(
     algos: &[DigestAlgorithm],
     copy: bool,
     progress: &dyn SealProgress,
-) -> Result<(Digests, Option<(PendingBlob, String)>), Error> {
-    let vault_io = |e| Error::Vault(VaultError::Io { path: vault.blobs().root().to_owned(), source: e });
+) -> Result<(HashedFile, Option<(PendingBlob, String)>), Error> {
+    let vault_io = |e| {
+        Error::Vault(VaultError::Io {
+            path: vault.blobs().root().to_owned(),
+            source: e,
+        })
+    };
+    let input_err = |e| Error::from(InputError::from_io(&file.path, e));
     let mut pending = None;
-    let result = if copy {
+    // Small files are read whole: their digest is known before any copy is written, and content
+    // the vault already holds is not written again.
+    let small = if copy {
+        read_small(&file.path).map_err(input_err)?
+    } else {
+        None
+    };
+    let result = if let Some(bytes) = small {
+        let hashed = hash_bytes(&bytes, algos, &|n| progress.hashed(n));
+        let sha = hashed
+            .digests
+            .get(DigestAlgorithm::Sha256)
+            .map(|d| d.to_hex())
+            .unwrap_or_default();
+        if !vault.blobs().contains(&sha) {
+            pending = Some(vault.blobs().begin_with(&bytes).map_err(vault_io)?);
+        }
+        Ok(hashed)
+    } else if copy {
         let (blob, out) = vault.blobs().begin().map_err(vault_io)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
         let r = hash_file(&file.path, algos, Some(&mut out), &|n| progress.hashed(n))
@@ -279,7 +367,7 @@ fn hash_one(
     } else {
         hash_file(&file.path, algos, None, &|n| progress.hashed(n))
     };
-    let (digests, size) = match result {
+    let hashed = match result {
         Ok(r) => r,
         Err(e) => {
             if let Some(p) = pending {
@@ -288,17 +376,28 @@ fn hash_one(
             return Err(InputError::from_io(&file.path, e).into());
         }
     };
-    if size != file.size {
+    if hashed.size != file.size {
         if let Some(p) = pending {
             let _ = vault.blobs().discard(p);
         }
-        return Err(InputError::ChangedWhileReading { path: file.path.clone(), expected: file.size, actual: size }.into());
+        return Err(InputError::ChangedWhileReading {
+            path: file.path.clone(),
+            expected: file.size,
+            actual: hashed.size,
+        }
+        .into());
     }
-    let sha = digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
-    Ok((digests, pending.map(|p| (p, sha))))
+    let sha = hashed
+        .digests
+        .get(DigestAlgorithm::Sha256)
+        .map(|d| d.to_hex())
+        .unwrap_or_default();
+    Ok((hashed, pending.map(|p| (p, sha))))
 }
 
 /// The current time as stored: RFC 3339, UTC, microseconds.
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
 }

@@ -4,13 +4,15 @@ mod algorithm;
 mod reader;
 
 pub use algorithm::{DigestAlgorithm, DigestValue, Digests, MultiHasher, UnknownAlgorithm};
-pub use reader::{hash_file, hash_reader, CHUNK_SIZE};
+pub use reader::{
+    CHUNK_SIZE, HEAD_LEN, HashedFile, hash_bytes, hash_file, hash_reader, read_small,
+};
 
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::subject::{plan_file, InputError};
+use crate::subject::{InputError, plan_file};
 
 /// One file's digests, as `evidentia hash` reports them.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -33,8 +35,13 @@ pub fn hash_files(
         .par_iter()
         .map(|path| {
             plan_file(path)?;
-            let (digests, size) = hash_file(path, algos, None, progress).map_err(|e| InputError::from_io(path, e))?;
-            Ok(FileDigests { path: path.clone(), size, digests })
+            let hashed =
+                hash_file(path, algos, None, progress).map_err(|e| InputError::from_io(path, e))?;
+            Ok(FileDigests {
+                path: path.clone(),
+                size: hashed.size,
+                digests: hashed.digests,
+            })
         })
         .collect()
 }

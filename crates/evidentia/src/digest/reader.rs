@@ -35,33 +35,61 @@ pub fn hash_reader<R: Read>(
     Ok((hasher.finish(), total))
 }
 
+/// How many leading bytes of a file [`hash_file`] hands back (enough to recognise its type).
+pub const HEAD_LEN: usize = 8192;
+
+/// What hashing a file gave.
+#[derive(Debug, Clone)]
+pub struct HashedFile {
+    /// Digest per algorithm.
+    pub digests: Digests,
+    /// Bytes read.
+    pub size: u64,
+    /// The first bytes (at most [`HEAD_LEN`]).
+    pub head: Vec<u8>,
+}
+
 /// Hashes a file with every algorithm in one pass, optionally copying its bytes to `copy` as
-/// they are read. Returns the digests and the number of bytes read.
+/// they are read.
 pub fn hash_file(
     path: &Path,
     algos: &[DigestAlgorithm],
     copy: Option<&mut (dyn Write + Send)>,
     progress: &dyn Fn(u64),
-) -> io::Result<(Digests, u64)> {
+) -> io::Result<HashedFile> {
+    if let Some(bytes) = read_small(path)? {
+        if let Some(out) = copy {
+            out.write_all(&bytes)?;
+        }
+        return Ok(hash_bytes(&bytes, algos, progress));
+    }
+    hash_large(File::open(path)?, algos, copy, progress)
+}
+
+/// Reads a whole file if it is small (up to 1 MiB); `None` if it is larger.
+pub fn read_small(path: &Path) -> io::Result<Option<Vec<u8>>> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
-    if len <= SMALL_FILE {
-        let mut bytes = Vec::with_capacity(len as usize + 1);
-        (&mut file).take(SMALL_FILE + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 <= SMALL_FILE {
-            if let Some(out) = copy {
-                out.write_all(&bytes)?;
-            }
-            let mut hasher = MultiHasher::new(algos);
-            hasher.update(&bytes);
-            progress(bytes.len() as u64);
-            return Ok((hasher.finish(), bytes.len() as u64));
-        }
-        // The file grew while we looked at it: start over on the streaming path.
-        drop(bytes);
-        file = File::open(path)?;
+    if len > SMALL_FILE {
+        return Ok(None);
     }
-    hash_large(file, algos, copy, progress)
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    (&mut file).take(SMALL_FILE + 1).read_to_end(&mut bytes)?;
+    // A file that grew past the limit while we looked goes the streaming way.
+    Ok((bytes.len() as u64 <= SMALL_FILE).then_some(bytes))
+}
+
+/// Hashes bytes held in memory.
+pub fn hash_bytes(bytes: &[u8], algos: &[DigestAlgorithm], progress: &dyn Fn(u64)) -> HashedFile {
+    let mut hasher = MultiHasher::new(algos);
+    hasher.update(bytes);
+    progress(bytes.len() as u64);
+    let head = bytes[..bytes.len().min(HEAD_LEN)].to_vec();
+    HashedFile {
+        digests: hasher.finish(),
+        size: bytes.len() as u64,
+        head,
+    }
 }
 
 fn hash_large(
@@ -69,7 +97,7 @@ fn hash_large(
     algos: &[DigestAlgorithm],
     mut copy: Option<&mut (dyn Write + Send)>,
     progress: &dyn Fn(u64),
-) -> io::Result<(Digests, u64)> {
+) -> io::Result<HashedFile> {
     let (full_tx, full_rx) = mpsc::sync_channel::<io::Result<(Vec<u8>, usize)>>(BUFFERS_IN_FLIGHT);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<u8>>(BUFFERS_IN_FLIGHT);
     for _ in 0..BUFFERS_IN_FLIGHT {
@@ -93,6 +121,7 @@ fn hash_large(
         });
         let mut hasher = MultiHasher::new(algos);
         let mut total = 0u64;
+        let mut head = Vec::new();
         loop {
             let (buf, n) = match full_rx.recv() {
                 Ok(Ok(chunk)) => chunk,
@@ -102,6 +131,9 @@ fn hash_large(
             if n == 0 {
                 break;
             }
+            if head.is_empty() {
+                head = buf[..n.min(HEAD_LEN)].to_vec();
+            }
             hasher.update(&buf[..n]);
             total += n as u64;
             progress(n as u64);
@@ -109,7 +141,11 @@ fn hash_large(
             let _ = empty_tx.send(buf);
         }
         drop(empty_tx);
-        Ok((hasher.finish(), total))
+        Ok(HashedFile {
+            digests: hasher.finish(),
+            size: total,
+            head,
+        })
     })
 }
 
@@ -139,13 +175,24 @@ mod tests {
     #[test]
     fn streamed_file_matches_in_memory_digest_and_copies_exactly() {
         let dir = tempfile::tempdir().unwrap();
-        for len in [0usize, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, CHUNK_SIZE * 2 + 12345] {
+        for len in [
+            0usize,
+            1,
+            (1 << 20) - 1,
+            1 << 20,
+            (1 << 20) + 1,
+            CHUNK_SIZE * 2 + 12345,
+        ] {
             let data = pattern(len);
             let path = dir.path().join(format!("f{len}"));
             std::fs::write(&path, &data).unwrap();
             let seen = AtomicU64::new(0);
             let mut copy: Vec<u8> = Vec::new();
-            let (digests, size) = hash_file(
+            let HashedFile {
+                digests,
+                size,
+                head,
+            } = hash_file(
                 &path,
                 &[DigestAlgorithm::Sha256, DigestAlgorithm::Sm3],
                 Some(&mut copy),
@@ -155,10 +202,17 @@ mod tests {
             )
             .unwrap();
             assert_eq!(size, len as u64);
+            assert_eq!(head, data[..len.min(HEAD_LEN)]);
             assert_eq!(seen.load(Ordering::Relaxed), len as u64);
             assert_eq!(copy, data, "copy of {len} bytes");
-            assert_eq!(digests.get(DigestAlgorithm::Sha256), Some(&DigestAlgorithm::Sha256.digest(&data)));
-            assert_eq!(digests.get(DigestAlgorithm::Sm3), Some(&DigestAlgorithm::Sm3.digest(&data)));
+            assert_eq!(
+                digests.get(DigestAlgorithm::Sha256),
+                Some(&DigestAlgorithm::Sha256.digest(&data))
+            );
+            assert_eq!(
+                digests.get(DigestAlgorithm::Sm3),
+                Some(&DigestAlgorithm::Sm3.digest(&data))
+            );
         }
     }
 
@@ -167,13 +221,21 @@ mod tests {
         let data = pattern(3 * CHUNK_SIZE / 2);
         let (from_reader, n) = hash_reader(&data[..], &[DigestAlgorithm::Sha512], &|_| {}).unwrap();
         assert_eq!(n, data.len() as u64);
-        assert_eq!(from_reader.get(DigestAlgorithm::Sha512), Some(&DigestAlgorithm::Sha512.digest(&data)));
+        assert_eq!(
+            from_reader.get(DigestAlgorithm::Sha512),
+            Some(&DigestAlgorithm::Sha512.digest(&data))
+        );
     }
 
     #[test]
     fn missing_file_is_an_error_not_a_panic() {
-        let err = hash_file(Path::new("/nonexistent/evidence"), &[DigestAlgorithm::Sha256], None, &|_| {})
-            .unwrap_err();
+        let err = hash_file(
+            Path::new("/nonexistent/evidence"),
+            &[DigestAlgorithm::Sha256],
+            None,
+            &|_| {},
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
     }
 }

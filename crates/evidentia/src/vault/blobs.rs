@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::digest::{hash_file, DigestAlgorithm};
+use crate::digest::{DigestAlgorithm, hash_file};
 
 /// The blob store of one vault.
 #[derive(Debug, Clone)]
@@ -50,12 +50,20 @@ impl BlobStore {
         self.root.join("tmp")
     }
 
-    /// Creates a new temporary file for a blob whose digest is not known yet.
+    /// Creates a new temporary file for a blob whose digest is not known yet. Each worker
+    /// thread writes in a folder of its own, so parallel writers do not queue on one folder.
     pub fn begin(&self) -> io::Result<(PendingBlob, File)> {
-        let dir = self.tmp_dir();
-        fs::create_dir_all(&dir)?;
+        let dir = self
+            .tmp_dir()
+            .join(format!("w{}", rayon::current_thread_index().unwrap_or(0)));
         let path = dir.join(format!("{}.part", uuid::Uuid::now_v7()));
-        let file = File::options().write(true).create_new(true).open(&path)?;
+        let file = match File::options().write(true).create_new(true).open(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir_all(&dir)?;
+                File::options().write(true).create_new(true).open(&path)?
+            }
+            other => other?,
+        };
         Ok((PendingBlob { path }, file))
     }
 
@@ -85,10 +93,15 @@ impl BlobStore {
         if target.is_file() {
             return discard_file(&pending.path);
         }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
+        match fs::rename(&pending.path, &target) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && pending.path.exists() => {
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                fs::rename(&pending.path, &target)
+            }
+            other => other,
         }
-        fs::rename(&pending.path, &target)
     }
 
     /// Drops a pending blob.
@@ -99,16 +112,17 @@ impl BlobStore {
     /// Removes temporary files left by an interrupted write. Only the lock holder may call this.
     pub fn clear_abandoned(&self) -> io::Result<usize> {
         let mut removed = 0;
-        match fs::read_dir(self.tmp_dir()) {
-            Ok(entries) => {
-                for entry in entries.flatten() {
-                    if fs::remove_file(entry.path()).is_ok() {
-                        removed += 1;
-                    }
+        let workers = match fs::read_dir(self.tmp_dir()) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        for worker in workers.flatten() {
+            for entry in fs::read_dir(worker.path())?.flatten() {
+                if fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
         }
         Ok(removed)
     }
@@ -123,9 +137,17 @@ impl BlobStore {
             Ok(_) => {}
         }
         match hash_file(&path, &[DigestAlgorithm::Sha256], None, &|_| {}) {
-            Ok((digests, _)) => {
-                let actual = digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
-                if actual == sha256_hex { BlobState::Intact } else { BlobState::Changed(actual) }
+            Ok(hashed) => {
+                let actual = hashed
+                    .digests
+                    .get(DigestAlgorithm::Sha256)
+                    .map(|d| d.to_hex())
+                    .unwrap_or_default();
+                if actual == sha256_hex {
+                    BlobState::Intact
+                } else {
+                    BlobState::Changed(actual)
+                }
             }
             Err(e) => BlobState::Unreadable(e.to_string()),
         }

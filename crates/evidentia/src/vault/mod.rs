@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use blobs::{BlobState, BlobStore, PendingBlob};
-pub use custody::{CustodyEvent, CustodyEventKind, HeadWitness, GENESIS_HASH};
+pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
 pub use lock::VaultLock;
 pub use record::{EvidenceRecord, RecordStatus, SubjectKind};
 pub use store::{NewRecord, RecordDetail};
@@ -116,7 +116,10 @@ impl VaultError {
     }
 
     fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.to_owned(), source }
+        Self::Io {
+            path: path.to_owned(),
+            source,
+        }
     }
 }
 
@@ -179,7 +182,11 @@ impl Vault {
             let found = schema_version(&pool, &db).await?;
             if found > known {
                 pool.close().await;
-                return Err(VaultError::NewerSchema { path: dir.to_owned(), found, known });
+                return Err(VaultError::NewerSchema {
+                    path: dir.to_owned(),
+                    found,
+                    known,
+                });
             }
             Some((pool, found))
         } else {
@@ -200,7 +207,11 @@ impl Vault {
         if found < known {
             // Upgrading needs the lock even when the caller only reads.
             let temporary = match (&lock, access) {
-                (None, _) => Some(VaultLock::acquire(&dir.join(LOCK_FILE), dir, Duration::from_secs(30))?),
+                (None, _) => Some(VaultLock::acquire(
+                    &dir.join(LOCK_FILE),
+                    dir,
+                    Duration::from_secs(30),
+                )?),
                 _ => None,
             };
             MIGRATOR.run(&pool).await?;
@@ -208,9 +219,16 @@ impl Vault {
         }
         let blobs = BlobStore::new(dir.join(BLOB_DIR));
         if lock.is_some() {
-            blobs.clear_abandoned().map_err(|e| VaultError::io(blobs.root(), e))?;
+            blobs
+                .clear_abandoned()
+                .map_err(|e| VaultError::io(blobs.root(), e))?;
         }
-        Ok(Vault { dir: dir.to_owned(), pool, blobs, _lock: lock })
+        Ok(Vault {
+            dir: dir.to_owned(),
+            pool,
+            blobs,
+            _lock: lock,
+        })
     }
 
     /// The vault's folder.
@@ -253,28 +271,63 @@ impl Vault {
     }
 }
 
+/// The first bytes of every SQLite 3 database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
 async fn connect(db: &Path, create: bool) -> Result<AnyPool, VaultError> {
     let text = db.to_str().ok_or_else(|| VaultError::Corrupt {
         path: db.to_owned(),
         detail: "the path is not valid UTF-8".into(),
     })?;
-    let url = format!("sqlite://{}?mode={}", percent_encode_path(text), if create { "rwc" } else { "rw" });
+    check_header(db)?;
+    let url = format!(
+        "sqlite://{}?mode={}",
+        percent_encode_path(text),
+        if create { "rwc" } else { "rw" }
+    );
     let options: AnyConnectOptions = url.parse()?;
+    // One connection first, so a damaged file is reported at once instead of after the pool's
+    // connection retries time out.
+    let mut probe = AnyConnection::connect_with(&options)
+        .await
+        .map_err(|e| classify(db, e))?;
+    prepare_connection(&mut probe)
+        .await
+        .map_err(|e| classify(db, e))?;
+    probe.close().await.map_err(|e| classify(db, e))?;
     let pool = AnyPoolOptions::new()
         .max_connections(4)
-        .after_connect(|conn, _meta| {
-            Box::pin(async move {
-                conn.execute("PRAGMA journal_mode = WAL").await?;
-                conn.execute("PRAGMA synchronous = FULL").await?;
-                conn.execute("PRAGMA foreign_keys = ON").await?;
-                conn.execute("PRAGMA busy_timeout = 30000").await?;
-                Ok(())
-            })
-        })
+        .after_connect(|conn, _meta| Box::pin(async move { prepare_connection(conn).await }))
         .connect_with(options)
         .await
         .map_err(|e| classify(db, e))?;
     Ok(pool)
+}
+
+async fn prepare_connection(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    conn.execute("PRAGMA busy_timeout = 30000").await?;
+    Ok(())
+}
+
+/// A non-empty database file must start with SQLite's magic bytes.
+fn check_header(db: &Path) -> Result<(), VaultError> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let n = match std::fs::File::open(db) {
+        Ok(mut f) => f.read(&mut head).map_err(|e| VaultError::io(db, e))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(VaultError::io(db, e)),
+    };
+    if n > 0 && (n < 16 || &head != SQLITE_MAGIC) {
+        return Err(VaultError::Corrupt {
+            path: db.to_owned(),
+            detail: "not an SQLite database".into(),
+        });
+    }
+    Ok(())
 }
 
 async fn schema_version(pool: &AnyPool, db: &Path) -> Result<i64, VaultError> {
@@ -299,7 +352,10 @@ fn classify(db: &Path, err: sqlx::Error) -> VaultError {
     if let sqlx::Error::Database(ref d) = err {
         let msg = d.message().to_owned();
         if msg.contains("not a database") || msg.contains("malformed") || msg.contains("corrupt") {
-            return VaultError::Corrupt { path: db.to_owned(), detail: msg };
+            return VaultError::Corrupt {
+                path: db.to_owned(),
+                detail: msg,
+            };
         }
     }
     VaultError::Database(err)

@@ -1,0 +1,172 @@
+//! Shared harness for end-to-end tests: each test gets its own temporary folder, vault and
+//! `evidentia` command with a clean environment.
+#![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn vault(&self) -> PathBuf {
+        self.path("vault")
+    }
+
+    /// Writes a file (creating folders) and returns its path.
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    /// `evidentia --vault <this test's vault>` with no inherited EVIDENTIA_* settings.
+    pub fn cmd(&self) -> Command {
+        self.cmd_in(&self.vault())
+    }
+
+    /// `evidentia --vault VAULT` with no inherited EVIDENTIA_* settings.
+    pub fn cmd_in(&self, vault: &Path) -> Command {
+        let mut c = Command::new(bin());
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("EVIDENTIA_") {
+                c.env_remove(k);
+            }
+        }
+        c.env("EVIDENTIA_CONFIG", self.path("no-config.toml"));
+        c.arg("--vault").arg(vault);
+        c.current_dir(self.dir.path());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run evidentia")
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "evidentia {args:?} failed: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// Runs with --json and parses stdout, whatever the exit code.
+    pub fn json(&self, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout of {args:?} is not JSON ({e}): {}",
+                text(&out.stdout)
+            )
+        });
+        (out.status.code().unwrap_or(-1), v)
+    }
+
+    /// Runs SQL against the vault database with Python's sqlite3 module, as an intruder would
+    /// (after dropping the guard triggers).
+    pub fn tamper_sql(&self, sql: &str) {
+        let script = r#"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+    db.execute("DROP TRIGGER " + name)
+db.execute("PRAGMA foreign_keys=OFF")
+db.executescript(sys.argv[2])
+db.commit()
+"#;
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(self.vault().join("vault.db"))
+            .arg(sql)
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "tampering failed: {}",
+            text(&out.stderr)
+        );
+    }
+
+    /// One value from the vault database, read with Python's sqlite3 module.
+    pub fn sql_value(&self, sql: &str) -> String {
+        let script = "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])";
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(self.vault().join("vault.db"))
+            .arg(sql)
+            .output()
+            .expect("python3");
+        assert!(out.status.success(), "query failed: {}", text(&out.stderr));
+        text(&out.stdout).trim().to_owned()
+    }
+
+    pub fn records(&self) -> Vec<serde_json::Value> {
+        let (code, v) = self.json(&["vault", "list"]);
+        assert_eq!(code, 0, "vault list: {v}");
+        v["records"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_evidentia"))
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// SHA-256 of a file computed by coreutils, the independent reference.
+pub fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    text(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// SHA-256 of bytes, computed by coreutils.
+pub fn sha256_of(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha256sum");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(bytes)
+        .expect("pipe");
+    let out = child.wait_with_output().expect("sha256sum");
+    text(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
