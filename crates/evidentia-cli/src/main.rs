@@ -192,7 +192,7 @@ async fn run(cli: Cli) -> Outcome {
             let result = seal(&vault, subjects, &options, &progress).await;
             progress.finish();
             vault.close().await;
-            render::sealed(cli.json, &dir, config.profile, &result?);
+            render::sealed(cli.json, &std::path::absolute(&dir).unwrap_or(dir), config.profile, &result?);
             Ok(())
         }
         Command::Vault(cmd) => {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing Evidentia needs on a fresh Debian machine (run as root or with sudo).
+set -euo pipefail
+
+need_apt=()
+command -v cc >/dev/null || need_apt+=(build-essential)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v python3 >/dev/null || need_apt+=(python3)
+command -v setpriv >/dev/null || need_apt+=(util-linux)
+command -v sha256sum >/dev/null || need_apt+=(coreutils)
+if ((${#need_apt[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: no Rust toolchain found. Evidentia needs Rust 1.94 or newer (rustup.rs), then run this again." >&2
+  exit 1
+fi
+python3 -c 'import sqlite3, hashlib; hashlib.new("sm3")' 2>/dev/null \
+  || echo "setup: note: this Python lacks sqlite3 or SM3 in hashlib; some interop tests will fail" >&2
