@@ -25,10 +25,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((
-                    p.display().to_string(),
-                    std::fs::read(&p).unwrap_or_default(),
-                ));
+                out.push((p.display().to_string(), std::fs::read(&p).unwrap_or_default()));
             }
         }
     }
@@ -42,15 +39,8 @@ fn a_missing_file_is_named_and_no_vault_is_created() {
     env.write("good.txt", "good");
     let out = env.run(&["seal", "good.txt", "missing.pdf"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr_of(&out).contains("missing.pdf: no such file"),
-        "{}",
-        stderr_of(&out)
-    );
-    assert!(
-        !env.vault().exists(),
-        "no vault was created for a failed seal"
-    );
+    assert!(stderr_of(&out).contains("missing.pdf: no such file"), "{}", stderr_of(&out));
+    assert!(!env.vault().exists(), "no vault was created for a failed seal");
 }
 
 #[test]
@@ -72,18 +62,13 @@ fn an_unreadable_file_is_named() {
     env.write("fine.txt", "fine");
     let secret = env.path("secret.txt");
     std::fs::set_permissions(&secret, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| text(&o.stdout).trim() == "0")
-        .unwrap_or(false);
+    let is_root = Command::new("id").arg("-u").output().map(|o| text(&o.stdout).trim() == "0").unwrap_or(false);
     let out = if is_root {
         // Root reads anything: run as an unprivileged user from a copy of the binary it can reach.
         let bin_copy = env.path("evidentia");
         std::fs::copy(harness::bin(), &bin_copy).unwrap();
         for p in [env.dir.path(), bin_copy.as_path()] {
-            std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o777))
-                .unwrap();
+            std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
         }
         Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
@@ -100,11 +85,7 @@ fn an_unreadable_file_is_named() {
         env.run(&["seal", "fine.txt", "secret.txt"])
     };
     assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("secret.txt: cannot be read"),
-        "{}",
-        stderr_of(&out)
-    );
+    assert!(stderr_of(&out).contains("secret.txt: cannot be read"), "{}", stderr_of(&out));
     assert!(!env.vault().exists());
 }
 
@@ -116,11 +97,7 @@ fn a_symlink_loop_is_named() {
     for args in [&["seal", "loop-a"][..], &["hash", "loop-a"][..]] {
         let out = env.run(args);
         assert_eq!(out.status.code(), Some(3), "{args:?}");
-        assert!(
-            stderr_of(&out).contains("loop-a: symbolic link loop"),
-            "{}",
-            stderr_of(&out)
-        );
+        assert!(stderr_of(&out).contains("loop-a: symbolic link loop"), "{}", stderr_of(&out));
     }
     assert!(!env.vault().exists());
 }
@@ -131,20 +108,11 @@ fn links_and_special_files_inside_a_work_are_refused_unless_skipped() {
     env.write("work/a.txt", "a");
     std::os::unix::fs::symlink("/etc/hostname", env.path("work/link")).unwrap();
     let fifo = env.path("work/pipe");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     let out = env.run(&["seal", "work"]);
     assert_eq!(out.status.code(), Some(3));
     let err = stderr_of(&out);
-    assert!(
-        err.contains("work/link: is a symbolic link") || err.contains("work/pipe: is a named pipe"),
-        "{err}"
-    );
+    assert!(err.contains("work/link: is a symbolic link") || err.contains("work/pipe: is a named pipe"), "{err}");
     assert!(!env.vault().exists());
     let (code, out) = env.json(&["seal", "--skip-special", "work"]);
     assert_eq!(code, 0, "{out}");
@@ -156,20 +124,10 @@ fn links_and_special_files_inside_a_work_are_refused_unless_skipped() {
 fn a_named_pipe_given_directly_is_refused() {
     let env = Env::new();
     let fifo = env.path("pipe");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     let out = env.run(&["seal", "pipe"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr_of(&out).contains("pipe: is a named pipe"),
-        "{}",
-        stderr_of(&out)
-    );
+    assert!(stderr_of(&out).contains("pipe: is a named pipe"), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -177,18 +135,10 @@ fn a_vault_path_that_is_a_file_is_refused_and_left_alone() {
     let env = Env::new();
     env.write("a.txt", "a");
     env.write("vault", "I am a file");
-    for args in [
-        &["seal", "a.txt"][..],
-        &["vault", "list"][..],
-        &["vault", "verify"][..],
-    ] {
+    for args in [&["seal", "a.txt"][..], &["vault", "list"][..], &["vault", "verify"][..]] {
         let out = env.run(args);
         assert_eq!(out.status.code(), Some(4), "{args:?}");
-        assert!(
-            stderr_of(&out).contains("is a file, not a vault folder"),
-            "{}",
-            stderr_of(&out)
-        );
+        assert!(stderr_of(&out).contains("is a file, not a vault folder"), "{}", stderr_of(&out));
     }
     assert_eq!(std::fs::read(env.vault()).unwrap(), b"I am a file");
 }
@@ -200,11 +150,7 @@ fn a_folder_of_other_files_is_not_taken_over() {
     env.write("vault/thesis.docx", "precious");
     let out = env.run(&["seal", "a.txt"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(
-        stderr_of(&out).contains("holds other files"),
-        "{}",
-        stderr_of(&out)
-    );
+    assert!(stderr_of(&out).contains("holds other files"), "{}", stderr_of(&out));
     assert_eq!(std::fs::read_dir(env.vault()).unwrap().count(), 1);
 }
 
@@ -222,11 +168,7 @@ fn a_vault_from_a_newer_schema_is_refused_and_not_changed() {
     for args in [&["seal", "b.txt"][..], &["vault", "list"][..]] {
         let out = env.run(args);
         assert_eq!(out.status.code(), Some(4), "{args:?}");
-        assert!(
-            stderr_of(&out).contains("newer Evidentia (schema 9999"),
-            "{}",
-            stderr_of(&out)
-        );
+        assert!(stderr_of(&out).contains("newer Evidentia (schema 9999"), "{}", stderr_of(&out));
     }
     assert_eq!(snapshot(&env.vault()), before);
     assert_eq!(env.sql_value("SELECT COUNT(*) FROM records"), "1");
@@ -240,11 +182,7 @@ fn a_damaged_database_is_reported_not_panicked_on() {
     env.write("vault/vault.db", vec![0x42u8; 8192]);
     let out = env.run(&["vault", "list"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(
-        stderr_of(&out).contains("cannot be read"),
-        "{}",
-        stderr_of(&out)
-    );
+    assert!(stderr_of(&out).contains("cannot be read"), "{}", stderr_of(&out));
     assert!(!stderr_of(&out).contains("panicked"));
 }
 
@@ -253,11 +191,7 @@ fn reading_commands_do_not_create_a_vault() {
     let env = Env::new();
     let out = env.run(&["vault", "list"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(
-        stderr_of(&out).contains("no vault at"),
-        "{}",
-        stderr_of(&out)
-    );
+    assert!(stderr_of(&out).contains("no vault at"), "{}", stderr_of(&out));
     assert!(!env.vault().exists());
 }
 
@@ -267,12 +201,7 @@ fn json_errors_carry_a_stable_code() {
     let (code, out) = env.json(&["seal", "nothing-here.txt"]);
     assert_eq!(code, 3);
     assert_eq!(out["error"]["code"], "INPUT_NOT_FOUND");
-    assert!(
-        out["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nothing-here.txt")
-    );
+    assert!(out["error"]["message"].as_str().unwrap().contains("nothing-here.txt"));
 }
 
 #[test]

@@ -9,9 +9,7 @@ use std::process::Command;
 use harness::{Env, sha256sum, text};
 
 fn repo_file(rel: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(rel)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
 }
 
 #[test]
@@ -28,16 +26,8 @@ fn hash_matches_coreutils_and_openssl_for_every_algorithm() {
     ] {
         let ours = env.ok(&["hash", "--algo", algo, "small.txt", "large.bin", "empty"]);
         for (line, path) in ours.lines().zip([&small, &large, &empty]) {
-            let out = Command::new(tool)
-                .args(&args)
-                .arg(path)
-                .output()
-                .expect(tool);
-            let theirs = text(&out.stdout)
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
+            let out = Command::new(tool).args(&args).arg(path).output().expect(tool);
+            let theirs = text(&out.stdout).split_whitespace().next().unwrap_or_default().to_owned();
             let mine = line.split_whitespace().next().unwrap_or_default();
             assert_eq!(mine, theirs, "{algo} of {}", path.display());
         }
@@ -51,29 +41,14 @@ fn hash_output_is_accepted_by_sha256sum_check() {
     env.write("b c.txt", "beta with a space");
     let lines = env.ok(&["hash", "a.txt", "b c.txt"]);
     env.write("SUMS", &lines);
-    let check = Command::new("sha256sum")
-        .args(["-c", "SUMS"])
-        .current_dir(env.dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "sha256sum -c: {}",
-        text(&check.stdout)
-    );
+    let check = Command::new("sha256sum").args(["-c", "SUMS"]).current_dir(env.dir.path()).output().unwrap();
+    assert!(check.status.success(), "sha256sum -c: {}", text(&check.stdout));
     let tagged = env.ok(&["hash", "--algo", "sha256,sha512", "a.txt"]);
     env.write("TAGGED", &tagged);
     for tool in ["sha256sum", "sha512sum"] {
-        let check = Command::new(tool)
-            .args(["-c", "--ignore-missing", "TAGGED"])
-            .current_dir(env.dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "{tool} -c on tagged lines: {}",
-            text(&check.stderr)
-        );
+        let check =
+            Command::new(tool).args(["-c", "--ignore-missing", "TAGGED"]).current_dir(env.dir.path()).output().unwrap();
+        assert!(check.status.success(), "{tool} -c on tagged lines: {}", text(&check.stderr));
     }
 }
 
@@ -94,9 +69,7 @@ fn work_digest_is_recomputed_by_the_documented_python_script() {
             .unwrap();
         assert!(py.status.success(), "{}", text(&py.stderr));
         let pick = |s: &str| -> Vec<String> {
-            s.lines()
-                .map(|l| l.split_whitespace().last().unwrap_or_default().to_owned())
-                .collect()
+            s.lines().map(|l| l.split_whitespace().last().unwrap_or_default().to_owned()).collect()
         };
         let theirs = text(&py.stdout);
         let ours_digests: Vec<String> = ours
@@ -109,10 +82,8 @@ fn work_digest_is_recomputed_by_the_documented_python_script() {
                 }
             })
             .collect();
-        let theirs_digests: Vec<String> = theirs
-            .lines()
-            .map(|l| l.split_whitespace().next().unwrap().to_owned())
-            .collect();
+        let theirs_digests: Vec<String> =
+            theirs.lines().map(|l| l.split_whitespace().next().unwrap().to_owned()).collect();
         assert_eq!(ours_digests, theirs_digests, "work digest with {algos}");
         assert!(pick(&theirs).iter().all(|p| p == "album"));
     }
@@ -148,26 +119,13 @@ fn seal_records_files_and_works_that_independent_tools_confirm() {
         .current_dir(env.dir.path())
         .output()
         .unwrap();
-    let py_sha = text(&py.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let py_sha =
+        text(&py.stdout).lines().next().unwrap_or_default().split_whitespace().next().unwrap_or_default().to_owned();
     assert_eq!(work["digests"]["sha256"], py_sha);
 
     // The vault keeps copies whose names are their SHA-256, as coreutils computes it.
-    let blob = env
-        .vault()
-        .join("blobs/sha256")
-        .join(&sha256sum(&contract)[..2])
-        .join(sha256sum(&contract));
-    assert_eq!(
-        std::fs::read(&blob).unwrap(),
-        std::fs::read(&contract).unwrap()
-    );
+    let blob = env.vault().join("blobs/sha256").join(&sha256sum(&contract)[..2]).join(sha256sum(&contract));
+    assert_eq!(std::fs::read(&blob).unwrap(), std::fs::read(&contract).unwrap());
 
     // list and show agree with what seal printed.
     let listed = env.records();
@@ -180,17 +138,10 @@ fn seal_records_files_and_works_that_independent_tools_confirm() {
     assert_eq!(shown["events"][0]["seq"], 1);
 
     // The custody log is recomputed by the independent Python checker.
-    let py = Command::new("python3")
-        .arg(repo_file("docs/tools/check_custody_log.py"))
-        .arg(env.vault())
-        .output()
-        .unwrap();
+    let py =
+        Command::new("python3").arg(repo_file("docs/tools/check_custody_log.py")).arg(env.vault()).output().unwrap();
     assert!(py.status.success(), "{}", text(&py.stderr));
-    assert!(
-        text(&py.stdout).starts_with("2 events"),
-        "{}",
-        text(&py.stdout)
-    );
+    assert!(text(&py.stdout).starts_with("2 events"), "{}", text(&py.stdout));
 
     let verify = env.ok(&["vault", "verify"]);
     assert!(verify.contains("INTACT"), "{verify}");
@@ -217,27 +168,10 @@ fn no_copy_keeps_digests_only_and_each_seals_files_one_by_one() {
     env.write("photos/b.jpg", b"\xff\xd8\xff\xe0 jpeg");
     let (code, out) = env.json(&["seal", "--no-copy", "--each", "photos"]);
     assert_eq!(code, 0, "{out}");
-    let names: Vec<&str> = out["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = out["records"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["photos/b.jpg", "photos/raw.cr2"]);
-    assert!(
-        out["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["stored"] == false)
-    );
-    assert!(
-        !env.vault()
-            .join("blobs/sha256")
-            .join(&sha256sum(&big)[..2])
-            .join(sha256sum(&big))
-            .exists()
-    );
+    assert!(out["records"].as_array().unwrap().iter().all(|r| r["stored"] == false));
+    assert!(!env.vault().join("blobs/sha256").join(&sha256sum(&big)[..2]).join(sha256sum(&big)).exists());
     assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
 }
 
@@ -256,24 +190,11 @@ fn the_vault_lock_makes_a_second_writer_wait_or_fail_clearly() {
     env.write("a.txt", "a");
     env.write("b.txt", "b");
     env.ok(&["seal", "a.txt"]);
-    let lock = std::fs::File::options()
-        .read(true)
-        .write(true)
-        .open(env.vault().join("lock"))
-        .unwrap();
+    let lock = std::fs::File::options().read(true).write(true).open(env.vault().join("lock")).unwrap();
     lock.lock().unwrap();
-    let out = env
-        .cmd()
-        .env("EVIDENTIA_LOCK_WAIT", "1")
-        .args(["seal", "b.txt"])
-        .output()
-        .unwrap();
+    let out = env.cmd().env("EVIDENTIA_LOCK_WAIT", "1").args(["seal", "b.txt"]).output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("in use by another Evidentia process"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("in use by another Evidentia process"), "{}", text(&out.stderr));
     assert_eq!(env.records().len(), 1, "nothing written while locked");
     // Readers are not blocked by a writer.
     assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
@@ -282,12 +203,7 @@ fn the_vault_lock_makes_a_second_writer_wait_or_fail_clearly() {
         std::thread::sleep(std::time::Duration::from_millis(700));
         drop(lock);
     });
-    let out = env
-        .cmd()
-        .env("EVIDENTIA_LOCK_WAIT", "20")
-        .args(["seal", "b.txt"])
-        .output()
-        .unwrap();
+    let out = env.cmd().env("EVIDENTIA_LOCK_WAIT", "20").args(["seal", "b.txt"]).output().unwrap();
     release.join().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(env.records().len(), 2);

@@ -19,10 +19,7 @@ const SMALL_FILES: usize = 2500;
 fn expected_digests(env: &Env) -> BTreeMap<String, String> {
     // coreutils computes the reference digests, independently of Evidentia.
     let out = Command::new("sh")
-        .args([
-            "-c",
-            "find . -path ./vault -prune -o -path './set*' -type f -print0 | xargs -0 sha256sum",
-        ])
+        .args(["-c", "find . -path ./vault -prune -o -path './set*' -type f -print0 | xargs -0 sha256sum"])
         .current_dir(env.dir.path())
         .output()
         .unwrap();
@@ -56,10 +53,7 @@ fn check_consistent(env: &Env, expected: &BTreeMap<String, String>, round: usize
             expected.get(&name).map(String::as_str),
             "round {round}: record {name} is whole and true to its file"
         );
-        assert!(
-            names.insert(name.clone()),
-            "round {round}: {name} sealed twice"
-        );
+        assert!(names.insert(name.clone()), "round {round}: {name} sealed twice");
     }
     records.len()
 }
@@ -77,26 +71,15 @@ fn make_set(env: &Env, rng: &mut impl Rng, name: &str) {
 fn temporary_files(env: &Env) -> usize {
     let tmp = env.vault().join("blobs/tmp");
     std::fs::read_dir(tmp)
-        .map(|workers| {
-            workers
-                .flatten()
-                .map(|w| std::fs::read_dir(w.path()).map(|d| d.count()).unwrap_or(0))
-                .sum()
-        })
+        .map(|workers| workers.flatten().map(|w| std::fs::read_dir(w.path()).map(|d| d.count()).unwrap_or(0)).sum())
         .unwrap_or(0)
 }
 
 #[test]
 fn seal_survives_sigkill_at_random_moments() {
-    let seed: u64 = std::env::var("EVIDENTIA_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let seed: u64 = std::env::var("EVIDENTIA_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    });
     println!("seed {seed} (set EVIDENTIA_TEST_SEED to replay)");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let env = Env::new();
@@ -104,11 +87,7 @@ fn seal_survives_sigkill_at_random_moments() {
     // How long one uninterrupted run takes, so kills land anywhere within a run.
     make_set(&env, &mut rng, "calibration");
     let start = Instant::now();
-    let out = env
-        .cmd_in(&env.path("scratch"))
-        .args(["seal", "--each", "calibration"])
-        .output()
-        .unwrap();
+    let out = env.cmd_in(&env.path("scratch")).args(["seal", "--each", "calibration"]).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let full_run = start.elapsed();
     println!("one uninterrupted run: {full_run:?}");
@@ -118,13 +97,8 @@ fn seal_survives_sigkill_at_random_moments() {
     for round in 0..ROUNDS {
         let set = format!("set{round:02}");
         make_set(&env, &mut rng, &set);
-        let mut child = env
-            .cmd()
-            .args(["--quiet", "seal", "--each", &set])
-            .spawn()
-            .unwrap();
-        let delay =
-            Duration::from_micros(rng.random_range(0..full_run.as_micros() as u64 * 11 / 10));
+        let mut child = env.cmd().args(["--quiet", "seal", "--each", &set]).spawn().unwrap();
+        let delay = Duration::from_micros(rng.random_range(0..full_run.as_micros() as u64 * 11 / 10));
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
@@ -133,17 +107,11 @@ fn seal_survives_sigkill_at_random_moments() {
         }
         let expected = expected_digests(&env);
         let count = check_consistent(&env, &expected, round);
-        assert!(
-            count >= previous,
-            "round {round}: records were lost ({previous} -> {count})"
-        );
+        assert!(count >= previous, "round {round}: records were lost ({previous} -> {count})");
         println!("round {round}: killed after {delay:?} ({status}); {count} records, all whole");
         previous = count;
     }
-    assert!(
-        killed_mid_run >= ROUNDS / 2,
-        "most kills should land mid-run ({killed_mid_run} of {ROUNDS})"
-    );
+    assert!(killed_mid_run >= ROUNDS / 2, "most kills should land mid-run ({killed_mid_run} of {ROUNDS})");
 
     // Sealing again completes the work: one record per file, nothing twice.
     let sets: Vec<String> = (0..ROUNDS).map(|r| format!("set{r:02}")).collect();
@@ -154,16 +122,9 @@ fn seal_survives_sigkill_at_random_moments() {
     let expected = expected_digests(&env);
     assert_eq!(expected.len(), ROUNDS * (SMALL_FILES + 1));
     assert_eq!(check_consistent(&env, &expected, ROUNDS), expected.len());
-    assert_eq!(
-        temporary_files(&env),
-        0,
-        "temporary copies from killed runs are cleared"
-    );
+    assert_eq!(temporary_files(&env), 0, "temporary copies from killed runs are cleared");
     let py = Command::new("python3")
-        .arg(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../docs/tools/check_custody_log.py"),
-        )
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/tools/check_custody_log.py"))
         .arg(env.vault())
         .output()
         .unwrap();

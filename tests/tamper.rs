@@ -25,40 +25,24 @@ fn sealed_vault() -> (Env, Vec<serde_json::Value>) {
 /// Runs `vault verify`, expects exit 1, and returns (text output, JSON problems).
 fn broken(env: &Env) -> (String, Vec<serde_json::Value>) {
     let out = env.run(&["vault", "verify"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "verify should fail: {}",
-        text(&out.stdout)
-    );
+    assert_eq!(out.status.code(), Some(1), "verify should fail: {}", text(&out.stdout));
     let (code, json) = env.json(&["vault", "verify"]);
     assert_eq!(code, 1);
     assert_eq!(json["intact"], false);
-    (
-        text(&out.stdout),
-        json["problems"].as_array().cloned().unwrap_or_default(),
-    )
+    (text(&out.stdout), json["problems"].as_array().cloned().unwrap_or_default())
 }
 
 fn first(problems: &[serde_json::Value]) -> (String, String) {
     let p = &problems[0];
-    (
-        p["code"].as_str().unwrap().to_owned(),
-        p["item"].as_str().unwrap().to_owned(),
-    )
+    (p["code"].as_str().unwrap().to_owned(), p["item"].as_str().unwrap().to_owned())
 }
 
 #[test]
 fn an_edited_event_is_named() {
     let (env, _) = sealed_vault();
-    env.tamper_sql(
-        "UPDATE custody_events SET recorded_at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2",
-    );
+    env.tamper_sql("UPDATE custody_events SET recorded_at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2");
     let (out, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("EVENT_ALTERED".into(), "event #2".into())
-    );
+    assert_eq!(first(&problems), ("EVENT_ALTERED".into(), "event #2".into()));
     assert!(out.contains("first broken: event #2"), "{out}");
 }
 
@@ -88,24 +72,16 @@ db.commit()
     assert!(out.status.success(), "{}", text(&out.stderr));
     let (_, problems) = broken(&env);
     assert_eq!(first(&problems), ("CHAIN_BROKEN".into(), "event #3".into()));
-    assert!(
-        problems.iter().any(|p| p["code"] == "RECORD_ALTERED"),
-        "{problems:?}"
-    );
+    assert!(problems.iter().any(|p| p["code"] == "RECORD_ALTERED"), "{problems:?}");
 }
 
 #[test]
 fn an_edited_record_row_is_named() {
     let (env, records) = sealed_vault();
     let id = records[1]["id"].as_str().unwrap();
-    env.tamper_sql(&format!(
-        "UPDATE records SET name = 'other.txt' WHERE id = '{id}'"
-    ));
+    env.tamper_sql(&format!("UPDATE records SET name = 'other.txt' WHERE id = '{id}'"));
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("RECORD_ALTERED".into(), format!("record {id}"))
-    );
+    assert_eq!(first(&problems), ("RECORD_ALTERED".into(), format!("record {id}")));
     assert!(problems[0]["detail"].as_str().unwrap().contains("name"));
 }
 
@@ -114,14 +90,9 @@ fn an_edited_digest_row_is_named() {
     let (env, records) = sealed_vault();
     let id = records[0]["id"].as_str().unwrap();
     let fake = sha256_of(b"something else");
-    env.tamper_sql(&format!(
-        "UPDATE record_digests SET value = '{fake}' WHERE record_id = '{id}'"
-    ));
+    env.tamper_sql(&format!("UPDATE record_digests SET value = '{fake}' WHERE record_id = '{id}'"));
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("RECORD_ALTERED".into(), format!("record {id}"))
-    );
+    assert_eq!(first(&problems), ("RECORD_ALTERED".into(), format!("record {id}")));
 }
 
 #[test]
@@ -129,10 +100,7 @@ fn a_deleted_event_in_the_middle_is_named() {
     let (env, _) = sealed_vault();
     env.tamper_sql("DELETE FROM custody_events WHERE seq = 2");
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("EVENT_MISSING".into(), "event #2".into())
-    );
+    assert_eq!(first(&problems), ("EVENT_MISSING".into(), "event #2".into()));
 }
 
 #[test]
@@ -144,22 +112,18 @@ fn deleted_newest_events_are_caught_by_the_head_witness() {
          DELETE FROM records WHERE id = '{id}';"
     ));
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("EVENTS_TRUNCATED".into(), "event #4".into())
-    );
+    assert_eq!(first(&problems), ("EVENTS_TRUNCATED".into(), "event #4".into()));
 }
 
 #[test]
 fn a_deleted_record_is_named() {
     let (env, records) = sealed_vault();
     let id = records[2]["id"].as_str().unwrap();
-    env.tamper_sql(&format!("DELETE FROM record_digests WHERE record_id = '{id}'; DELETE FROM records WHERE id = '{id}';"));
+    env.tamper_sql(&format!(
+        "DELETE FROM record_digests WHERE record_id = '{id}'; DELETE FROM records WHERE id = '{id}';"
+    ));
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("RECORD_MISSING".into(), format!("record {id}"))
-    );
+    assert_eq!(first(&problems), ("RECORD_MISSING".into(), format!("record {id}")));
 }
 
 #[test]
@@ -172,13 +136,7 @@ fn an_inserted_record_is_named() {
          INSERT INTO record_digests VALUES ('00000000-0000-7000-8000-000000000001', 'sha256', '{sha}');"
     ));
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        (
-            "RECORD_UNLOGGED".into(),
-            "record 00000000-0000-7000-8000-000000000001".into()
-        )
-    );
+    assert_eq!(first(&problems), ("RECORD_UNLOGGED".into(), "record 00000000-0000-7000-8000-000000000001".into()));
 }
 
 #[test]
@@ -191,10 +149,7 @@ fn an_inserted_event_is_named() {
          INSERT INTO custody_events SELECT 2, kind, recorded_at, NULL, '{}', prev_hash, 'forged' FROM custody_events WHERE seq = 1;",
     );
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("EVENT_ALTERED".into(), "event #2".into())
-    );
+    assert_eq!(first(&problems), ("EVENT_ALTERED".into(), "event #2".into()));
 }
 
 #[test]
@@ -205,10 +160,7 @@ fn reordered_events_are_named() {
          UPDATE custody_events SET seq = 3 WHERE seq = 100;",
     );
     let (_, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("EVENT_ALTERED".into(), "event #2".into())
-    );
+    assert_eq!(first(&problems), ("EVENT_ALTERED".into(), "event #2".into()));
 }
 
 #[test]
@@ -218,10 +170,7 @@ fn a_changed_blob_is_named() {
     let blob = env.vault().join("blobs/sha256").join(&sha[..2]).join(&sha);
     std::fs::write(&blob, "firsT").unwrap();
     let (out, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("BLOB_ALTERED".into(), format!("blob {sha}"))
-    );
+    assert_eq!(first(&problems), ("BLOB_ALTERED".into(), format!("blob {sha}")));
     assert!(out.contains("one.txt"), "the record is named too: {out}");
 }
 
@@ -231,10 +180,7 @@ fn a_missing_blob_is_named_including_files_inside_works() {
     let sha = sha256_of(b"work file c");
     std::fs::remove_file(env.vault().join("blobs/sha256").join(&sha[..2]).join(&sha)).unwrap();
     let (out, problems) = broken(&env);
-    assert_eq!(
-        first(&problems),
-        ("BLOB_MISSING".into(), format!("blob {sha}"))
-    );
+    assert_eq!(first(&problems), ("BLOB_MISSING".into(), format!("blob {sha}")));
     assert!(out.contains("b/c.txt in work record"), "{out}");
 }
 
@@ -247,10 +193,6 @@ fn the_database_refuses_in_place_edits_from_any_client() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("immutable"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("immutable"), "{}", text(&out.stderr));
     assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
 }

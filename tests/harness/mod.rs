@@ -11,9 +11,7 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().expect("temporary folder"),
-        }
+        Env { dir: tempfile::tempdir().expect("temporary folder") }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -60,11 +58,7 @@ impl Env {
     /// Runs and expects success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "evidentia {args:?} failed: {}",
-            text(&out.stderr)
-        );
+        assert!(out.status.success(), "evidentia {args:?} failed: {}", text(&out.stderr));
         text(&out.stdout)
     }
 
@@ -73,12 +67,8 @@ impl Env {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         let out = self.run(&all);
-        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout of {args:?} is not JSON ({e}): {}",
-                text(&out.stdout)
-            )
-        });
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}): {}", text(&out.stdout)));
         (out.status.code().unwrap_or(-1), v)
     }
 
@@ -101,11 +91,7 @@ db.commit()
             .arg(sql)
             .output()
             .expect("python3");
-        assert!(
-            out.status.success(),
-            "tampering failed: {}",
-            text(&out.stderr)
-        );
+        assert!(out.status.success(), "tampering failed: {}", text(&out.stderr));
     }
 
     /// One value from the vault database, read with Python's sqlite3 module.
@@ -138,15 +124,8 @@ pub fn text(bytes: &[u8]) -> String {
 
 /// SHA-256 of a file computed by coreutils, the independent reference.
 pub fn sha256sum(path: &Path) -> String {
-    let out = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum");
-    text(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    text(&out.stdout).split_whitespace().next().unwrap_or_default().to_owned()
 }
 
 /// SHA-256 of bytes, computed by coreutils.
@@ -157,16 +136,7 @@ pub fn sha256_of(bytes: &[u8]) -> String {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("sha256sum");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(bytes)
-        .expect("pipe");
+    child.stdin.take().expect("stdin").write_all(bytes).expect("pipe");
     let out = child.wait_with_output().expect("sha256sum");
-    text(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    text(&out.stdout).split_whitespace().next().unwrap_or_default().to_owned()
 }

@@ -122,11 +122,7 @@ type Outcome = Result<(), Box<Failure>>;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("evidentia: cannot start: {e}");
@@ -169,25 +165,12 @@ async fn run(cli: Cli) -> Outcome {
                 Some(list) => DigestAlgorithm::parse_list(list)?,
                 None => config.seal.algorithms.clone(),
             };
-            let policy = WalkPolicy {
-                skip_special: args.skip_special,
-                each: args.each,
-            };
+            let policy = WalkPolicy { skip_special: args.skip_special, each: args.each };
             // Every input is checked before the vault is opened or created.
             let subjects = plan(&args.paths, policy)?;
             let dir = config.vault_dir(cli.vault.as_deref())?;
-            let vault = Vault::open(
-                &dir,
-                Access::Write {
-                    lock_wait: config.lock_wait(),
-                },
-            )
-            .await?;
-            let options = SealOptions {
-                algorithms,
-                copy: config.seal.copy && !args.no_copy,
-                profile: config.profile,
-            };
+            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
+            let options = SealOptions { algorithms, copy: config.seal.copy && !args.no_copy, profile: config.profile };
             let progress = CliProgress::new(show_progress, "sealing");
             let result = seal(&vault, subjects, &options, &progress).await;
             progress.finish();
@@ -209,16 +192,10 @@ fn hash(args: HashArgs, json: bool, show_progress: bool) -> Outcome {
     let algos = DigestAlgorithm::parse_list(&args.algo)?;
     let progress = CliProgress::new(show_progress, "hashing");
     if args.work {
-        let policy = WalkPolicy {
-            skip_special: args.skip_special,
-            each: false,
-        };
+        let policy = WalkPolicy { skip_special: args.skip_special, each: false };
         let mut works = Vec::new();
         for root in &args.paths {
-            works.push((
-                root.clone(),
-                manifest_of_folder(root, &algos, policy, &|n| progress.add(n))?,
-            ));
+            works.push((root.clone(), manifest_of_folder(root, &algos, policy, &|n| progress.add(n))?));
         }
         progress.finish();
         render::work_digests(json, args.tag, &works);
@@ -233,11 +210,7 @@ fn hash(args: HashArgs, json: bool, show_progress: bool) -> Outcome {
     let results = hash_files(&args.paths, &algos, &|n| progress.add(n));
     progress.finish();
     let failed = render::file_digests(json, args.tag || algos.len() > 1, &results);
-    if failed {
-        Err(Box::new(Failure::Exit(3)))
-    } else {
-        Ok(())
-    }
+    if failed { Err(Box::new(Failure::Exit(3))) } else { Ok(()) }
 }
 
 async fn vault_command(

@@ -26,12 +26,7 @@ impl CliProgress {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_message(what);
-        Self {
-            bar,
-            enabled,
-            started: Instant::now(),
-            visible: false.into(),
-        }
+        Self { bar, enabled, started: Instant::now(), visible: false.into() }
     }
 
     /// More bytes done.
@@ -42,10 +37,7 @@ impl CliProgress {
 
     fn reveal(&self) {
         use std::sync::atomic::Ordering;
-        if self.enabled
-            && self.started.elapsed() >= SHOW_AFTER
-            && !self.visible.swap(true, Ordering::Relaxed)
-        {
+        if self.enabled && self.started.elapsed() >= SHOW_AFTER && !self.visible.swap(true, Ordering::Relaxed) {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }

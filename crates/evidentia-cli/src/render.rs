@@ -11,10 +11,7 @@ use evidentia::work::WorkManifest;
 use serde_json::json;
 
 fn print_json(value: &serde_json::Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_default()
-    );
+    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 
 /// An error: always a line on stderr; with --json also an object on stdout.
@@ -30,13 +27,8 @@ pub fn error(json: bool, code: &str, message: &str) {
 fn checksum_line(digest: &str, path: &Path, algo_tag: Option<&str>) -> String {
     let name = path.to_string_lossy();
     let escaped = name.contains(['\\', '\n', '\r']);
-    let name = if escaped {
-        name.replace('\\', "\\\\")
-            .replace('\n', "\\n")
-            .replace('\r', "\\r")
-    } else {
-        name.into_owned()
-    };
+    let name =
+        if escaped { name.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r") } else { name.into_owned() };
     let lead = if escaped { "\\" } else { "" };
     match algo_tag {
         Some(tag) => format!("{lead}{tag} ({name}) = {digest}"),
@@ -122,11 +114,7 @@ pub fn sealed(json: bool, vault: &Path, profile: ProfileName, outcomes: &[SealOu
     let mut fresh = 0;
     for o in outcomes {
         let r = &o.record;
-        let what = if o.already_sealed {
-            "already sealed"
-        } else {
-            status_word(o.status)
-        };
+        let what = if o.already_sealed { "already sealed" } else { status_word(o.status) };
         if !o.already_sealed {
             fresh += 1;
         }
@@ -135,11 +123,7 @@ pub fn sealed(json: bool, vault: &Path, profile: ProfileName, outcomes: &[SealOu
             println!("    skipped {}: {}", s.path.display(), s.reason);
         }
     }
-    println!(
-        "{fresh} new record(s), {} already sealed, in vault {}",
-        outcomes.len() - fresh,
-        vault.display()
-    );
+    println!("{fresh} new record(s), {} already sealed, in vault {}", outcomes.len() - fresh, vault.display());
 }
 
 /// `vault list`.
@@ -160,16 +144,9 @@ pub fn record_list(json: bool, vault: &Path, records: &[EvidenceRecord]) {
         println!("no records in vault {}", vault.display());
         return;
     }
-    println!(
-        "{:<36}  {:<27}  {:<4}  {:>12}  {:<6}  NAME",
-        "ID", "SEALED", "KIND", "SIZE", "STATUS"
-    );
+    println!("{:<36}  {:<27}  {:<4}  {:>12}  {:<6}  NAME", "ID", "SEALED", "KIND", "SIZE", "STATUS");
     for r in records {
-        let sandbox = if r.profile == "sandbox" {
-            "  [sandbox]"
-        } else {
-            ""
-        };
+        let sandbox = if r.profile == "sandbox" { "  [sandbox]" } else { "" };
         println!(
             "{:<36}  {:<27}  {:<4}  {:>12}  {:<6}  {}{sandbox}",
             r.id,
@@ -207,10 +184,7 @@ pub fn record_detail(json: bool, d: &RecordDetail) {
     println!("status:      {}", status_word(d.status));
     println!("custody events:");
     for e in &d.events {
-        println!(
-            "  #{:<6} {:<10} {}  {}",
-            e.seq, e.kind, e.recorded_at, e.hash
-        );
+        println!("  #{:<6} {:<10} {}  {}", e.seq, e.kind, e.recorded_at, e.hash);
     }
 }
 
@@ -245,16 +219,9 @@ pub fn vault_check(json: bool, vault: &Path, profile: ProfileName, check: &Vault
         );
         return;
     }
-    println!(
-        "vault {}: BROKEN — {} problem(s); {head}",
-        vault.display(),
-        check.problems.len()
-    );
+    println!("vault {}: BROKEN — {} problem(s); {head}", vault.display(), check.problems.len());
     if let Some(first) = check.problems.first() {
-        println!(
-            "first broken: {} — {} [{}]",
-            first.item, first.detail, first.code
-        );
+        println!("first broken: {} — {} [{}]", first.item, first.detail, first.code);
     }
     for p in &check.problems {
         println!("  {}: {} [{}]", p.item, p.detail, p.code);

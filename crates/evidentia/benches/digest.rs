@@ -2,8 +2,8 @@
 //! streaming reader, and ring against the `sha2` crate for SHA-256.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use evidentia::digest::{hash_file, DigestAlgorithm, MultiHasher};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use evidentia::digest::{DigestAlgorithm, MultiHasher, hash_file};
 use sha2::Digest as _;
 
 fn in_memory(c: &mut Criterion) {
@@ -38,9 +38,7 @@ fn streamed_file(c: &mut Criterion) {
     let mut group = c.benchmark_group("digest/file-256MiB");
     group.throughput(Throughput::Bytes(256 << 20));
     group.sample_size(10);
-    group.bench_function("sha256", |b| {
-        b.iter(|| hash_file(&path, &[DigestAlgorithm::Sha256], None, &|_| {}).unwrap())
-    });
+    group.bench_function("sha256", |b| b.iter(|| hash_file(&path, &[DigestAlgorithm::Sha256], None, &|_| {}).unwrap()));
     group.finish();
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use evidentia::digest::{DigestAlgorithm, Digests};
 use evidentia::seal::now;
 use evidentia::vault::{Access, CustodyEvent, CustodyEventKind, EvidenceRecord, NewRecord, SubjectKind, Vault};
@@ -49,7 +49,15 @@ fn append(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("custody-event-hash", |b| {
         let payload = record(1).record.canonical_json();
-        b.iter(|| CustodyEvent::next(Some((41, "ab".repeat(32).as_str())), CustodyEventKind::Created, now(), None, payload.clone()))
+        b.iter(|| {
+            CustodyEvent::next(
+                Some((41, "ab".repeat(32).as_str())),
+                CustodyEventKind::Created,
+                now(),
+                None,
+                payload.clone(),
+            )
+        })
     });
     group.finish();
 

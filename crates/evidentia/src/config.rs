@@ -101,21 +101,13 @@ pub struct SealDefaults {
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            profile: ProfileName::Sandbox,
-            vault: None,
-            seal: SealDefaults::default(),
-        }
+        Self { profile: ProfileName::Sandbox, vault: None, seal: SealDefaults::default() }
     }
 }
 
 impl Default for SealDefaults {
     fn default() -> Self {
-        Self {
-            algorithms: vec![DigestAlgorithm::Sha256],
-            copy: true,
-            lock_wait_secs: 30,
-        }
+        Self { algorithms: vec![DigestAlgorithm::Sha256], copy: true, lock_wait_secs: 30 }
     }
 }
 
@@ -138,15 +130,10 @@ impl Config {
     /// Reads one file; a missing file gives the defaults.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Invalid {
-                path: path.to_owned(),
-                message: e.message().to_owned(),
-            }),
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.message().to_owned() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(ConfigError::Unreadable {
-                path: path.to_owned(),
-                source: e,
-            }),
+            Err(e) => Err(ConfigError::Unreadable { path: path.to_owned(), source: e }),
         }
     }
 
@@ -169,12 +156,11 @@ impl Config {
             self.vault = Some(PathBuf::from(v));
         }
         if let Some(v) = var("EVIDENTIA_ALGORITHMS") {
-            self.seal.algorithms =
-                DigestAlgorithm::parse_list(&v).map_err(|_| ConfigError::BadVariable {
-                    name: "EVIDENTIA_ALGORITHMS",
-                    value: v.clone(),
-                    expected: "a comma-separated list of sha256, sha512, sm3",
-                })?;
+            self.seal.algorithms = DigestAlgorithm::parse_list(&v).map_err(|_| ConfigError::BadVariable {
+                name: "EVIDENTIA_ALGORITHMS",
+                value: v.clone(),
+                expected: "a comma-separated list of sha256, sha512, sm3",
+            })?;
         }
         if let Some(v) = var("EVIDENTIA_COPY") {
             self.seal.copy = match v.trim().to_ascii_lowercase().as_str() {
@@ -231,11 +217,7 @@ mod tests {
     fn file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        std::fs::write(
-            &path,
-            "profile = \"production\"\n[seal]\nalgorithms = [\"sha512\"]\ncopy = false\n",
-        )
-        .unwrap();
+        std::fs::write(&path, "profile = \"production\"\n[seal]\nalgorithms = [\"sha512\"]\ncopy = false\n").unwrap();
         let mut config = Config::from_file(&path).unwrap();
         assert_eq!(config.profile, ProfileName::Production);
         assert_eq!(config.seal.algorithms, vec![DigestAlgorithm::Sha512]);
@@ -249,14 +231,8 @@ mod tests {
         config.apply_env(env).unwrap();
         assert_eq!(config.profile, ProfileName::Sandbox);
         assert_eq!(config.vault_dir(None).unwrap(), PathBuf::from("/tmp/v"));
-        assert_eq!(
-            config.vault_dir(Some(Path::new("/x"))).unwrap(),
-            PathBuf::from("/x")
-        );
-        assert_eq!(
-            config.seal.algorithms,
-            vec![DigestAlgorithm::Sm3, DigestAlgorithm::Sha256]
-        );
+        assert_eq!(config.vault_dir(Some(Path::new("/x"))).unwrap(), PathBuf::from("/x"));
+        assert_eq!(config.seal.algorithms, vec![DigestAlgorithm::Sm3, DigestAlgorithm::Sha256]);
     }
 
     #[test]
@@ -265,13 +241,8 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "colour = \"blue\"\n").unwrap();
         let err = Config::from_file(&path).unwrap_err().to_string();
-        assert!(
-            err.contains("config.toml") && err.contains("colour"),
-            "{err}"
-        );
-        let err = Config::default()
-            .apply_env(|n| (n == "EVIDENTIA_COPY").then(|| "maybe".to_owned()))
-            .unwrap_err();
+        assert!(err.contains("config.toml") && err.contains("colour"), "{err}");
+        let err = Config::default().apply_env(|n| (n == "EVIDENTIA_COPY").then(|| "maybe".to_owned())).unwrap_err();
         assert!(err.to_string().contains("EVIDENTIA_COPY=maybe"), "{err}");
     }
 }

@@ -12,10 +12,7 @@ pub fn from_head_and_name(head: &[u8], path: &Path) -> String {
     if let Some(kind) = infer::get(head) {
         return kind.mime_type().to_owned();
     }
-    mime_guess::from_path(path)
-        .first_raw()
-        .unwrap_or(UNKNOWN)
-        .to_owned()
+    mime_guess::from_path(path).first_raw().unwrap_or(UNKNOWN).to_owned()
 }
 
 #[cfg(test)]
@@ -24,14 +21,8 @@ mod tests {
 
     #[test]
     fn magic_bytes_win_over_a_misleading_name() {
-        assert_eq!(
-            from_head_and_name(b"%PDF-1.7\n", Path::new("contract.txt")),
-            "application/pdf"
-        );
-        assert_eq!(
-            from_head_and_name(b"plain words", Path::new("notes.txt")),
-            "text/plain"
-        );
+        assert_eq!(from_head_and_name(b"%PDF-1.7\n", Path::new("contract.txt")), "application/pdf");
+        assert_eq!(from_head_and_name(b"plain words", Path::new("notes.txt")), "text/plain");
         assert_eq!(from_head_and_name(b"\x00\x01", Path::new("blob")), UNKNOWN);
     }
 }

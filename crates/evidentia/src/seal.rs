@@ -13,9 +13,7 @@ use crate::config::ProfileName;
 use crate::digest::{DigestAlgorithm, HashedFile, hash_bytes, hash_file, read_small};
 use crate::media;
 use crate::subject::{InputError, PlannedFile, Skipped, Subject};
-use crate::vault::{
-    EvidenceRecord, NewRecord, PendingBlob, RecordStatus, SubjectKind, Vault, VaultError,
-};
+use crate::vault::{EvidenceRecord, NewRecord, PendingBlob, RecordStatus, SubjectKind, Vault, VaultError};
 use crate::work::{ManifestEntry, WorkManifest};
 
 /// Most files in one batch (one sync, one transaction).
@@ -88,10 +86,7 @@ pub async fn seal(
     options: &SealOptions,
     progress: &dyn SealProgress,
 ) -> Result<Vec<SealOutcome>, Error> {
-    progress.planned(
-        subjects.iter().map(Subject::file_count).sum(),
-        subjects.iter().map(Subject::size).sum(),
-    );
+    progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
     let algos = options.algorithms();
     let mut outcomes = Vec::with_capacity(subjects.len());
     let mut batch: Vec<Subject> = Vec::new();
@@ -103,8 +98,7 @@ pub async fn seal(
         batch.push(subject);
         let full = files >= BATCH_FILES || bytes >= BATCH_BYTES;
         if full || iter.peek().is_none() {
-            let done =
-                seal_batch(vault, std::mem::take(&mut batch), &algos, options, progress).await?;
+            let done = seal_batch(vault, std::mem::take(&mut batch), &algos, options, progress).await?;
             outcomes.extend(done);
             files = 0;
             bytes = 0;
@@ -120,10 +114,8 @@ async fn seal_batch(
     options: &SealOptions,
     progress: &dyn SealProgress,
 ) -> Result<Vec<SealOutcome>, Error> {
-    let prepared: Vec<Result<Prepared, Error>> = batch
-        .par_iter()
-        .map(|s| prepare(vault, s, algos, options, progress))
-        .collect();
+    let prepared: Vec<Result<Prepared, Error>> =
+        batch.par_iter().map(|s| prepare(vault, s, algos, options, progress)).collect();
     let mut ready = Vec::with_capacity(prepared.len());
     let mut failure = None;
     for p in prepared {
@@ -140,10 +132,8 @@ async fn seal_batch(
     }
 
     // Same kind, name and content as a record already in the vault (or earlier in this batch)?
-    let keys: Vec<(SubjectKind, String, String)> = ready
-        .iter()
-        .map(|p| (p.record.kind, p.record.name.clone(), p.record.sha256_hex()))
-        .collect();
+    let keys: Vec<(SubjectKind, String, String)> =
+        ready.iter().map(|p| (p.record.kind, p.record.name.clone(), p.record.sha256_hex())).collect();
     let mut known = vault.find_sealed(&keys).await?;
     let mut outcomes = Vec::with_capacity(ready.len());
     let mut fresh: Vec<NewRecord> = Vec::new();
@@ -173,9 +163,7 @@ async fn seal_batch(
         }
         fresh_index.insert(key, fresh.len());
         to_publish.extend(p.blobs);
-        fresh.push(NewRecord {
-            record: p.record.clone(),
-        });
+        fresh.push(NewRecord { record: p.record.clone() });
         outcomes.push(SealOutcome {
             record: p.record,
             status: RecordStatus::Sealed,
@@ -187,12 +175,7 @@ async fn seal_batch(
 
     // Copies first, durable, at their final names; then the records that refer to them.
     let blobs = vault.blobs();
-    let io_err = |e| {
-        Error::Vault(VaultError::Io {
-            path: blobs.root().to_owned(),
-            source: e,
-        })
-    };
+    let io_err = |e| Error::Vault(VaultError::Io { path: blobs.root().to_owned(), source: e });
     if !to_publish.is_empty() {
         blobs.sync().map_err(io_err)?;
         for (pending, sha) in to_publish {
@@ -243,30 +226,14 @@ fn prepare(
                 profile: options.profile.as_str().to_owned(),
                 created_at,
             };
-            Ok(Prepared {
-                record,
-                blobs: blob.into_iter().collect(),
-                skipped: Vec::new(),
-            })
+            Ok(Prepared { record, blobs: blob.into_iter().collect(), skipped: Vec::new() })
         }
-        Subject::Work {
-            name,
-            members,
-            skipped,
-            ..
-        } => {
+        Subject::Work { name, members, skipped, .. } => {
             let hashed: Vec<Result<(ManifestEntry, Option<PendingCopy>), Error>> = members
                 .par_iter()
                 .map(|m| {
                     let (hashed, blob) = hash_one(vault, &m.file, algos, options.copy, progress)?;
-                    Ok((
-                        ManifestEntry {
-                            path: m.rel.clone(),
-                            size: m.file.size,
-                            digests: hashed.digests,
-                        },
-                        blob,
-                    ))
+                    Ok((ManifestEntry { path: m.rel.clone(), size: m.file.size, digests: hashed.digests }, blob))
                 })
                 .collect();
             let mut entries = Vec::with_capacity(hashed.len());
@@ -287,19 +254,11 @@ fn prepare(
             }
             let manifest = WorkManifest::new(algos, entries);
             let digests = manifest.digests();
-            let sha = digests
-                .get(DigestAlgorithm::Sha256)
-                .map(|d| d.to_hex())
-                .unwrap_or_default();
+            let sha = digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
             let pending = vault
                 .blobs()
                 .begin_with(&manifest.to_canonical_bytes())
-                .map_err(|e| {
-                    Error::Vault(VaultError::Io {
-                        path: vault.blobs().root().to_owned(),
-                        source: e,
-                    })
-                })?;
+                .map_err(|e| Error::Vault(VaultError::Io { path: vault.blobs().root().to_owned(), source: e }))?;
             blobs.push((pending, sha));
             let record = EvidenceRecord {
                 id: uuid::Uuid::now_v7().to_string(),
@@ -314,11 +273,7 @@ fn prepare(
                 profile: options.profile.as_str().to_owned(),
                 created_at,
             };
-            Ok(Prepared {
-                record,
-                blobs,
-                skipped: skipped.clone(),
-            })
+            Ok(Prepared { record, blobs, skipped: skipped.clone() })
         }
     }
 }
@@ -331,28 +286,15 @@ fn hash_one(
     copy: bool,
     progress: &dyn SealProgress,
 ) -> Result<(HashedFile, Option<(PendingBlob, String)>), Error> {
-    let vault_io = |e| {
-        Error::Vault(VaultError::Io {
-            path: vault.blobs().root().to_owned(),
-            source: e,
-        })
-    };
+    let vault_io = |e| Error::Vault(VaultError::Io { path: vault.blobs().root().to_owned(), source: e });
     let input_err = |e| Error::from(InputError::from_io(&file.path, e));
     let mut pending = None;
     // Small files are read whole: their digest is known before any copy is written, and content
     // the vault already holds is not written again.
-    let small = if copy {
-        read_small(&file.path).map_err(input_err)?
-    } else {
-        None
-    };
+    let small = if copy { read_small(&file.path).map_err(input_err)? } else { None };
     let result = if let Some(bytes) = small {
         let hashed = hash_bytes(&bytes, algos, &|n| progress.hashed(n));
-        let sha = hashed
-            .digests
-            .get(DigestAlgorithm::Sha256)
-            .map(|d| d.to_hex())
-            .unwrap_or_default();
+        let sha = hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
         if !vault.blobs().contains(&sha) {
             pending = Some(vault.blobs().begin_with(&bytes).map_err(vault_io)?);
         }
@@ -360,8 +302,8 @@ fn hash_one(
     } else if copy {
         let (blob, out) = vault.blobs().begin().map_err(vault_io)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        let r = hash_file(&file.path, algos, Some(&mut out), &|n| progress.hashed(n))
-            .and_then(|r| out.flush().map(|_| r));
+        let r =
+            hash_file(&file.path, algos, Some(&mut out), &|n| progress.hashed(n)).and_then(|r| out.flush().map(|_| r));
         pending = Some(blob);
         r
     } else {
@@ -387,17 +329,11 @@ fn hash_one(
         }
         .into());
     }
-    let sha = hashed
-        .digests
-        .get(DigestAlgorithm::Sha256)
-        .map(|d| d.to_hex())
-        .unwrap_or_default();
+    let sha = hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
     Ok((hashed, pending.map(|p| (p, sha))))
 }
 
 /// The current time as stored: RFC 3339, UTC, microseconds.
 pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }

@@ -102,10 +102,7 @@ impl InputError {
         match err.kind() {
             io::ErrorKind::NotFound => Self::NotFound(path.to_owned()),
             _ if err.raw_os_error() == Some(libc::ELOOP) => Self::SymbolicLinkLoop(path.to_owned()),
-            _ => Self::Unreadable {
-                path: path.to_owned(),
-                source: err,
-            },
+            _ => Self::Unreadable { path: path.to_owned(), source: err },
         }
     }
 }
@@ -220,25 +217,14 @@ pub fn plan(paths: &[PathBuf], policy: WalkPolicy) -> Result<Vec<Subject>, Input
             let folder_name = display_name(path);
             if policy.each {
                 for m in members {
-                    subjects.push(Subject::File {
-                        name: format!("{folder_name}/{}", m.rel),
-                        file: m.file,
-                    });
+                    subjects.push(Subject::File { name: format!("{folder_name}/{}", m.rel), file: m.file });
                 }
             } else {
-                subjects.push(Subject::Work {
-                    name: folder_name,
-                    root: path.clone(),
-                    members,
-                    skipped,
-                });
+                subjects.push(Subject::Work { name: folder_name, root: path.clone(), members, skipped });
             }
         } else {
             let file = check_regular(path, &meta)?;
-            subjects.push(Subject::File {
-                name: display_name(path),
-                file,
-            });
+            subjects.push(Subject::File { name: display_name(path), file });
         }
     }
     Ok(subjects)
@@ -257,10 +243,7 @@ pub fn plan_file(path: &Path) -> Result<PlannedFile, InputError> {
 }
 
 /// Walks a folder for a work: returns its members sorted by portable name, and what was skipped.
-pub fn walk_folder(
-    root: &Path,
-    policy: WalkPolicy,
-) -> Result<(Vec<WorkMember>, Vec<Skipped>), InputError> {
+pub fn walk_folder(root: &Path, policy: WalkPolicy) -> Result<(Vec<WorkMember>, Vec<Skipped>), InputError> {
     let mut members: BTreeMap<String, WorkMember> = BTreeMap::new();
     let mut skipped = Vec::new();
     let mut stack = vec![(root.to_path_buf(), String::new())];
@@ -270,9 +253,7 @@ pub fn walk_folder(
             let entry = entry.map_err(|e| InputError::from_io(&dir, e))?;
             let path = entry.path();
             let name = entry.file_name();
-            let name = name
-                .to_str()
-                .ok_or_else(|| InputError::NotUtf8(path.clone()))?;
+            let name = name.to_str().ok_or_else(|| InputError::NotUtf8(path.clone()))?;
             let rel = format!("{prefix}{}", name.nfc().collect::<String>());
             let meta = fs::symlink_metadata(&path).map_err(|e| InputError::from_io(&path, e))?;
             let ft = meta.file_type();
@@ -283,29 +264,20 @@ pub fn walk_folder(
             let refusal = if ft.is_symlink() {
                 Some(InputError::SymbolicLink(path.clone()))
             } else if !ft.is_file() {
-                Some(InputError::SpecialFile {
-                    path: path.clone(),
-                    kind: special_kind(&meta),
-                })
+                Some(InputError::SpecialFile { path: path.clone(), kind: special_kind(&meta) })
             } else {
                 None
             };
             if let Some(err) = refusal {
                 if policy.skip_special {
-                    skipped.push(Skipped {
-                        reason: err.to_string(),
-                        path,
-                    });
+                    skipped.push(Skipped { reason: err.to_string(), path });
                     continue;
                 }
                 return Err(err);
             }
             let file = check_regular(&path, &meta)?;
             if let Some(prev) = members.get(&rel) {
-                return Err(InputError::NameClash {
-                    first: prev.file.path.clone(),
-                    second: path,
-                });
+                return Err(InputError::NameClash { first: prev.file.path.clone(), second: path });
             }
             members.insert(rel.clone(), WorkMember { rel, file });
         }
@@ -316,16 +288,10 @@ pub fn walk_folder(
 
 fn check_regular(path: &Path, meta: &Metadata) -> Result<PlannedFile, InputError> {
     if !meta.is_file() {
-        return Err(InputError::SpecialFile {
-            path: path.to_owned(),
-            kind: special_kind(meta),
-        });
+        return Err(InputError::SpecialFile { path: path.to_owned(), kind: special_kind(meta) });
     }
     File::open(path).map_err(|e| InputError::from_io(path, e))?;
-    Ok(PlannedFile {
-        path: path.to_owned(),
-        size: meta.len(),
-    })
+    Ok(PlannedFile { path: path.to_owned(), size: meta.len() })
 }
 
 fn special_kind(meta: &Metadata) -> &'static str {
@@ -385,18 +351,8 @@ mod tests {
         fs::write(root.join("real.txt"), b"x").unwrap();
         std::os::unix::fs::symlink("/etc/passwd", root.join("link")).unwrap();
         let err = walk_folder(&root, WalkPolicy::default()).unwrap_err();
-        assert!(
-            matches!(err, InputError::SymbolicLink(ref p) if p.ends_with("link")),
-            "{err}"
-        );
-        let (members, skipped) = walk_folder(
-            &root,
-            WalkPolicy {
-                skip_special: true,
-                each: false,
-            },
-        )
-        .unwrap();
+        assert!(matches!(err, InputError::SymbolicLink(ref p) if p.ends_with("link")), "{err}");
+        let (members, skipped) = walk_folder(&root, WalkPolicy { skip_special: true, each: false }).unwrap();
         assert_eq!(members.len(), 1);
         assert_eq!(skipped.len(), 1);
     }

@@ -38,11 +38,7 @@ impl WorkManifest {
         let mut algorithms = algorithms.to_vec();
         algorithms.sort();
         algorithms.dedup();
-        Self {
-            format: FORMAT.to_owned(),
-            algorithms,
-            files,
-        }
+        Self { format: FORMAT.to_owned(), algorithms, files }
     }
 
     /// The canonical bytes: compact JSON, keys in the documented order, no trailing newline.
@@ -80,16 +76,9 @@ pub fn manifest_of_folder(
     }
     let paths: Vec<std::path::PathBuf> = members.iter().map(|m| m.file.path.clone()).collect();
     let mut entries = Vec::with_capacity(members.len());
-    for (member, hashed) in members
-        .iter()
-        .zip(crate::digest::hash_files(&paths, algos, progress))
-    {
+    for (member, hashed) in members.iter().zip(crate::digest::hash_files(&paths, algos, progress)) {
         let hashed = hashed?;
-        entries.push(ManifestEntry {
-            path: member.rel.clone(),
-            size: hashed.size,
-            digests: hashed.digests,
-        });
+        entries.push(ManifestEntry { path: member.rel.clone(), size: hashed.size, digests: hashed.digests });
     }
     Ok(WorkManifest::new(algos, entries))
 }
@@ -102,25 +91,14 @@ mod tests {
     fn canonical_bytes_are_stable_and_sorted() {
         let d = |s: &str| {
             let mut digests = Digests::default();
-            digests.insert(
-                DigestAlgorithm::Sha256,
-                DigestAlgorithm::Sha256.digest(s.as_bytes()),
-            );
+            digests.insert(DigestAlgorithm::Sha256, DigestAlgorithm::Sha256.digest(s.as_bytes()));
             digests
         };
         let m = WorkManifest::new(
             &[DigestAlgorithm::Sha256],
             vec![
-                ManifestEntry {
-                    path: "b/é.txt".into(),
-                    size: 1,
-                    digests: d("b"),
-                },
-                ManifestEntry {
-                    path: "a.txt".into(),
-                    size: 2,
-                    digests: d("a"),
-                },
+                ManifestEntry { path: "b/é.txt".into(), size: 1, digests: d("b") },
+                ManifestEntry { path: "a.txt".into(), size: 2, digests: d("a") },
             ],
         );
         let text = String::from_utf8(m.to_canonical_bytes()).unwrap();
@@ -128,9 +106,6 @@ mod tests {
         assert!(text.contains(r#"{"path":"b/é.txt","size":1"#));
         let again = serde_json::from_slice::<WorkManifest>(text.as_bytes()).unwrap();
         assert_eq!(again.to_canonical_bytes(), text.as_bytes());
-        assert_eq!(
-            m.digests().get(DigestAlgorithm::Sha256),
-            Some(&DigestAlgorithm::Sha256.digest(text.as_bytes()))
-        );
+        assert_eq!(m.digests().get(DigestAlgorithm::Sha256), Some(&DigestAlgorithm::Sha256.digest(text.as_bytes())));
     }
 }

@@ -204,12 +204,8 @@ impl MultiHasher {
                 continue;
             }
             let engine = match algo {
-                DigestAlgorithm::Sha256 => {
-                    Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA256)))
-                }
-                DigestAlgorithm::Sha512 => {
-                    Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA512)))
-                }
+                DigestAlgorithm::Sha256 => Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA256))),
+                DigestAlgorithm::Sha512 => Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA512))),
                 DigestAlgorithm::Sm3 => Engine::Sm3(Box::new(sm3::Sm3::new())),
             };
             engines.push((algo, engine));
@@ -284,10 +280,7 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(
-            hex_of(
-                DigestAlgorithm::Sha256,
-                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
-            ),
+            hex_of(DigestAlgorithm::Sha256, b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         );
         assert_eq!(

@@ -4,9 +4,7 @@ mod algorithm;
 mod reader;
 
 pub use algorithm::{DigestAlgorithm, DigestValue, Digests, MultiHasher, UnknownAlgorithm};
-pub use reader::{
-    CHUNK_SIZE, HEAD_LEN, HashedFile, hash_bytes, hash_file, hash_reader, read_small,
-};
+pub use reader::{CHUNK_SIZE, HEAD_LEN, HashedFile, hash_bytes, hash_file, hash_reader, read_small};
 
 use std::path::PathBuf;
 
@@ -35,13 +33,8 @@ pub fn hash_files(
         .par_iter()
         .map(|path| {
             plan_file(path)?;
-            let hashed =
-                hash_file(path, algos, None, progress).map_err(|e| InputError::from_io(path, e))?;
-            Ok(FileDigests {
-                path: path.clone(),
-                size: hashed.size,
-                digests: hashed.digests,
-            })
+            let hashed = hash_file(path, algos, None, progress).map_err(|e| InputError::from_io(path, e))?;
+            Ok(FileDigests { path: path.clone(), size: hashed.size, digests: hashed.digests })
         })
         .collect()
 }

@@ -85,11 +85,7 @@ pub fn hash_bytes(bytes: &[u8], algos: &[DigestAlgorithm], progress: &dyn Fn(u64
     hasher.update(bytes);
     progress(bytes.len() as u64);
     let head = bytes[..bytes.len().min(HEAD_LEN)].to_vec();
-    HashedFile {
-        digests: hasher.finish(),
-        size: bytes.len() as u64,
-        head,
-    }
+    HashedFile { digests: hasher.finish(), size: bytes.len() as u64, head }
 }
 
 fn hash_large(
@@ -141,11 +137,7 @@ fn hash_large(
             let _ = empty_tx.send(buf);
         }
         drop(empty_tx);
-        Ok(HashedFile {
-            digests: hasher.finish(),
-            size: total,
-            head,
-        })
+        Ok(HashedFile { digests: hasher.finish(), size: total, head })
     })
 }
 
@@ -175,44 +167,23 @@ mod tests {
     #[test]
     fn streamed_file_matches_in_memory_digest_and_copies_exactly() {
         let dir = tempfile::tempdir().unwrap();
-        for len in [
-            0usize,
-            1,
-            (1 << 20) - 1,
-            1 << 20,
-            (1 << 20) + 1,
-            CHUNK_SIZE * 2 + 12345,
-        ] {
+        for len in [0usize, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, CHUNK_SIZE * 2 + 12345] {
             let data = pattern(len);
             let path = dir.path().join(format!("f{len}"));
             std::fs::write(&path, &data).unwrap();
             let seen = AtomicU64::new(0);
             let mut copy: Vec<u8> = Vec::new();
-            let HashedFile {
-                digests,
-                size,
-                head,
-            } = hash_file(
-                &path,
-                &[DigestAlgorithm::Sha256, DigestAlgorithm::Sm3],
-                Some(&mut copy),
-                &|n| {
+            let HashedFile { digests, size, head } =
+                hash_file(&path, &[DigestAlgorithm::Sha256, DigestAlgorithm::Sm3], Some(&mut copy), &|n| {
                     seen.fetch_add(n, Ordering::Relaxed);
-                },
-            )
-            .unwrap();
+                })
+                .unwrap();
             assert_eq!(size, len as u64);
             assert_eq!(head, data[..len.min(HEAD_LEN)]);
             assert_eq!(seen.load(Ordering::Relaxed), len as u64);
             assert_eq!(copy, data, "copy of {len} bytes");
-            assert_eq!(
-                digests.get(DigestAlgorithm::Sha256),
-                Some(&DigestAlgorithm::Sha256.digest(&data))
-            );
-            assert_eq!(
-                digests.get(DigestAlgorithm::Sm3),
-                Some(&DigestAlgorithm::Sm3.digest(&data))
-            );
+            assert_eq!(digests.get(DigestAlgorithm::Sha256), Some(&DigestAlgorithm::Sha256.digest(&data)));
+            assert_eq!(digests.get(DigestAlgorithm::Sm3), Some(&DigestAlgorithm::Sm3.digest(&data)));
         }
     }
 
@@ -221,21 +192,12 @@ mod tests {
         let data = pattern(3 * CHUNK_SIZE / 2);
         let (from_reader, n) = hash_reader(&data[..], &[DigestAlgorithm::Sha512], &|_| {}).unwrap();
         assert_eq!(n, data.len() as u64);
-        assert_eq!(
-            from_reader.get(DigestAlgorithm::Sha512),
-            Some(&DigestAlgorithm::Sha512.digest(&data))
-        );
+        assert_eq!(from_reader.get(DigestAlgorithm::Sha512), Some(&DigestAlgorithm::Sha512.digest(&data)));
     }
 
     #[test]
     fn missing_file_is_an_error_not_a_panic() {
-        let err = hash_file(
-            Path::new("/nonexistent/evidence"),
-            &[DigestAlgorithm::Sha256],
-            None,
-            &|_| {},
-        )
-        .unwrap_err();
+        let err = hash_file(Path::new("/nonexistent/evidence"), &[DigestAlgorithm::Sha256], None, &|_| {}).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotFound);
     }
 }

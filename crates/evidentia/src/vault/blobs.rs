@@ -53,9 +53,7 @@ impl BlobStore {
     /// Creates a new temporary file for a blob whose digest is not known yet. Each worker
     /// thread writes in a folder of its own, so parallel writers do not queue on one folder.
     pub fn begin(&self) -> io::Result<(PendingBlob, File)> {
-        let dir = self
-            .tmp_dir()
-            .join(format!("w{}", rayon::current_thread_index().unwrap_or(0)));
+        let dir = self.tmp_dir().join(format!("w{}", rayon::current_thread_index().unwrap_or(0)));
         let path = dir.join(format!("{}.part", uuid::Uuid::now_v7()));
         let file = match File::options().write(true).create_new(true).open(&path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -138,16 +136,8 @@ impl BlobStore {
         }
         match hash_file(&path, &[DigestAlgorithm::Sha256], None, &|_| {}) {
             Ok(hashed) => {
-                let actual = hashed
-                    .digests
-                    .get(DigestAlgorithm::Sha256)
-                    .map(|d| d.to_hex())
-                    .unwrap_or_default();
-                if actual == sha256_hex {
-                    BlobState::Intact
-                } else {
-                    BlobState::Changed(actual)
-                }
+                let actual = hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
+                if actual == sha256_hex { BlobState::Intact } else { BlobState::Changed(actual) }
             }
             Err(e) => BlobState::Unreadable(e.to_string()),
         }

@@ -110,13 +110,7 @@ mod tests {
 
     #[test]
     fn events_chain_and_any_field_change_breaks_the_hash() {
-        let first = CustodyEvent::next(
-            None,
-            CustodyEventKind::Created,
-            "t1".into(),
-            Some("r1".into()),
-            "{}".into(),
-        );
+        let first = CustodyEvent::next(None, CustodyEventKind::Created, "t1".into(), Some("r1".into()), "{}".into());
         assert_eq!(first.seq, 1);
         assert_eq!(first.prev_hash, GENESIS_HASH);
         let second = CustodyEvent::next(
@@ -136,20 +130,8 @@ mod tests {
         moved.seq = 3;
         assert_ne!(moved.compute_hash(), second.hash);
         // Field boundaries are unambiguous: moving a byte between fields changes the hash.
-        let a = CustodyEvent::next(
-            None,
-            CustodyEventKind::Created,
-            "ab".into(),
-            Some("c".into()),
-            "".into(),
-        );
-        let b = CustodyEvent::next(
-            None,
-            CustodyEventKind::Created,
-            "a".into(),
-            Some("bc".into()),
-            "".into(),
-        );
+        let a = CustodyEvent::next(None, CustodyEventKind::Created, "ab".into(), Some("c".into()), "".into());
+        let b = CustodyEvent::next(None, CustodyEventKind::Created, "a".into(), Some("bc".into()), "".into());
         assert_ne!(a.hash, b.hash);
     }
 
@@ -164,13 +146,7 @@ mod tests {
         );
         let mut input = b"evidentia-custody-v1\0".to_vec();
         input.extend_from_slice(&1u64.to_be_bytes());
-        for f in [
-            "created",
-            "2026-01-01T00:00:00.000000Z",
-            "",
-            "{}",
-            GENESIS_HASH,
-        ] {
+        for f in ["created", "2026-01-01T00:00:00.000000Z", "", "{}", GENESIS_HASH] {
             input.extend_from_slice(&(f.len() as u32).to_be_bytes());
             input.extend_from_slice(f.as_bytes());
         }

@@ -16,17 +16,8 @@ pub struct VaultLock {
 impl VaultLock {
     /// Takes the lock at `path`, waiting up to `wait` for another holder to let go.
     pub fn acquire(path: &Path, vault: &Path, wait: Duration) -> Result<VaultLock, VaultError> {
-        let io = |e| VaultError::Io {
-            path: path.to_owned(),
-            source: e,
-        };
-        let mut file = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io)?;
+        let io = |e| VaultError::Io { path: path.to_owned(), source: e };
+        let mut file = File::options().read(true).write(true).create(true).truncate(false).open(path).map_err(io)?;
         let start = Instant::now();
         loop {
             match file.try_lock() {
@@ -53,9 +44,7 @@ impl VaultLock {
 
 fn holder(file: &mut File) -> String {
     let mut text = String::new();
-    let _ = file
-        .seek(SeekFrom::Start(0))
-        .and_then(|_| file.read_to_string(&mut text));
+    let _ = file.seek(SeekFrom::Start(0)).and_then(|_| file.read_to_string(&mut text));
     match text.trim().parse::<u32>() {
         Ok(pid) => format!(" (pid {pid})"),
         Err(_) => String::new(),

@@ -116,10 +116,7 @@ impl VaultError {
     }
 
     fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.to_owned(),
-            source,
-        }
+        Self::Io { path: path.to_owned(), source }
     }
 }
 
@@ -182,11 +179,7 @@ impl Vault {
             let found = schema_version(&pool, &db).await?;
             if found > known {
                 pool.close().await;
-                return Err(VaultError::NewerSchema {
-                    path: dir.to_owned(),
-                    found,
-                    known,
-                });
+                return Err(VaultError::NewerSchema { path: dir.to_owned(), found, known });
             }
             Some((pool, found))
         } else {
@@ -207,11 +200,7 @@ impl Vault {
         if found < known {
             // Upgrading needs the lock even when the caller only reads.
             let temporary = match (&lock, access) {
-                (None, _) => Some(VaultLock::acquire(
-                    &dir.join(LOCK_FILE),
-                    dir,
-                    Duration::from_secs(30),
-                )?),
+                (None, _) => Some(VaultLock::acquire(&dir.join(LOCK_FILE), dir, Duration::from_secs(30))?),
                 _ => None,
             };
             MIGRATOR.run(&pool).await?;
@@ -219,16 +208,9 @@ impl Vault {
         }
         let blobs = BlobStore::new(dir.join(BLOB_DIR));
         if lock.is_some() {
-            blobs
-                .clear_abandoned()
-                .map_err(|e| VaultError::io(blobs.root(), e))?;
+            blobs.clear_abandoned().map_err(|e| VaultError::io(blobs.root(), e))?;
         }
-        Ok(Vault {
-            dir: dir.to_owned(),
-            pool,
-            blobs,
-            _lock: lock,
-        })
+        Ok(Vault { dir: dir.to_owned(), pool, blobs, _lock: lock })
     }
 
     /// The vault's folder.
@@ -275,25 +257,16 @@ impl Vault {
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 async fn connect(db: &Path, create: bool) -> Result<AnyPool, VaultError> {
-    let text = db.to_str().ok_or_else(|| VaultError::Corrupt {
-        path: db.to_owned(),
-        detail: "the path is not valid UTF-8".into(),
-    })?;
+    let text = db
+        .to_str()
+        .ok_or_else(|| VaultError::Corrupt { path: db.to_owned(), detail: "the path is not valid UTF-8".into() })?;
     check_header(db)?;
-    let url = format!(
-        "sqlite://{}?mode={}",
-        percent_encode_path(text),
-        if create { "rwc" } else { "rw" }
-    );
+    let url = format!("sqlite://{}?mode={}", percent_encode_path(text), if create { "rwc" } else { "rw" });
     let options: AnyConnectOptions = url.parse()?;
     // One connection first, so a damaged file is reported at once instead of after the pool's
     // connection retries time out.
-    let mut probe = AnyConnection::connect_with(&options)
-        .await
-        .map_err(|e| classify(db, e))?;
-    prepare_connection(&mut probe)
-        .await
-        .map_err(|e| classify(db, e))?;
+    let mut probe = AnyConnection::connect_with(&options).await.map_err(|e| classify(db, e))?;
+    prepare_connection(&mut probe).await.map_err(|e| classify(db, e))?;
     probe.close().await.map_err(|e| classify(db, e))?;
     let pool = AnyPoolOptions::new()
         .max_connections(4)
@@ -322,21 +295,17 @@ fn check_header(db: &Path) -> Result<(), VaultError> {
         Err(e) => return Err(VaultError::io(db, e)),
     };
     if n > 0 && (n < 16 || &head != SQLITE_MAGIC) {
-        return Err(VaultError::Corrupt {
-            path: db.to_owned(),
-            detail: "not an SQLite database".into(),
-        });
+        return Err(VaultError::Corrupt { path: db.to_owned(), detail: "not an SQLite database".into() });
     }
     Ok(())
 }
 
 async fn schema_version(pool: &AnyPool, db: &Path) -> Result<i64, VaultError> {
-    let exists: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(|e| classify(db, e))?;
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| classify(db, e))?;
     if exists == 0 {
         return Ok(0);
     }
@@ -352,10 +321,7 @@ fn classify(db: &Path, err: sqlx::Error) -> VaultError {
     if let sqlx::Error::Database(ref d) = err {
         let msg = d.message().to_owned();
         if msg.contains("not a database") || msg.contains("malformed") || msg.contains("corrupt") {
-            return VaultError::Corrupt {
-                path: db.to_owned(),
-                detail: msg,
-            };
+            return VaultError::Corrupt { path: db.to_owned(), detail: msg };
         }
     }
     VaultError::Database(err)

@@ -64,10 +64,7 @@ pub struct EvidenceRecord {
 impl EvidenceRecord {
     /// SHA-256 of the subject (of the manifest for a work), hex.
     pub fn sha256_hex(&self) -> String {
-        self.digests
-            .get(DigestAlgorithm::Sha256)
-            .map(|d| d.to_hex())
-            .unwrap_or_default()
+        self.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default()
     }
 
     /// Canonical JSON, as carried by the `created` custody event.

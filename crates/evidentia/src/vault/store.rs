@@ -35,7 +35,8 @@ pub struct RecordDetail {
     pub events: Vec<CustodyEvent>,
 }
 
-const RECORD_COLUMNS: &str = "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at";
+const RECORD_COLUMNS: &str =
+    "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at";
 
 impl Vault {
     /// The newest event of the custody log: its sequence number and hash.
@@ -43,8 +44,7 @@ impl Vault {
         let row = sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((get_u64(&r, "seq")?, get_text(&r, "hash")?)))
-            .transpose()
+        row.map(|r| Ok((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()
     }
 
     /// Records already sealed with the same kind, name and SHA-256 as one of `keys`.
@@ -57,10 +57,8 @@ impl Vault {
         hashes.sort_unstable();
         hashes.dedup();
         for chunk in hashes.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "SELECT {RECORD_COLUMNS} FROM records WHERE sha256 IN ({})",
-                placeholders(1, chunk.len())
-            );
+            let sql =
+                format!("SELECT {RECORD_COLUMNS} FROM records WHERE sha256 IN ({})", placeholders(1, chunk.len()));
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for h in chunk {
                 query = query.bind(h.to_string());
@@ -90,8 +88,7 @@ impl Vault {
             let row = sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *tx)
                 .await?;
-            row.map(|r| Ok::<_, VaultError>((get_u64(&r, "seq")?, get_text(&r, "hash")?)))
-                .transpose()?
+            row.map(|r| Ok::<_, VaultError>((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()?
         };
         let mut events = Vec::with_capacity(new.len());
         let mut prev = head;
@@ -108,10 +105,7 @@ impl Vault {
         }
 
         for chunk in new.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO records ({RECORD_COLUMNS}) VALUES {}",
-                rows_placeholders(chunk.len(), 11)
-            );
+            let sql = format!("INSERT INTO records ({RECORD_COLUMNS}) VALUES {}", rows_placeholders(chunk.len(), 11));
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for n in chunk {
                 let r = &n.record;
@@ -132,12 +126,7 @@ impl Vault {
         }
         let digest_rows: Vec<(String, DigestAlgorithm, String)> = new
             .iter()
-            .flat_map(|n| {
-                n.record
-                    .digests
-                    .iter()
-                    .map(|(a, v)| (n.record.id.clone(), a, v.to_hex()))
-            })
+            .flat_map(|n| n.record.digests.iter().map(|(a, v)| (n.record.id.clone(), a, v.to_hex())))
             .collect();
         for chunk in digest_rows.chunks(ROWS_PER_INSERT) {
             let sql = format!(
@@ -170,10 +159,7 @@ impl Vault {
         }
         tx.commit().await?;
         if let Some(last) = events.last() {
-            self.write_head_witness(&HeadWitness {
-                seq: last.seq,
-                hash: last.hash.clone(),
-            })?;
+            self.write_head_witness(&HeadWitness { seq: last.seq, hash: last.hash.clone() })?;
         }
         Ok(events)
     }
@@ -181,13 +167,8 @@ impl Vault {
     /// Every record, oldest first.
     pub async fn records(&self) -> Result<Vec<EvidenceRecord>, VaultError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY created_at, id");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
-        let mut records = rows
-            .iter()
-            .map(record_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
         self.attach_digests(&mut records).await?;
         Ok(records)
     }
@@ -195,22 +176,13 @@ impl Vault {
     /// One record by id, or by a prefix of its id that only it has, with its custody events.
     pub async fn record(&self, id_or_prefix: &str) -> Result<RecordDetail, VaultError> {
         let pattern = format!("{}%", id_or_prefix.replace(['%', '_'], ""));
-        let sql =
-            format!("SELECT {RECORD_COLUMNS} FROM records WHERE id LIKE $1 ORDER BY id LIMIT 2");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(pattern)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut records = rows
-            .iter()
-            .map(record_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id LIKE $1 ORDER BY id LIMIT 2");
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(pattern).fetch_all(&self.pool).await?;
+        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
         match records.len() {
             0 => return Err(VaultError::RecordNotFound(id_or_prefix.to_owned())),
             1 => {}
-            _ if records.iter().any(|r| r.id == id_or_prefix) => {
-                records.retain(|r| r.id == id_or_prefix)
-            }
+            _ if records.iter().any(|r| r.id == id_or_prefix) => records.retain(|r| r.id == id_or_prefix),
             _ => return Err(VaultError::AmbiguousId(id_or_prefix.to_owned())),
         }
         self.attach_digests(&mut records).await?;
@@ -222,15 +194,8 @@ impl Vault {
         .bind(record.id.clone())
         .fetch_all(&self.pool)
         .await?;
-        let events = rows
-            .iter()
-            .map(event_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(RecordDetail {
-            record,
-            status: RecordStatus::Sealed,
-            events,
-        })
+        let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+        Ok(RecordDetail { record, status: RecordStatus::Sealed, events })
     }
 
     /// The whole custody log, in sequence order.
@@ -245,9 +210,7 @@ impl Vault {
 
     /// Digest rows of every record, by record id (including rows whose record is gone).
     pub(crate) async fn digest_rows(&self) -> Result<BTreeMap<String, Digests>, VaultError> {
-        let rows = sqlx::query("SELECT record_id, algorithm, value FROM record_digests")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query("SELECT record_id, algorithm, value FROM record_digests").fetch_all(&self.pool).await?;
         let mut out: BTreeMap<String, Digests> = BTreeMap::new();
         for row in rows {
             let id = get_text(&row, "record_id")?;
@@ -264,9 +227,7 @@ impl Vault {
     /// Record rows without their digests (for checks that compare rows with the log).
     pub(crate) async fn record_rows(&self) -> Result<Vec<EvidenceRecord>, VaultError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM records");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
         rows.iter().map(record_from_row).collect()
     }
 
@@ -283,15 +244,12 @@ impl Vault {
             let rows = q.fetch_all(&self.pool).await?;
             let mut by_id: HashMap<String, Digests> = HashMap::new();
             for row in rows {
-                let algo: DigestAlgorithm = get_text(&row, "algorithm")?.parse().map_err(
-                    |e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()),
-                )?;
-                let value = DigestValue::from_hex(&get_text(&row, "value")?)
-                    .map_err(|e| VaultError::BadRow(e.to_string()))?;
-                by_id
-                    .entry(get_text(&row, "record_id")?)
-                    .or_default()
-                    .insert(algo, value);
+                let algo: DigestAlgorithm = get_text(&row, "algorithm")?
+                    .parse()
+                    .map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
+                let value =
+                    DigestValue::from_hex(&get_text(&row, "value")?).map_err(|e| VaultError::BadRow(e.to_string()))?;
+                by_id.entry(get_text(&row, "record_id")?).or_default().insert(algo, value);
             }
             for r in chunk.iter_mut() {
                 r.digests = by_id.remove(&r.id).unwrap_or_default();
@@ -302,35 +260,25 @@ impl Vault {
 }
 
 fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 fn rows_placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", placeholders(r * cols + 1, cols)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..rows).map(|r| format!("({})", placeholders(r * cols + 1, cols))).collect::<Vec<_>>().join(", ")
 }
 
 fn get_text(row: &AnyRow, col: &str) -> Result<String, VaultError> {
-    row.try_get::<String, _>(col)
-        .map_err(|e| VaultError::BadRow(format!("{col}: {e}")))
+    row.try_get::<String, _>(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")))
 }
 
 fn get_u64(row: &AnyRow, col: &str) -> Result<u64, VaultError> {
-    let v: i64 = row
-        .try_get(col)
-        .map_err(|e| VaultError::BadRow(format!("{col}: {e}")))?;
+    let v: i64 = row.try_get(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")))?;
     u64::try_from(v).map_err(|_| VaultError::BadRow(format!("{col}: negative value {v}")))
 }
 
 fn record_from_row(row: &AnyRow) -> Result<EvidenceRecord, VaultError> {
     let kind_text = get_text(row, "kind")?;
-    let kind = SubjectKind::parse(&kind_text)
-        .ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
+    let kind = SubjectKind::parse(&kind_text).ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
     let sha256 = get_text(row, "sha256")?;
     let mut digests = Digests::default();
     if let Ok(v) = DigestValue::from_hex(&sha256) {

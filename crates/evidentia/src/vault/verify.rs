@@ -112,28 +112,17 @@ impl Vault {
         }
 
         // 2. Records: each row must equal what its creation event recorded, and vice versa.
-        let mut rows: HashMap<String, EvidenceRecord> = self
-            .record_rows()
-            .await?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
+        let mut rows: HashMap<String, EvidenceRecord> =
+            self.record_rows().await?.into_iter().map(|r| (r.id.clone(), r)).collect();
         let mut digest_rows = self.digest_rows().await?;
         let record_count = rows.len() as u64;
         let mut logged: BTreeMap<String, (u64, EvidenceRecord)> = BTreeMap::new();
-        for e in events
-            .iter()
-            .filter(|e| e.kind == CustodyEventKind::Created.as_str())
-        {
+        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Created.as_str()) {
             let item = format!("event #{}", e.seq);
             let recorded: EvidenceRecord = match serde_json::from_str(&e.payload) {
                 Ok(r) => r,
                 Err(err) => {
-                    problems.push(problem(
-                        "EVENT_UNREADABLE",
-                        item,
-                        format!("its record cannot be read: {err}"),
-                    ));
+                    problems.push(problem("EVENT_UNREADABLE", item, format!("its record cannot be read: {err}")));
                     continue;
                 }
             };
@@ -174,10 +163,7 @@ impl Vault {
                         problems.push(problem(
                             "RECORD_ALTERED",
                             item,
-                            format!(
-                                "differs from what event #{seq} recorded in: {}",
-                                diffs.join(", ")
-                            ),
+                            format!("differs from what event #{seq} recorded in: {}", diffs.join(", ")),
                         ));
                     }
                 }
@@ -205,24 +191,16 @@ impl Vault {
         for (id, (_, r)) in &logged {
             let sha = r.sha256_hex();
             match r.kind {
-                SubjectKind::File if r.stored => {
-                    wanted.push((sha, format!("content of record {id} ({})", r.name)))
-                }
+                SubjectKind::File if r.stored => wanted.push((sha, format!("content of record {id} ({})", r.name))),
                 SubjectKind::File => {}
                 SubjectKind::Work => {
-                    wanted.push((
-                        sha.clone(),
-                        format!("manifest of work record {id} ({})", r.name),
-                    ));
+                    wanted.push((sha.clone(), format!("manifest of work record {id} ({})", r.name)));
                     if r.stored {
                         // A missing or altered manifest blob is reported with the other blobs below.
                         if let Some(m) = self.read_manifest(&sha) {
                             for f in m.files {
                                 if let Some(d) = f.digests.get(DigestAlgorithm::Sha256) {
-                                    wanted.push((
-                                        d.to_hex(),
-                                        format!("{} in work record {id}", f.path),
-                                    ));
+                                    wanted.push((d.to_hex(), format!("{} in work record {id}", f.path)));
                                 }
                             }
                         }
@@ -248,31 +226,21 @@ impl Vault {
             let item = format!("blob {sha}");
             match state {
                 BlobState::Intact => {}
-                BlobState::Missing => problems.push(problem(
-                    "BLOB_MISSING",
-                    item,
-                    format!("{what}: the file is missing"),
-                )),
+                BlobState::Missing => {
+                    problems.push(problem("BLOB_MISSING", item, format!("{what}: the file is missing")))
+                }
                 BlobState::Changed(actual) => problems.push(problem(
                     "BLOB_ALTERED",
                     item,
                     format!("{what}: the content changed (its SHA-256 is now {actual})"),
                 )),
-                BlobState::Unreadable(err) => problems.push(problem(
-                    "BLOB_UNREADABLE",
-                    item,
-                    format!("{what}: cannot be read ({err})"),
-                )),
+                BlobState::Unreadable(err) => {
+                    problems.push(problem("BLOB_UNREADABLE", item, format!("{what}: cannot be read ({err})")))
+                }
             }
         }
 
-        Ok(VaultCheck {
-            events: events.len() as u64,
-            records: record_count,
-            blobs: blob_count,
-            head,
-            problems,
-        })
+        Ok(VaultCheck { events: events.len() as u64, records: record_count, blobs: blob_count, head, problems })
     }
 
     /// Reads a work manifest from the blob store, if present and well-formed.
