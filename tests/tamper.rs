@@ -131,7 +131,8 @@ fn an_inserted_record_is_named() {
     let (env, _) = sealed_vault();
     let sha = sha256_of(b"backdated");
     env.tamper_sql(&format!(
-        "INSERT INTO records VALUES ('00000000-0000-7000-8000-000000000001', 'file', 'backdated.pdf', 9, 1, \
+        "INSERT INTO records (id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, \
+         created_at) VALUES ('00000000-0000-7000-8000-000000000001', 'file', 'backdated.pdf', 9, 1, \
          'application/pdf', '{sha}', 0, '/tmp/backdated.pdf', 'production', '2020-01-01T00:00:00.000000Z'); \
          INSERT INTO record_digests VALUES ('00000000-0000-7000-8000-000000000001', 'sha256', '{sha}');"
     ));

@@ -12,7 +12,7 @@ import os
 import sys
 import unicodedata
 
-ORDER = ["sha256", "sha512", "sm3"]
+ORDER = ["sha256", "sha384", "sha512", "sm3"]
 
 
 def file_digests(path, algorithms):

@@ -13,6 +13,7 @@ use evidentia::config::{Config, ProfileName};
 use evidentia::digest::{DigestAlgorithm, hash_files};
 use evidentia::seal::{SealOptions, seal};
 use evidentia::subject::{WalkPolicy, plan};
+use evidentia::tsp::{TokenSubject, TsaClient, TsaEndpoint, check_token_file, timestamp_file};
 use evidentia::vault::{Access, Vault};
 use evidentia::work::manifest_of_folder;
 
@@ -44,6 +45,56 @@ enum Command {
     /// Look into and check the vault.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Obtain RFC 3161 time-stamps, and check any RFC 3161 token.
+    #[command(subcommand)]
+    Timestamp(TimestampCommand),
+    /// Complete the time-stamps that records are still waiting for.
+    Sync,
+}
+
+#[derive(Subcommand, Debug)]
+enum TimestampCommand {
+    /// Hash a file and ask the TSAs (in order) for a verified time-stamp; writes the TSA's answer.
+    Request {
+        /// The file to time-stamp.
+        file: PathBuf,
+        /// TSA URL (repeat for failover); default: EVIDENTIA_TSA or the profile's TSAs.
+        #[arg(long)]
+        tsa: Vec<String>,
+        /// Hash algorithm of the imprint: sha256, sha384, sha512 (or sm3 where the TSA takes it).
+        #[arg(long, default_value = "sha256")]
+        algo: String,
+        /// Extra trust anchors (PEM), besides EVIDENTIA_TSA_TRUST and the profile's.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Where to write the TimeStampResp (DER, as `openssl ts -verify -in` reads it).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Verify any RFC 3161 token (TimeStampResp or bare token) against a file or a digest.
+    Verify {
+        /// The token file.
+        #[arg(long)]
+        token: PathBuf,
+        /// The time-stamped file.
+        #[arg(long, required_unless_present = "digest", conflicts_with = "digest")]
+        file: Option<PathBuf>,
+        /// The time-stamped digest, hex.
+        #[arg(long)]
+        digest: Option<String>,
+        /// Hash algorithm of the imprint.
+        #[arg(long, default_value = "sha256")]
+        algo: String,
+        /// Trust anchors (PEM), besides EVIDENTIA_TSA_TRUST and the profile's.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Certificates to use when the token does not embed them (the TSA's, intermediates).
+        #[arg(long)]
+        cert: Vec<PathBuf>,
+        /// Require this TSA policy OID.
+        #[arg(long)]
+        policy: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -51,7 +102,7 @@ struct HashArgs {
     /// Files to hash (with --work, folders).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Algorithms, comma-separated: sha256, sha512, sm3.
+    /// Algorithms, comma-separated: sha256, sha384, sha512, sm3.
     #[arg(long, default_value = "sha256")]
     algo: String,
     /// BSD-style lines, `SHA256 (path) = digest` (the default with several algorithms).
@@ -70,7 +121,7 @@ struct SealArgs {
     /// Files and folders to seal; a folder is sealed as one work unless --each is given.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Extra algorithms, comma-separated (sha256 is always included): sha512, sm3.
+    /// Extra algorithms, comma-separated (sha256 is always included): sha384, sha512, sm3.
     #[arg(long)]
     algo: Option<String>,
     /// Do not keep a copy of the content in the vault (for huge files); only digests are kept.
@@ -148,10 +199,69 @@ fn main() -> ExitCode {
 /// The exit code for a library error (see docs/cli.md).
 fn exit_code(e: &evidentia::Error) -> u8 {
     match e.kind() {
+        evidentia::ErrorKind::Invalid => 1,
         evidentia::ErrorKind::Input => 3,
         evidentia::ErrorKind::Vault => 4,
         evidentia::ErrorKind::Config => 5,
+        evidentia::ErrorKind::Service => 6,
         _ => 10,
+    }
+}
+
+/// A TSA client when TSAs are configured (or given), else `None`.
+fn tsa_client(config: &Config, urls: &[String], trust: &[PathBuf]) -> Result<Option<TsaClient>, evidentia::Error> {
+    let mut settings = config.tsa_settings(trust)?;
+    if !urls.is_empty() {
+        settings.endpoints = urls.iter().map(|u| TsaEndpoint { url: u.clone(), auth: None }).collect();
+    }
+    if settings.endpoints.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(TsaClient::new(settings)?))
+}
+
+async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcome {
+    match cmd {
+        TimestampCommand::Request { file, tsa, algo, trust, out } => {
+            let algorithm: DigestAlgorithm = algo.parse()?;
+            let Some(client) = tsa_client(config, &tsa, &trust)? else {
+                return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
+            };
+            let obtained = timestamp_file(&client, &file, algorithm).await?;
+            std::fs::write(&out, &obtained.response_der)
+                .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;
+            render::timestamp_obtained(json, config.profile, &out, &obtained);
+            Ok(())
+        }
+        TimestampCommand::Verify { token, file, digest, algo, trust, cert, policy } => {
+            let algorithm: DigestAlgorithm = algo.parse()?;
+            let mut settings = config.tsa_settings(&trust)?;
+            for c in &cert {
+                settings.policy.extra_certificates.extend(evidentia::tsp::load_certificates(c)?);
+            }
+            if let Some(p) = policy {
+                let oid = p.parse().map_err(|_| {
+                    Failure::Usage(format!("--policy {p}: not a dotted object identifier such as 1.2.3.4"))
+                });
+                settings.policy.required_policy = Some(oid.map_err(Box::new)?);
+            }
+            let subject = match (file, digest) {
+                (Some(f), _) => TokenSubject::File(f),
+                (None, Some(d)) => TokenSubject::Digest(d),
+                (None, None) => return Err(Box::new(Failure::Usage("give --file or --digest".into()))),
+            };
+            match check_token_file(&token, &subject, algorithm, &settings.policy) {
+                Ok(verified) => {
+                    render::timestamp_verified(json, &token, &verified);
+                    Ok(())
+                }
+                Err(e) if e.kind() == evidentia::ErrorKind::Invalid => {
+                    render::timestamp_rejected(json, &token, e.code(), &e.to_string());
+                    Err(Box::new(Failure::Exit(1)))
+                }
+                Err(e) => Err(Box::new(Failure::Core(e))),
+            }
+        }
     }
 }
 
@@ -170,14 +280,36 @@ async fn run(cli: Cli) -> Outcome {
             let subjects = plan(&args.paths, policy)?;
             let dir = config.vault_dir(cli.vault.as_deref())?;
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let options = SealOptions { algorithms, copy: config.seal.copy && !args.no_copy, profile: config.profile };
+            let tsa = tsa_client(&config, &[], &[])?;
+            let options = SealOptions {
+                algorithms,
+                copy: config.seal.copy && !args.no_copy,
+                profile: config.profile,
+                timestamp: tsa.is_some(),
+            };
             let progress = CliProgress::new(show_progress, "sealing");
-            let result = seal(&vault, subjects, &options, &progress).await;
+            let result = seal(&vault, subjects, &options, tsa.as_ref(), &progress).await;
             progress.finish();
             vault.close().await;
             render::sealed(cli.json, &std::path::absolute(&dir).unwrap_or(dir), config.profile, &result?);
             Ok(())
         }
+        Command::Sync => {
+            let dir = config.vault_dir(cli.vault.as_deref())?;
+            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
+            let Some(client) = tsa_client(&config, &[], &[])? else {
+                return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
+            };
+            let result = evidentia::stamp::sync(&vault, &client).await;
+            vault.close().await;
+            let outcomes = result?;
+            render::synced(cli.json, &outcomes);
+            if outcomes.iter().any(|o| o.pending_reason.is_some()) {
+                return Err(Box::new(Failure::Exit(6)));
+            }
+            Ok(())
+        }
+        Command::Timestamp(cmd) => timestamp(cmd, &config, cli.json).await,
         Command::Vault(cmd) => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
             let vault = Vault::open(&dir, Access::Read).await?;
@@ -223,7 +355,8 @@ async fn vault_command(
     match cmd {
         VaultCommand::List => {
             let records = vault.records().await?;
-            render::record_list(json, vault.dir(), &records);
+            let stamped = vault.timestamped_ids().await?;
+            render::record_list(json, vault.dir(), &records, &stamped);
         }
         VaultCommand::Show { id } => {
             let detail = vault.record(&id).await?;

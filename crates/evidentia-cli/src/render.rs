@@ -4,8 +4,12 @@ use std::path::{Path, PathBuf};
 
 use evidentia::config::ProfileName;
 use evidentia::digest::FileDigests;
-use evidentia::seal::SealOutcome;
+use std::collections::HashSet;
+
+use evidentia::seal::SealReport;
+use evidentia::stamp::StampOutcome;
 use evidentia::subject::InputError;
+use evidentia::tsp::{ObtainedTimestamp, VerifiedTimestamp};
 use evidentia::vault::{EvidenceRecord, RecordDetail, RecordStatus, VaultCheck};
 use evidentia::work::WorkManifest;
 use serde_json::json;
@@ -94,17 +98,36 @@ pub fn work_digests(json: bool, tagged: bool, works: &[(PathBuf, WorkManifest)])
 fn status_word(status: RecordStatus) -> &'static str {
     match status {
         RecordStatus::Sealed => "sealed",
+        RecordStatus::TimestampPending => "timestamp pending",
+        RecordStatus::Timestamped => "timestamped",
+    }
+}
+
+/// Lines about one record's time-stamp attempt.
+fn stamp_lines(s: &StampOutcome) {
+    for t in &s.timestamps {
+        println!("    time-stamp {} from {} (serial {})", t.gen_time, t.tsa_url, t.serial);
+    }
+    for f in &s.flags {
+        println!("    warning: {}", serde_json::to_string(f).unwrap_or_default());
+    }
+    for a in &s.failed {
+        println!("    {} failed: {} [{}]", a.url, a.error, a.error.code());
+    }
+    if let Some(p) = &s.pending_reason {
+        println!("    time-stamp pending: {} [{}]; `evidentia sync` retries", p.message, p.code);
     }
 }
 
 /// `seal`.
-pub fn sealed(json: bool, vault: &Path, profile: ProfileName, outcomes: &[SealOutcome]) {
+pub fn sealed(json: bool, vault: &Path, profile: ProfileName, report: &SealReport) {
     if json {
         print_json(&json!({
             "vault": vault,
             "profile": profile.as_str(),
             "notice": profile.notice(),
-            "records": outcomes,
+            "records": report.records,
+            "earlier_pending": report.earlier_pending,
         }));
         return;
     }
@@ -112,28 +135,109 @@ pub fn sealed(json: bool, vault: &Path, profile: ProfileName, outcomes: &[SealOu
         println!("{notice}");
     }
     let mut fresh = 0;
-    for o in outcomes {
+    for o in &report.records {
         let r = &o.record;
-        let what = if o.already_sealed { "already sealed" } else { status_word(o.status) };
+        let status = status_word(o.status);
         if !o.already_sealed {
             fresh += 1;
         }
+        let what = if o.already_sealed { format!("already sealed, {status}") } else { status.to_owned() };
         println!("{}  {}  {}  ({what})", r.id, r.sha256_hex(), r.name);
         for s in &o.skipped {
             println!("    skipped {}: {}", s.path.display(), s.reason);
         }
+        if let Some(s) = &o.timestamp {
+            stamp_lines(s);
+        }
     }
-    println!("{fresh} new record(s), {} already sealed, in vault {}", outcomes.len() - fresh, vault.display());
+    for s in &report.earlier_pending {
+        println!("earlier record {}:", s.record_id);
+        stamp_lines(s);
+    }
+    println!("{fresh} new record(s), {} already sealed, in vault {}", report.records.len() - fresh, vault.display());
+}
+
+/// `sync`.
+pub fn synced(json: bool, outcomes: &[StampOutcome]) {
+    if json {
+        print_json(&json!({ "records": outcomes }));
+        return;
+    }
+    if outcomes.is_empty() {
+        println!("no record is waiting for a time-stamp");
+    }
+    for s in outcomes {
+        println!("record {}:", s.record_id);
+        stamp_lines(s);
+    }
+    let done = outcomes.iter().filter(|s| s.pending_reason.is_none()).count();
+    println!("{done} time-stamped, {} still pending", outcomes.len() - done);
+}
+
+/// `timestamp request`.
+pub fn timestamp_obtained(json: bool, profile: ProfileName, out: &Path, t: &ObtainedTimestamp) {
+    if json {
+        print_json(&json!({
+            "token": out,
+            "tsa": t.url,
+            "verified": t.verified,
+            "failed_before": t.failed_before,
+            "profile": profile.as_str(),
+            "notice": profile.notice(),
+        }));
+        return;
+    }
+    if let Some(notice) = profile.notice() {
+        println!("{notice}");
+    }
+    for a in &t.failed_before {
+        println!("{} failed: {} [{}]", a.url, a.error, a.error.code());
+    }
+    println!(
+        "time-stamp from {}: {} (serial {}), written to {}",
+        t.url,
+        t.verified.gen_time,
+        t.verified.serial,
+        out.display()
+    );
+}
+
+/// `timestamp verify`, valid token.
+pub fn timestamp_verified(json: bool, token: &Path, v: &VerifiedTimestamp) {
+    if json {
+        print_json(&json!({ "token": token, "result": "PASSED", "verified": v }));
+        return;
+    }
+    println!("{}: PASSED", token.display());
+    println!("  time:     {} ({})", v.gen_time, v.gen_time_raw);
+    if let Some(acc) = v.accuracy_micros {
+        println!("  accuracy: ±{acc} µs");
+    }
+    println!("  TSA:      {}", v.tsa_subject);
+    println!("  chain:    {}", v.chain.join(" → "));
+    println!("  policy:   {}", v.policy);
+    println!("  serial:   {}", v.serial);
+}
+
+/// `timestamp verify`, rejected token.
+pub fn timestamp_rejected(json: bool, token: &Path, code: &str, message: &str) {
+    if json {
+        print_json(&json!({ "token": token, "result": "FAILED", "reason": code, "message": message }));
+        return;
+    }
+    println!("{}: FAILED [{code}]", token.display());
+    println!("  {message}");
 }
 
 /// `vault list`.
-pub fn record_list(json: bool, vault: &Path, records: &[EvidenceRecord]) {
+pub fn record_list(json: bool, vault: &Path, records: &[EvidenceRecord], stamped: &HashSet<String>) {
+    let status = |r: &EvidenceRecord| RecordStatus::of(r, stamped.contains(&r.id));
     if json {
         let rows: Vec<_> = records
             .iter()
             .map(|r| {
                 let mut v = serde_json::to_value(r).unwrap_or_default();
-                v["status"] = json!(RecordStatus::Sealed);
+                v["status"] = json!(status(r));
                 v
             })
             .collect();
@@ -144,16 +248,16 @@ pub fn record_list(json: bool, vault: &Path, records: &[EvidenceRecord]) {
         println!("no records in vault {}", vault.display());
         return;
     }
-    println!("{:<36}  {:<27}  {:<4}  {:>12}  {:<6}  NAME", "ID", "SEALED", "KIND", "SIZE", "STATUS");
+    println!("{:<36}  {:<27}  {:<4}  {:>12}  {:<17}  NAME", "ID", "SEALED", "KIND", "SIZE", "STATUS");
     for r in records {
         let sandbox = if r.profile == "sandbox" { "  [sandbox]" } else { "" };
         println!(
-            "{:<36}  {:<27}  {:<4}  {:>12}  {:<6}  {}{sandbox}",
+            "{:<36}  {:<27}  {:<4}  {:>12}  {:<17}  {}{sandbox}",
             r.id,
             r.created_at,
             r.kind.as_str(),
             r.size,
-            status_word(RecordStatus::Sealed),
+            status_word(status(r)),
             r.name
         );
     }
@@ -182,6 +286,9 @@ pub fn record_detail(json: bool, d: &RecordDetail) {
     println!("sealed at:   {}", r.created_at);
     println!("profile:     {}", r.profile);
     println!("status:      {}", status_word(d.status));
+    for t in &d.timestamps {
+        println!("time-stamp:  {} from {} (serial {}, policy {})", t.gen_time, t.tsa_url, t.serial, t.policy);
+    }
     println!("custody events:");
     for e in &d.events {
         println!("  #{:<6} {:<10} {}  {}", e.seq, e.kind, e.recorded_at, e.hash);

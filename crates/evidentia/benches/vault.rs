@@ -25,6 +25,7 @@ fn record(i: u64) -> NewRecord {
             source_path: format!("/photos/photo-{i}.jpg"),
             profile: "sandbox".into(),
             created_at: now(),
+            timestamp_requested: false,
         },
     }
 }

@@ -85,6 +85,76 @@ pub struct Config {
     pub vault: Option<PathBuf>,
     /// Sealing defaults.
     pub seal: SealDefaults,
+    /// Time-stamping authorities.
+    pub tsa: TsaConfig,
+}
+
+/// Time-stamping settings (`[tsa]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TsaConfig {
+    /// TSA URLs, tried in order (`EVIDENTIA_TSA`, comma-separated). Empty under the production
+    /// profile means the preset public TSAs; empty under sandbox means no time-stamps.
+    pub urls: Vec<String>,
+    /// PEM files of trust anchors (`EVIDENTIA_TSA_TRUST`, a PEM file; several separated by `:`).
+    pub trust: Vec<PathBuf>,
+    /// Seconds for one exchange with a TSA (`EVIDENTIA_TSA_TIMEOUT`).
+    pub timeout_secs: u64,
+    /// Further tries after a transport failure.
+    pub retries: u32,
+    /// How many TSAs must each give a token (`EVIDENTIA_TSA_QUORUM`); 1 is failover only.
+    pub quorum: usize,
+    /// Largest accepted difference between the genTimes of a quorum, in seconds.
+    pub tolerance_secs: u64,
+    /// Largest accepted difference between a genTime and the local clock, in seconds.
+    pub max_clock_skew_secs: u64,
+    /// TSA policy OID to request and require, if any.
+    pub policy: Option<String>,
+    /// Credentials for TSAs that need them.
+    pub credentials: Vec<TsaCredential>,
+}
+
+/// Credentials for one TSA; secrets are read from environment variables, never from the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TsaCredential {
+    /// The TSA URL these apply to.
+    pub url: String,
+    /// HTTP basic user name.
+    pub user: Option<String>,
+    /// Environment variable holding the basic-auth password.
+    pub password_env: Option<String>,
+    /// Header name (e.g. an API key header).
+    pub header: Option<String>,
+    /// Environment variable holding the header's value.
+    pub header_value_env: Option<String>,
+}
+
+/// The public TSAs the production profile uses when none are configured, in the order tried.
+pub const PRODUCTION_TSAS: [&str; 4] = [
+    "http://timestamp.digicert.com",
+    "http://timestamp.sectigo.com",
+    "http://timestamp.globalsign.com/tsa/r6advanced1",
+    "http://ts.ssl.com",
+];
+
+/// The roots those TSAs chain to (see `assets/tsa-trust/README.md`).
+pub const PRODUCTION_TSA_ROOTS: &str = include_str!("../../../assets/tsa-trust/production-roots.pem");
+
+impl Default for TsaConfig {
+    fn default() -> Self {
+        Self {
+            urls: Vec::new(),
+            trust: Vec::new(),
+            timeout_secs: 10,
+            retries: 2,
+            quorum: 1,
+            tolerance_secs: 60,
+            max_clock_skew_secs: 300,
+            policy: None,
+            credentials: Vec::new(),
+        }
+    }
 }
 
 /// Defaults for sealing.
@@ -101,7 +171,7 @@ pub struct SealDefaults {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { profile: ProfileName::Sandbox, vault: None, seal: SealDefaults::default() }
+        Self { profile: ProfileName::Sandbox, vault: None, seal: SealDefaults::default(), tsa: TsaConfig::default() }
     }
 }
 
@@ -159,7 +229,7 @@ impl Config {
             self.seal.algorithms = DigestAlgorithm::parse_list(&v).map_err(|_| ConfigError::BadVariable {
                 name: "EVIDENTIA_ALGORITHMS",
                 value: v.clone(),
-                expected: "a comma-separated list of sha256, sha512, sm3",
+                expected: "a comma-separated list of sha256, sha384, sha512, sm3",
             })?;
         }
         if let Some(v) = var("EVIDENTIA_COPY") {
@@ -174,6 +244,26 @@ impl Config {
                     });
                 }
             };
+        }
+        if let Some(v) = var("EVIDENTIA_TSA") {
+            self.tsa.urls = v.split(',').map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect();
+        }
+        if let Some(v) = var("EVIDENTIA_TSA_TRUST").filter(|v| !v.is_empty()) {
+            self.tsa.trust = v.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+        }
+        if let Some(v) = var("EVIDENTIA_TSA_TIMEOUT") {
+            self.tsa.timeout_secs = v.trim().parse().map_err(|_| ConfigError::BadVariable {
+                name: "EVIDENTIA_TSA_TIMEOUT",
+                value: v.clone(),
+                expected: "a whole number of seconds",
+            })?;
+        }
+        if let Some(v) = var("EVIDENTIA_TSA_QUORUM") {
+            self.tsa.quorum = v.trim().parse().map_err(|_| ConfigError::BadVariable {
+                name: "EVIDENTIA_TSA_QUORUM",
+                value: v.clone(),
+                expected: "a whole number of TSAs (1 for failover only)",
+            })?;
         }
         if let Some(v) = var("EVIDENTIA_LOCK_WAIT") {
             self.seal.lock_wait_secs = v.trim().parse().map_err(|_| ConfigError::BadVariable {
@@ -201,6 +291,73 @@ impl Config {
     /// How long to wait for the vault's lock.
     pub fn lock_wait(&self) -> Duration {
         Duration::from_secs(self.seal.lock_wait_secs)
+    }
+}
+
+impl Config {
+    /// The TSA settings this configuration gives: its URLs (or, under the production profile with
+    /// none configured, the presets and their roots), trust anchors, credentials and limits.
+    /// `extra_trust` adds anchor files (from the command line).
+    pub fn tsa_settings(&self, extra_trust: &[PathBuf]) -> Result<crate::tsp::TsaSettings, crate::Error> {
+        use crate::tsp::{TrustAnchors, TsaAuth, TsaEndpoint, TsaSettings, TspError};
+        let t = &self.tsa;
+        let presets = t.urls.is_empty() && self.profile == ProfileName::Production;
+        let urls: Vec<String> =
+            if presets { PRODUCTION_TSAS.iter().map(|u| u.to_string()).collect() } else { t.urls.clone() };
+        let mut trust = TrustAnchors::from_files(&t.trust)?;
+        trust.extend(TrustAnchors::from_files(extra_trust)?.roots().to_vec());
+        if presets {
+            let roots = x509_cert::Certificate::load_pem_chain(PRODUCTION_TSA_ROOTS.as_bytes()).map_err(|e| {
+                TspError::CertificateFile {
+                    path: "assets/tsa-trust/production-roots.pem".into(),
+                    reason: e.to_string(),
+                }
+            })?;
+            trust.extend(roots);
+        }
+        let secret = |name: &Option<String>| -> Result<Option<String>, ConfigError> {
+            match name {
+                None => Ok(None),
+                Some(var) => std::env::var(var).map(Some).map_err(|_| ConfigError::BadVariable {
+                    name: "tsa.credentials",
+                    value: var.clone(),
+                    expected: "the named environment variable to be set (it holds the TSA secret)",
+                }),
+            }
+        };
+        let mut endpoints = Vec::new();
+        for url in urls {
+            let mut auth = None;
+            if let Some(c) = t.credentials.iter().find(|c| c.url == url) {
+                if let (Some(user), Some(password)) = (&c.user, secret(&c.password_env)?) {
+                    auth = Some(TsaAuth::Basic { user: user.clone(), password });
+                } else if let (Some(name), Some(value)) = (&c.header, secret(&c.header_value_env)?) {
+                    auth = Some(TsaAuth::Header { name: name.clone(), value });
+                }
+            }
+            endpoints.push(TsaEndpoint { url, auth });
+        }
+        let policy = match &t.policy {
+            Some(text) => Some(text.parse::<der::asn1::ObjectIdentifier>().map_err(|_| ConfigError::BadVariable {
+                name: "tsa.policy",
+                value: text.clone(),
+                expected: "a dotted object identifier such as 1.2.3.4",
+            })?),
+            None => None,
+        };
+        let mut settings = TsaSettings {
+            endpoints,
+            timeout: Duration::from_secs(t.timeout_secs.max(1)),
+            retries: t.retries,
+            quorum: t.quorum.max(1),
+            tolerance: Duration::from_secs(t.tolerance_secs),
+            max_clock_skew: Duration::from_secs(t.max_clock_skew_secs),
+            request_policy: policy,
+            ..TsaSettings::default()
+        };
+        settings.policy.trust = trust;
+        settings.policy.required_policy = policy;
+        Ok(settings)
     }
 }
 

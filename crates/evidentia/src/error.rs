@@ -3,6 +3,7 @@
 use crate::config::ConfigError;
 use crate::digest::UnknownAlgorithm;
 use crate::subject::InputError;
+use crate::tsp::TspError;
 use crate::vault::VaultError;
 
 /// Anything that can stop an Evidentia operation.
@@ -21,6 +22,9 @@ pub enum Error {
     /// A digest algorithm name is not known.
     #[error(transparent)]
     Algorithm(#[from] UnknownAlgorithm),
+    /// A time-stamp could not be obtained or is not valid.
+    #[error(transparent)]
+    Timestamp(#[from] TspError),
 }
 
 /// What kind of failure an [`Error`] is, for callers that map failures to exit codes or UI codes.
@@ -33,6 +37,10 @@ pub enum ErrorKind {
     Vault,
     /// The configuration is at fault.
     Config,
+    /// A time-stamp is not valid (a verification verdict, not a failure to run).
+    Invalid,
+    /// A time-stamping authority could not be used.
+    Service,
 }
 
 impl Error {
@@ -42,6 +50,13 @@ impl Error {
             Error::Input(_) | Error::Algorithm(_) => ErrorKind::Input,
             Error::Vault(_) => ErrorKind::Vault,
             Error::Config(_) => ErrorKind::Config,
+            Error::Timestamp(TspError::CertificateFile { .. }) => ErrorKind::Input,
+            Error::Timestamp(TspError::NoTsaConfigured) => ErrorKind::Config,
+            Error::Timestamp(e) if e.is_transport() => ErrorKind::Service,
+            Error::Timestamp(TspError::AllFailed(attempts)) if attempts.iter().all(|a| a.error.is_transport()) => {
+                ErrorKind::Service
+            }
+            Error::Timestamp(_) => ErrorKind::Invalid,
         }
     }
 
@@ -52,6 +67,7 @@ impl Error {
             Error::Algorithm(_) => "UNKNOWN_ALGORITHM",
             Error::Vault(e) => e.code(),
             Error::Config(_) => "CONFIG_INVALID",
+            Error::Timestamp(e) => e.code(),
         }
     }
 }

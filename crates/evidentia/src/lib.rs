@@ -6,6 +6,7 @@
 //! - [`subject`] turns the paths a user names into checked subjects (files, or folders sealed as works);
 //! - [`work`] builds a work's canonical manifest, whose digest is the work's digest;
 //! - [`vault`] keeps evidence records, file copies and the hash-chained custody log, and checks them;
+//! - [`tsp`] obtains and verifies RFC 3161 time-stamps; [`stamp`] keeps them with records;
 //! - [`seal`] drives the stages for a set of subjects and reports progress;
 //! - [`config`] reads the configuration file and its environment overrides.
 #![forbid(unsafe_code)]
@@ -15,7 +16,9 @@ pub mod digest;
 mod error;
 pub mod media;
 pub mod seal;
+pub mod stamp;
 pub mod subject;
+pub mod tsp;
 pub mod vault;
 pub mod work;
 

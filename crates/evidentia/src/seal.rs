@@ -2,7 +2,7 @@
 //! batch of copies durable with one sync, then writes the batch's records and custody events in one
 //! transaction. A batch is all or nothing, so a killed process leaves only whole records.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use rayon::prelude::*;
@@ -12,7 +12,9 @@ use crate::Error;
 use crate::config::ProfileName;
 use crate::digest::{DigestAlgorithm, HashedFile, hash_bytes, hash_file, read_small};
 use crate::media;
+use crate::stamp::{self, StampOutcome};
 use crate::subject::{InputError, PlannedFile, Skipped, Subject};
+use crate::tsp::TsaClient;
 use crate::vault::{EvidenceRecord, NewRecord, PendingBlob, RecordStatus, SubjectKind, Vault, VaultError};
 use crate::work::{ManifestEntry, WorkManifest};
 
@@ -30,6 +32,8 @@ pub struct SealOptions {
     pub copy: bool,
     /// The profile the records are made under.
     pub profile: ProfileName,
+    /// Whether the records ask for an RFC 3161 time-stamp (given when a TSA client is).
+    pub timestamp: bool,
 }
 
 impl SealOptions {
@@ -68,6 +72,9 @@ pub struct SealOutcome {
     pub already_sealed: bool,
     /// What was left out of a work.
     pub skipped: Vec<Skipped>,
+    /// What happened to its time-stamp, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<StampOutcome>,
 }
 
 /// A copy written to a temporary file, with the SHA-256 that will name it.
@@ -79,13 +86,24 @@ struct Prepared {
     skipped: Vec<Skipped>,
 }
 
-/// Seals subjects (from [`crate::subject::plan`]) into the vault, in order.
+/// What a seal did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SealReport {
+    /// One outcome per subject, in the order given.
+    pub records: Vec<SealOutcome>,
+    /// Records sealed earlier whose pending time-stamp this seal tried to complete.
+    pub earlier_pending: Vec<StampOutcome>,
+}
+
+/// Seals subjects (from [`crate::subject::plan`]) into the vault, in order. With a TSA client,
+/// each new record asks for a time-stamp, and earlier records still waiting for one are retried.
 pub async fn seal(
     vault: &Vault,
     subjects: Vec<Subject>,
     options: &SealOptions,
+    tsa: Option<&TsaClient>,
     progress: &dyn SealProgress,
-) -> Result<Vec<SealOutcome>, Error> {
+) -> Result<SealReport, Error> {
     progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
     let algos = options.algorithms();
     let mut outcomes = Vec::with_capacity(subjects.len());
@@ -98,13 +116,20 @@ pub async fn seal(
         batch.push(subject);
         let full = files >= BATCH_FILES || bytes >= BATCH_BYTES;
         if full || iter.peek().is_none() {
-            let done = seal_batch(vault, std::mem::take(&mut batch), &algos, options, progress).await?;
+            let done = seal_batch(vault, std::mem::take(&mut batch), &algos, options, tsa, progress).await?;
             outcomes.extend(done);
             files = 0;
             bytes = 0;
         }
     }
-    Ok(outcomes)
+    let mut earlier_pending = Vec::new();
+    if let Some(client) = tsa {
+        let handled: HashSet<&str> = outcomes.iter().map(|o| o.record.id.as_str()).collect();
+        let mut pending = vault.pending_timestamps().await?;
+        pending.retain(|r| !handled.contains(r.id.as_str()));
+        earlier_pending = stamp::stamp(vault, client, &pending).await?;
+    }
+    Ok(SealReport { records: outcomes, earlier_pending })
 }
 
 async fn seal_batch(
@@ -112,6 +137,7 @@ async fn seal_batch(
     batch: Vec<Subject>,
     algos: &[DigestAlgorithm],
     options: &SealOptions,
+    tsa: Option<&TsaClient>,
     progress: &dyn SealProgress,
 ) -> Result<Vec<SealOutcome>, Error> {
     let prepared: Vec<Result<Prepared, Error>> =
@@ -147,6 +173,7 @@ async fn seal_batch(
                 status: RecordStatus::Sealed,
                 already_sealed: true,
                 skipped: p.skipped,
+                timestamp: None,
             });
             continue;
         }
@@ -158,6 +185,7 @@ async fn seal_batch(
                 status: RecordStatus::Sealed,
                 already_sealed: true,
                 skipped: p.skipped,
+                timestamp: None,
             });
             continue;
         }
@@ -169,6 +197,7 @@ async fn seal_batch(
             status: RecordStatus::Sealed,
             already_sealed: false,
             skipped: p.skipped,
+            timestamp: None,
         });
     }
     known.clear();
@@ -184,7 +213,23 @@ async fn seal_batch(
         blobs.sync().map_err(io_err)?;
     }
     vault.append_records(&fresh).await?;
-    for o in &outcomes {
+
+    // Time-stamps for the new records; without one a record stays pending, never unsealed.
+    if let Some(client) = tsa {
+        let new_records: Vec<EvidenceRecord> = fresh.iter().map(|n| n.record.clone()).collect();
+        let mut by_id: HashMap<String, StampOutcome> =
+            stamp::stamp(vault, client, &new_records).await?.into_iter().map(|s| (s.record_id.clone(), s)).collect();
+        for o in outcomes.iter_mut().filter(|o| !o.already_sealed) {
+            o.timestamp = by_id.remove(&o.record.id);
+        }
+    }
+    let stamped = if outcomes.iter().any(|o| o.already_sealed || o.record.timestamp_requested) {
+        vault.timestamped_ids().await?
+    } else {
+        HashSet::new()
+    };
+    for o in &mut outcomes {
+        o.status = RecordStatus::of(&o.record, stamped.contains(&o.record.id));
         progress.subject_done(&o.record.name);
     }
     Ok(outcomes)
@@ -225,6 +270,7 @@ fn prepare(
                 source_path,
                 profile: options.profile.as_str().to_owned(),
                 created_at,
+                timestamp_requested: options.timestamp,
             };
             Ok(Prepared { record, blobs: blob.into_iter().collect(), skipped: Vec::new() })
         }
@@ -272,6 +318,7 @@ fn prepare(
                 source_path,
                 profile: options.profile.as_str().to_owned(),
                 created_at,
+                timestamp_requested: options.timestamp,
             };
             Ok(Prepared { record, blobs, skipped: skipped.clone() })
         }

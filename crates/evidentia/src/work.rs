@@ -16,7 +16,7 @@ pub struct ManifestEntry {
     pub path: String,
     /// Size in bytes.
     pub size: u64,
-    /// Digest per algorithm, keys in the order sha256, sha512, sm3.
+    /// Digest per algorithm, keys in the order sha256, sha384, sha512, sm3.
     pub digests: Digests,
 }
 

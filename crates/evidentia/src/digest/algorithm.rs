@@ -13,6 +13,8 @@ use sm3::Digest as _;
 pub enum DigestAlgorithm {
     /// SHA-256 (FIPS 180-4), the default.
     Sha256,
+    /// SHA-384 (FIPS 180-4).
+    Sha384,
     /// SHA-512 (FIPS 180-4).
     Sha512,
     /// SM3 (GM/T 0004-2012, ISO/IEC 10118-3).
@@ -21,12 +23,13 @@ pub enum DigestAlgorithm {
 
 impl DigestAlgorithm {
     /// Every supported algorithm, in canonical order.
-    pub const ALL: [DigestAlgorithm; 3] = [Self::Sha256, Self::Sha512, Self::Sm3];
+    pub const ALL: [DigestAlgorithm; 4] = [Self::Sha256, Self::Sha384, Self::Sha512, Self::Sm3];
 
     /// The lower-case name used on the command line, in JSON and in manifests.
     pub fn name(self) -> &'static str {
         match self {
             Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
             Self::Sha512 => "sha512",
             Self::Sm3 => "sm3",
         }
@@ -36,6 +39,7 @@ impl DigestAlgorithm {
     pub fn tag(self) -> &'static str {
         match self {
             Self::Sha256 => "SHA256",
+            Self::Sha384 => "SHA384",
             Self::Sha512 => "SHA512",
             Self::Sm3 => "SM3",
         }
@@ -45,6 +49,7 @@ impl DigestAlgorithm {
     pub fn output_len(self) -> usize {
         match self {
             Self::Sha256 | Self::Sm3 => 32,
+            Self::Sha384 => 48,
             Self::Sha512 => 64,
         }
     }
@@ -81,7 +86,7 @@ impl fmt::Display for DigestAlgorithm {
 
 /// A digest algorithm name that Evidentia does not know.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown digest algorithm `{0}`: use sha256, sha512 or sm3 (comma-separated for several)")]
+#[error("unknown digest algorithm `{0}`: use sha256, sha384, sha512 or sm3 (comma-separated for several)")]
 pub struct UnknownAlgorithm(pub String);
 
 impl FromStr for DigestAlgorithm {
@@ -90,6 +95,7 @@ impl FromStr for DigestAlgorithm {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
             "sha256" => Ok(Self::Sha256),
+            "sha384" => Ok(Self::Sha384),
             "sha512" => Ok(Self::Sha512),
             "sm3" => Ok(Self::Sm3),
             _ => Err(UnknownAlgorithm(s.to_owned())),
@@ -205,6 +211,7 @@ impl MultiHasher {
             }
             let engine = match algo {
                 DigestAlgorithm::Sha256 => Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA256))),
+                DigestAlgorithm::Sha384 => Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA384))),
                 DigestAlgorithm::Sha512 => Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA512))),
                 DigestAlgorithm::Sm3 => Engine::Sm3(Box::new(sm3::Sm3::new())),
             };
@@ -290,6 +297,15 @@ mod tests {
         assert_eq!(
             hex_of(DigestAlgorithm::Sha256, &vec![b'a'; 1_000_000]),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
+    }
+
+    #[test]
+    fn nist_sha384_vector() {
+        assert_eq!(
+            hex_of(DigestAlgorithm::Sha384, b"abc"),
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed\
+             8086072ba1e7cc2358baeca134c825a7"
         );
     }
 

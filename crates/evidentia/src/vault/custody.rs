@@ -16,6 +16,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 pub enum CustodyEventKind {
     /// A record was sealed; the payload is the record's canonical JSON.
     Created,
+    /// A time-stamp arrived for a record; the payload is the time-stamp's canonical JSON.
+    Timestamped,
 }
 
 impl CustodyEventKind {
@@ -23,6 +25,7 @@ impl CustodyEventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             CustodyEventKind::Created => "created",
+            CustodyEventKind::Timestamped => "timestamped",
         }
     }
 }

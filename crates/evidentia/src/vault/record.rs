@@ -59,6 +59,9 @@ pub struct EvidenceRecord {
     pub profile: String,
     /// When it was sealed (RFC 3339, UTC, microseconds).
     pub created_at: String,
+    /// Whether an RFC 3161 time-stamp was asked for (it may still be pending).
+    #[serde(default)]
+    pub timestamp_requested: bool,
 }
 
 impl EvidenceRecord {
@@ -78,6 +81,56 @@ impl EvidenceRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
-    /// Digests recorded and custody event written; no further proof requested by this profile.
+    /// Digests recorded and custody event written; no further proof was asked for.
     Sealed,
+    /// A time-stamp was asked for and has not arrived yet (`evidentia sync` retries).
+    TimestampPending,
+    /// A verified RFC 3161 time-stamp is kept with the record.
+    Timestamped,
+}
+
+impl RecordStatus {
+    /// The status of a record, given whether it has a time-stamp.
+    pub fn of(record: &EvidenceRecord, has_timestamp: bool) -> Self {
+        match (has_timestamp, record.timestamp_requested) {
+            (true, _) => RecordStatus::Timestamped,
+            (false, true) => RecordStatus::TimestampPending,
+            (false, false) => RecordStatus::Sealed,
+        }
+    }
+
+    /// The stored and printed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordStatus::Sealed => "sealed",
+            RecordStatus::TimestampPending => "timestamp_pending",
+            RecordStatus::Timestamped => "timestamped",
+        }
+    }
+}
+
+/// An RFC 3161 time-stamp kept for a record. Its canonical JSON is the payload of the record's
+/// `timestamped` custody event; the token itself is stored beside it and bound by `token_sha256`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceTimestamp {
+    /// Id of this time-stamp (UUIDv7).
+    pub id: String,
+    /// The record it time-stamps.
+    pub record_id: String,
+    /// The TSA that issued it.
+    pub tsa_url: String,
+    /// Hash algorithm of the imprint.
+    pub algorithm: String,
+    /// The time-stamped digest, hex (the record's digest).
+    pub imprint: String,
+    /// The TSA's time (RFC 3339).
+    pub gen_time: String,
+    /// Token serial number, hex.
+    pub serial: String,
+    /// TSA policy OID.
+    pub policy: String,
+    /// SHA-256 of the stored TimeStampResp, hex.
+    pub token_sha256: String,
+    /// When it was stored.
+    pub created_at: String,
 }

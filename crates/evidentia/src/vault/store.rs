@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::custody::{CustodyEvent, CustodyEventKind, HeadWitness};
-use super::record::{EvidenceRecord, RecordStatus, SubjectKind};
+use super::record::{EvidenceRecord, EvidenceTimestamp, RecordStatus, SubjectKind};
 use super::{Vault, VaultError};
 use crate::digest::{DigestAlgorithm, DigestValue, Digests};
 
@@ -31,12 +31,25 @@ pub struct RecordDetail {
     pub record: EvidenceRecord,
     /// Where it stands.
     pub status: RecordStatus,
+    /// Its time-stamps.
+    pub timestamps: Vec<EvidenceTimestamp>,
     /// Its custody events, oldest first.
     pub events: Vec<CustodyEvent>,
 }
 
-const RECORD_COLUMNS: &str =
-    "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at";
+const RECORD_COLUMNS: &str = "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, timestamp_requested";
+
+const TIMESTAMP_COLUMNS: &str =
+    "id, record_id, tsa_url, algorithm, imprint, gen_time, serial, policy, token_sha256, created_at";
+
+/// A time-stamp about to be written, with the TSA's whole answer.
+#[derive(Debug, Clone)]
+pub struct NewTimestamp {
+    /// The time-stamp's facts.
+    pub timestamp: EvidenceTimestamp,
+    /// The TimeStampResp, DER.
+    pub token: Vec<u8>,
+}
 
 impl Vault {
     /// The newest event of the custody log: its sequence number and hash.
@@ -84,28 +97,8 @@ impl Vault {
             return Ok(Vec::new());
         }
         let mut tx = self.pool.begin().await?;
-        let head = {
-            let row = sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-            row.map(|r| Ok::<_, VaultError>((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()?
-        };
-        let mut events = Vec::with_capacity(new.len());
-        let mut prev = head;
-        for n in new {
-            let event = CustodyEvent::next(
-                prev.as_ref().map(|(s, h)| (*s, h.as_str())),
-                CustodyEventKind::Created,
-                n.record.created_at.clone(),
-                Some(n.record.id.clone()),
-                n.record.canonical_json(),
-            );
-            prev = Some((event.seq, event.hash.clone()));
-            events.push(event);
-        }
-
         for chunk in new.chunks(ROWS_PER_INSERT) {
-            let sql = format!("INSERT INTO records ({RECORD_COLUMNS}) VALUES {}", rows_placeholders(chunk.len(), 11));
+            let sql = format!("INSERT INTO records ({RECORD_COLUMNS}) VALUES {}", rows_placeholders(chunk.len(), 12));
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for n in chunk {
                 let r = &n.record;
@@ -120,7 +113,8 @@ impl Vault {
                     .bind(i64::from(r.stored))
                     .bind(r.source_path.clone())
                     .bind(r.profile.clone())
-                    .bind(r.created_at.clone());
+                    .bind(r.created_at.clone())
+                    .bind(i64::from(r.timestamp_requested));
             }
             q.execute(&mut *tx).await?;
         }
@@ -139,29 +133,112 @@ impl Vault {
             }
             q.execute(&mut *tx).await?;
         }
-        for chunk in events.chunks(ROWS_PER_INSERT) {
+        let specs = new
+            .iter()
+            .map(|n| {
+                (CustodyEventKind::Created, n.record.created_at.clone(), n.record.id.clone(), n.record.canonical_json())
+            })
+            .collect();
+        let events = insert_events(&mut tx, specs).await?;
+        tx.commit().await?;
+        self.advance_head(&events)?;
+        Ok(events)
+    }
+
+    /// Appends time-stamps and their `timestamped` events in one transaction.
+    pub async fn append_timestamps(&self, new: &[NewTimestamp]) -> Result<Vec<CustodyEvent>, VaultError> {
+        if new.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        for chunk in new.chunks(ROWS_PER_INSERT) {
             let sql = format!(
-                "INSERT INTO custody_events (seq, kind, recorded_at, record_id, payload, prev_hash, hash) VALUES {}",
-                rows_placeholders(chunk.len(), 7)
+                "INSERT INTO timestamps ({TIMESTAMP_COLUMNS}, token) VALUES {}",
+                rows_placeholders(chunk.len(), 11)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
-            for e in chunk {
+            for n in chunk {
+                let t = &n.timestamp;
                 q = q
-                    .bind(e.seq as i64)
-                    .bind(e.kind.clone())
-                    .bind(e.recorded_at.clone())
-                    .bind(e.record_id.clone())
-                    .bind(e.payload.clone())
-                    .bind(e.prev_hash.clone())
-                    .bind(e.hash.clone());
+                    .bind(t.id.clone())
+                    .bind(t.record_id.clone())
+                    .bind(t.tsa_url.clone())
+                    .bind(t.algorithm.clone())
+                    .bind(t.imprint.clone())
+                    .bind(t.gen_time.clone())
+                    .bind(t.serial.clone())
+                    .bind(t.policy.clone())
+                    .bind(t.token_sha256.clone())
+                    .bind(t.created_at.clone())
+                    .bind(hex::encode(&n.token));
             }
             q.execute(&mut *tx).await?;
         }
+        let specs = new
+            .iter()
+            .map(|n| {
+                let t = &n.timestamp;
+                let payload = serde_json::to_string(t).unwrap_or_default();
+                (CustodyEventKind::Timestamped, t.created_at.clone(), t.record_id.clone(), payload)
+            })
+            .collect();
+        let events = insert_events(&mut tx, specs).await?;
         tx.commit().await?;
-        if let Some(last) = events.last() {
-            self.write_head_witness(&HeadWitness { seq: last.seq, hash: last.hash.clone() })?;
-        }
+        self.advance_head(&events)?;
         Ok(events)
+    }
+
+    fn advance_head(&self, events: &[CustodyEvent]) -> Result<(), VaultError> {
+        match events.last() {
+            Some(last) => self.write_head_witness(&HeadWitness { seq: last.seq, hash: last.hash.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Records that asked for a time-stamp and have none yet, oldest first.
+    pub async fn pending_timestamps(&self) -> Result<Vec<EvidenceRecord>, VaultError> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE timestamp_requested = 1 AND NOT EXISTS \
+             (SELECT 1 FROM timestamps WHERE timestamps.record_id = records.id) ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
+        self.attach_digests(&mut records).await?;
+        Ok(records)
+    }
+
+    /// Ids of records that have a time-stamp.
+    pub async fn timestamped_ids(&self) -> Result<std::collections::HashSet<String>, VaultError> {
+        let rows = sqlx::query("SELECT DISTINCT record_id FROM timestamps").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| get_text(r, "record_id")).collect()
+    }
+
+    /// Time-stamps with their tokens (DER), for one record or, with `None`, all.
+    pub async fn timestamps(&self, record_id: Option<&str>) -> Result<Vec<(EvidenceTimestamp, Vec<u8>)>, VaultError> {
+        let sql = format!(
+            "SELECT {TIMESTAMP_COLUMNS}, token FROM timestamps WHERE ($1 = '' OR record_id = $1) ORDER BY created_at, id"
+        );
+        let rows =
+            sqlx::query(AssertSqlSafe(sql)).bind(record_id.unwrap_or("").to_owned()).fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let t = EvidenceTimestamp {
+                id: get_text(&row, "id")?,
+                record_id: get_text(&row, "record_id")?,
+                tsa_url: get_text(&row, "tsa_url")?,
+                algorithm: get_text(&row, "algorithm")?,
+                imprint: get_text(&row, "imprint")?,
+                gen_time: get_text(&row, "gen_time")?,
+                serial: get_text(&row, "serial")?,
+                policy: get_text(&row, "policy")?,
+                token_sha256: get_text(&row, "token_sha256")?,
+                created_at: get_text(&row, "created_at")?,
+            };
+            let token = hex::decode(get_text(&row, "token")?)
+                .map_err(|e| VaultError::BadRow(format!("token of time-stamp {}: {e}", t.id)))?;
+            out.push((t, token));
+        }
+        Ok(out)
     }
 
     /// Every record, oldest first.
@@ -195,7 +272,10 @@ impl Vault {
         .fetch_all(&self.pool)
         .await?;
         let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
-        Ok(RecordDetail { record, status: RecordStatus::Sealed, events })
+        let timestamps: Vec<EvidenceTimestamp> =
+            self.timestamps(Some(&record.id)).await?.into_iter().map(|(t, _)| t).collect();
+        let status = RecordStatus::of(&record, !timestamps.is_empty());
+        Ok(RecordDetail { record, status, timestamps, events })
     }
 
     /// The whole custody log, in sequence order.
@@ -296,7 +376,44 @@ fn record_from_row(row: &AnyRow) -> Result<EvidenceRecord, VaultError> {
         source_path: get_text(row, "source_path")?,
         profile: get_text(row, "profile")?,
         created_at: get_text(row, "created_at")?,
+        timestamp_requested: get_u64(row, "timestamp_requested")? != 0,
     })
+}
+
+/// Appends custody events after the current head, inside the caller's transaction.
+async fn insert_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    specs: Vec<(CustodyEventKind, String, String, String)>,
+) -> Result<Vec<CustodyEvent>, VaultError> {
+    let row =
+        sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
+    let mut prev = row.map(|r| Ok::<_, VaultError>((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()?;
+    let mut events = Vec::with_capacity(specs.len());
+    for (kind, at, record_id, payload) in specs {
+        let event =
+            CustodyEvent::next(prev.as_ref().map(|(s, h)| (*s, h.as_str())), kind, at, Some(record_id), payload);
+        prev = Some((event.seq, event.hash.clone()));
+        events.push(event);
+    }
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO custody_events (seq, kind, recorded_at, record_id, payload, prev_hash, hash) VALUES {}",
+            rows_placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(e.seq as i64)
+                .bind(e.kind.clone())
+                .bind(e.recorded_at.clone())
+                .bind(e.record_id.clone())
+                .bind(e.payload.clone())
+                .bind(e.prev_hash.clone())
+                .bind(e.hash.clone());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(events)
 }
 
 fn event_from_row(row: &AnyRow) -> Result<CustodyEvent, VaultError> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::blobs::BlobState;
 use super::custody::{CustodyEventKind, GENESIS_HASH};
-use super::record::{EvidenceRecord, SubjectKind};
+use super::record::{EvidenceRecord, EvidenceTimestamp, SubjectKind};
 use super::{Vault, VaultError};
 use crate::digest::DigestAlgorithm;
 use crate::work::WorkManifest;
@@ -186,7 +186,70 @@ impl Vault {
             ));
         }
 
-        // 3. Blobs, as the log says they should be.
+        // 3. Time-stamps: each row as its event recorded it, its token the one the event bound,
+        //    time-stamping its record's digest.
+        let mut ts_rows: HashMap<String, (EvidenceTimestamp, Vec<u8>)> =
+            self.timestamps(None).await?.into_iter().map(|(t, token)| (t.id.clone(), (t, token))).collect();
+        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Timestamped.as_str()) {
+            let item = format!("event #{}", e.seq);
+            let recorded: EvidenceTimestamp = match serde_json::from_str(&e.payload) {
+                Ok(t) => t,
+                Err(err) => {
+                    problems.push(problem("EVENT_UNREADABLE", item, format!("its time-stamp cannot be read: {err}")));
+                    continue;
+                }
+            };
+            let item = format!("time-stamp {}", recorded.id);
+            let Some((row, token)) = ts_rows.remove(&recorded.id) else {
+                problems.push(problem(
+                    "TIMESTAMP_MISSING",
+                    item,
+                    format!("recorded by event #{} but its row is gone: it was deleted", e.seq),
+                ));
+                continue;
+            };
+            if row != recorded {
+                problems.push(problem(
+                    "TIMESTAMP_ALTERED",
+                    item,
+                    format!("differs from what event #{} recorded", e.seq),
+                ));
+                continue;
+            }
+            if DigestAlgorithm::Sha256.digest(&token).to_hex() != recorded.token_sha256 {
+                problems.push(problem("TIMESTAMP_ALTERED", item, "its token is not the one its event recorded".into()));
+                continue;
+            }
+            let record_sha = logged.get(&recorded.record_id).map(|(_, r)| r.sha256_hex());
+            let token_imprint = crate::tsp::TimestampToken::from_any_der(&token).map(|t| hex::encode(t.imprint()));
+            match (record_sha, token_imprint) {
+                (Some(sha), Ok(imprint)) if sha == imprint && sha == recorded.imprint => {}
+                (None, _) => problems.push(problem(
+                    "TIMESTAMP_MISMATCH",
+                    item,
+                    format!("it names record {}, which the log does not know", recorded.record_id),
+                )),
+                (_, Err(err)) => {
+                    problems.push(problem("TIMESTAMP_MISMATCH", item, format!("its token cannot be read: {err}")))
+                }
+                (Some(_), Ok(_)) => problems.push(problem(
+                    "TIMESTAMP_MISMATCH",
+                    item,
+                    format!("its token does not time-stamp record {}'s digest", recorded.record_id),
+                )),
+            }
+        }
+        let mut unlogged: Vec<&String> = ts_rows.keys().collect();
+        unlogged.sort();
+        for id in unlogged {
+            problems.push(problem(
+                "TIMESTAMP_UNLOGGED",
+                format!("time-stamp {id}"),
+                "no custody event recorded it: the row was inserted outside Evidentia".into(),
+            ));
+        }
+
+        // 4. Blobs, as the log says they should be.
         let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
         for (id, (_, r)) in &logged {
             let sha = r.sha256_hex();
@@ -253,7 +316,7 @@ impl Vault {
 /// Names of the fields in which a stored row differs from the record its event carries.
 fn differences(recorded: &EvidenceRecord, row: &EvidenceRecord) -> Vec<&'static str> {
     let mut d = Vec::new();
-    let checks: [(&'static str, bool); 11] = [
+    let checks: [(&'static str, bool); 12] = [
         ("id", recorded.id == row.id),
         ("kind", recorded.kind == row.kind),
         ("name", recorded.name == row.name),
@@ -265,6 +328,7 @@ fn differences(recorded: &EvidenceRecord, row: &EvidenceRecord) -> Vec<&'static 
         ("source_path", recorded.source_path == row.source_path),
         ("profile", recorded.profile == row.profile),
         ("created_at", recorded.created_at == row.created_at),
+        ("timestamp_requested", recorded.timestamp_requested == row.timestamp_requested),
     ];
     for (name, same) in checks {
         if !same {

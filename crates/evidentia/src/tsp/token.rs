@@ -1,0 +1,161 @@
+//! A time-stamp token parsed into checked parts: the CMS SignedData, its one SignerInfo, the
+//! TSTInfo and the genTime. Parsing proves only that the bytes have the right shape;
+//! [`super::verify`] decides whether to believe them.
+
+use chrono::{DateTime, Utc};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{CertificateSet, SignedData, SignerInfo};
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+use x509_tsp::TimeStampResp;
+
+use super::TspError;
+use super::asn1::{TstInfo, oid};
+use super::time::parse_generalized_time;
+
+/// A parsed RFC 3161 time-stamp token (a CMS ContentInfo holding SignedData over a TSTInfo).
+#[derive(Debug, Clone)]
+pub struct TimestampToken {
+    der: Vec<u8>,
+    pub(crate) signed_data: SignedData,
+    pub(crate) tst_info: TstInfo,
+    pub(crate) tst_der: Vec<u8>,
+    gen_time: DateTime<Utc>,
+}
+
+fn malformed(what: &str, e: impl std::fmt::Display) -> TspError {
+    TspError::Malformed(format!("{what}: {e}"))
+}
+
+impl TimestampToken {
+    /// Parses a `TimeStampResp` (what a TSA answers, `.tsr` files): the status must be granted
+    /// (0) or grantedWithMods (1), and a token present.
+    pub fn from_response_der(bytes: &[u8]) -> Result<Self, TspError> {
+        let resp = TimeStampResp::from_der(bytes).map_err(|e| malformed("not a DER TimeStampResp", e))?;
+        let status = resp.status.status as u8;
+        if status > 1 {
+            let mut detail = String::new();
+            if let Some(texts) = &resp.status.status_string {
+                for t in texts.iter() {
+                    detail.push_str(&format!(" \"{}\"", t.as_str()));
+                }
+            }
+            if let Some(fail) = &resp.status.fail_info {
+                detail.push_str(&format!(" (failInfo {:?})", fail));
+            }
+            let name = match status {
+                2 => " rejection",
+                3 => " waiting",
+                4 => " revocationWarning",
+                5 => " revocationNotification",
+                _ => "",
+            };
+            return Err(TspError::Rejected { status, detail: format!("{name}{detail}") });
+        }
+        let token = resp.time_stamp_token.ok_or_else(|| TspError::Malformed("granted status but no token".into()))?;
+        let der = token.to_der().map_err(|e| malformed("token", e))?;
+        Self::from_content_info(token, der)
+    }
+
+    /// Parses a bare token (`ContentInfo`), as embedded in CAdES and PAdES signatures.
+    pub fn from_token_der(bytes: &[u8]) -> Result<Self, TspError> {
+        let ci = ContentInfo::from_der(bytes).map_err(|e| malformed("not a DER ContentInfo", e))?;
+        Self::from_content_info(ci, bytes.to_vec())
+    }
+
+    /// Parses either form: a `TimeStampResp`, or a bare token.
+    pub fn from_any_der(bytes: &[u8]) -> Result<Self, TspError> {
+        match Self::from_response_der(bytes) {
+            Ok(t) => Ok(t),
+            Err(e @ TspError::Rejected { .. }) => Err(e),
+            Err(first) => Self::from_token_der(bytes).map_err(|_| first),
+        }
+    }
+
+    fn from_content_info(ci: ContentInfo, der: Vec<u8>) -> Result<Self, TspError> {
+        if ci.content_type != oid::SIGNED_DATA {
+            return Err(TspError::Malformed(format!("content type {} is not SignedData", ci.content_type)));
+        }
+        let signed_data: SignedData = ci.content.decode_as().map_err(|e| malformed("SignedData", e))?;
+        let encap = &signed_data.encap_content_info;
+        if encap.econtent_type != oid::TST_INFO {
+            return Err(TspError::Malformed(format!("encapsulated content {} is not a TSTInfo", encap.econtent_type)));
+        }
+        let econtent = encap.econtent.as_ref().ok_or_else(|| TspError::Malformed("no TSTInfo in the token".into()))?;
+        let octets: der::asn1::OctetString = econtent.decode_as().map_err(|e| malformed("TSTInfo wrapper", e))?;
+        let tst_der = octets.as_bytes().to_vec();
+        let tst_info = TstInfo::from_der(&tst_der).map_err(|e| malformed("TSTInfo", e))?;
+        if der::Tagged::tag(&tst_info.gen_time) != der::Tag::GeneralizedTime {
+            return Err(TspError::Malformed("genTime is not a GeneralizedTime".into()));
+        }
+        let gen_time = parse_generalized_time(tst_info.gen_time.value())
+            .ok_or_else(|| TspError::Malformed("genTime is not a valid UTC GeneralizedTime".into()))?;
+        if signed_data.signer_infos.0.len() != 1 {
+            return Err(TspError::Malformed(format!(
+                "a time-stamp has exactly one signer, this one has {}",
+                signed_data.signer_infos.0.len()
+            )));
+        }
+        Ok(Self { der, signed_data, tst_info, tst_der, gen_time })
+    }
+
+    /// The token's DER (a ContentInfo).
+    pub fn to_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The time the TSA vouches for.
+    pub fn gen_time(&self) -> DateTime<Utc> {
+        self.gen_time
+    }
+
+    /// The serial number, hex.
+    pub fn serial_hex(&self) -> String {
+        hex::encode(self.tst_info.serial_number.as_bytes())
+    }
+
+    /// The TSA policy under which it was issued.
+    pub fn policy(&self) -> String {
+        self.tst_info.policy.to_string()
+    }
+
+    /// The nonce, if any.
+    pub fn nonce(&self) -> Option<&[u8]> {
+        self.tst_info.nonce.as_ref().map(|n| n.as_bytes())
+    }
+
+    /// The time-stamped digest.
+    pub fn imprint(&self) -> &[u8] {
+        self.tst_info.message_imprint.hashed_message.as_bytes()
+    }
+
+    /// The accuracy in microseconds, if the TSA stated one.
+    pub fn accuracy_micros(&self) -> Option<u64> {
+        self.tst_info.accuracy.as_ref().map(|a| {
+            a.seconds.unwrap_or(0) * 1_000_000
+                + a.millis.unwrap_or(0).max(0) as u64 * 1000
+                + a.micros.unwrap_or(0).max(0) as u64
+        })
+    }
+
+    pub(crate) fn signer_info(&self) -> Option<&SignerInfo> {
+        self.signed_data.signer_infos.0.iter().next()
+    }
+
+    /// Certificates embedded in the token.
+    pub fn certificates(&self) -> Vec<Certificate> {
+        embedded(self.signed_data.certificates.as_ref())
+    }
+}
+
+fn embedded(set: Option<&CertificateSet>) -> Vec<Certificate> {
+    let mut out = Vec::new();
+    if let Some(set) = set {
+        for choice in set.0.iter() {
+            if let cms::cert::CertificateChoices::Certificate(c) = choice {
+                out.push(c.clone());
+            }
+        }
+    }
+    out
+}

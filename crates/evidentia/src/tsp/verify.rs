@@ -1,0 +1,293 @@
+//! Verifying a time-stamp token under a policy: every check a careful verifier makes, each
+//! failure its own [`TspError`]. Order: imprint, nonce, content binding, signature, certificate
+//! binding (ESSCertID/v2), the TSA certificate's key usage, the chain to a trust anchor, validity
+//! at genTime, policy.
+
+use chrono::{DateTime, Utc};
+use cms::signed_data::{SignerIdentifier, SignerInfo};
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use serde::Serialize;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::{ExtendedKeyUsage, SubjectKeyIdentifier};
+
+use super::asn1::{SigningCertificate, SigningCertificateV2, oid};
+use super::signature::{SigDigest, verify_signature};
+use super::token::TimestampToken;
+use super::trust::TrustAnchors;
+use super::{TspError, digest_from_oid};
+use crate::digest::DigestAlgorithm;
+
+/// What the token must time-stamp.
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    /// Hash algorithm of the imprint.
+    pub algorithm: DigestAlgorithm,
+    /// The digest.
+    pub imprint: Vec<u8>,
+    /// The request's nonce, when checking a fresh answer.
+    pub nonce: Option<Vec<u8>>,
+}
+
+/// The rules a token is judged by.
+#[derive(Debug, Clone, Default)]
+pub struct TimestampPolicy {
+    /// Roots the TSA certificate must chain to.
+    pub trust: TrustAnchors,
+    /// Certificates to use besides those embedded (the TSA's, intermediates).
+    pub extra_certificates: Vec<Certificate>,
+    /// The TSA policy OID that is required, if any.
+    pub required_policy: Option<ObjectIdentifier>,
+}
+
+/// A token that passed every check.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifiedTimestamp {
+    /// The time the TSA vouches for (RFC 3339).
+    pub gen_time: DateTime<Utc>,
+    /// The raw genTime text.
+    pub gen_time_raw: String,
+    /// Accuracy in microseconds, if stated.
+    pub accuracy_micros: Option<u64>,
+    /// Serial number, hex.
+    pub serial: String,
+    /// TSA policy OID.
+    pub policy: String,
+    /// Hash algorithm of the imprint.
+    pub algorithm: DigestAlgorithm,
+    /// The TSA certificate's subject.
+    pub tsa_subject: String,
+    /// Subjects from the TSA certificate up to the trust anchor.
+    pub chain: Vec<String>,
+}
+
+/// Checks `token` against what it must time-stamp and the policy.
+pub fn verify(
+    token: &TimestampToken,
+    expected: &Expectation,
+    policy: &TimestampPolicy,
+) -> Result<VerifiedTimestamp, TspError> {
+    let tst = &token.tst_info;
+
+    // 1. What is time-stamped.
+    let imprint_oid = tst.message_imprint.hash_algorithm.oid;
+    let found_algo = digest_from_oid(&imprint_oid);
+    if found_algo != Some(expected.algorithm) {
+        return Err(TspError::AlgorithmMismatch {
+            expected: expected.algorithm.to_string(),
+            found: found_algo.map(|a| a.to_string()).unwrap_or_else(|| imprint_oid.to_string()),
+        });
+    }
+    if token.imprint() != expected.imprint.as_slice() {
+        return Err(TspError::ImprintMismatch {
+            expected: hex::encode(&expected.imprint),
+            found: hex::encode(token.imprint()),
+        });
+    }
+    if let Some(nonce) = &expected.nonce
+        && token.nonce().map(strip_leading_zeros) != Some(strip_leading_zeros(nonce))
+    {
+        return Err(TspError::NonceMismatch);
+    }
+
+    // 2. The signed attributes bind the TSTInfo, and the signature covers them.
+    let signer = token.signer_info().ok_or_else(|| TspError::Malformed("no signer".into()))?;
+    let digest = SigDigest::from_oid(&signer.digest_alg.oid)
+        .ok_or_else(|| TspError::UnsupportedAlgorithm(format!("digest {}", signer.digest_alg.oid)))?;
+    let attrs = signer.signed_attrs.as_ref().ok_or_else(|| TspError::ContentMismatch("no signed attributes".into()))?;
+    let content_type = single_attr(signer, oid::CONTENT_TYPE)
+        .and_then(|a| a.decode_as::<ObjectIdentifier>().ok())
+        .ok_or_else(|| TspError::ContentMismatch("no content-type attribute".into()))?;
+    if content_type != oid::TST_INFO {
+        return Err(TspError::ContentMismatch(format!("content-type attribute is {content_type}")));
+    }
+    let message_digest = single_attr(signer, oid::MESSAGE_DIGEST)
+        .and_then(|a| a.decode_as::<OctetString>().ok())
+        .ok_or_else(|| TspError::ContentMismatch("no message-digest attribute".into()))?;
+    if message_digest.as_bytes() != digest.digest(&token.tst_der).as_slice() {
+        return Err(TspError::ContentMismatch("message-digest differs from the TSTInfo's digest".into()));
+    }
+    let mut pool = token.certificates();
+    pool.extend(policy.extra_certificates.iter().cloned());
+    let signer_cert = find_signer(&signer.sid, &pool).ok_or(TspError::SignerCertificateMissing)?;
+    let signed_bytes = attrs.to_der().map_err(|e| TspError::Malformed(format!("signed attributes: {e}")))?;
+    verify_signature(
+        &signer_cert.tbs_certificate.subject_public_key_info,
+        &signer.signature_algorithm,
+        Some(digest),
+        &signed_bytes,
+        signer.signature.as_bytes(),
+    )?;
+
+    // 3. ESSCertID / ESSCertIDv2 names this very certificate.
+    check_cert_binding(signer, &signer_cert)?;
+
+    // 4. It is a time-stamping certificate (RFC 3161 §2.3).
+    check_timestamping_eku(&signer_cert)?;
+
+    // 5. It chains to a trust anchor, and 6. every certificate on the way was valid at genTime.
+    let chain = build_chain(&signer_cert, &pool, &policy.trust)?;
+    let gen_time = token.gen_time();
+    for cert in &chain {
+        let validity = &cert.tbs_certificate.validity;
+        let not_before = DateTime::<Utc>::from(validity.not_before.to_system_time());
+        let not_after = DateTime::<Utc>::from(validity.not_after.to_system_time());
+        if gen_time < not_before || gen_time > not_after {
+            return Err(TspError::CertificateNotValidAtTime {
+                subject: cert.tbs_certificate.subject.to_string(),
+                not_before: not_before.to_rfc3339(),
+                not_after: not_after.to_rfc3339(),
+                gen_time: gen_time.to_rfc3339(),
+            });
+        }
+    }
+
+    // 7. The policy.
+    if let Some(required) = policy.required_policy
+        && tst.policy != required
+    {
+        return Err(TspError::PolicyMismatch { expected: required.to_string(), found: tst.policy.to_string() });
+    }
+
+    Ok(VerifiedTimestamp {
+        gen_time,
+        gen_time_raw: String::from_utf8_lossy(tst.gen_time.value()).into_owned(),
+        accuracy_micros: token.accuracy_micros(),
+        serial: token.serial_hex(),
+        policy: tst.policy.to_string(),
+        algorithm: expected.algorithm,
+        tsa_subject: signer_cert.tbs_certificate.subject.to_string(),
+        chain: chain.iter().map(|c| c.tbs_certificate.subject.to_string()).collect(),
+    })
+}
+
+fn strip_leading_zeros(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|x| *x != 0).unwrap_or(b.len());
+    &b[start..]
+}
+
+/// The single value of a signed attribute.
+fn single_attr(signer: &SignerInfo, wanted: ObjectIdentifier) -> Option<&der::Any> {
+    let attrs = signer.signed_attrs.as_ref()?;
+    let mut matching = attrs.iter().filter(|a| a.oid == wanted);
+    let attr = matching.next()?;
+    if matching.next().is_some() || attr.values.len() != 1 {
+        return None;
+    }
+    attr.values.iter().next()
+}
+
+fn find_signer(sid: &SignerIdentifier, pool: &[Certificate]) -> Option<Certificate> {
+    pool.iter()
+        .find(|c| match sid {
+            SignerIdentifier::IssuerAndSerialNumber(is) => {
+                c.tbs_certificate.issuer == is.issuer && c.tbs_certificate.serial_number == is.serial_number
+            }
+            SignerIdentifier::SubjectKeyIdentifier(ski) => c
+                .tbs_certificate
+                .get::<SubjectKeyIdentifier>()
+                .ok()
+                .flatten()
+                .map(|(_, k)| k.0 == ski.0)
+                .unwrap_or(false),
+        })
+        .cloned()
+}
+
+fn check_cert_binding(signer: &SignerInfo, cert: &Certificate) -> Result<(), TspError> {
+    let der = cert.to_der().map_err(|e| TspError::Malformed(format!("certificate: {e}")))?;
+    let bad = |why: &str| TspError::CertificateBindingInvalid(why.to_owned());
+    let serial_ok = |is: &Option<super::asn1::IssuerSerial>| match is {
+        Some(is) => is.serial_number == cert.tbs_certificate.serial_number,
+        None => true,
+    };
+    if let Some(v2) = single_attr(signer, oid::SIGNING_CERTIFICATE_V2) {
+        let sc: SigningCertificateV2 = v2.decode_as().map_err(|_| bad("v2 cannot be read"))?;
+        let first = sc.certs.first().ok_or_else(|| bad("v2 lists no certificate"))?;
+        let hash_oid = first.hash_algorithm.as_ref().map(|a| a.oid).unwrap_or(oid::SHA256);
+        let digest = SigDigest::from_oid(&hash_oid)
+            .ok_or_else(|| TspError::UnsupportedAlgorithm(format!("ESSCertIDv2 hash {hash_oid}")))?;
+        if first.cert_hash.as_bytes() != digest.digest(&der).as_slice() || !serial_ok(&first.issuer_serial) {
+            return Err(bad("v2 names another certificate"));
+        }
+        return Ok(());
+    }
+    if let Some(v1) = single_attr(signer, oid::SIGNING_CERTIFICATE) {
+        let sc: SigningCertificate = v1.decode_as().map_err(|_| bad("cannot be read"))?;
+        let first = sc.certs.first().ok_or_else(|| bad("lists no certificate"))?;
+        if first.cert_hash.as_bytes() != SigDigest::Sha1.digest(&der).as_slice() || !serial_ok(&first.issuer_serial) {
+            return Err(bad("names another certificate"));
+        }
+        return Ok(());
+    }
+    Err(bad("missing"))
+}
+
+fn check_timestamping_eku(cert: &Certificate) -> Result<(), TspError> {
+    let subject = cert.tbs_certificate.subject.to_string();
+    let not_ts = |problem| TspError::NotATimestampingCertificate { subject: subject.clone(), problem };
+    let ext = cert
+        .tbs_certificate
+        .extensions
+        .as_ref()
+        .and_then(|exts| exts.iter().find(|e| e.extn_id == oid::EXT_KEY_USAGE))
+        .ok_or_else(|| not_ts("no extended key usage"))?;
+    if !ext.critical {
+        return Err(not_ts("the extended key usage is not critical"));
+    }
+    let eku =
+        ExtendedKeyUsage::from_der(ext.extn_value.as_bytes()).map_err(|_| not_ts("unreadable extended key usage"))?;
+    if !eku.0.contains(&oid::KP_TIME_STAMPING) {
+        return Err(not_ts("timeStamping is not among its extended key usages"));
+    }
+    Ok(())
+}
+
+/// From the TSA certificate up to a trust anchor, each link's signature checked.
+fn build_chain(leaf: &Certificate, pool: &[Certificate], trust: &TrustAnchors) -> Result<Vec<Certificate>, TspError> {
+    let mut chain = vec![leaf.clone()];
+    let mut current = leaf.clone();
+    for _ in 0..8 {
+        if trust.contains(&current) {
+            return Ok(chain);
+        }
+        let issuer_name = &current.tbs_certificate.issuer;
+        let candidates = trust.roots().iter().chain(pool.iter()).filter(|c| &c.tbs_certificate.subject == issuer_name);
+        let mut next = None;
+        for candidate in candidates {
+            let tbs = current.tbs_certificate.to_der().map_err(|e| TspError::Malformed(format!("certificate: {e}")))?;
+            let sig_bytes = current.signature.as_bytes().unwrap_or_default();
+            if verify_signature(
+                &candidate.tbs_certificate.subject_public_key_info,
+                &current.signature_algorithm,
+                None,
+                &tbs,
+                sig_bytes,
+            )
+            .is_ok()
+            {
+                next = Some(candidate.clone());
+                break;
+            }
+        }
+        match next {
+            Some(n) if n == current => {
+                return Err(TspError::UntrustedRoot(format!(
+                    "it ends at the self-signed {} which is not a trust anchor",
+                    n.tbs_certificate.subject
+                )));
+            }
+            Some(n) => {
+                chain.push(n.clone());
+                current = n;
+            }
+            None => {
+                return Err(TspError::UntrustedRoot(format!(
+                    "no trusted issuer {} found for {}",
+                    issuer_name, current.tbs_certificate.subject
+                )));
+            }
+        }
+    }
+    Err(TspError::UntrustedRoot("the chain is longer than 8 certificates".into()))
+}
