@@ -2,18 +2,25 @@
 # Installs what building and testing Evidentia needs on a fresh Debian machine (run as root or with sudo).
 set -euo pipefail
 
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 need_apt=()
 command -v cc >/dev/null || need_apt+=(build-essential)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v openssl >/dev/null || need_apt+=(openssl)
-command -v python3 >/dev/null || need_apt+=(python3)
+command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+command -v curl >/dev/null || need_apt+=(curl)
+command -v faketime >/dev/null || need_apt+=(faketime)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v sha256sum >/dev/null || need_apt+=(coreutils)
 if ((${#need_apt[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+
+if ! python3 -c 'import rfc3161_client' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check -r "$(dirname "$0")/tsa/requirements.txt" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/tsa/requirements.txt"
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -140,3 +140,80 @@ pub fn sha256_of(bytes: &[u8]) -> String {
     let out = child.wait_with_output().expect("sha256sum");
     text(&out.stdout).split_whitespace().next().unwrap_or_default().to_owned()
 }
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A real local RFC 3161 TSA (`scripts/tsa/tsa_server.py` over `openssl ts -reply`), stopped on drop.
+pub struct Tsa {
+    child: std::process::Child,
+    pub base: String,
+    pub pki: PathBuf,
+}
+
+impl Tsa {
+    /// Starts a TSA on a free port; its test PKI is made once per build folder.
+    pub fn start() -> Tsa {
+        let pki = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tsa-pki");
+        {
+            // One test process makes the PKI; the others wait for it.
+            std::fs::create_dir_all(&pki).expect("pki dir");
+            let lock = std::fs::File::create(pki.with_extension("lock")).expect("lock file");
+            lock.lock().expect("lock");
+            let out = Command::new("bash")
+                .arg(repo().join("scripts/tsa/make_pki.sh"))
+                .arg(&pki)
+                .output()
+                .expect("make_pki.sh");
+            assert!(out.status.success(), "make_pki.sh: {}", text(&out.stderr));
+        }
+        let port_file = tempfile::NamedTempFile::new().expect("port file");
+        let port_path = port_file.path().to_owned();
+        std::fs::write(&port_path, "").expect("clear port file");
+        let child = Command::new("python3")
+            .arg(repo().join("scripts/tsa/tsa_server.py"))
+            .arg("--dir")
+            .arg(&pki)
+            .args(["--port", "0", "--port-file"])
+            .arg(&port_path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start tsa_server.py");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let port = loop {
+            let text = std::fs::read_to_string(&port_path).unwrap_or_default();
+            if let Ok(port) = text.trim().parse::<u16>() {
+                break port;
+            }
+            assert!(std::time::Instant::now() < deadline, "the test TSA did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        Tsa { child, base: format!("http://127.0.0.1:{port}"), pki }
+    }
+
+    /// The URL of one of the server's behaviours (`/tsa`, `/wrong-nonce`, …).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The test root CA.
+    pub fn root(&self) -> PathBuf {
+        self.pki.join("root-ca.pem")
+    }
+}
+
+impl Drop for Tsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}

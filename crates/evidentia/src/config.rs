@@ -100,7 +100,7 @@ pub struct TsaConfig {
     pub trust: Vec<PathBuf>,
     /// Seconds for one exchange with a TSA (`EVIDENTIA_TSA_TIMEOUT`).
     pub timeout_secs: u64,
-    /// Further tries after a transport failure.
+    /// Further tries after a transport failure (`EVIDENTIA_TSA_RETRIES`).
     pub retries: u32,
     /// How many TSAs must each give a token (`EVIDENTIA_TSA_QUORUM`); 1 is failover only.
     pub quorum: usize,
@@ -251,26 +251,22 @@ impl Config {
         if let Some(v) = var("EVIDENTIA_TSA_TRUST").filter(|v| !v.is_empty()) {
             self.tsa.trust = v.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect();
         }
-        if let Some(v) = var("EVIDENTIA_TSA_TIMEOUT") {
-            self.tsa.timeout_secs = v.trim().parse().map_err(|_| ConfigError::BadVariable {
-                name: "EVIDENTIA_TSA_TIMEOUT",
-                value: v.clone(),
-                expected: "a whole number of seconds",
-            })?;
+        let number = |name: &'static str, expected: &'static str| -> Result<Option<u64>, ConfigError> {
+            var(name)
+                .map(|v| v.trim().parse().map_err(|_| ConfigError::BadVariable { name, value: v.clone(), expected }))
+                .transpose()
+        };
+        if let Some(n) = number("EVIDENTIA_TSA_TIMEOUT", "a whole number of seconds")? {
+            self.tsa.timeout_secs = n;
         }
-        if let Some(v) = var("EVIDENTIA_TSA_QUORUM") {
-            self.tsa.quorum = v.trim().parse().map_err(|_| ConfigError::BadVariable {
-                name: "EVIDENTIA_TSA_QUORUM",
-                value: v.clone(),
-                expected: "a whole number of TSAs (1 for failover only)",
-            })?;
+        if let Some(n) = number("EVIDENTIA_TSA_RETRIES", "a whole number of further tries")? {
+            self.tsa.retries = n.min(u32::MAX as u64) as u32;
         }
-        if let Some(v) = var("EVIDENTIA_LOCK_WAIT") {
-            self.seal.lock_wait_secs = v.trim().parse().map_err(|_| ConfigError::BadVariable {
-                name: "EVIDENTIA_LOCK_WAIT",
-                value: v.clone(),
-                expected: "a whole number of seconds",
-            })?;
+        if let Some(n) = number("EVIDENTIA_TSA_QUORUM", "a whole number of TSAs (1 for failover only)")? {
+            self.tsa.quorum = n as usize;
+        }
+        if let Some(n) = number("EVIDENTIA_LOCK_WAIT", "a whole number of seconds")? {
+            self.seal.lock_wait_secs = n;
         }
         Ok(())
     }
