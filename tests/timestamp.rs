@@ -255,3 +255,53 @@ fn the_parser_survives_random_mutations_of_a_real_answer() {
     }
     println!("{parsed} of 20000 mutants still parsed; none panicked");
 }
+
+#[test]
+fn tsa_credentials_come_from_the_configuration_and_the_environment() {
+    let tsa = Tsa::start();
+    let env = Env::new();
+    env.write("a.txt", "a");
+    let url = tsa.url("/auth");
+    // Without credentials the TSA says 401.
+    let out = with_tsa(&env, &tsa, &url).args(["--json", "seal", "a.txt"]).output().unwrap();
+    assert_eq!(json_of(&out)["records"][0]["timestamp"]["pending_reason"]["code"], "TSA_HTTP_ERROR");
+    for (creds, secret_var, secret) in [
+        (
+            format!("url = \"{url}\"\nuser = \"test-user\"\npassword_env = \"TSA_PASSWORD\""),
+            "TSA_PASSWORD",
+            "test-secret",
+        ),
+        (format!("url = \"{url}\"\nheader = \"X-Api-Key\"\nheader_value_env = \"TSA_KEY\""), "TSA_KEY", "test-api-key"),
+    ] {
+        let config = env.write("config.toml", format!("[[tsa.credentials]]\n{creds}\n"));
+        let out = with_tsa(&env, &tsa, &url)
+            .env("EVIDENTIA_CONFIG", &config)
+            .env(secret_var, secret)
+            .args(["--json", "sync"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+        env.write("b.txt", format!("b {secret_var}"));
+    }
+    assert_eq!(env.records()[0]["status"], "timestamped");
+}
+
+#[test]
+fn tampering_with_a_kept_time_stamp_is_named() {
+    let tsa = Tsa::start();
+    let env = Env::new();
+    env.write("a.txt", "a");
+    env.write("b.txt", "b");
+    let out = with_tsa(&env, &tsa, &tsa.url("/tsa")).args(["seal", "a.txt", "b.txt"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
+    let first_id = env.sql_value("SELECT id FROM timestamps ORDER BY created_at LIMIT 1");
+    // Swap the first token for the second's: each is a valid token, but not the one recorded.
+    env.tamper_sql(&format!(
+        "UPDATE timestamps SET token = (SELECT token FROM timestamps WHERE id <> '{first_id}') WHERE id = '{first_id}'"
+    ));
+    let (code, v) = env.json(&["vault", "verify"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["problems"][0]["code"], "TIMESTAMP_ALTERED", "{v}");
+    assert_eq!(v["problems"][0]["item"], format!("time-stamp {first_id}"));
+}

@@ -8,6 +8,7 @@ The URL path picks the behaviour (see README.md beside this file). Lies are prod
 TSA: the request is changed before OpenSSL signs it, or OpenSSL's signed answer is changed after.
 """
 import argparse
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -155,7 +156,9 @@ def openssl_reply(pki, query, signer="tsa", section="honest", clock=None):
                "-inkey", os.path.join(pki, signer + ".key"), "-out", rf]
         if clock is not None:
             cmd = ["faketime", "-f", clock] + cmd
-        with serial_lock:
+        # The serial file is shared by every server using this PKI: lock across processes too.
+        with serial_lock, open(os.path.join(pki, "serial.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
             done = subprocess.run(cmd, cwd=pki, capture_output=True)
         if done.returncode != 0 or not os.path.exists(rf):
             raise RuntimeError("openssl ts -reply failed: " + done.stderr.decode(errors="replace"))
@@ -163,11 +166,19 @@ def openssl_reply(pki, query, signer="tsa", section="honest", clock=None):
             return f.read()
 
 
-def answer(pki, path, query):
+BASIC_CREDENTIALS = "Basic " + __import__("base64").b64encode(b"test-user:test-secret").decode()
+API_KEY = "test-api-key"
+
+
+def answer(pki, path, query, headers):
     """Returns (HTTP status, body) for a request to `path`."""
     path = path.rstrip("/") or "/tsa"
     name = path.strip("/").split("/")
     kind = name[0]
+    if kind == "auth":
+        if headers.get("Authorization") == BASIC_CREDENTIALS or headers.get("X-Api-Key") == API_KEY:
+            return 200, openssl_reply(pki, query)
+        return 401, b"credentials required\n"
     if kind in ("", "tsa"):
         return 200, openssl_reply(pki, query)
     if kind in SIGNERS:
@@ -203,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length", "0"))
             query = self.rfile.read(length)
-            status, body = answer(self.pki, self.path, query)
+            status, body = answer(self.pki, self.path, query, self.headers)
         except Exception as exc:  # any failure becomes an HTTP 500, never a dead server
             status, body = 500, f"error: {exc}\n".encode()
         try:

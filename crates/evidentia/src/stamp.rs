@@ -83,6 +83,7 @@ pub async fn stamp(
                         serial: o.verified.serial.clone(),
                         policy: o.verified.policy.clone(),
                         token_sha256: DigestAlgorithm::Sha256.digest(&o.response_der).to_hex(),
+                        verification: serde_json::to_string(&o.verified).unwrap_or_default(),
                         created_at: now(),
                     };
                     new.push(NewTimestamp { timestamp: t.clone(), token: o.response_der });

@@ -12,6 +12,7 @@ CREATE TABLE timestamps (
     serial       TEXT NOT NULL,
     policy       TEXT NOT NULL,
     token_sha256 TEXT NOT NULL,
+    verification TEXT NOT NULL,
     token        TEXT NOT NULL,
     created_at   TEXT NOT NULL
 );

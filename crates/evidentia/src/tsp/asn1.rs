@@ -47,6 +47,47 @@ pub struct TstInfo {
     pub extensions: Option<Extensions>,
 }
 
+/// RFC 3161 §2.4.2, with PKIStatusInfo (RFC 4210 §5.2.3) read leniently: the failure bits are
+/// kept as a raw BIT STRING so that any combination a TSA sends can be reported.
+///
+/// ```text
+/// TimeStampResp ::= SEQUENCE  {
+///    status                  PKIStatusInfo,
+///    timeStampToken          TimeStampToken     OPTIONAL  }
+/// PKIStatusInfo ::= SEQUENCE {
+///    status        PKIStatus,
+///    statusString  PKIFreeText     OPTIONAL,
+///    failInfo      PKIFailureInfo  OPTIONAL  }
+/// ```
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct TimeStampResp {
+    pub status: StatusInfo,
+    #[asn1(optional = "true")]
+    pub time_stamp_token: Option<cms::content_info::ContentInfo>,
+}
+
+/// See [`TimeStampResp`].
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct StatusInfo {
+    pub status: u32,
+    #[asn1(optional = "true")]
+    pub status_string: Option<Vec<String>>,
+    #[asn1(optional = "true")]
+    pub fail_info: Option<der::asn1::BitString>,
+}
+
+/// Names of the PKIFailureInfo bits a TSA may set (RFC 3161 §2.4.2).
+pub const FAILURE_BITS: [(usize, &str); 8] = [
+    (0, "badAlg"),
+    (2, "badRequest"),
+    (5, "badDataFormat"),
+    (14, "timeNotAvailable"),
+    (15, "unacceptedPolicy"),
+    (16, "unacceptedExtension"),
+    (17, "addInfoNotAvailable"),
+    (25, "systemFailure"),
+];
+
 /// RFC 5035 §4:
 ///
 /// ```text

@@ -7,10 +7,9 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::{CertificateSet, SignedData, SignerInfo};
 use der::{Decode, Encode};
 use x509_cert::Certificate;
-use x509_tsp::TimeStampResp;
 
 use super::TspError;
-use super::asn1::{TstInfo, oid};
+use super::asn1::{FAILURE_BITS, TimeStampResp, TstInfo, oid};
 use super::time::parse_generalized_time;
 
 /// A parsed RFC 3161 time-stamp token (a CMS ContentInfo holding SignedData over a TSTInfo).
@@ -32,16 +31,20 @@ impl TimestampToken {
     /// (0) or grantedWithMods (1), and a token present.
     pub fn from_response_der(bytes: &[u8]) -> Result<Self, TspError> {
         let resp = TimeStampResp::from_der(bytes).map_err(|e| malformed("not a DER TimeStampResp", e))?;
-        let status = resp.status.status as u8;
+        let status = resp.status.status.min(255) as u8;
         if status > 1 {
             let mut detail = String::new();
-            if let Some(texts) = &resp.status.status_string {
-                for t in texts.iter() {
-                    detail.push_str(&format!(" \"{}\"", t.as_str()));
-                }
+            for t in resp.status.status_string.iter().flatten() {
+                detail.push_str(&format!(" \"{t}\""));
             }
             if let Some(fail) = &resp.status.fail_info {
-                detail.push_str(&format!(" (failInfo {:?})", fail));
+                let names: Vec<&str> = fail
+                    .bits()
+                    .enumerate()
+                    .filter(|(_, set)| *set)
+                    .map(|(i, _)| FAILURE_BITS.iter().find(|(b, _)| *b == i).map(|(_, n)| *n).unwrap_or("unknown"))
+                    .collect();
+                detail.push_str(&format!(" (failInfo: {})", names.join(", ")));
             }
             let name = match status {
                 2 => " rejection",

@@ -131,6 +131,8 @@ pub struct EvidenceTimestamp {
     pub policy: String,
     /// SHA-256 of the stored TimeStampResp, hex.
     pub token_sha256: String,
+    /// What verification established when the token arrived (TSA subject, chain, accuracy), as JSON.
+    pub verification: String,
     /// When it was stored.
     pub created_at: String,
 }

@@ -40,7 +40,7 @@ pub struct RecordDetail {
 const RECORD_COLUMNS: &str = "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, timestamp_requested";
 
 const TIMESTAMP_COLUMNS: &str =
-    "id, record_id, tsa_url, algorithm, imprint, gen_time, serial, policy, token_sha256, created_at";
+    "id, record_id, tsa_url, algorithm, imprint, gen_time, serial, policy, token_sha256, verification, created_at";
 
 /// A time-stamp about to be written, with the TSA's whole answer.
 #[derive(Debug, Clone)]
@@ -154,7 +154,7 @@ impl Vault {
         for chunk in new.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO timestamps ({TIMESTAMP_COLUMNS}, token) VALUES {}",
-                rows_placeholders(chunk.len(), 11)
+                rows_placeholders(chunk.len(), 12)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for n in chunk {
@@ -169,6 +169,7 @@ impl Vault {
                     .bind(t.serial.clone())
                     .bind(t.policy.clone())
                     .bind(t.token_sha256.clone())
+                    .bind(t.verification.clone())
                     .bind(t.created_at.clone())
                     .bind(hex::encode(&n.token));
             }
@@ -232,6 +233,7 @@ impl Vault {
                 serial: get_text(&row, "serial")?,
                 policy: get_text(&row, "policy")?,
                 token_sha256: get_text(&row, "token_sha256")?,
+                verification: get_text(&row, "verification")?,
                 created_at: get_text(&row, "created_at")?,
             };
             let token = hex::decode(get_text(&row, "token")?)
