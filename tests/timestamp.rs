@@ -31,42 +31,45 @@ fn tokens_we_obtain_pass_openssl_and_rfc3161_client() {
     let tsa = Tsa::start();
     let env = Env::new();
     let doc = env.write("contract.pdf", "%PDF-1.7 the contract");
-    let out = with_tsa(&env, &tsa, &tsa.url("/tsa"))
-        .args(["--json", "timestamp", "request", "contract.pdf", "-o", "contract.tsr"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let v = json_of(&out);
-    assert_eq!(v["verified"]["algorithm"], "sha256");
-    assert_eq!(v["notice"], "SANDBOX — NOT LEGAL EVIDENCE");
+    // An RSA and an ECDSA (P-256) TSA.
+    for path in ["/tsa", "/ec"] {
+        let out = with_tsa(&env, &tsa, &tsa.url(path))
+            .args(["--json", "timestamp", "request", "contract.pdf", "-o", "contract.tsr"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{path}: {}", text(&out.stderr));
+        let v = json_of(&out);
+        assert_eq!(v["verified"]["algorithm"], "sha256");
+        assert_eq!(v["notice"], "SANDBOX — NOT LEGAL EVIDENCE");
 
-    let openssl = Command::new("openssl")
-        .args(["ts", "-verify", "-data"])
-        .arg(&doc)
-        .args(["-in"])
-        .arg(env.path("contract.tsr"))
-        .arg("-CAfile")
-        .arg(tsa.root())
-        .output()
-        .unwrap();
-    assert!(
-        text(&openssl.stdout).contains("Verification: OK"),
-        "openssl: {}{}",
-        text(&openssl.stdout),
-        text(&openssl.stderr)
-    );
+        let openssl = Command::new("openssl")
+            .args(["ts", "-verify", "-data"])
+            .arg(&doc)
+            .args(["-in"])
+            .arg(env.path("contract.tsr"))
+            .arg("-CAfile")
+            .arg(tsa.root())
+            .output()
+            .unwrap();
+        assert!(
+            text(&openssl.stdout).contains("Verification: OK"),
+            "{path}: openssl: {}{}",
+            text(&openssl.stdout),
+            text(&openssl.stderr)
+        );
 
-    let python = Command::new("python3")
-        .arg(harness::repo().join("scripts/tsa/verify_with_rfc3161_client.py"))
-        .arg("--token")
-        .arg(env.path("contract.tsr"))
-        .arg("--data")
-        .arg(&doc)
-        .arg("--ca")
-        .arg(tsa.root())
-        .output()
-        .unwrap();
-    assert!(python.status.success(), "rfc3161-client: {}{}", text(&python.stdout), text(&python.stderr));
+        let python = Command::new("python3")
+            .arg(harness::repo().join("scripts/tsa/verify_with_rfc3161_client.py"))
+            .arg("--token")
+            .arg(env.path("contract.tsr"))
+            .arg("--data")
+            .arg(&doc)
+            .arg("--ca")
+            .arg(tsa.root())
+            .output()
+            .unwrap();
+        assert!(python.status.success(), "{path}: rfc3161-client: {}{}", text(&python.stdout), text(&python.stderr));
+    }
 }
 
 #[test]

@@ -303,7 +303,7 @@ async fn run(cli: Cli) -> Outcome {
             let result = evidentia::stamp::sync(&vault, &client).await;
             vault.close().await;
             let outcomes = result?;
-            render::synced(cli.json, &outcomes);
+            render::synced(cli.json, config.profile, &outcomes);
             if outcomes.iter().any(|o| o.pending_reason.is_some()) {
                 return Err(Box::new(Failure::Exit(6)));
             }

@@ -158,10 +158,13 @@ pub fn sealed(json: bool, vault: &Path, profile: ProfileName, report: &SealRepor
 }
 
 /// `sync`.
-pub fn synced(json: bool, outcomes: &[StampOutcome]) {
+pub fn synced(json: bool, profile: ProfileName, outcomes: &[StampOutcome]) {
     if json {
-        print_json(&json!({ "records": outcomes }));
+        print_json(&json!({ "records": outcomes, "profile": profile.as_str(), "notice": profile.notice() }));
         return;
+    }
+    if let Some(notice) = profile.notice() {
+        println!("{notice}");
     }
     if outcomes.is_empty() {
         println!("no record is waiting for a time-stamp");
