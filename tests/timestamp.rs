@@ -77,7 +77,7 @@ fn tokens_openssl_makes_are_verified_with_and_without_embedded_certificates() {
     let tsa = Tsa::start();
     let env = Env::new();
     let doc = env.write("work.txt", "a creative work");
-    for algo in ["sha256", "sha384", "sha512"] {
+    for algo in ["sha256", "sha384", "sha512", "sm3"] {
         for embed in [true, false] {
             let query = env.path(&format!("{algo}-{embed}.tsq"));
             let mut q = Command::new("openssl");
