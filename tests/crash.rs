@@ -97,7 +97,13 @@ fn seal_survives_sigkill_at_random_moments() {
     for round in 0..ROUNDS {
         let set = format!("set{round:02}");
         make_set(&env, &mut rng, &set);
-        let mut child = env.cmd().args(["--quiet", "seal", "--each", &set]).spawn().unwrap();
+        let mut child = env
+            .cmd()
+            .args(["--quiet", "seal", "--each", &set])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         let delay = Duration::from_micros(rng.random_range(0..full_run.as_micros() as u64 * 11 / 10));
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL

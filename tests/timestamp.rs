@@ -142,6 +142,7 @@ fn lying_or_broken_tsas_are_rejected_each_with_its_reason_and_records_stay_pendi
         (tsa.url("/bad-signature"), "SIG_CRYPTO_FAILURE"),
         (tsa.url("/noeku"), "TSA_CERT_NOT_TIMESTAMPING"),
         (tsa.url("/untrusted"), "NO_TRUSTED_ROOT"),
+        (tsa.url("/leaf-issued"), "NO_TRUSTED_ROOT"),
         (tsa.url("/expired"), "CERT_EXPIRED_AT_GENTIME"),
         (tsa.url("/rejection"), "TSA_REJECTED"),
         (tsa.url("/garbage"), "TSP_MALFORMED"),

@@ -54,6 +54,8 @@ leaf tsa-noeku "/O=Evidentia Sandbox/CN=TSA without timeStamping" root-ca rsa no
 # Valid only in 2020: signed with the clock set back (libfaketime).
 leaf tsa-expired "/O=Evidentia Sandbox/CN=Expired TSA" root-ca rsa tsa 365 faketime "2020-01-01 00:00:00"
 leaf tsa-untrusted "/O=Somebody Else/CN=TSA under an unrelated root" other-root rsa tsa 1825
+# Issued by the TSA certificate itself, which is no CA: a chain a careful verifier refuses.
+leaf tsa-leaf-issued "/O=Evidentia Sandbox/CN=TSA issued by a non-CA" tsa rsa tsa 1825
 
 cat > ts.cnf <<'CNF'
 [tsa]

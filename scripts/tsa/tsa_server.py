@@ -23,7 +23,8 @@ SHA256 = bytes.fromhex("0609608648016503040201")  # OID 2.16.840.1.101.3.4.2.1, 
 SHA512 = bytes.fromhex("0609608648016503040203")
 UNKNOWN_POLICY = bytes.fromhex("06092b0601040186ff1f0109")  # 1.3.6.1.4.1.99999.1.9, not offered
 
-SIGNERS = {"tsa": "tsa", "ec": "tsa-ec", "expired": "tsa-expired", "untrusted": "tsa-untrusted"}
+SIGNERS = {"tsa": "tsa", "ec": "tsa-ec", "expired": "tsa-expired", "untrusted": "tsa-untrusted",
+           "leaf-issued": "tsa-leaf-issued"}
 serial_lock = threading.Lock()
 
 

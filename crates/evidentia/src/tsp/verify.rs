@@ -9,7 +9,7 @@ use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
 use serde::Serialize;
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::{ExtendedKeyUsage, SubjectKeyIdentifier};
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, SubjectKeyIdentifier};
 
 use super::asn1::{SigningCertificate, SigningCertificateV2, oid};
 use super::signature::{SigDigest, verify_signature};
@@ -243,6 +243,11 @@ fn check_timestamping_eku(cert: &Certificate) -> Result<(), TspError> {
     Ok(())
 }
 
+/// Whether a certificate's basic constraints make it a CA.
+fn is_ca(cert: &Certificate) -> bool {
+    cert.tbs_certificate.get::<BasicConstraints>().ok().flatten().map(|(_, bc)| bc.ca).unwrap_or(false)
+}
+
 /// From the TSA certificate up to a trust anchor, each link's signature checked.
 fn build_chain(leaf: &Certificate, pool: &[Certificate], trust: &TrustAnchors) -> Result<Vec<Certificate>, TspError> {
     let mut chain = vec![leaf.clone()];
@@ -255,6 +260,10 @@ fn build_chain(leaf: &Certificate, pool: &[Certificate], trust: &TrustAnchors) -
         let candidates = trust.roots().iter().chain(pool.iter()).filter(|c| &c.tbs_certificate.subject == issuer_name);
         let mut next = None;
         for candidate in candidates {
+            // Only a CA may issue: anchors are trusted as configured, others must say cA = TRUE.
+            if !trust.contains(candidate) && !is_ca(candidate) {
+                continue;
+            }
             let tbs = current.tbs_certificate.to_der().map_err(|e| TspError::Malformed(format!("certificate: {e}")))?;
             let sig_bytes = current.signature.as_bytes().unwrap_or_default();
             if verify_signature(
