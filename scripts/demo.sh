@@ -13,7 +13,7 @@ data="${XDG_DATA_HOME:-$HOME/.local/share}/evidentia"
 pki="$data/sandbox-tsa"
 mkdir -p "$data"
 port_file="$(mktemp)"
-python3 scripts/tsa/tsa_server.py --dir "$pki" --port 0 --port-file "$port_file" > /dev/null &
+python3 scripts/tsa/tsa_server.py --dir "$pki" --port 0 --port-file "$port_file" > /dev/null 2> "$data/sandbox-tsa.log" &
 tsa_pid=$!
 trap 'kill "$tsa_pid" 2>/dev/null; rm -f "$port_file"' EXIT
 for _ in $(seq 1 300); do
