@@ -57,11 +57,10 @@ leaf tsa-untrusted "/O=Somebody Else/CN=TSA under an unrelated root" other-root 
 # Issued by the TSA certificate itself, which is no CA: a chain a careful verifier refuses.
 leaf tsa-leaf-issued "/O=Evidentia Sandbox/CN=TSA issued by a non-CA" tsa rsa tsa 1825
 
-cat > ts.cnf <<'CNF'
-[tsa]
-default_tsa = honest
+section() { # name, extra lines
+  cat <<CNF
 
-[honest]
+[$1]
 dir = .
 serial = ./serial
 crypto_device = builtin
@@ -69,26 +68,18 @@ signer_digest = sha256
 default_policy = 1.3.6.1.4.1.99999.1.1
 other_policies = 1.3.6.1.4.1.99999.1.2
 digests = sha256, sha384, sha512, sm3
-accuracy = secs:1
 ordering = no
 tsa_name = yes
 ess_cert_id_chain = no
 ess_cert_id_alg = sha256
-
-[fractional]
-dir = .
-serial = ./serial
-crypto_device = builtin
-signer_digest = sha256
-default_policy = 1.3.6.1.4.1.99999.1.1
-other_policies = 1.3.6.1.4.1.99999.1.2
-digests = sha256, sha384, sha512, sm3
-accuracy = secs:0, millisecs:1
-clock_precision_digits = 3
-ordering = no
-tsa_name = yes
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
+$2
 CNF
+}
+{
+  printf '[tsa]\ndefault_tsa = honest\n'
+  section honest "accuracy = secs:1"
+  section fractional "accuracy = secs:0, millisecs:1
+clock_precision_digits = 3"
+} > ts.cnf
 echo 01 > serial
 touch ready
