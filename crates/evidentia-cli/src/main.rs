@@ -3,6 +3,7 @@
 
 mod progress;
 mod render;
+mod secret;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use evidentia::config::{Config, ProfileName};
 use evidentia::digest::{DigestAlgorithm, hash_files};
+use evidentia::identity::IdentityStore;
 use evidentia::seal::{SealOptions, seal};
 use evidentia::subject::{WalkPolicy, plan};
 use evidentia::tsp::{TokenSubject, TsaClient, TsaEndpoint, check_token_file, timestamp_file};
@@ -50,6 +52,55 @@ enum Command {
     Timestamp(TimestampCommand),
     /// Complete the time-stamps that records are still waiting for.
     Sync,
+    /// Manage signing identities (PKCS #12 files, self-made certificates).
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Sign a file with an identity: a detached CAdES signature (.p7s), time-stamped when a TSA is configured.
+    Sign {
+        /// The file to sign.
+        file: PathBuf,
+        /// The identity to sign with.
+        #[arg(long)]
+        identity: String,
+        /// Where to write the signature.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum IdentityCommand {
+    /// Import a PKCS #12 (.p12/.pfx) file; it is kept encrypted, as given.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Name for the identity (default: the file's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the file's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Make an ECDSA P-256 key and a self-signed certificate (no CA vouches for it).
+    New {
+        /// Your name, as the certificate will show it.
+        #[arg(long)]
+        name: String,
+        /// Your e-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Name for the identity in the store (default: derived from --name).
+        #[arg(long)]
+        id: Option<String>,
+        /// Read the new password from this file (else EVIDENTIA_PASSWORD, else a prompt).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// List the identities.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,7 +221,18 @@ impl<E: Into<evidentia::Error>> From<E> for Box<Failure> {
 
 type Outcome = Result<(), Box<Failure>>;
 
+/// Output piped into a reader that stops early (`| head`) ends the process quietly, as it does for
+/// coreutils, instead of a panic in `println!`.
+#[allow(unsafe_code)]
+fn die_quietly_on_broken_pipe() {
+    // SAFETY: restoring the default disposition of SIGPIPE at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    die_quietly_on_broken_pipe();
     let cli = Cli::parse();
     let json = cli.json;
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -206,6 +268,20 @@ fn exit_code(e: &evidentia::Error) -> u8 {
         evidentia::ErrorKind::Service => 6,
         _ => 10,
     }
+}
+
+/// An identity name from a person's name: lower-case letters and digits joined by `-`.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() { "me".to_owned() } else { out }
 }
 
 /// A TSA client when TSAs are configured (or given), else `None`.
@@ -310,6 +386,41 @@ async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Timestamp(cmd) => timestamp(cmd, &config, cli.json).await,
+        Command::Identity(cmd) => {
+            let store = IdentityStore::new(config.identity_dir()?);
+            let info = match cmd {
+                IdentityCommand::Import { file, name, password_file } => {
+                    let name = name.unwrap_or_else(|| {
+                        file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+                    });
+                    let password = secret::read(password_file.as_deref(), "PKCS #12 password: ", false)
+                        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+                    vec![store.import(&file, &name, &password)?]
+                }
+                IdentityCommand::New { name, email, id, password_file } => {
+                    let id = id.unwrap_or_else(|| slug(&name));
+                    let password = secret::read(password_file.as_deref(), "New password for the key: ", true)
+                        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+                    vec![store.create_self_made(&id, &name, email.as_deref(), &password)?]
+                }
+                IdentityCommand::List => store.list()?,
+            };
+            render::identities(cli.json, store.dir(), &info);
+            Ok(())
+        }
+        Command::Sign { file, identity, out, password_file } => {
+            let store = IdentityStore::new(config.identity_dir()?);
+            let password = secret::read(password_file.as_deref(), "Identity password: ", false)
+                .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+            let identity = store.unlock(&identity, &password)?;
+            drop(password);
+            let tsa = tsa_client(&config, &[], &[])?;
+            let signed = evidentia::cades::sign_file(&identity, &file, tsa.as_ref()).await?;
+            std::fs::write(&out, &signed.p7s)
+                .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;
+            render::signed(cli.json, config.profile, &out, &identity, &signed);
+            Ok(())
+        }
         Command::Vault(cmd) => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
             let vault = Vault::open(&dir, Access::Read).await?;

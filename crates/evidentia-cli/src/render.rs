@@ -337,3 +337,60 @@ pub fn vault_check(json: bool, vault: &Path, profile: ProfileName, check: &Vault
         println!("  {}: {} [{}]", p.item, p.detail, p.code);
     }
 }
+
+/// `identity import | new | list`.
+pub fn identities(json: bool, dir: &Path, infos: &[evidentia::identity::IdentityInfo]) {
+    if json {
+        print_json(&json!({ "store": dir, "identities": infos }));
+        return;
+    }
+    if infos.is_empty() {
+        println!("no identity in {}", dir.display());
+    }
+    for i in infos {
+        let vouched = if i.self_made { "self-made: no CA vouches for it" } else { "issued by a CA" };
+        println!(
+            "{}  {}  {}  (valid until {}; {vouched})",
+            i.name, i.key, i.certificate.subject, i.certificate.not_after
+        );
+    }
+}
+
+/// `sign`.
+pub fn signed(
+    json: bool,
+    profile: ProfileName,
+    out: &Path,
+    identity: &evidentia::identity::Identity,
+    s: &evidentia::cades::SignedFile,
+) {
+    let level = if s.timestamp.is_some() { "CAdES-B-T" } else { "CAdES-B-B" };
+    if json {
+        print_json(&json!({
+            "signature": out,
+            "level": level,
+            "identity": identity.name,
+            "signer": evidentia::identity::CertificateSummary::of(identity.certificate()),
+            "self_made": identity.self_made,
+            "digests": s.content_digest,
+            "timestamp": s.timestamp,
+            "timestamp_error": s.timestamp_error.as_ref().map(|e| json!({"code": e.code(), "message": e.to_string()})),
+            "profile": profile.as_str(),
+            "notice": profile.notice(),
+        }));
+        return;
+    }
+    if let Some(notice) = profile.notice() {
+        println!("{notice}");
+    }
+    println!("{level} signature by {} written to {}", identity.certificate().tbs_certificate.subject, out.display());
+    if identity.self_made {
+        println!("  self-made identity: no CA vouches for the signer's name");
+    }
+    if let Some(t) = &s.timestamp {
+        println!("  signature time-stamp {} (serial {})", t.gen_time, t.serial);
+    }
+    if let Some(e) = &s.timestamp_error {
+        println!("  no time-stamp: {e} [{}]", e.code());
+    }
+}

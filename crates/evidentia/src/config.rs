@@ -83,6 +83,8 @@ pub struct Config {
     pub profile: ProfileName,
     /// Vault folder (`EVIDENTIA_VAULT`); default: the OS data folder.
     pub vault: Option<PathBuf>,
+    /// Identity store folder (`EVIDENTIA_IDENTITIES`); default: `identities/` in the OS data folder.
+    pub identities: Option<PathBuf>,
     /// Sealing defaults.
     pub seal: SealDefaults,
     /// Time-stamping authorities.
@@ -171,7 +173,13 @@ pub struct SealDefaults {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { profile: ProfileName::Sandbox, vault: None, seal: SealDefaults::default(), tsa: TsaConfig::default() }
+        Self {
+            profile: ProfileName::Sandbox,
+            vault: None,
+            identities: None,
+            seal: SealDefaults::default(),
+            tsa: TsaConfig::default(),
+        }
     }
 }
 
@@ -224,6 +232,9 @@ impl Config {
         }
         if let Some(v) = var("EVIDENTIA_VAULT").filter(|v| !v.is_empty()) {
             self.vault = Some(PathBuf::from(v));
+        }
+        if let Some(v) = var("EVIDENTIA_IDENTITIES").filter(|v| !v.is_empty()) {
+            self.identities = Some(PathBuf::from(v));
         }
         if let Some(v) = var("EVIDENTIA_ALGORITHMS") {
             self.seal.algorithms = DigestAlgorithm::parse_list(&v).map_err(|_| ConfigError::BadVariable {
@@ -281,6 +292,16 @@ impl Config {
         }
         directories::ProjectDirs::from("", "", "evidentia")
             .map(|d| d.data_dir().join("vault"))
+            .ok_or(ConfigError::NoHome)
+    }
+
+    /// The identity store folder.
+    pub fn identity_dir(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(p) = &self.identities {
+            return Ok(p.clone());
+        }
+        directories::ProjectDirs::from("", "", "evidentia")
+            .map(|d| d.data_dir().join("identities"))
             .ok_or(ConfigError::NoHome)
     }
 

@@ -25,6 +25,12 @@ pub enum Error {
     /// A time-stamp could not be obtained or is not valid.
     #[error(transparent)]
     Timestamp(#[from] TspError),
+    /// A signing identity cannot be used.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
+    /// A CAdES signature could not be made.
+    #[error(transparent)]
+    Signature(#[from] crate::cades::CadesError),
 }
 
 /// What kind of failure an [`Error`] is, for callers that map failures to exit codes or UI codes.
@@ -57,6 +63,7 @@ impl Error {
                 ErrorKind::Service
             }
             Error::Timestamp(_) => ErrorKind::Invalid,
+            Error::Identity(_) | Error::Signature(_) => ErrorKind::Input,
         }
     }
 
@@ -68,6 +75,8 @@ impl Error {
             Error::Vault(e) => e.code(),
             Error::Config(_) => "CONFIG_INVALID",
             Error::Timestamp(e) => e.code(),
+            Error::Identity(e) => e.code(),
+            Error::Signature(_) => "SIGNATURE_FAILED",
         }
     }
 }

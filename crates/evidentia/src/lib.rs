@@ -11,9 +11,11 @@
 //! - [`config`] reads the configuration file and its environment overrides.
 #![forbid(unsafe_code)]
 
+pub mod cades;
 pub mod config;
 pub mod digest;
 mod error;
+pub mod identity;
 pub mod media;
 pub mod seal;
 pub mod stamp;

@@ -4,7 +4,7 @@
 //! The order is fixed: request → send → parse into a [`TimestampToken`] → [`verify`]. Only the
 //! transport ([`client`]) talks to the network; parsing and verifying are pure.
 
-mod asn1;
+pub(crate) mod asn1;
 pub mod client;
 mod request;
 mod signature;

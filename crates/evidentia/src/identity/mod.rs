@@ -1,0 +1,206 @@
+//! Signing identities: a certificate chain and its private key, from PKCS #12 files or made here
+//! for people without a CA certificate. Keys rest only inside password-protected PKCS #12 files in
+//! the identity store; they are unlocked for a session and wiped from memory when dropped.
+
+mod key;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use der::{Decode, Encode};
+use serde::Serialize;
+use x509_cert::Certificate;
+use zeroize::Zeroizing;
+
+pub use key::SigningKey;
+pub use store::{IdentityInfo, IdentityStore};
+
+/// Why an identity cannot be used. Messages name the file or identity and never contain secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The PKCS #12 password is wrong (or the file's integrity check fails).
+    #[error("{}: wrong password for this PKCS #12 file (or the file is damaged); try again", .0.display())]
+    WrongPassword(PathBuf),
+    /// The file is not a usable PKCS #12.
+    #[error("{}: not a usable PKCS #12 file ({detail}); export it again from where the certificate lives", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// No private key with a certificate inside.
+    #[error("{}: holds no private key with its certificate; export the key together with the certificate", .0.display())]
+    NoPrivateKey(PathBuf),
+    /// The key is of a kind Evidentia cannot sign with.
+    #[error("{}: {detail}", path.display())]
+    UnsupportedKey {
+        /// The file.
+        path: PathBuf,
+        /// What kind it is.
+        detail: String,
+    },
+    /// The private key does not belong to the certificate.
+    #[error("{}: the private key does not belong to the certificate; export the matching pair", .0.display())]
+    KeyMismatch(PathBuf),
+    /// The certificate is not valid now.
+    #[error(
+        "the certificate of identity `{name}` is valid only from {not_before} to {not_after}; renew it or use another identity"
+    )]
+    NotValidNow {
+        /// The identity.
+        name: String,
+        /// notBefore.
+        not_before: String,
+        /// notAfter.
+        not_after: String,
+    },
+    /// No identity of that name.
+    #[error("no identity named `{0}`; `evidentia identity list` shows them")]
+    Unknown(String),
+    /// An identity of that name exists already.
+    #[error("an identity named `{0}` exists already; choose another name")]
+    Exists(String),
+    /// A name that cannot be a file name.
+    #[error("`{0}` cannot be an identity name: use letters, digits, `-`, `_` and `.`")]
+    BadName(String),
+    /// The password is too weak to protect a new key.
+    #[error("the password must have at least 8 characters to protect the new key")]
+    WeakPassword,
+    /// Making a self-made identity failed.
+    #[error("cannot make the identity: {0}")]
+    Create(String),
+    /// A file operation failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+}
+
+impl IdentityError {
+    /// A short stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::WrongPassword(_) => "IDENTITY_WRONG_PASSWORD",
+            Self::Corrupt { .. } => "IDENTITY_CORRUPT",
+            Self::NoPrivateKey(_) => "IDENTITY_NO_KEY",
+            Self::UnsupportedKey { .. } => "IDENTITY_UNSUPPORTED_KEY",
+            Self::KeyMismatch(_) => "IDENTITY_KEY_MISMATCH",
+            Self::NotValidNow { .. } => "IDENTITY_CERT_NOT_VALID_NOW",
+            Self::Unknown(_) => "IDENTITY_UNKNOWN",
+            Self::Exists(_) => "IDENTITY_EXISTS",
+            Self::BadName(_) => "IDENTITY_BAD_NAME",
+            Self::WeakPassword => "IDENTITY_WEAK_PASSWORD",
+            Self::Create(_) => "IDENTITY_CREATE_FAILED",
+            Self::Io { .. } => "IDENTITY_IO",
+        }
+    }
+}
+
+/// An unlocked identity: the certificate chain (signer first) and the key.
+#[derive(Debug)]
+pub struct Identity {
+    /// Its name in the store.
+    pub name: String,
+    /// The signer's certificate first, then the rest of the chain as the file gave it.
+    pub chain: Vec<Certificate>,
+    /// The key.
+    pub key: SigningKey,
+    /// Made here, self-signed: no CA vouches for it.
+    pub self_made: bool,
+}
+
+/// A summary of a certificate for listings and reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CertificateSummary {
+    /// Subject DN.
+    pub subject: String,
+    /// Issuer DN.
+    pub issuer: String,
+    /// Serial, hex.
+    pub serial: String,
+    /// notBefore (RFC 3339).
+    pub not_before: String,
+    /// notAfter (RFC 3339).
+    pub not_after: String,
+    /// SHA-256 of the DER certificate, hex.
+    pub sha256: String,
+}
+
+impl CertificateSummary {
+    /// Summarises a certificate.
+    pub fn of(cert: &Certificate) -> Self {
+        let v = &cert.tbs_certificate.validity;
+        Self {
+            subject: cert.tbs_certificate.subject.to_string(),
+            issuer: cert.tbs_certificate.issuer.to_string(),
+            serial: hex::encode(cert.tbs_certificate.serial_number.as_bytes()),
+            not_before: DateTime::<Utc>::from(v.not_before.to_system_time()).to_rfc3339(),
+            not_after: DateTime::<Utc>::from(v.not_after.to_system_time()).to_rfc3339(),
+            sha256: crate::digest::DigestAlgorithm::Sha256.digest(&cert.to_der().unwrap_or_default()).to_hex(),
+        }
+    }
+}
+
+impl Identity {
+    /// Unlocks a PKCS #12 file (modern AES/PBKDF2 or legacy 3DES/RC2) with its password.
+    pub fn from_pkcs12(path: &Path, bytes: &[u8], password: &str, name: &str) -> Result<Identity, IdentityError> {
+        let store = p12_keystore::KeyStore::from_pkcs12(bytes, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)
+            .map_err(|e| classify_p12_error(path, &e.to_string()))?;
+        let (_, chain) = store.private_key_chain().ok_or_else(|| IdentityError::NoPrivateKey(path.to_owned()))?;
+        let key = SigningKey::from_pkcs8(Zeroizing::new(chain.key().as_der().to_vec()))
+            .map_err(|detail| IdentityError::UnsupportedKey { path: path.to_owned(), detail })?;
+        let mut certs = Vec::new();
+        for c in chain.certs() {
+            certs.push(
+                Certificate::from_der(c.as_der()).map_err(|e| IdentityError::Corrupt {
+                    path: path.to_owned(),
+                    detail: format!("certificate: {e}"),
+                })?,
+            );
+        }
+        // The signer's certificate is the one whose public key is the key's.
+        let position = certs
+            .iter()
+            .position(|c| c.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes() == key.public_key())
+            .ok_or_else(|| IdentityError::KeyMismatch(path.to_owned()))?;
+        let signer = certs.remove(position);
+        let self_made = signer.tbs_certificate.subject == signer.tbs_certificate.issuer;
+        certs.insert(0, signer);
+        Ok(Identity { name: name.to_owned(), chain: certs, key, self_made })
+    }
+
+    /// The signer's certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.chain[0]
+    }
+
+    /// Refuses to sign with a certificate that is not valid now.
+    pub fn check_valid_now(&self) -> Result<(), IdentityError> {
+        let v = &self.certificate().tbs_certificate.validity;
+        let now = std::time::SystemTime::now();
+        if now < v.not_before.to_system_time() || now > v.not_after.to_system_time() {
+            let s = CertificateSummary::of(self.certificate());
+            return Err(IdentityError::NotValidNow {
+                name: self.name.clone(),
+                not_before: s.not_before,
+                not_after: s.not_after,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn classify_p12_error(path: &Path, text: &str) -> IdentityError {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("mac") || lower.contains("password") || lower.contains("decrypt") || lower.contains("padding") {
+        IdentityError::WrongPassword(path.to_owned())
+    } else {
+        IdentityError::Corrupt { path: path.to_owned(), detail: text.to_owned() }
+    }
+}

@@ -1,0 +1,181 @@
+//! The identity store: each identity is its PKCS #12 file, kept encrypted as given (or as made
+//! here), beside a JSON description. Nothing in the store is a key in the clear.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{CertificateSummary, Identity, IdentityError};
+
+/// What the store says of one identity, without unlocking it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityInfo {
+    /// Its name.
+    pub name: String,
+    /// Key type, e.g. `ECDSA P-256`.
+    pub key: String,
+    /// Made here, self-signed: no CA vouches for it.
+    pub self_made: bool,
+    /// The signer's certificate.
+    pub certificate: CertificateSummary,
+}
+
+/// The folder of identities.
+#[derive(Debug, Clone)]
+pub struct IdentityStore {
+    dir: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IdentityError + '_ {
+    move |source| IdentityError::Io { path: path.to_owned(), source }
+}
+
+fn check_name(name: &str) -> Result<(), IdentityError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok { Ok(()) } else { Err(IdentityError::BadName(name.to_owned())) }
+}
+
+impl IdentityStore {
+    /// The store in `dir` (created on first write).
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    /// Its folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn p12(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.p12"))
+    }
+
+    fn info_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.json"))
+    }
+
+    /// Imports a PKCS #12 file: checks the password, the key and the certificate, then keeps the
+    /// file as given (still encrypted).
+    pub fn import(&self, file: &Path, name: &str, password: &str) -> Result<IdentityInfo, IdentityError> {
+        check_name(name)?;
+        let bytes = std::fs::read(file).map_err(io(file))?;
+        let identity = Identity::from_pkcs12(file, &bytes, password, name)?;
+        self.keep(name, &bytes, &identity)
+    }
+
+    /// Makes an ECDSA P-256 key and a self-signed certificate for `common_name` (and `email`),
+    /// and keeps them as a PKCS #12 file protected by `password`.
+    pub fn create_self_made(
+        &self,
+        name: &str,
+        common_name: &str,
+        email: Option<&str>,
+        password: &str,
+    ) -> Result<IdentityInfo, IdentityError> {
+        check_name(name)?;
+        if password.chars().count() < 8 {
+            return Err(IdentityError::WeakPassword);
+        }
+        let create = |e: &dyn std::fmt::Display| IdentityError::Create(e.to_string());
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 =
+            ring::signature::EcdsaKeyPair::generate_pkcs8(&ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+                .map_err(|_| IdentityError::Create("no random source for the key".into()))?;
+        let pkcs8 = Zeroizing::new(pkcs8.as_ref().to_vec());
+        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_slice()).map_err(|e| create(&e))?;
+        let mut params = rcgen::CertificateParams::default();
+        params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+        params.distinguished_name.push(rcgen::DnType::OrganizationalUnitName, "Self-made Evidentia identity (no CA)");
+        if let Some(mail) = email {
+            let ia5 = mail.try_into().map_err(|e: rcgen::Error| create(&e))?;
+            params.subject_alt_names.push(rcgen::SanType::Rfc822Name(ia5));
+        }
+        let now = time_now_year();
+        params.not_before = rcgen::date_time_ymd(now.0, now.1, now.2);
+        params.not_after = rcgen::date_time_ymd(now.0 + 10, now.1, now.2.min(28));
+        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature, rcgen::KeyUsagePurpose::ContentCommitment];
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::EmailProtection];
+        let cert = params.self_signed(&key_pair).map_err(|e| create(&e))?;
+        let cert_der = cert.der().to_vec();
+
+        let key = p12_keystore::PrivateKey::from_der(&pkcs8).map_err(|e| create(&e))?;
+        let p12_cert = p12_keystore::Certificate::from_der(&cert_der).map_err(|e| create(&e))?;
+        let local_id = crate::digest::DigestAlgorithm::Sha256.digest(&cert_der).as_bytes()[..20].to_vec();
+        let chain = p12_keystore::PrivateKeyChain::new(local_id, key, vec![p12_cert]);
+        let mut ks = p12_keystore::KeyStore::new();
+        ks.add_entry(name, p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+        let bytes = ks.writer(password).write().map_err(|e| create(&e))?;
+        let identity = Identity::from_pkcs12(Path::new(name), &bytes, password, name)?;
+        self.keep(name, &bytes, &identity)
+    }
+
+    fn keep(&self, name: &str, p12: &[u8], identity: &Identity) -> Result<IdentityInfo, IdentityError> {
+        std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+        let target = self.p12(name);
+        if target.exists() {
+            return Err(IdentityError::Exists(name.to_owned()));
+        }
+        let info = IdentityInfo {
+            name: name.to_owned(),
+            key: identity.key.kind().to_owned(),
+            self_made: identity.self_made,
+            certificate: CertificateSummary::of(identity.certificate()),
+        };
+        write_private(&target, p12)?;
+        let json = serde_json::to_vec_pretty(&info).unwrap_or_default();
+        write_private(&self.info_path(name), &json)?;
+        Ok(info)
+    }
+
+    /// Every identity, by name.
+    pub fn list(&self) -> Result<Vec<IdentityInfo>, IdentityError> {
+        let mut out = Vec::new();
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(IdentityError::Io { path: self.dir.clone(), source: e }),
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let info: IdentityInfo = serde_json::from_slice(&bytes)
+                .map_err(|e| IdentityError::Corrupt { path: path.clone(), detail: e.to_string() })?;
+            out.push(info);
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Unlocks an identity for this session.
+    pub fn unlock(&self, name: &str, password: &str) -> Result<Identity, IdentityError> {
+        check_name(name)?;
+        let path = self.p12(name);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(IdentityError::Unknown(name.to_owned())),
+            Err(e) => return Err(IdentityError::Io { path, source: e }),
+        };
+        Identity::from_pkcs12(&path, &bytes, password, name)
+    }
+}
+
+/// Writes a file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), IdentityError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(io(path))?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io(path))
+}
+
+fn time_now_year() -> (i32, u8, u8) {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    (now.year(), now.month() as u8, now.day() as u8)
+}

@@ -1,0 +1,357 @@
+//! Signing identities and CAdES signatures, checked by OpenSSL: PKCS #12 files made by
+//! `openssl pkcs12 -export` (modern and `-legacy`) with RSA, P-256 and P-384 keys; self-made
+//! identities; signature time-stamps that `openssl ts -verify` and `rfc3161-client` accept; and
+//! no secret in the clear anywhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+use std::process::Command;
+
+use harness::{Env, Tsa, text};
+
+const PASSWORD: &str = "correct horse 42";
+
+fn openssl(env: &Env, args: &[&str]) -> std::process::Output {
+    Command::new("openssl").args(args).current_dir(env.dir.path()).output().unwrap()
+}
+
+/// A CA and one signer per key type, each exported as PKCS #12 twice (modern, legacy).
+fn make_pki(env: &Env) {
+    env.write("pw", PASSWORD);
+    assert!(
+        openssl(
+            env,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-subj",
+                "/CN=Signing Test CA",
+                "-days",
+                "30",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign"
+            ]
+        )
+        .status
+        .success()
+    );
+    for (name, alg) in
+        [("rsa", "rsa_keygen_bits:2048"), ("p256", "ec_paramgen_curve:P-256"), ("p384", "ec_paramgen_curve:P-384")]
+    {
+        let algorithm = if name == "rsa" { "RSA" } else { "EC" };
+        assert!(
+            openssl(env, &["genpkey", "-algorithm", algorithm, "-pkeyopt", alg, "-out", &format!("{name}.key")])
+                .status
+                .success()
+        );
+        assert!(
+            openssl(
+                env,
+                &[
+                    "req",
+                    "-new",
+                    "-key",
+                    &format!("{name}.key"),
+                    "-subj",
+                    &format!("/CN=Signer {name}"),
+                    "-out",
+                    &format!("{name}.csr")
+                ]
+            )
+            .status
+            .success()
+        );
+        assert!(
+            openssl(
+                env,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &format!("{name}.csr"),
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-days",
+                    "20",
+                    "-out",
+                    &format!("{name}.pem")
+                ]
+            )
+            .status
+            .success()
+        );
+        for legacy in [false, true] {
+            let out = format!("{name}{}.p12", if legacy { "-legacy" } else { "" });
+            let mut args: Vec<String> =
+                ["pkcs12", "-export", "-inkey"].iter().map(|s| s.to_string()).chain([format!("{name}.key")]).collect();
+            args.extend([
+                "-in".into(),
+                format!("{name}.pem"),
+                "-certfile".into(),
+                "ca.pem".into(),
+                "-passout".into(),
+                format!("pass:{PASSWORD}"),
+                "-out".into(),
+                out,
+            ]);
+            if legacy {
+                args.push("-legacy".into());
+            }
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            let done = openssl(env, &refs);
+            assert!(done.status.success(), "pkcs12 export: {}", text(&done.stderr));
+        }
+    }
+}
+
+fn cmd(env: &Env) -> Command {
+    let mut c = env.cmd();
+    c.env("EVIDENTIA_IDENTITIES", env.path("identities"));
+    c
+}
+
+#[test]
+fn openssl_accepts_our_signatures_for_rsa_p256_p384_from_modern_and_legacy_pkcs12() {
+    let env = Env::new();
+    make_pki(&env);
+    let doc = env.write("contract.pdf", "%PDF-1.7 a contract to sign");
+    for name in ["rsa", "p256", "p384", "rsa-legacy", "p256-legacy", "p384-legacy"] {
+        let out =
+            cmd(&env).args(["identity", "import", &format!("{name}.p12"), "--password-file", "pw"]).output().unwrap();
+        assert!(out.status.success(), "import {name}: {}", text(&out.stderr));
+        let out = cmd(&env)
+            .args(["sign", "contract.pdf", "--identity", name, "-o", &format!("{name}.p7s"), "--password-file", "pw"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "sign {name}: {}", text(&out.stderr));
+        let verified = openssl(
+            &env,
+            &[
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.p7s"),
+                "-content",
+                "contract.pdf",
+                "-CAfile",
+                "ca.pem",
+                "-out",
+                "/dev/null",
+            ],
+        );
+        assert!(text(&verified.stderr).contains("Verification successful"), "{name}: {}", text(&verified.stderr));
+    }
+    // OpenSSL notices a changed file: the signature really covers the content.
+    std::fs::write(&doc, "%PDF-1.7 a contract to sign, changed").unwrap();
+    let verified = openssl(
+        &env,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "rsa.p7s",
+            "-content",
+            "contract.pdf",
+            "-CAfile",
+            "ca.pem",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(!verified.status.success());
+}
+
+#[test]
+fn a_wrong_password_or_a_non_pkcs12_file_gets_a_clear_error_without_the_secret() {
+    let env = Env::new();
+    make_pki(&env);
+    env.write("wrong", "not the password");
+    let out = cmd(&env).args(["--json", "identity", "import", "rsa.p12", "--password-file", "wrong"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "IDENTITY_WRONG_PASSWORD");
+    assert!(!text(&out.stderr).contains("not the password"));
+    let out = cmd(&env).args(["--json", "identity", "import", "ca.pem", "--password-file", "pw"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "IDENTITY_CORRUPT");
+    assert!(!env.path("identities/ca.p12").exists(), "nothing kept from a failed import");
+}
+
+#[test]
+fn self_made_identities_sign_and_say_so() {
+    let env = Env::new();
+    env.write("work.txt", "my novel");
+    let out = cmd(&env)
+        .env("EVIDENTIA_PASSWORD", PASSWORD)
+        .args(["--json", "identity", "new", "--name", "Ana Li", "--email", "ana@example.com"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["identities"][0]["self_made"], true);
+    assert_eq!(v["identities"][0]["key"], "ECDSA P-256");
+    let out = cmd(&env)
+        .env("EVIDENTIA_PASSWORD", PASSWORD)
+        .args(["--json", "sign", "work.txt", "--identity", "ana-li", "-o", "work.p7s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["self_made"], true);
+    // The certificate is its own issuer; OpenSSL checks the signature with it as the trust anchor.
+    let cert = openssl(&env, &["pkcs7", "-inform", "DER", "-in", "work.p7s", "-print_certs", "-out", "ana.pem"]);
+    assert!(cert.status.success(), "{}", text(&cert.stderr));
+    let verified = openssl(
+        &env,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "work.p7s",
+            "-content",
+            "work.txt",
+            "-CAfile",
+            "ana.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(text(&verified.stderr).contains("Verification successful"), "{}", text(&verified.stderr));
+    // A short password is refused before anything is made.
+    let out = cmd(&env).env("EVIDENTIA_PASSWORD", "short").args(["identity", "new", "--name", "Bo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!env.path("identities/bo.p12").exists());
+}
+
+#[test]
+fn signature_time_stamps_verify_with_openssl_and_rfc3161_client() {
+    let tsa = Tsa::start();
+    let env = Env::new();
+    make_pki(&env);
+    env.write("contract.pdf", "%PDF-1.7 signed and time-stamped");
+    assert!(
+        cmd(&env).args(["identity", "import", "p256.p12", "--password-file", "pw"]).output().unwrap().status.success()
+    );
+    let out = cmd(&env)
+        .env("EVIDENTIA_TSA", tsa.url("/tsa"))
+        .env("EVIDENTIA_TSA_TRUST", tsa.root())
+        .args(["--json", "sign", "contract.pdf", "--identity", "p256", "-o", "c.p7s", "--password-file", "pw"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["level"], "CAdES-B-T");
+    let verified = openssl(
+        &env,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "c.p7s",
+            "-content",
+            "contract.pdf",
+            "-CAfile",
+            "ca.pem",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(text(&verified.stderr).contains("Verification successful"), "{}", text(&verified.stderr));
+
+    // The token covers the signature value: check it with OpenSSL and rfc3161-client.
+    let p7s = std::fs::read(env.path("c.p7s")).unwrap();
+    let token = evidentia::cades::signature_timestamp_token(&p7s).unwrap().expect("a signature time-stamp");
+    std::fs::write(env.path("sig.bin"), evidentia::cades::signature_value(&p7s).unwrap()).unwrap();
+    std::fs::write(env.path("token.der"), &token).unwrap();
+    let ts = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in", "token.der", "-data", "sig.bin", "-CAfile"])
+        .arg(tsa.root())
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    assert!(text(&ts.stdout).contains("Verification: OK"), "{}{}", text(&ts.stdout), text(&ts.stderr));
+    // rfc3161-client reads TimeStampResp: wrap the token with a granted status.
+    let mut resp = vec![0x30, 0x03, 0x02, 0x01, 0x00];
+    resp.extend_from_slice(&token);
+    let mut framed = vec![0x30];
+    let len = resp.len();
+    if len < 0x80 {
+        framed.push(len as u8);
+    } else if len < 0x100 {
+        framed.extend([0x81, len as u8]);
+    } else {
+        framed.extend([0x82, (len >> 8) as u8, len as u8]);
+    }
+    framed.extend(resp);
+    std::fs::write(env.path("token.tsr"), framed).unwrap();
+    let py = Command::new("python3")
+        .arg(harness::repo().join("scripts/tsa/verify_with_rfc3161_client.py"))
+        .args(["--token", "token.tsr", "--data", "sig.bin", "--ca"])
+        .arg(tsa.root())
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{}{}", text(&py.stdout), text(&py.stderr));
+}
+
+#[test]
+fn no_key_or_password_is_stored_or_printed_in_the_clear() {
+    let env = Env::new();
+    make_pki(&env);
+    env.write("doc.txt", "doc");
+    let mut seen = Vec::new();
+    for args in [
+        &["identity", "import", "rsa.p12", "--password-file", "pw"][..],
+        &["identity", "list"][..],
+        &["sign", "doc.txt", "--identity", "rsa", "-o", "doc.p7s", "--password-file", "pw"][..],
+        &["sign", "doc.txt", "--identity", "rsa", "-o", "doc2.p7s", "--password-file", "ca.pem"][..],
+    ] {
+        let out = cmd(&env).args(args).output().unwrap();
+        seen.extend(out.stdout);
+        seen.extend(out.stderr);
+    }
+    // The private key as OpenSSL holds it, unencrypted PKCS #8 DER.
+    let key = openssl(&env, &["pkcs8", "-topk8", "-nocrypt", "-in", "rsa.key", "-outform", "DER"]).stdout;
+    assert!(key.len() > 100);
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(env.path("identities")).unwrap().flatten() {
+        stored.extend(std::fs::read(entry.path()).unwrap());
+    }
+    stored.extend(std::fs::read(env.path("doc.p7s")).unwrap());
+    for (what, haystack) in [("output", &seen), ("identity store and signature", &stored)] {
+        assert!(!contains(haystack, PASSWORD.as_bytes()), "the password appears in the {what}");
+        assert!(!contains(haystack, &key[key.len() - 64..]), "private key bytes appear in the {what}");
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
