@@ -355,3 +355,95 @@ fn no_key_or_password_is_stored_or_printed_in_the_clear() {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+fn verify(env: &Env, p7s: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out =
+        cmd(env).args(["--json", "signature", "verify", p7s, "--file", "contract.pdf"]).args(extra).output().unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+#[test]
+fn our_verifier_accepts_openssl_signatures_and_names_each_failure() {
+    let env = Env::new();
+    make_pki(&env);
+    env.write("contract.pdf", "%PDF-1.7 the signed contract");
+    // An independent producer: openssl cms -sign, detached, binary.
+    for (name, extra) in [("plain", &[][..]), ("cades", &["-cades"][..]), ("nocerts", &["-nocerts"][..])] {
+        let mut args = vec![
+            "cms",
+            "-sign",
+            "-binary",
+            "-in",
+            "contract.pdf",
+            "-signer",
+            "rsa.pem",
+            "-inkey",
+            "rsa.key",
+            "-outform",
+            "DER",
+        ];
+        args.extend_from_slice(extra);
+        let out = format!("{name}.p7s");
+        args.extend(["-out", &out]);
+        let made = openssl(&env, &args);
+        assert!(made.status.success(), "{}", text(&made.stderr));
+    }
+    let (code, v) = verify(&env, "plain.p7s", &["--trust", "ca.pem"]);
+    assert_eq!((code, v["result"].as_str()), (0, Some("PASSED")), "{v}");
+    assert_eq!(v["verified"]["level"], "CMS");
+    let (code, v) = verify(&env, "cades.p7s", &["--trust", "ca.pem"]);
+    assert_eq!((code, v["verified"]["level"].as_str()), (0, Some("CAdES-B-B")), "{v}");
+
+    // Untrusted chain: the test CA is not among the system roots.
+    let (code, v) = verify(&env, "plain.p7s", &[]);
+    assert_eq!((code, v["reason"].as_str()), (1, Some("NO_TRUSTED_ROOT")), "{v}");
+    // Wrong certificate: the signature names the rsa signer, only the p256 signer's certificate is given.
+    let (code, v) = verify(&env, "nocerts.p7s", &["--trust", "ca.pem", "--cert", "p256.pem"]);
+    assert_eq!((code, v["reason"].as_str()), (1, Some("SIGNER_CERT_NOT_FOUND")), "{v}");
+    let (code, _) = verify(&env, "nocerts.p7s", &["--trust", "ca.pem", "--cert", "rsa.pem"]);
+    assert_eq!(code, 0);
+    // Modified signature: one bit of the signature value flipped.
+    let mut p7s = std::fs::read(env.path("plain.p7s")).unwrap();
+    let sig = evidentia::cades::signature_value(&p7s).unwrap();
+    let at = p7s.windows(sig.len()).position(|w| w == sig.as_slice()).unwrap() + sig.len() / 2;
+    p7s[at] ^= 0x01;
+    std::fs::write(env.path("tampered.p7s"), &p7s).unwrap();
+    let (code, v) = verify(&env, "tampered.p7s", &["--trust", "ca.pem"]);
+    assert_eq!((code, v["reason"].as_str()), (1, Some("SIG_CRYPTO_FAILURE")), "{v}");
+    // Modified file.
+    env.write("contract.pdf", "%PDF-1.7 the signed contract, amended");
+    let (code, v) = verify(&env, "plain.p7s", &["--trust", "ca.pem"]);
+    assert_eq!((code, v["reason"].as_str()), (1, Some("HASH_MISMATCH")), "{v}");
+    // Garbage instead of a signature.
+    env.write("garbage.p7s", "not a signature at all");
+    let (code, v) = verify(&env, "garbage.p7s", &["--trust", "ca.pem"]);
+    assert_eq!((code, v["reason"].as_str()), (1, Some("FORMAT_FAILURE")), "{v}");
+}
+
+#[test]
+fn our_own_b_t_signatures_verify_with_their_time_stamp() {
+    let tsa = Tsa::start();
+    let env = Env::new();
+    make_pki(&env);
+    env.write("contract.pdf", "%PDF-1.7 B-T");
+    assert!(
+        cmd(&env).args(["identity", "import", "p384.p12", "--password-file", "pw"]).output().unwrap().status.success()
+    );
+    let out = cmd(&env)
+        .env("EVIDENTIA_TSA", tsa.url("/tsa"))
+        .env("EVIDENTIA_TSA_TRUST", tsa.root())
+        .args(["sign", "contract.pdf", "--identity", "p384", "-o", "c.p7s", "--password-file", "pw"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let root = tsa.root().display().to_string();
+    let (code, v) = verify(&env, "c.p7s", &["--trust", "ca.pem", "--trust", &root]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["verified"]["level"], "CAdES-B-T");
+    assert!(v["verified"]["timestamp"]["gen_time"].is_string());
+    // Without the TSA's root the time-stamp cannot be trusted, and that is said.
+    let (code, v) = verify(&env, "c.p7s", &["--trust", "ca.pem"]);
+    assert_eq!((code, v["reason"].as_str()), (1, Some("TIMESTAMP_INVALID")), "{v}");
+}

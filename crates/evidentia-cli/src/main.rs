@@ -52,6 +52,9 @@ enum Command {
     Timestamp(TimestampCommand),
     /// Complete the time-stamps that records are still waiting for.
     Sync,
+    /// Check CMS/CAdES signatures.
+    #[command(subcommand)]
+    Signature(SignatureCommand),
     /// Manage signing identities (PKCS #12 files, self-made certificates).
     #[command(subcommand)]
     Identity(IdentityCommand),
@@ -68,6 +71,24 @@ enum Command {
         /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
         #[arg(long)]
         password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SignatureCommand {
+    /// Verify a detached CMS/CAdES signature (ours or another tool's) against the signed file.
+    Verify {
+        /// The signature (.p7s, DER).
+        signature: PathBuf,
+        /// The signed file.
+        #[arg(long)]
+        file: PathBuf,
+        /// Trust anchors (PEM), besides the system's roots and the configured TSA roots.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Certificates to use when the signature does not embed them.
+        #[arg(long)]
+        cert: Vec<PathBuf>,
     },
 }
 
@@ -386,6 +407,24 @@ async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Timestamp(cmd) => timestamp(cmd, &config, cli.json).await,
+        Command::Signature(SignatureCommand::Verify { signature, file, trust, cert }) => {
+            let mut settings = config.tsa_settings(&trust)?;
+            settings.policy.trust.extend(evidentia::cades_verify::system_roots().roots().to_vec());
+            for c in &cert {
+                settings.policy.extra_certificates.extend(evidentia::tsp::load_certificates(c)?);
+            }
+            match evidentia::cades_verify::verify_file(&signature, &file, &settings.policy) {
+                Ok(verified) => {
+                    render::signature_verified(cli.json, &signature, &verified);
+                    Ok(())
+                }
+                Err(e) if e.kind() == evidentia::ErrorKind::Invalid => {
+                    render::timestamp_rejected(cli.json, &signature, e.code(), &e.to_string());
+                    Err(Box::new(Failure::Exit(1)))
+                }
+                Err(e) => Err(Box::new(Failure::Core(e))),
+            }
+        }
         Command::Identity(cmd) => {
             let store = IdentityStore::new(config.identity_dir()?);
             let info = match cmd {

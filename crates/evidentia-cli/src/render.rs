@@ -222,7 +222,27 @@ pub fn timestamp_verified(json: bool, token: &Path, v: &VerifiedTimestamp) {
     println!("  serial:   {}", v.serial);
 }
 
-/// `timestamp verify`, rejected token.
+/// `signature verify`, valid signature.
+pub fn signature_verified(json: bool, path: &Path, v: &evidentia::cades_verify::VerifiedSignature) {
+    if json {
+        print_json(&json!({ "signature": path, "result": "PASSED", "verified": v }));
+        return;
+    }
+    println!("{}: PASSED ({})", path.display(), v.level);
+    println!("  signer:   {}", v.signer.subject);
+    if v.self_signed {
+        println!("            self-signed: no CA vouches for this name");
+    }
+    println!("  chain:    {}", v.chain.join(" → "));
+    if let Some(t) = &v.signing_time {
+        println!("  claimed signing time: {t}");
+    }
+    if let Some(t) = &v.timestamp {
+        println!("  time-stamped: {} by {}", t.gen_time, t.tsa_subject);
+    }
+}
+
+/// A rejected token or signature (`timestamp verify`, `signature verify`).
 pub fn timestamp_rejected(json: bool, token: &Path, code: &str, message: &str) {
     if json {
         print_json(&json!({ "token": token, "result": "FAILED", "reason": code, "message": message }));

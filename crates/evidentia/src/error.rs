@@ -31,6 +31,9 @@ pub enum Error {
     /// A CAdES signature could not be made.
     #[error(transparent)]
     Signature(#[from] crate::cades::CadesError),
+    /// A signature is not valid.
+    #[error(transparent)]
+    InvalidSignature(#[from] crate::cades_verify::SignatureError),
 }
 
 /// What kind of failure an [`Error`] is, for callers that map failures to exit codes or UI codes.
@@ -64,6 +67,7 @@ impl Error {
             }
             Error::Timestamp(_) => ErrorKind::Invalid,
             Error::Identity(_) | Error::Signature(_) => ErrorKind::Input,
+            Error::InvalidSignature(_) => ErrorKind::Invalid,
         }
     }
 
@@ -77,6 +81,7 @@ impl Error {
             Error::Timestamp(e) => e.code(),
             Error::Identity(e) => e.code(),
             Error::Signature(_) => "SIGNATURE_FAILED",
+            Error::InvalidSignature(e) => e.code(),
         }
     }
 }

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cades;
+pub mod cades_verify;
 pub mod config;
 pub mod digest;
 mod error;

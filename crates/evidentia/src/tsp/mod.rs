@@ -7,11 +7,11 @@
 pub(crate) mod asn1;
 pub mod client;
 mod request;
-mod signature;
+pub(crate) mod signature;
 mod time;
 mod token;
 mod trust;
-mod verify;
+pub(crate) mod verify;
 
 use std::path::PathBuf;
 
@@ -197,7 +197,7 @@ impl TspError {
 }
 
 /// Hash algorithms a time-stamp request may use, with their object identifiers.
-pub(crate) fn digest_oid(algo: crate::digest::DigestAlgorithm) -> der::asn1::ObjectIdentifier {
+pub fn digest_oid(algo: crate::digest::DigestAlgorithm) -> der::asn1::ObjectIdentifier {
     use crate::digest::DigestAlgorithm::*;
     match algo {
         Sha256 => asn1::oid::SHA256,
@@ -208,7 +208,7 @@ pub(crate) fn digest_oid(algo: crate::digest::DigestAlgorithm) -> der::asn1::Obj
 }
 
 /// The digest algorithm an object identifier names, if Evidentia has it.
-pub(crate) fn digest_from_oid(oid: &der::asn1::ObjectIdentifier) -> Option<crate::digest::DigestAlgorithm> {
+pub fn digest_from_oid(oid: &der::asn1::ObjectIdentifier) -> Option<crate::digest::DigestAlgorithm> {
     use crate::digest::DigestAlgorithm::*;
     [Sha256, Sha384, Sha512, Sm3].into_iter().find(|a| digest_oid(*a) == *oid)
 }

@@ -127,6 +127,11 @@ impl TimestampToken {
         self.tst_info.nonce.as_ref().map(|n| n.as_bytes())
     }
 
+    /// The hash algorithm of the imprint.
+    pub fn imprint_algorithm(&self) -> der::asn1::ObjectIdentifier {
+        self.tst_info.message_imprint.hash_algorithm.oid
+    }
+
     /// The time-stamped digest.
     pub fn imprint(&self) -> &[u8] {
         self.tst_info.message_imprint.hashed_message.as_bytes()

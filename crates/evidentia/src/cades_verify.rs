@@ -1,0 +1,251 @@
+//! Verifying detached CMS/CAdES signatures under a policy: the content digest, the signature,
+//! the signer certificate's binding and key usage, its chain to a trust anchor, its validity at the
+//! time the signature is proven to exist (the signature time-stamp's genTime, else the claimed
+//! signing-time, else now), and the signature time-stamp itself. Each failure has its own code.
+
+use chrono::{DateTime, Utc};
+use cms::content_info::ContentInfo;
+use cms::signed_data::SignedData;
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use serde::Serialize;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::KeyUsage;
+
+use crate::cades::SIGNATURE_TIME_STAMP;
+use crate::digest::DigestAlgorithm;
+use crate::identity::CertificateSummary;
+use crate::tsp::asn1::oid;
+use crate::tsp::signature::{SigDigest, verify_signature};
+use crate::tsp::verify::{build_chain, check_cert_binding, find_signer, single_attr};
+use crate::tsp::{Expectation, TimestampPolicy, TimestampToken, TrustAnchors, TspError, VerifiedTimestamp, verify};
+
+const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+const SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+
+/// Why a signature is not accepted.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// Not a CMS SignedData with one signer and signed attributes.
+    #[error("not a valid detached CMS signature: {0}")]
+    Malformed(String),
+    /// The content's digest differs from the signed one.
+    #[error("the file does not match the signature: it was changed, or it is another file")]
+    HashMismatch,
+    /// The signature does not verify with the signer's key.
+    #[error("the signature does not verify: the signature was altered or made by another key")]
+    SignatureInvalid,
+    /// The signer's certificate is neither embedded nor supplied.
+    #[error("the signer's certificate is not in the signature, nor among those supplied (--cert)")]
+    SignerCertificateMissing,
+    /// signing-certificate(-v2) names another certificate.
+    #[error("the signature binds another certificate than the one found (signing-certificate attribute)")]
+    CertificateBinding,
+    /// The key usage forbids signing.
+    #[error("the signer's certificate does not allow digital signatures (key usage)")]
+    KeyUsage,
+    /// No chain to a trust anchor.
+    #[error("the signer's certificate does not chain to a trusted root ({0}); add its root with --trust")]
+    UntrustedRoot(String),
+    /// The certificate was not valid when the signature was made.
+    #[error("the signer's certificate was not valid at {at} (valid {not_before} to {not_after})")]
+    CertificateNotValidAtTime {
+        /// The time checked.
+        at: String,
+        /// notBefore.
+        not_before: String,
+        /// notAfter.
+        not_after: String,
+    },
+    /// The signature time-stamp is not valid.
+    #[error("the signature time-stamp is not valid: {0}")]
+    Timestamp(TspError),
+    /// An algorithm Evidentia cannot check.
+    #[error("unsupported algorithm {0}")]
+    UnsupportedAlgorithm(String),
+}
+
+impl SignatureError {
+    /// Stable code, in ETSI EN 319 102-1's spirit.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "FORMAT_FAILURE",
+            Self::HashMismatch => "HASH_MISMATCH",
+            Self::SignatureInvalid => "SIG_CRYPTO_FAILURE",
+            Self::SignerCertificateMissing => "SIGNER_CERT_NOT_FOUND",
+            Self::CertificateBinding => "SIGNER_CERT_BINDING",
+            Self::KeyUsage => "SIG_CONSTRAINTS_FAILURE",
+            Self::UntrustedRoot(_) => "NO_TRUSTED_ROOT",
+            Self::CertificateNotValidAtTime { .. } => "CERT_NOT_VALID_AT_SIGNING_TIME",
+            Self::Timestamp(_) => "TIMESTAMP_INVALID",
+            Self::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
+        }
+    }
+}
+
+/// What a valid signature establishes.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifiedSignature {
+    /// The signer's certificate.
+    pub signer: CertificateSummary,
+    /// Self-signed: no CA vouches for the signer's name.
+    pub self_signed: bool,
+    /// Subjects from the signer up to the trust anchor.
+    pub chain: Vec<String>,
+    /// Digest algorithm of the content.
+    pub digest_algorithm: String,
+    /// The claimed signing-time, if present (not proof of time).
+    pub signing_time: Option<String>,
+    /// The signature time-stamp (proof of time), if present.
+    pub timestamp: Option<VerifiedTimestamp>,
+    /// CAdES-B-B, CAdES-B-T, or CMS when signing-certificate is missing.
+    pub level: &'static str,
+}
+
+/// Verifies a detached signature over content whose digests (by algorithm) `digest_of` gives.
+pub fn verify_detached(
+    p7s: &[u8],
+    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, crate::Error>,
+    policy: &TimestampPolicy,
+) -> Result<VerifiedSignature, crate::Error> {
+    let malformed = |e: &dyn std::fmt::Display| SignatureError::Malformed(e.to_string());
+    let ci = ContentInfo::from_der(p7s).map_err(|e| malformed(&e))?;
+    if ci.content_type != oid::SIGNED_DATA {
+        return Err(malformed(&format!("content type {}", ci.content_type)).into());
+    }
+    let sd: SignedData = ci.content.decode_as().map_err(|e| malformed(&e))?;
+    let signer = match sd.signer_infos.0.len() {
+        1 => sd.signer_infos.0.iter().next().ok_or_else(|| malformed(&"no signer"))?,
+        n => return Err(malformed(&format!("{n} signers; one is expected")).into()),
+    };
+    let digest = SigDigest::from_oid(&signer.digest_alg.oid)
+        .ok_or_else(|| SignatureError::UnsupportedAlgorithm(signer.digest_alg.oid.to_string()))?;
+    let algorithm = crate::tsp::digest_from_oid(&signer.digest_alg.oid)
+        .ok_or_else(|| SignatureError::UnsupportedAlgorithm(signer.digest_alg.oid.to_string()))?;
+    let attrs = signer.signed_attrs.as_ref().ok_or_else(|| malformed(&"no signed attributes"))?;
+    let content_type = single_attr(signer, oid::CONTENT_TYPE).and_then(|a| a.decode_as::<ObjectIdentifier>().ok());
+    if content_type != Some(ID_DATA) {
+        return Err(malformed(&"the content-type attribute is missing or not id-data").into());
+    }
+    let signed_digest = single_attr(signer, oid::MESSAGE_DIGEST)
+        .and_then(|a| a.decode_as::<OctetString>().ok())
+        .ok_or_else(|| malformed(&"no message-digest attribute"))?;
+    if signed_digest.as_bytes() != digest_of(algorithm)?.as_slice() {
+        return Err(SignatureError::HashMismatch.into());
+    }
+
+    let mut pool: Vec<Certificate> = Vec::new();
+    for choice in sd.certificates.iter().flat_map(|s| s.0.iter()) {
+        if let cms::cert::CertificateChoices::Certificate(c) = choice {
+            pool.push(c.clone());
+        }
+    }
+    pool.extend(policy.extra_certificates.iter().cloned());
+    let cert = find_signer(&signer.sid, &pool).ok_or(SignatureError::SignerCertificateMissing)?;
+    let signed_bytes = attrs.to_der().map_err(|e| malformed(&e))?;
+    verify_signature(
+        &cert.tbs_certificate.subject_public_key_info,
+        &signer.signature_algorithm,
+        Some(digest),
+        &signed_bytes,
+        signer.signature.as_bytes(),
+    )
+    .map_err(|e| match e {
+        TspError::UnsupportedAlgorithm(a) => SignatureError::UnsupportedAlgorithm(a),
+        _ => SignatureError::SignatureInvalid,
+    })?;
+    let has_binding = single_attr(signer, oid::SIGNING_CERTIFICATE_V2).is_some()
+        || single_attr(signer, oid::SIGNING_CERTIFICATE).is_some();
+    if has_binding {
+        check_cert_binding(signer, &cert).map_err(|_| SignatureError::CertificateBinding)?;
+    }
+    if let Ok(Some((_, ku))) = cert.tbs_certificate.get::<KeyUsage>()
+        && !(ku.digital_signature() || ku.non_repudiation())
+    {
+        return Err(SignatureError::KeyUsage.into());
+    }
+
+    // The signature time-stamp: an RFC 3161 token over the signature value.
+    let mut timestamp = None;
+    if let Some(token_any) = signer
+        .unsigned_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .find(|a| a.oid == SIGNATURE_TIME_STAMP)
+        .and_then(|a| a.values.iter().next())
+    {
+        let token_der = token_any.to_der().map_err(|e| malformed(&e))?;
+        let token = TimestampToken::from_token_der(&token_der).map_err(SignatureError::Timestamp)?;
+        let ts_algo = crate::tsp::digest_from_oid(&token.imprint_algorithm()).ok_or_else(|| {
+            SignatureError::Timestamp(TspError::UnsupportedAlgorithm(token.imprint_algorithm().to_string()))
+        })?;
+        let imprint = ts_algo.digest(signer.signature.as_bytes()).as_bytes().to_vec();
+        let verified = verify(&token, &Expectation { algorithm: ts_algo, imprint, nonce: None }, policy)
+            .map_err(SignatureError::Timestamp)?;
+        timestamp = Some(verified);
+    }
+    let signing_time = single_attr(signer, SIGNING_TIME)
+        .and_then(|a| a.to_der().ok())
+        .and_then(|d| x509_cert::time::Time::from_der(&d).ok())
+        .map(|t| DateTime::<Utc>::from(t.to_system_time()));
+
+    let chain = build_chain(&cert, &pool, &policy.trust).map_err(|e| match e {
+        TspError::UntrustedRoot(why) => SignatureError::UntrustedRoot(why),
+        other => SignatureError::Malformed(other.to_string()),
+    })?;
+    let at = timestamp.as_ref().map(|t| t.gen_time).or(signing_time).unwrap_or_else(Utc::now);
+    for c in &chain {
+        let v = &c.tbs_certificate.validity;
+        let (nb, na) =
+            (DateTime::<Utc>::from(v.not_before.to_system_time()), DateTime::<Utc>::from(v.not_after.to_system_time()));
+        if at < nb || at > na {
+            return Err(SignatureError::CertificateNotValidAtTime {
+                at: at.to_rfc3339(),
+                not_before: nb.to_rfc3339(),
+                not_after: na.to_rfc3339(),
+            }
+            .into());
+        }
+    }
+    let level = match (has_binding, timestamp.is_some()) {
+        (false, _) => "CMS",
+        (true, false) => "CAdES-B-B",
+        (true, true) => "CAdES-B-T",
+    };
+    Ok(VerifiedSignature {
+        self_signed: cert.tbs_certificate.subject == cert.tbs_certificate.issuer,
+        signer: CertificateSummary::of(&cert),
+        chain: chain.iter().map(|c| c.tbs_certificate.subject.to_string()).collect(),
+        digest_algorithm: algorithm.to_string(),
+        signing_time: signing_time.map(|t| t.to_rfc3339()),
+        timestamp,
+        level,
+    })
+}
+
+/// Verifies a detached signature file against the signed file.
+pub fn verify_file(
+    p7s_path: &std::path::Path,
+    content: &std::path::Path,
+    policy: &TimestampPolicy,
+) -> Result<VerifiedSignature, crate::Error> {
+    use crate::subject::InputError;
+    let p7s = std::fs::read(p7s_path).map_err(|e| InputError::from_io(p7s_path, e))?;
+    crate::subject::plan_file(content)?;
+    verify_detached(
+        &p7s,
+        &|algo| {
+            let hashed = crate::digest::hash_file(content, &[algo], None, &|_| {})
+                .map_err(|e| InputError::from_io(content, e))?;
+            Ok(hashed.digests.get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default())
+        },
+        policy,
+    )
+}
+
+/// The operating system's trusted roots (Debian's `ca-certificates` bundle), if present.
+pub fn system_roots() -> TrustAnchors {
+    let bundle = std::path::Path::new("/etc/ssl/certs/ca-certificates.crt");
+    TrustAnchors::from_files(&[bundle]).unwrap_or_default()
+}
