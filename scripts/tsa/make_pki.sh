@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Makes the test PKI of the local RFC 3161 TSA: a root, time-stamping certificates (honest and
-# deliberately flawed) and the `openssl ts` configuration. Idempotent: does nothing once OUTDIR/ready exists.
+# Makes the test PKI and `openssl ts` configuration of the local RFC 3161 TSA: make_pki.sh OUTDIR.
+# A root, time-stamping certificates (honest and deliberately flawed) and ts.cnf.
+# Idempotent: does nothing once OUTDIR/ready exists. Needs openssl and faketime.
 set -euo pipefail
 out="${1:?usage: make_pki.sh OUTDIR}"
 [ -f "$out/ready" ] && exit 0
+command -v faketime >/dev/null || { echo "make_pki.sh: needs faketime (Debian package)" >&2; exit 1; }
 mkdir -p "$out"
 cd "$out"
 
@@ -25,9 +27,13 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF
 
+# Certificates start one day back, so that answers from /skew/-N still fall inside their validity.
+back=(faketime -f -1d)
+
 root() { # name subject
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" -days 3650 -subj "$2" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  "${back[@]}" openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" \
+    -days 3650 -subj "$2" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 }
 key() { # name rsa|ec
   if [ "$2" = ec ]; then
@@ -48,14 +54,14 @@ leaf() { # name subject issuer rsa|ec extensions-section days [command prefix, e
 
 root root-ca "/O=Evidentia Sandbox/CN=Evidentia Sandbox Root CA"
 root other-root "/O=Somebody Else/CN=Unrelated Root CA"
-leaf tsa "/O=Evidentia Sandbox/CN=Evidentia Sandbox TSA" root-ca rsa tsa 1825
-leaf tsa-ec "/O=Evidentia Sandbox/CN=Evidentia Sandbox TSA (EC)" root-ca ec tsa 1825
-leaf tsa-noeku "/O=Evidentia Sandbox/CN=TSA without timeStamping" root-ca rsa noeku 1825
+leaf tsa "/O=Evidentia Sandbox/CN=Evidentia Sandbox TSA" root-ca rsa tsa 1825 "${back[@]}"
+leaf tsa-ec "/O=Evidentia Sandbox/CN=Evidentia Sandbox TSA (EC)" root-ca ec tsa 1825 "${back[@]}"
+leaf tsa-noeku "/O=Evidentia Sandbox/CN=TSA without timeStamping" root-ca rsa noeku 1825 "${back[@]}"
 # Valid only in 2020: signed with the clock set back (libfaketime).
 leaf tsa-expired "/O=Evidentia Sandbox/CN=Expired TSA" root-ca rsa tsa 365 faketime "2020-01-01 00:00:00"
-leaf tsa-untrusted "/O=Somebody Else/CN=TSA under an unrelated root" other-root rsa tsa 1825
+leaf tsa-untrusted "/O=Somebody Else/CN=TSA under an unrelated root" other-root rsa tsa 1825 "${back[@]}"
 # Issued by the TSA certificate itself, which is no CA: a chain a careful verifier refuses.
-leaf tsa-leaf-issued "/O=Evidentia Sandbox/CN=TSA issued by a non-CA" tsa rsa tsa 1825
+leaf tsa-leaf-issued "/O=Evidentia Sandbox/CN=TSA issued by a non-CA" tsa rsa tsa 1825 "${back[@]}"
 
 section() { # name, extra lines
   cat <<CNF

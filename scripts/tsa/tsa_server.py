@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""A real RFC 3161 time-stamping authority for tests and the sandbox: OpenSSL's `ts -reply` behind
-a small HTTP handler on 127.0.0.1, plus lying and broken variants made from it.
+"""A local RFC 3161 time-stamping authority with lying variants, for tests and the sandbox.
+
+It is OpenSSL's `ts -reply` behind a small HTTP handler on 127.0.0.1.
 
 Usage: tsa_server.py --dir PKI_DIR [--port PORT] [--port-file FILE]
 
 The URL path picks the behaviour (see README.md beside this file). Lies are produced from the real
-TSA: the request is changed before OpenSSL signs it, or OpenSSL's signed answer is changed after.
+TSA: the request is changed before OpenSSL signs it, or OpenSSL's signed answer is changed (or, for
+/noeku, signed again) after.
 """
 import argparse
 import fcntl
@@ -20,8 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHA256 = bytes.fromhex("0609608648016503040201")  # OID 2.16.840.1.101.3.4.2.1, DER
+SHA384 = bytes.fromhex("0609608648016503040202")
 SHA512 = bytes.fromhex("0609608648016503040203")
-UNKNOWN_POLICY = bytes.fromhex("06092b0601040186ff1f0109")  # 1.3.6.1.4.1.99999.1.9, not offered
+UNKNOWN_POLICY = bytes.fromhex("060a2b06010401868d1f0109")  # 1.3.6.1.4.1.99999.1.9, not offered
 
 SIGNERS = {"tsa": "tsa", "ec": "tsa-ec", "expired": "tsa-expired", "untrusted": "tsa-untrusted",
            "leaf-issued": "tsa-leaf-issued"}
@@ -79,6 +82,10 @@ def change_request(req, how):
                 _, _, s, e = read_tlv(f, 0)
                 value = int.from_bytes(f[s:e], "big") + 1
                 fields[i] = encode(0x02, value.to_bytes((value.bit_length() + 8) // 8, "big"))
+                break
+        else:  # the request has no nonce: the answer carries one all the same
+            at = 3 if len(fields) > 2 and fields[2][0] == 0x06 else 2  # after reqPolicy, if any
+            fields.insert(at, encode(0x02, b"\x01"))
     elif how == "wrong-imprint":
         _, _, s, e = read_tlv(fields[1], 0)
         alg, digest = [fields[1][p:q] for _, p, _, q in children(fields[1], s, e)]
@@ -88,10 +95,12 @@ def change_request(req, how):
         fields[1] = encode(0x30, alg + encode(0x04, bytes(body)))
     elif how == "wrong-algorithm":
         _, _, s, e = read_tlv(fields[1], 0)
-        _, digest = [fields[1][p:q] for _, p, _, q in children(fields[1], s, e)]
+        alg, digest = [fields[1][p:q] for _, p, _, q in children(fields[1], s, e)]
         _, _, ds, de = read_tlv(digest, 0)
-        other = hashlib.sha512(digest[ds:de]).digest()
-        fields[1] = encode(0x30, encode(0x30, SHA512 + b"\x05\x00") + encode(0x04, other))
+        # A SHA-512 imprint (SHA-384 when SHA-512 was asked for), computed over the requested digest.
+        oid, hash_name = (SHA384, "sha384") if SHA512 in alg else (SHA512, "sha512")
+        other = hashlib.new(hash_name, digest[ds:de]).digest()
+        fields[1] = encode(0x30, encode(0x30, oid + b"\x05\x00") + encode(0x04, other))
     elif how == "rejection":
         fields = [f for f in fields if f[0] != 0x06]
         fields.insert(2, UNKNOWN_POLICY)
