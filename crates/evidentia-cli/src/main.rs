@@ -23,7 +23,7 @@ use crate::progress::CliProgress;
 
 /// Seal files and works as evidence: digests, a tamper-evident vault, and checks anyone can repeat.
 #[derive(Parser, Debug)]
-#[command(name = "evidentia", version, about)]
+#[command(name = "evidentia", version)]
 struct Cli {
     /// Vault folder (default: EVIDENTIA_VAULT, then the configuration file, then the OS data folder).
     #[arg(long, global = true, value_name = "DIR")]
