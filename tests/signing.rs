@@ -117,6 +117,19 @@ fn make_pki(env: &Env) {
     }
 }
 
+/// Imports `key`.p12 and signs contract.pdf into c.p7s with a signature time-stamp from `tsa`.
+fn sign_time_stamped(env: &Env, tsa: &Tsa, key: &str) -> std::process::Output {
+    let import =
+        cmd(env).args(["identity", "import", &format!("{key}.p12"), "--password-file", "pw"]).output().unwrap();
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    cmd(env)
+        .env("EVIDENTIA_TSA", tsa.url("/tsa"))
+        .env("EVIDENTIA_TSA_TRUST", tsa.root())
+        .args(["--json", "sign", "contract.pdf", "--identity", key, "-o", "c.p7s", "--password-file", "pw"])
+        .output()
+        .unwrap()
+}
+
 fn cmd(env: &Env) -> Command {
     let mut c = env.cmd();
     c.env("EVIDENTIA_IDENTITIES", env.path("identities"));
@@ -254,15 +267,7 @@ fn signature_time_stamps_verify_with_openssl_and_rfc3161_client() {
     let env = Env::new();
     make_pki(&env);
     env.write("contract.pdf", "%PDF-1.7 signed and time-stamped");
-    assert!(
-        cmd(&env).args(["identity", "import", "p256.p12", "--password-file", "pw"]).output().unwrap().status.success()
-    );
-    let out = cmd(&env)
-        .env("EVIDENTIA_TSA", tsa.url("/tsa"))
-        .env("EVIDENTIA_TSA_TRUST", tsa.root())
-        .args(["--json", "sign", "contract.pdf", "--identity", "p256", "-o", "c.p7s", "--password-file", "pw"])
-        .output()
-        .unwrap();
+    let out = sign_time_stamped(&env, &tsa, "p256");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["level"], "CAdES-B-T");
@@ -428,15 +433,7 @@ fn our_own_b_t_signatures_verify_with_their_time_stamp() {
     let env = Env::new();
     make_pki(&env);
     env.write("contract.pdf", "%PDF-1.7 B-T");
-    assert!(
-        cmd(&env).args(["identity", "import", "p384.p12", "--password-file", "pw"]).output().unwrap().status.success()
-    );
-    let out = cmd(&env)
-        .env("EVIDENTIA_TSA", tsa.url("/tsa"))
-        .env("EVIDENTIA_TSA_TRUST", tsa.root())
-        .args(["sign", "contract.pdf", "--identity", "p384", "-o", "c.p7s", "--password-file", "pw"])
-        .output()
-        .unwrap();
+    let out = sign_time_stamped(&env, &tsa, "p384");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let root = tsa.root().display().to_string();
     let (code, v) = verify(&env, "c.p7s", &["--trust", "ca.pem", "--trust", &root]);

@@ -224,7 +224,8 @@ async fn seal_batch(
         }
     }
     let stamped = if outcomes.iter().any(|o| o.already_sealed || o.record.timestamp_requested) {
-        vault.timestamped_ids().await?
+        let ids: Vec<String> = outcomes.iter().map(|o| o.record.id.clone()).collect();
+        vault.timestamped_among(&ids).await?
     } else {
         HashSet::new()
     };

@@ -214,6 +214,25 @@ impl Vault {
         rows.iter().map(|r| get_text(r, "record_id")).collect()
     }
 
+    /// Which of `ids` have a time-stamp.
+    pub async fn timestamped_among(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, VaultError> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "SELECT DISTINCT record_id FROM timestamps WHERE record_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.insert(get_text(&row, "record_id")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Time-stamps with their tokens (DER), for one record or, with `None`, all.
     pub async fn timestamps(&self, record_id: Option<&str>) -> Result<Vec<(EvidenceTimestamp, Vec<u8>)>, VaultError> {
         let sql = format!(
