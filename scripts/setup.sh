@@ -13,6 +13,8 @@ command -v curl >/dev/null || need_apt+=(curl)
 command -v faketime >/dev/null || need_apt+=(faketime)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v sha256sum >/dev/null || need_apt+=(coreutils)
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || need_apt+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
 if ((${#need_apt[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"

@@ -12,7 +12,6 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use evidentia::config::{Config, ProfileName};
 use evidentia::digest::{DigestAlgorithm, hash_files};
-use evidentia::identity::IdentityStore;
 use evidentia::seal::{SealOptions, seal};
 use evidentia::subject::{WalkPolicy, plan};
 use evidentia::tsp::{TokenSubject, TsaClient, TsaEndpoint, check_token_file, timestamp_file};
@@ -122,6 +121,43 @@ enum IdentityCommand {
     },
     /// List the identities.
     List,
+    /// Use keys on PKCS #11 tokens (USB keys, smart cards, HSMs).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// List the slots and tokens of a PKCS #11 module, with the keys and certificates readable without a PIN.
+    List {
+        /// The token's PKCS #11 library (default: EVIDENTIA_PKCS11_MODULE or [pkcs11] module).
+        #[arg(long)]
+        module: Option<PathBuf>,
+    },
+    /// Add a key on a token as an identity (asks the PIN once to check the key against its certificate).
+    Add {
+        /// The token's label or serial number.
+        #[arg(long)]
+        token: String,
+        /// The private key's label.
+        #[arg(long, required_unless_present = "key_id")]
+        key_label: Option<String>,
+        /// The private key's id (hex).
+        #[arg(long)]
+        key_id: Option<String>,
+        /// Name for the identity (default: the key's label, else the token's).
+        #[arg(long)]
+        name: Option<String>,
+        /// The certificate chain (PEM), signer first, when the token does not hold it.
+        #[arg(long)]
+        cert: Vec<PathBuf>,
+        /// The token's PKCS #11 library (default: EVIDENTIA_PKCS11_MODULE or [pkcs11] module).
+        #[arg(long)]
+        module: Option<PathBuf>,
+        /// Read the PIN from this file (else EVIDENTIA_PASSWORD, else a prompt).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -205,6 +241,12 @@ struct SealArgs {
     /// Leave out symbolic links and special files inside folders (they are listed) instead of refusing.
     #[arg(long)]
     skip_special: bool,
+    /// Sign each new record with this identity (its password or PIN is asked once).
+    #[arg(long)]
+    identity: Option<String>,
+    /// Read the identity's password or PIN from this file (else EVIDENTIA_PASSWORD, else a prompt).
+    #[arg(long, requires = "identity")]
+    password_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -218,6 +260,14 @@ enum VaultCommand {
     },
     /// Recompute the custody chain, every record and every stored copy; name what is broken.
     Verify,
+    /// Write a record's signature as a .p7s (CAdES-B-T when its signature time-stamp has arrived).
+    Signature {
+        /// Record id, or a prefix of it that only one record has.
+        id: String,
+        /// Where to write the signature.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
 }
 
 /// What `main` reports: a library error, or a finding that is not an error but fails the command.
@@ -289,6 +339,30 @@ fn exit_code(e: &evidentia::Error) -> u8 {
         evidentia::ErrorKind::Service => 6,
         _ => 10,
     }
+}
+
+/// Unlocks a stored identity, asking its password or its token's PIN once.
+fn unlock_identity(
+    config: &Config,
+    name: &str,
+    password_file: Option<&std::path::Path>,
+) -> Result<evidentia::identity::Identity, Box<Failure>> {
+    let store = config.identity_store()?;
+    let info = store.info(name)?;
+    let secret = secret::read(password_file, &info.secret_prompt(), false)
+        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+    Ok(store.unlock(name, &secret)?)
+}
+
+/// The PKCS #11 module: `--module`, else the configured one.
+fn token_module(explicit: Option<PathBuf>, config: &Config) -> Result<PathBuf, Box<Failure>> {
+    explicit.or_else(|| config.pkcs11.module.clone()).ok_or_else(|| {
+        Box::new(Failure::Usage(
+            "which PKCS #11 module? give --module PATH (the token vendor's library, e.g. /usr/lib/softhsm/libsofthsm2.so) \
+             or set EVIDENTIA_PKCS11_MODULE"
+                .into(),
+        ))
+    })
 }
 
 /// An identity name from a person's name: lower-case letters and digits joined by `-`.
@@ -375,6 +449,10 @@ async fn run(cli: Cli) -> Outcome {
             let policy = WalkPolicy { skip_special: args.skip_special, each: args.each };
             // Every input is checked before the vault is opened or created.
             let subjects = plan(&args.paths, policy)?;
+            let identity = match &args.identity {
+                Some(name) => Some(std::sync::Arc::new(unlock_identity(&config, name, args.password_file.as_deref())?)),
+                None => None,
+            };
             let dir = config.vault_dir(cli.vault.as_deref())?;
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
             let tsa = tsa_client(&config, &[], &[])?;
@@ -383,6 +461,7 @@ async fn run(cli: Cli) -> Outcome {
                 copy: config.seal.copy && !args.no_copy,
                 profile: config.profile,
                 timestamp: tsa.is_some(),
+                identity,
             };
             let progress = CliProgress::new(show_progress, "sealing");
             let result = seal(&vault, subjects, &options, tsa.as_ref(), &progress).await;
@@ -425,8 +504,15 @@ async fn run(cli: Cli) -> Outcome {
                 Err(e) => Err(Box::new(Failure::Core(e))),
             }
         }
+        Command::Identity(IdentityCommand::Token(TokenCommand::List { module })) => {
+            let module = token_module(module, &config)?;
+            let slots = evidentia::identity::list_tokens(&module, config.token_timeout())
+                .map_err(evidentia::identity::IdentityError::from)?;
+            render::token_slots(cli.json, &module, &slots);
+            Ok(())
+        }
         Command::Identity(cmd) => {
-            let store = IdentityStore::new(config.identity_dir()?);
+            let store = config.identity_store()?;
             let info = match cmd {
                 IdentityCommand::Import { file, name, password_file } => {
                     let name = name.unwrap_or_else(|| {
@@ -443,16 +529,34 @@ async fn run(cli: Cli) -> Outcome {
                     vec![store.create_self_made(&id, &name, email.as_deref(), &password)?]
                 }
                 IdentityCommand::List => store.list()?,
+                IdentityCommand::Token(TokenCommand::Add {
+                    token,
+                    key_label,
+                    key_id,
+                    name,
+                    cert,
+                    module,
+                    password_file,
+                }) => {
+                    let module = token_module(module, &config)?;
+                    let name = name.or_else(|| key_label.clone()).unwrap_or_else(|| slug(&token));
+                    let mut chain = Vec::new();
+                    for path in &cert {
+                        chain.extend(evidentia::tsp::load_certificates(path)?);
+                    }
+                    let prompt = format!("PIN of token `{token}`: ");
+                    let pin = secret::read(password_file.as_deref(), &prompt, false)
+                        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+                    let reference = evidentia::identity::TokenKeyRef { module, token, key_label, key_id };
+                    vec![store.add_token(&name, reference, chain, pin)?]
+                }
+                IdentityCommand::Token(TokenCommand::List { .. }) => unreachable!("handled above"),
             };
             render::identities(cli.json, store.dir(), &info);
             Ok(())
         }
         Command::Sign { file, identity, out, password_file } => {
-            let store = IdentityStore::new(config.identity_dir()?);
-            let password = secret::read(password_file.as_deref(), "Identity password: ", false)
-                .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
-            let identity = store.unlock(&identity, &password)?;
-            drop(password);
+            let identity = unlock_identity(&config, &identity, password_file.as_deref())?;
             let tsa = tsa_client(&config, &[], &[])?;
             let signed = evidentia::cades::sign_file(&identity, &file, tsa.as_ref()).await?;
             std::fs::write(&out, &signed.p7s)
@@ -521,6 +625,18 @@ async fn vault_command(
             if !check.intact() {
                 return Err(Box::new(Failure::Exit(1)));
             }
+        }
+        VaultCommand::Signature { id, out } => {
+            let detail = vault.record(&id).await?;
+            let Some(p7s) = evidentia::cades::record_signature(vault, &detail.record.id).await? else {
+                return Err(Box::new(Failure::Usage(format!(
+                    "record {} was sealed without an identity: it has no signature",
+                    detail.record.id
+                ))));
+            };
+            std::fs::write(&out, &p7s)
+                .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;
+            render::record_signature(json, &out, &detail);
         }
     }
     Ok(())

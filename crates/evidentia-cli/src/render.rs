@@ -146,6 +146,9 @@ pub fn sealed(json: bool, vault: &Path, profile: ProfileName, report: &SealRepor
         for s in &o.skipped {
             println!("    skipped {}: {}", s.path.display(), s.reason);
         }
+        if let Some(g) = &o.signature {
+            signature_line(g);
+        }
         if let Some(s) = &o.timestamp {
             stamp_lines(s);
         }
@@ -309,6 +312,9 @@ pub fn record_detail(json: bool, d: &RecordDetail) {
     println!("sealed at:   {}", r.created_at);
     println!("profile:     {}", r.profile);
     println!("status:      {}", status_word(d.status));
+    for g in &d.signatures {
+        signature_line(g);
+    }
     for t in &d.timestamps {
         println!("time-stamp:  {} from {} (serial {}, policy {})", t.gen_time, t.tsa_url, t.serial, t.policy);
     }
@@ -316,6 +322,22 @@ pub fn record_detail(json: bool, d: &RecordDetail) {
     for e in &d.events {
         println!("  #{:<6} {:<10} {}  {}", e.seq, e.kind, e.recorded_at, e.hash);
     }
+}
+
+fn signature_line(g: &evidentia::vault::EvidenceSignature) {
+    let vouched = if g.self_signed { "self-signed: no CA vouches for this identity" } else { "issued by a CA" };
+    println!("    signed:  by {} (identity `{}`; {vouched}) at {}", g.signer_subject, g.identity, g.signed_at);
+}
+
+/// `vault signature`.
+pub fn record_signature(json: bool, out: &Path, d: &RecordDetail) {
+    let stamped = d.signatures.iter().any(|g| d.timestamps.iter().any(|t| t.imprint == g.signature_value_sha256));
+    let level = if stamped { "CAdES-B-T" } else { "CAdES-B-B" };
+    if json {
+        print_json(&json!({ "record": d.record.id, "level": level, "out": out, "signatures": d.signatures }));
+        return;
+    }
+    println!("{level} signature of record {} written to {}", d.record.id, out.display());
 }
 
 /// `vault verify`.
@@ -373,6 +395,42 @@ pub fn identities(json: bool, dir: &Path, infos: &[evidentia::identity::Identity
             "{}  {}  {}  (valid until {}; {vouched})",
             i.name, i.key, i.certificate.subject, i.certificate.not_after
         );
+    }
+}
+
+/// `identity token list`.
+pub fn token_slots(json: bool, module: &Path, slots: &[evidentia::identity::TokenSlot]) {
+    if json {
+        print_json(&json!({ "module": module, "slots": slots }));
+        return;
+    }
+    println!("module {}", module.display());
+    for slot in slots {
+        let Some(t) = &slot.token else {
+            println!("slot {}  {}  (no token)", slot.slot, slot.description);
+            continue;
+        };
+        if !t.initialized {
+            println!("slot {}  {}  (token not initialised)", slot.slot, slot.description);
+            continue;
+        }
+        let mut pin = Vec::new();
+        if t.pin_locked {
+            pin.push("PIN LOCKED");
+        } else if t.pin_final_try {
+            pin.push("one PIN try left");
+        } else if t.pin_count_low {
+            pin.push("a wrong PIN was entered");
+        }
+        if t.pin_pad {
+            pin.push("PIN on the reader's keypad");
+        }
+        let pin = if pin.is_empty() { String::new() } else { format!("  [{}]", pin.join(", ")) };
+        println!("slot {}  token `{}`  {} {}  serial {}{pin}", slot.slot, t.label, t.manufacturer, t.model, t.serial);
+        for o in &t.objects {
+            let what = o.subject.as_deref().or(o.key_type.as_deref()).unwrap_or("");
+            println!("    {:<12} label `{}`  id {}  {what}", o.class, o.label, if o.id.is_empty() { "-" } else { &o.id });
+        }
     }
 }
 

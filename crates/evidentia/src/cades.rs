@@ -93,7 +93,7 @@ pub fn sign_detached(
     let signature = identity
         .key
         .sign(&signed_attrs.to_der().map_err(enc)?)
-        .map_err(|e| CadesError::Identity(IdentityError::Create(e)))?;
+        .map_err(CadesError::Identity)?;
 
     let signer = SignerInfo {
         version: CmsVersion::V1,
@@ -126,6 +126,24 @@ pub fn signature_value(p7s: &[u8]) -> Result<Vec<u8>, CadesError> {
     let (_, sd) = parse(p7s)?;
     let signer = sd.signer_infos.0.iter().next().ok_or_else(|| CadesError::Malformed("no signer".into()))?;
     Ok(signer.signature.as_bytes().to_vec())
+}
+
+/// What a CMS signature's single signer signed: the content digest algorithm, the
+/// message-digest attribute, and the signature value.
+pub fn signed_digest(p7s: &[u8]) -> Result<(DigestAlgorithm, Vec<u8>, Vec<u8>), CadesError> {
+    let (_, sd) = parse(p7s)?;
+    let signer = sd.signer_infos.0.iter().next().ok_or_else(|| CadesError::Malformed("no signer".into()))?;
+    let algo = crate::tsp::digest_from_oid(&signer.digest_alg.oid)
+        .ok_or_else(|| CadesError::Malformed(format!("digest algorithm {}", signer.digest_alg.oid)))?;
+    let digest = signer
+        .signed_attrs
+        .iter()
+        .flat_map(|a| a.iter())
+        .find(|a| a.oid == oid::MESSAGE_DIGEST)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .ok_or_else(|| CadesError::Malformed("no message-digest attribute".into()))?;
+    Ok((algo, digest.as_bytes().to_vec(), signer.signature.as_bytes().to_vec()))
 }
 
 /// Adds an RFC 3161 token (a bare token, DER ContentInfo) over the signature value as the
@@ -205,4 +223,19 @@ pub fn signature_timestamp_token(p7s: &[u8]) -> Result<Option<Vec<u8>>, CadesErr
         .transpose()
         .map_err(enc)?;
     Ok(token)
+}
+
+/// The signature the vault keeps for a record, as a `.p7s`: CAdES-B-T when the vault holds a
+/// time-stamp over its signature value (joined here as the signature-time-stamp attribute), else
+/// CAdES-B-B. `None` when the record was not signed.
+pub async fn record_signature(vault: &crate::vault::Vault, record_id: &str) -> Result<Option<Vec<u8>>, crate::Error> {
+    let Some((signature, p7s)) = vault.signatures(Some(record_id)).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let timestamps = vault.timestamps(Some(record_id)).await?;
+    let Some((_, response)) = timestamps.iter().find(|(t, _)| t.imprint == signature.signature_value_sha256) else {
+        return Ok(Some(p7s));
+    };
+    let token = crate::tsp::TimestampToken::from_any_der(response)?;
+    Ok(Some(add_signature_timestamp(&p7s, token.to_der())?))
 }

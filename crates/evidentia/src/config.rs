@@ -89,6 +89,24 @@ pub struct Config {
     pub seal: SealDefaults,
     /// Time-stamping authorities.
     pub tsa: TsaConfig,
+    /// PKCS #11 tokens.
+    pub pkcs11: Pkcs11Config,
+}
+
+/// PKCS #11 token settings (`[pkcs11]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pkcs11Config {
+    /// The token's PKCS #11 module, when `--module` is not given (`EVIDENTIA_PKCS11_MODULE`).
+    pub module: Option<PathBuf>,
+    /// Seconds one call into a token may take before it is given up (`EVIDENTIA_TOKEN_TIMEOUT`).
+    pub timeout_secs: u64,
+}
+
+impl Default for Pkcs11Config {
+    fn default() -> Self {
+        Self { module: None, timeout_secs: crate::identity::DEFAULT_TOKEN_TIMEOUT.as_secs() }
+    }
 }
 
 /// Time-stamping settings (`[tsa]`).
@@ -179,6 +197,7 @@ impl Default for Config {
             identities: None,
             seal: SealDefaults::default(),
             tsa: TsaConfig::default(),
+            pkcs11: Pkcs11Config::default(),
         }
     }
 }
@@ -279,6 +298,12 @@ impl Config {
         if let Some(n) = number("EVIDENTIA_LOCK_WAIT", "a whole number of seconds")? {
             self.seal.lock_wait_secs = n;
         }
+        if let Some(v) = var("EVIDENTIA_PKCS11_MODULE").filter(|v| !v.is_empty()) {
+            self.pkcs11.module = Some(PathBuf::from(v));
+        }
+        if let Some(n) = number("EVIDENTIA_TOKEN_TIMEOUT", "a whole number of seconds")? {
+            self.pkcs11.timeout_secs = n.max(1);
+        }
         Ok(())
     }
 
@@ -303,6 +328,16 @@ impl Config {
         directories::ProjectDirs::from("", "", "evidentia")
             .map(|d| d.data_dir().join("identities"))
             .ok_or(ConfigError::NoHome)
+    }
+
+    /// The identity store, its token calls bounded by the configured timeout.
+    pub fn identity_store(&self) -> Result<crate::identity::IdentityStore, ConfigError> {
+        Ok(crate::identity::IdentityStore::new(self.identity_dir()?).with_token_timeout(self.token_timeout()))
+    }
+
+    /// How long one call into a PKCS #11 token may take.
+    pub fn token_timeout(&self) -> Duration {
+        Duration::from_secs(self.pkcs11.timeout_secs.max(1))
     }
 
     /// How long to wait for the vault's lock.

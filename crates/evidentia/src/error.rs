@@ -80,6 +80,7 @@ impl Error {
             Error::Config(_) => "CONFIG_INVALID",
             Error::Timestamp(e) => e.code(),
             Error::Identity(e) => e.code(),
+            Error::Signature(crate::cades::CadesError::Identity(e)) => e.code(),
             Error::Signature(_) => "SIGNATURE_FAILED",
             Error::InvalidSignature(e) => e.code(),
         }

@@ -4,18 +4,24 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Error;
+use crate::cades;
 use crate::config::ProfileName;
 use crate::digest::{DigestAlgorithm, HashedFile, hash_bytes, hash_file, read_small};
+use crate::identity::Identity;
 use crate::media;
 use crate::stamp::{self, StampOutcome};
 use crate::subject::{InputError, PlannedFile, Skipped, Subject};
 use crate::tsp::TsaClient;
-use crate::vault::{EvidenceRecord, NewRecord, PendingBlob, RecordStatus, SubjectKind, Vault, VaultError};
+use crate::vault::{
+    EvidenceRecord, EvidenceSignature, NewRecord, NewSignature, PendingBlob, RecordStatus, SubjectKind, Vault,
+    VaultError,
+};
 use crate::work::{ManifestEntry, WorkManifest};
 
 /// Most files in one batch (one sync, one transaction).
@@ -34,12 +40,16 @@ pub struct SealOptions {
     pub profile: ProfileName,
     /// Whether the records ask for an RFC 3161 time-stamp (given when a TSA client is).
     pub timestamp: bool,
+    /// Sign each new record with this identity (unlocked once for the whole seal).
+    pub identity: Option<Arc<Identity>>,
 }
 
 impl SealOptions {
     fn algorithms(&self) -> Vec<DigestAlgorithm> {
         let mut algos = vec![DigestAlgorithm::Sha256];
         algos.extend(self.algorithms.iter().copied());
+        // A signature covers the record with its key's digest.
+        algos.extend(self.identity.iter().map(|i| i.key.digest()));
         algos.sort();
         algos.dedup();
         algos
@@ -72,6 +82,9 @@ pub struct SealOutcome {
     pub already_sealed: bool,
     /// What was left out of a work.
     pub skipped: Vec<Skipped>,
+    /// The signature made for it, when sealed with an identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<EvidenceSignature>,
     /// What happened to its time-stamp, when one was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<StampOutcome>,
@@ -104,6 +117,9 @@ pub async fn seal(
     tsa: Option<&TsaClient>,
     progress: &dyn SealProgress,
 ) -> Result<SealReport, Error> {
+    if let Some(identity) = &options.identity {
+        identity.check_valid_now()?;
+    }
     progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
     let algos = options.algorithms();
     let mut outcomes = Vec::with_capacity(subjects.len());
@@ -173,6 +189,7 @@ async fn seal_batch(
                 status: RecordStatus::Sealed,
                 already_sealed: true,
                 skipped: p.skipped,
+                signature: None,
                 timestamp: None,
             });
             continue;
@@ -185,22 +202,46 @@ async fn seal_batch(
                 status: RecordStatus::Sealed,
                 already_sealed: true,
                 skipped: p.skipped,
+                signature: None,
                 timestamp: None,
             });
             continue;
         }
         fresh_index.insert(key, fresh.len());
         to_publish.extend(p.blobs);
-        fresh.push(NewRecord { record: p.record.clone() });
+        fresh.push(NewRecord { record: p.record.clone(), signature: None });
         outcomes.push(SealOutcome {
             record: p.record,
             status: RecordStatus::Sealed,
             already_sealed: false,
             skipped: p.skipped,
+            signature: None,
             timestamp: None,
         });
     }
     known.clear();
+
+    // Signatures before anything is published: a token that fails mid-batch leaves nothing behind.
+    if let Some(identity) = &options.identity {
+        let signed: Vec<Result<NewSignature, Error>> =
+            fresh.par_iter().map(|n| sign_record(identity, &n.record)).collect();
+        let mut failure = None;
+        for (n, s) in fresh.iter_mut().zip(signed) {
+            match s {
+                Ok(s) => n.signature = Some(s),
+                Err(e) => failure = failure.or(Some(e)),
+            }
+        }
+        if let Some(e) = failure {
+            discard(vault, to_publish);
+            return Err(e);
+        }
+        let by_id: HashMap<&str, &EvidenceSignature> =
+            fresh.iter().filter_map(|n| n.signature.as_ref().map(|s| (n.record.id.as_str(), &s.signature))).collect();
+        for o in outcomes.iter_mut().filter(|o| !o.already_sealed) {
+            o.signature = by_id.get(o.record.id.as_str()).map(|s| (*s).clone());
+        }
+    }
 
     // Copies first, durable, at their final names; then the records that refer to them.
     let blobs = vault.blobs();
@@ -379,6 +420,31 @@ fn hash_one(
     }
     let sha = hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
     Ok((hashed, pending.map(|p| (p, sha))))
+}
+
+/// Signs a record's digest: a detached CAdES-B-B signature, ready to be stored with the record.
+fn sign_record(identity: &Identity, record: &EvidenceRecord) -> Result<NewSignature, Error> {
+    let algo = identity.key.digest();
+    let digest = record.digests.get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default();
+    let signed_at = chrono::Utc::now();
+    let p7s = cades::sign_detached(identity, &digest, signed_at)?;
+    let value = cades::signature_value(&p7s)?;
+    let cert = crate::identity::CertificateSummary::of(identity.certificate());
+    let signature = EvidenceSignature {
+        id: uuid::Uuid::now_v7().to_string(),
+        record_id: record.id.clone(),
+        identity: identity.name.clone(),
+        signer_subject: cert.subject,
+        signer_issuer: cert.issuer,
+        signer_serial: cert.serial,
+        signer_sha256: cert.sha256,
+        self_signed: identity.self_made,
+        digest_algorithm: algo.name().to_owned(),
+        signed_at: signed_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        p7s_sha256: DigestAlgorithm::Sha256.digest(&p7s).to_hex(),
+        signature_value_sha256: DigestAlgorithm::Sha256.digest(&value).to_hex(),
+    };
+    Ok(NewSignature { signature, p7s })
 }
 
 /// The current time as stored: RFC 3339, UTC, microseconds.

@@ -40,24 +40,33 @@ pub struct PendingReason {
     pub message: String,
 }
 
-/// Asks for time-stamps over each record's SHA-256 and keeps the verified ones.
+/// Asks for time-stamps and keeps the verified ones: over the SHA-256 of a signed record's
+/// signature value (its CAdES signature time-stamp), else over the record's SHA-256.
 pub async fn stamp(
     vault: &Vault,
     client: &TsaClient,
     records: &[EvidenceRecord],
 ) -> Result<Vec<StampOutcome>, VaultError> {
     let quorum = client.settings().quorum > 1;
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    let signed = vault.signature_imprints(&ids).await?;
+    let imprints: Vec<Option<String>> = records
+        .iter()
+        .map(|r| signed.get(&r.id).cloned().or_else(|| r.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex())))
+        .collect();
     let results: Vec<(usize, Result<Stamped, TspError>)> = stream::iter(records.iter().enumerate())
-        .map(|(i, record)| async move {
-            let imprint = record.digests.get(DigestAlgorithm::Sha256).map(|d| d.as_bytes().to_vec());
-            let result = match imprint {
-                None => Err(TspError::Malformed("the record has no SHA-256".into())),
-                Some(imprint) if quorum => client.timestamp_quorum(DigestAlgorithm::Sha256, &imprint).await,
-                Some(imprint) => {
-                    client.timestamp(DigestAlgorithm::Sha256, &imprint).await.map(|t| (vec![t], Vec::new()))
-                }
-            };
-            (i, result)
+        .map(|(i, _)| {
+            let imprint = imprints[i].as_deref().and_then(|h| hex::decode(h).ok());
+            async move {
+                let result = match imprint {
+                    None => Err(TspError::Malformed("the record has no SHA-256".into())),
+                    Some(imprint) if quorum => client.timestamp_quorum(DigestAlgorithm::Sha256, &imprint).await,
+                    Some(imprint) => {
+                        client.timestamp(DigestAlgorithm::Sha256, &imprint).await.map(|t| (vec![t], Vec::new()))
+                    }
+                };
+                (i, result)
+            }
         })
         .buffer_unordered(CONCURRENT_REQUESTS)
         .collect()
@@ -78,7 +87,7 @@ pub async fn stamp(
                         record_id: record.id.clone(),
                         tsa_url: o.url.clone(),
                         algorithm: DigestAlgorithm::Sha256.name().to_owned(),
-                        imprint: record.sha256_hex(),
+                        imprint: imprints[i].clone().unwrap_or_default(),
                         gen_time: o.verified.gen_time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
                         serial: o.verified.serial.clone(),
                         policy: o.verified.policy.clone(),

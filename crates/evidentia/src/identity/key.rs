@@ -1,4 +1,5 @@
-//! A private signing key held in memory for a session: RSA, ECDSA P-256 or P-384, signing with ring.
+//! A private signing key for a session: RSA, ECDSA P-256 or P-384, held in memory and signing with
+//! ring, or kept on a PKCS #11 token that signs for it.
 
 use der::asn1::ObjectIdentifier;
 use ring::rand::SystemRandom;
@@ -6,9 +7,12 @@ use ring::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
+use super::IdentityError;
+use super::token::{TokenKeyKind, TokenSigner};
 use crate::digest::DigestAlgorithm;
 
-/// A signing key. Built from PKCS #8; the PKCS #8 bytes are wiped once parsed.
+/// A signing key. Software keys are built from PKCS #8 (the PKCS #8 bytes are wiped once parsed);
+/// token keys never leave their token.
 pub enum SigningKey {
     /// RSA, signing with PKCS #1 v1.5 and SHA-256.
     Rsa(RsaKeyPair),
@@ -16,11 +20,13 @@ pub enum SigningKey {
     EcP256(EcdsaKeyPair),
     /// ECDSA on P-384 with SHA-384.
     EcP384(EcdsaKeyPair),
+    /// A key on a PKCS #11 token.
+    Token(TokenSigner),
 }
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.kind())
+        f.write_str(&self.kind())
     }
 }
 
@@ -44,11 +50,13 @@ impl SigningKey {
         Err("the private key is not RSA (2048–8192 bits), ECDSA P-256 or ECDSA P-384".into())
     }
 
-    /// The public key as it appears in a certificate's subjectPublicKey.
-    pub fn public_key(&self) -> &[u8] {
+    /// The public key as it appears in a certificate's subjectPublicKey (software keys only: a
+    /// token key is matched to its certificate by a test signature).
+    pub fn public_key(&self) -> Option<&[u8]> {
         match self {
-            Self::Rsa(k) => k.public().as_ref(),
-            Self::EcP256(k) | Self::EcP384(k) => k.public_key().as_ref(),
+            Self::Rsa(k) => Some(k.public().as_ref()),
+            Self::EcP256(k) | Self::EcP384(k) => Some(k.public_key().as_ref()),
+            Self::Token(_) => None,
         }
     }
 
@@ -57,41 +65,62 @@ impl SigningKey {
         match self {
             Self::Rsa(_) | Self::EcP256(_) => DigestAlgorithm::Sha256,
             Self::EcP384(_) => DigestAlgorithm::Sha384,
+            Self::Token(t) => t.kind().digest(),
         }
     }
 
     /// The signature algorithm identifier for CMS and X.509.
     pub fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
-        match self {
-            Self::Rsa(_) => AlgorithmIdentifierOwned { oid: SHA256_WITH_RSA, parameters: Some(der::Any::null()) },
-            Self::EcP256(_) => AlgorithmIdentifierOwned { oid: ECDSA_SHA256, parameters: None },
-            Self::EcP384(_) => AlgorithmIdentifierOwned { oid: ECDSA_SHA384, parameters: None },
+        let rsa = match self {
+            Self::Rsa(_) => true,
+            Self::Token(t) => matches!(t.kind(), TokenKeyKind::Rsa(_)),
+            Self::EcP256(_) | Self::EcP384(_) => false,
+        };
+        if rsa {
+            AlgorithmIdentifierOwned { oid: SHA256_WITH_RSA, parameters: Some(der::Any::null()) }
+        } else if self.digest() == DigestAlgorithm::Sha384 {
+            AlgorithmIdentifierOwned { oid: ECDSA_SHA384, parameters: None }
+        } else {
+            AlgorithmIdentifierOwned { oid: ECDSA_SHA256, parameters: None }
         }
     }
 
     /// A short name of the key type.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> String {
+        let rsa_name = |bytes: usize| match bytes {
+            b if b >= 512 => "RSA 4096",
+            b if b >= 384 => "RSA 3072",
+            _ => "RSA 2048",
+        };
         match self {
-            Self::Rsa(k) if k.public().modulus_len() >= 512 => "RSA 4096",
-            Self::Rsa(k) if k.public().modulus_len() >= 384 => "RSA 3072",
-            Self::Rsa(_) => "RSA 2048",
-            Self::EcP256(_) => "ECDSA P-256",
-            Self::EcP384(_) => "ECDSA P-384",
+            Self::Rsa(k) => rsa_name(k.public().modulus_len()).into(),
+            Self::EcP256(_) => "ECDSA P-256".into(),
+            Self::EcP384(_) => "ECDSA P-384".into(),
+            Self::Token(t) => {
+                let key = match t.kind() {
+                    TokenKeyKind::Rsa(bits) => rsa_name(bits / 8),
+                    TokenKeyKind::EcP256 => "ECDSA P-256",
+                    TokenKeyKind::EcP384 => "ECDSA P-384",
+                };
+                format!("{key} on token `{}`", t.token())
+            }
         }
     }
 
     /// Signs `message`.
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, IdentityError> {
         let rng = SystemRandom::new();
+        let failed = |what: &str| IdentityError::Create(format!("{what} signing failed"));
         match self {
             Self::Rsa(k) => {
                 let mut sig = vec![0u8; k.public().modulus_len()];
-                k.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut sig).map_err(|_| "RSA signing failed")?;
+                k.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut sig).map_err(|_| failed("RSA"))?;
                 Ok(sig)
             }
             Self::EcP256(k) | Self::EcP384(k) => {
-                Ok(k.sign(&rng, message).map_err(|_| "ECDSA signing failed")?.as_ref().to_vec())
+                Ok(k.sign(&rng, message).map_err(|_| failed("ECDSA"))?.as_ref().to_vec())
             }
+            Self::Token(t) => Ok(t.sign(message)?),
         }
     }
 }

@@ -3,7 +3,9 @@
 //! the identity store; they are unlocked for a session and wiped from memory when dropped.
 
 mod key;
+mod sm2;
 mod store;
+mod token;
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +16,12 @@ use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
 pub use key::SigningKey;
+pub use sm2::{SM2_CURVE_OID, SM2_WITH_SM3_OID, Sm2Key, verify_sm2};
 pub use store::{IdentityInfo, IdentityStore};
+pub use token::{
+    DEFAULT_TOKEN_TIMEOUT, TokenDescription, TokenError, TokenKeyKind, TokenKeyRef, TokenObject, TokenSigner, TokenSlot,
+    list_tokens,
+};
 
 /// Why an identity cannot be used. Messages name the file or identity and never contain secrets.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +79,9 @@ pub enum IdentityError {
     /// Making a self-made identity failed.
     #[error("cannot make the identity: {0}")]
     Create(String),
+    /// A PKCS #11 token refused or failed.
+    #[error(transparent)]
+    Token(#[from] TokenError),
     /// A file operation failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -97,6 +107,7 @@ impl IdentityError {
             Self::BadName(_) => "IDENTITY_BAD_NAME",
             Self::WeakPassword => "IDENTITY_WEAK_PASSWORD",
             Self::Create(_) => "IDENTITY_CREATE_FAILED",
+            Self::Token(e) => e.code(),
             Self::Io { .. } => "IDENTITY_IO",
         }
     }
@@ -167,11 +178,46 @@ impl Identity {
         // The signer's certificate is the one whose public key is the key's.
         let position = certs
             .iter()
-            .position(|c| c.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes() == key.public_key())
+            .position(|c| Some(c.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes()) == key.public_key())
             .ok_or_else(|| IdentityError::KeyMismatch(path.to_owned()))?;
         let signer = certs.remove(position);
         let self_made = signer.tbs_certificate.subject == signer.tbs_certificate.issuer;
         certs.insert(0, signer);
+        Ok(Identity { name: name.to_owned(), chain: certs, key, self_made })
+    }
+
+    /// Logs in to a PKCS #11 token key with its PIN. The certificate chain is `chain` when given
+    /// (kept in the identity store), else the certificates on the token. The key is matched to its
+    /// certificate by a test signature, so a wrong key or certificate is found before any real use.
+    pub fn from_token(
+        name: &str,
+        reference: &TokenKeyRef,
+        pin: Zeroizing<String>,
+        chain: Vec<Certificate>,
+        timeout: std::time::Duration,
+    ) -> Result<Identity, IdentityError> {
+        let signer = TokenSigner::open(reference, pin, timeout)?;
+        let mut certs = if chain.is_empty() { signer.certificates().to_vec() } else { chain };
+        let key = SigningKey::Token(signer);
+        let probe = b"Evidentia: does this key belong to this certificate?";
+        let signature = key.sign(probe)?;
+        let algorithm = key.signature_algorithm();
+        let position = certs
+            .iter()
+            .position(|c| {
+                crate::tsp::signature::verify_signature(
+                    &c.tbs_certificate.subject_public_key_info,
+                    &algorithm,
+                    None,
+                    probe,
+                    &signature,
+                )
+                .is_ok()
+            })
+            .ok_or_else(|| IdentityError::KeyMismatch(PathBuf::from(format!("token `{}`", reference.token))))?;
+        let signer_cert = certs.remove(position);
+        let self_made = signer_cert.tbs_certificate.subject == signer_cert.tbs_certificate.issuer;
+        certs.insert(0, signer_cert);
         Ok(Identity { name: name.to_owned(), chain: certs, key, self_made })
     }
 

@@ -1,11 +1,16 @@
 //! The identity store: each identity is its PKCS #12 file, kept encrypted as given (or as made
-//! here), beside a JSON description. Nothing in the store is a key in the clear.
+//! here), or for a token key where to find it and its certificate chain, beside a JSON
+//! description. Nothing in the store is a key in the clear.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use der::EncodePem;
+use x509_cert::Certificate;
+
+use super::token::{DEFAULT_TOKEN_TIMEOUT, TokenKeyRef};
 use super::{CertificateSummary, Identity, IdentityError};
 
 /// What the store says of one identity, without unlocking it.
@@ -19,12 +24,26 @@ pub struct IdentityInfo {
     pub self_made: bool,
     /// The signer's certificate.
     pub certificate: CertificateSummary,
+    /// For a key on a PKCS #11 token: where it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<TokenKeyRef>,
+}
+
+impl IdentityInfo {
+    /// What unlocking this identity asks for, as a prompt.
+    pub fn secret_prompt(&self) -> String {
+        match &self.token {
+            Some(t) => format!("PIN of token `{}`: ", t.token),
+            None => format!("Password of identity `{}`: ", self.name),
+        }
+    }
 }
 
 /// The folder of identities.
 #[derive(Debug, Clone)]
 pub struct IdentityStore {
     dir: PathBuf,
+    token_timeout: std::time::Duration,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IdentityError + '_ {
@@ -42,7 +61,13 @@ fn check_name(name: &str) -> Result<(), IdentityError> {
 impl IdentityStore {
     /// The store in `dir` (created on first write).
     pub fn new(dir: PathBuf) -> Self {
-        Self { dir }
+        Self { dir, token_timeout: DEFAULT_TOKEN_TIMEOUT }
+    }
+
+    /// Bounds every call into a PKCS #11 token by `timeout`.
+    pub fn with_token_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.token_timeout = timeout;
+        self
     }
 
     /// Its folder.
@@ -56,6 +81,10 @@ impl IdentityStore {
 
     fn info_path(&self, name: &str) -> PathBuf {
         self.dir.join(format!("{name}.json"))
+    }
+
+    fn chain_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.pem"))
     }
 
     /// Imports a PKCS #12 file: checks the password, the key and the certificate, then keeps the
@@ -113,22 +142,71 @@ impl IdentityStore {
         self.keep(name, &bytes, &identity)
     }
 
+    /// Adds a key on a PKCS #11 token: logs in with `pin` to find the key and check it against
+    /// its certificate, then keeps where the key is and the certificate chain (from `chain`, or
+    /// from the token when `chain` is empty). The PIN is not kept.
+    pub fn add_token(
+        &self,
+        name: &str,
+        reference: TokenKeyRef,
+        chain: Vec<Certificate>,
+        pin: Zeroizing<String>,
+    ) -> Result<IdentityInfo, IdentityError> {
+        check_name(name)?;
+        if self.info_path(name).exists() {
+            return Err(IdentityError::Exists(name.to_owned()));
+        }
+        let identity = Identity::from_token(name, &reference, pin, chain, self.token_timeout)?;
+        let mut pem = String::new();
+        for cert in &identity.chain {
+            let text = cert
+                .to_pem(der::pem::LineEnding::LF)
+                .map_err(|e| IdentityError::Create(format!("certificate: {e}")))?;
+            pem.push_str(&text);
+        }
+        std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
+        write_private(&self.chain_path(name), pem.as_bytes())?;
+        self.keep_info(name, &identity, Some(reference))
+    }
+
     fn keep(&self, name: &str, p12: &[u8], identity: &Identity) -> Result<IdentityInfo, IdentityError> {
         std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
         let target = self.p12(name);
-        if target.exists() {
+        if target.exists() || self.info_path(name).exists() {
             return Err(IdentityError::Exists(name.to_owned()));
         }
+        write_private(&target, p12)?;
+        self.keep_info(name, identity, None)
+    }
+
+    fn keep_info(
+        &self,
+        name: &str,
+        identity: &Identity,
+        token: Option<TokenKeyRef>,
+    ) -> Result<IdentityInfo, IdentityError> {
         let info = IdentityInfo {
             name: name.to_owned(),
-            key: identity.key.kind().to_owned(),
+            key: identity.key.kind(),
             self_made: identity.self_made,
             certificate: CertificateSummary::of(identity.certificate()),
+            token,
         };
-        write_private(&target, p12)?;
         let json = serde_json::to_vec_pretty(&info).unwrap_or_default();
         write_private(&self.info_path(name), &json)?;
         Ok(info)
+    }
+
+    /// What the store says of one identity.
+    pub fn info(&self, name: &str) -> Result<IdentityInfo, IdentityError> {
+        check_name(name)?;
+        let path = self.info_path(name);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(IdentityError::Unknown(name.to_owned())),
+            Err(e) => return Err(IdentityError::Io { path, source: e }),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| IdentityError::Corrupt { path, detail: e.to_string() })
     }
 
     /// Every identity, by name.
@@ -153,9 +231,16 @@ impl IdentityStore {
         Ok(out)
     }
 
-    /// Unlocks an identity for this session.
+    /// Unlocks an identity for this session with its password (or its token's PIN).
     pub fn unlock(&self, name: &str, password: &str) -> Result<Identity, IdentityError> {
-        check_name(name)?;
+        let info = self.info(name)?;
+        if let Some(reference) = &info.token {
+            let path = self.chain_path(name);
+            let pem = std::fs::read(&path).map_err(io(&path))?;
+            let chain = Certificate::load_pem_chain(&pem)
+                .map_err(|e| IdentityError::Corrupt { path: path.clone(), detail: e.to_string() })?;
+            return Identity::from_token(name, reference, Zeroizing::new(password.to_owned()), chain, self.token_timeout);
+        }
         let path = self.p12(name);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,

@@ -18,6 +18,8 @@ pub enum CustodyEventKind {
     Created,
     /// A time-stamp arrived for a record; the payload is the time-stamp's canonical JSON.
     Timestamped,
+    /// A record was signed when sealed; the payload is the signature's canonical JSON.
+    Signed,
 }
 
 impl CustodyEventKind {
@@ -26,6 +28,7 @@ impl CustodyEventKind {
         match self {
             CustodyEventKind::Created => "created",
             CustodyEventKind::Timestamped => "timestamped",
+            CustodyEventKind::Signed => "signed",
         }
     }
 }

@@ -19,8 +19,8 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 pub use blobs::{BlobState, BlobStore, PendingBlob};
 pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
 pub use lock::VaultLock;
-pub use record::{EvidenceRecord, EvidenceTimestamp, RecordStatus, SubjectKind};
-pub use store::{NewRecord, NewTimestamp, RecordDetail};
+pub use record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};
+pub use store::{NewRecord, NewSignature, NewTimestamp, RecordDetail};
 pub use verify::{VaultCheck, VaultProblem};
 
 /// Migrations, embedded in the binary and applied on open.

@@ -136,3 +136,35 @@ pub struct EvidenceTimestamp {
     /// When it was stored.
     pub created_at: String,
 }
+
+/// A detached CAdES signature over a record, made when it was sealed with an identity. Its
+/// canonical JSON is the payload of the record's `signed` custody event; the `.p7s` itself is
+/// stored beside it and bound by `p7s_sha256`. The vault keeps it as signed (CAdES-B-B); its
+/// signature time-stamp is kept as the record's time-stamp and joined to it on export (B-T).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceSignature {
+    /// Id of this signature (UUIDv7).
+    pub id: String,
+    /// The record it signs.
+    pub record_id: String,
+    /// The identity's name in the store.
+    pub identity: String,
+    /// The signer's certificate: subject DN.
+    pub signer_subject: String,
+    /// Its issuer DN.
+    pub signer_issuer: String,
+    /// Its serial, hex.
+    pub signer_serial: String,
+    /// SHA-256 of the signer's certificate, hex.
+    pub signer_sha256: String,
+    /// Self-signed: no CA vouches for the signer's identity.
+    pub self_signed: bool,
+    /// The digest algorithm the signature covers the record with.
+    pub digest_algorithm: String,
+    /// The signing-time attribute (claimed by the signer, RFC 3339).
+    pub signed_at: String,
+    /// SHA-256 of the stored `.p7s`, hex.
+    pub p7s_sha256: String,
+    /// SHA-256 of the signature value, hex: the imprint its time-stamp carries.
+    pub signature_value_sha256: String,
+}

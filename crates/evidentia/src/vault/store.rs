@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::custody::{CustodyEvent, CustodyEventKind, HeadWitness};
-use super::record::{EvidenceRecord, EvidenceTimestamp, RecordStatus, SubjectKind};
+use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};
 use super::{Vault, VaultError};
 use crate::digest::{DigestAlgorithm, DigestValue, Digests};
 
@@ -21,6 +21,17 @@ const ROWS_PER_INSERT: usize = 64;
 pub struct NewRecord {
     /// The record.
     pub record: EvidenceRecord,
+    /// Its signature, when it was sealed with an identity.
+    pub signature: Option<NewSignature>,
+}
+
+/// A signature about to be written, with the `.p7s` itself.
+#[derive(Debug, Clone)]
+pub struct NewSignature {
+    /// The signature's facts.
+    pub signature: EvidenceSignature,
+    /// The detached CMS signature, DER.
+    pub p7s: Vec<u8>,
 }
 
 /// A record with its custody history.
@@ -31,6 +42,8 @@ pub struct RecordDetail {
     pub record: EvidenceRecord,
     /// Where it stands.
     pub status: RecordStatus,
+    /// Its signatures.
+    pub signatures: Vec<EvidenceSignature>,
     /// Its time-stamps.
     pub timestamps: Vec<EvidenceTimestamp>,
     /// Its custody events, oldest first.
@@ -38,6 +51,8 @@ pub struct RecordDetail {
 }
 
 const RECORD_COLUMNS: &str = "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, timestamp_requested";
+
+const SIGNATURE_COLUMNS: &str = "id, record_id, identity, signer_subject, signer_issuer, signer_serial, signer_sha256, self_signed, digest_algorithm, signed_at, p7s_sha256, signature_value_sha256";
 
 const TIMESTAMP_COLUMNS: &str =
     "id, record_id, tsa_url, algorithm, imprint, gen_time, serial, policy, token_sha256, verification, created_at";
@@ -133,11 +148,40 @@ impl Vault {
             }
             q.execute(&mut *tx).await?;
         }
-        let specs = new
-            .iter()
-            .map(|n| {
-                (CustodyEventKind::Created, n.record.created_at.clone(), n.record.id.clone(), n.record.canonical_json())
-            })
+        let signatures: Vec<&NewSignature> = new.iter().filter_map(|n| n.signature.as_ref()).collect();
+        for chunk in signatures.chunks(ROWS_PER_INSERT) {
+            let sql =
+                format!("INSERT INTO signatures ({SIGNATURE_COLUMNS}, p7s) VALUES {}", rows_placeholders(chunk.len(), 13));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for n in chunk {
+                let g = &n.signature;
+                q = q
+                    .bind(g.id.clone())
+                    .bind(g.record_id.clone())
+                    .bind(g.identity.clone())
+                    .bind(g.signer_subject.clone())
+                    .bind(g.signer_issuer.clone())
+                    .bind(g.signer_serial.clone())
+                    .bind(g.signer_sha256.clone())
+                    .bind(i64::from(g.self_signed))
+                    .bind(g.digest_algorithm.clone())
+                    .bind(g.signed_at.clone())
+                    .bind(g.p7s_sha256.clone())
+                    .bind(g.signature_value_sha256.clone())
+                    .bind(hex::encode(&n.p7s));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let created = new.iter().map(|n| {
+            (CustodyEventKind::Created, n.record.created_at.clone(), n.record.id.clone(), n.record.canonical_json())
+        });
+        let signed = signatures.iter().map(|n| {
+            let g = &n.signature;
+            let payload = serde_json::to_string(g).unwrap_or_default();
+            (CustodyEventKind::Signed, g.signed_at.clone(), g.record_id.clone(), payload)
+        });
+        let specs = created
+            .chain(signed)
             .collect();
         let events = insert_events(&mut tx, specs).await?;
         tx.commit().await?;
@@ -262,6 +306,56 @@ impl Vault {
         Ok(out)
     }
 
+    /// Signatures with their `.p7s` (DER), for one record or, with `None`, all.
+    pub async fn signatures(&self, record_id: Option<&str>) -> Result<Vec<(EvidenceSignature, Vec<u8>)>, VaultError> {
+        let sql = format!(
+            "SELECT {SIGNATURE_COLUMNS}, p7s FROM signatures WHERE ($1 = '' OR record_id = $1) ORDER BY signed_at, id"
+        );
+        let rows =
+            sqlx::query(AssertSqlSafe(sql)).bind(record_id.unwrap_or("").to_owned()).fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let g = EvidenceSignature {
+                id: get_text(&row, "id")?,
+                record_id: get_text(&row, "record_id")?,
+                identity: get_text(&row, "identity")?,
+                signer_subject: get_text(&row, "signer_subject")?,
+                signer_issuer: get_text(&row, "signer_issuer")?,
+                signer_serial: get_text(&row, "signer_serial")?,
+                signer_sha256: get_text(&row, "signer_sha256")?,
+                self_signed: get_u64(&row, "self_signed")? != 0,
+                digest_algorithm: get_text(&row, "digest_algorithm")?,
+                signed_at: get_text(&row, "signed_at")?,
+                p7s_sha256: get_text(&row, "p7s_sha256")?,
+                signature_value_sha256: get_text(&row, "signature_value_sha256")?,
+            };
+            let p7s = hex::decode(get_text(&row, "p7s")?)
+                .map_err(|e| VaultError::BadRow(format!("p7s of signature {}: {e}", g.id)))?;
+            out.push((g, p7s));
+        }
+        Ok(out)
+    }
+
+    /// For each of `ids` that was signed: SHA-256 of its signature value, the imprint its
+    /// time-stamp must carry.
+    pub async fn signature_imprints(&self, ids: &[String]) -> Result<HashMap<String, String>, VaultError> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "SELECT record_id, signature_value_sha256 FROM signatures WHERE record_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.insert(get_text(&row, "record_id")?, get_text(&row, "signature_value_sha256")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every record, oldest first.
     pub async fn records(&self) -> Result<Vec<EvidenceRecord>, VaultError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY created_at, id");
@@ -295,8 +389,10 @@ impl Vault {
         let events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
         let timestamps: Vec<EvidenceTimestamp> =
             self.timestamps(Some(&record.id)).await?.into_iter().map(|(t, _)| t).collect();
+        let signatures: Vec<EvidenceSignature> =
+            self.signatures(Some(&record.id)).await?.into_iter().map(|(g, _)| g).collect();
         let status = RecordStatus::of(&record, !timestamps.is_empty());
-        Ok(RecordDetail { record, status, timestamps, events })
+        Ok(RecordDetail { record, status, signatures, timestamps, events })
     }
 
     /// The whole custody log, in sequence order.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::blobs::BlobState;
 use super::custody::{CustodyEventKind, GENESIS_HASH};
-use super::record::{EvidenceRecord, EvidenceTimestamp, SubjectKind};
+use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, SubjectKind};
 use super::{Vault, VaultError};
 use crate::digest::DigestAlgorithm;
 use crate::work::WorkManifest;
@@ -186,8 +186,75 @@ impl Vault {
             ));
         }
 
-        // 3. Time-stamps: each row as its event recorded it, its token the one the event bound,
-        //    time-stamping its record's digest.
+        // 3. Signatures: each row as its event recorded it, its .p7s the one the event bound,
+        //    signing its record's digest.
+        let mut signature_imprints: HashMap<String, String> = HashMap::new();
+        let mut sig_rows: HashMap<String, (EvidenceSignature, Vec<u8>)> =
+            self.signatures(None).await?.into_iter().map(|(g, p7s)| (g.id.clone(), (g, p7s))).collect();
+        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Signed.as_str()) {
+            let item = format!("event #{}", e.seq);
+            let recorded: EvidenceSignature = match serde_json::from_str(&e.payload) {
+                Ok(g) => g,
+                Err(err) => {
+                    problems.push(problem("EVENT_UNREADABLE", item, format!("its signature cannot be read: {err}")));
+                    continue;
+                }
+            };
+            let item = format!("signature {}", recorded.id);
+            let Some((row, p7s)) = sig_rows.remove(&recorded.id) else {
+                problems.push(problem(
+                    "SIGNATURE_MISSING",
+                    item,
+                    format!("recorded by event #{} but its row is gone: it was deleted", e.seq),
+                ));
+                continue;
+            };
+            if row != recorded || DigestAlgorithm::Sha256.digest(&p7s).to_hex() != recorded.p7s_sha256 {
+                problems.push(problem(
+                    "SIGNATURE_ALTERED",
+                    item,
+                    format!("differs from what event #{} recorded", e.seq),
+                ));
+                continue;
+            }
+            let record = logged.get(&recorded.record_id).map(|(_, r)| r);
+            match (record, crate::cades::signed_digest(&p7s)) {
+                (None, _) => problems.push(problem(
+                    "SIGNATURE_MISMATCH",
+                    item,
+                    format!("it names record {}, which the log does not know", recorded.record_id),
+                )),
+                (_, Err(err)) => {
+                    problems.push(problem("SIGNATURE_MISMATCH", item, format!("its .p7s cannot be read: {err}")))
+                }
+                (Some(r), Ok((algo, digest, value))) => {
+                    let expected = r.digests.get(algo).map(|d| d.as_bytes().to_vec());
+                    if expected.as_deref() != Some(digest.as_slice())
+                        || DigestAlgorithm::Sha256.digest(&value).to_hex() != recorded.signature_value_sha256
+                    {
+                        problems.push(problem(
+                            "SIGNATURE_MISMATCH",
+                            item,
+                            format!("it does not sign record {}'s digest", recorded.record_id),
+                        ));
+                    } else {
+                        signature_imprints.insert(recorded.record_id.clone(), recorded.signature_value_sha256.clone());
+                    }
+                }
+            }
+        }
+        let mut unlogged: Vec<&String> = sig_rows.keys().collect();
+        unlogged.sort();
+        for id in unlogged {
+            problems.push(problem(
+                "SIGNATURE_UNLOGGED",
+                format!("signature {id}"),
+                "no custody event recorded it: the row was inserted outside Evidentia".into(),
+            ));
+        }
+
+        // 4. Time-stamps: each row as its event recorded it, its token the one the event bound,
+        //    time-stamping its record's signature value when it was signed, else its digest.
         let mut ts_rows: HashMap<String, (EvidenceTimestamp, Vec<u8>)> =
             self.timestamps(None).await?.into_iter().map(|(t, token)| (t.id.clone(), (t, token))).collect();
         for e in events.iter().filter(|e| e.kind == CustodyEventKind::Timestamped.as_str()) {
@@ -220,7 +287,9 @@ impl Vault {
                 problems.push(problem("TIMESTAMP_ALTERED", item, "its token is not the one its event recorded".into()));
                 continue;
             }
-            let record_sha = logged.get(&recorded.record_id).map(|(_, r)| r.sha256_hex());
+            let record_sha = logged
+                .get(&recorded.record_id)
+                .map(|(_, r)| signature_imprints.get(&r.id).cloned().unwrap_or_else(|| r.sha256_hex()));
             let token_imprint = crate::tsp::TimestampToken::from_any_der(&token).map(|t| hex::encode(t.imprint()));
             match (record_sha, token_imprint) {
                 (Some(sha), Ok(imprint)) if sha == imprint && sha == recorded.imprint => {}
@@ -235,7 +304,7 @@ impl Vault {
                 (Some(_), Ok(_)) => problems.push(problem(
                     "TIMESTAMP_MISMATCH",
                     item,
-                    format!("its token does not time-stamp record {}'s digest", recorded.record_id),
+                    format!("its token does not time-stamp record {}'s digest or signature", recorded.record_id),
                 )),
             }
         }
@@ -249,7 +318,7 @@ impl Vault {
             ));
         }
 
-        // 4. Blobs, as the log says they should be.
+        // 5. Blobs, as the log says they should be.
         let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
         for (id, (_, r)) in &logged {
             let sha = r.sha256_hex();
