@@ -444,3 +444,64 @@ fn our_own_b_t_signatures_verify_with_their_time_stamp() {
     let (code, v) = verify(&env, "c.p7s", &["--trust", "ca.pem"]);
     assert_eq!((code, v["reason"].as_str()), (1, Some("TIMESTAMP_INVALID")), "{v}");
 }
+
+#[test]
+fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
+    let env = Env::new();
+    make_pki(&env);
+    let import = cmd(&env).args(["identity", "import", "p384.p12", "--password-file", "pw"]).output().unwrap();
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    for i in 0..1000 {
+        env.write(&format!("batch/doc{i:04}.txt"), format!("document {i}\n"));
+    }
+    // A person at a terminal: the password prompt is answered each time it appears.
+    let c = cmd(&env);
+    let out = Command::new("python3")
+        .arg(harness::repo().join("tests/fixtures/answer_prompts.py"))
+        .args(["Password of identity", PASSWORD, "--"])
+        .arg(c.get_program())
+        .args(c.get_args())
+        .args(["seal", "batch", "--each", "--identity", "p384"])
+        .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
+        .env_remove("EVIDENTIA_PASSWORD")
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["exit"], 0, "{stdout}{}", text(&out.stderr));
+    assert_eq!(summary["prompts"], 1, "the password was asked {} times", summary["prompts"]);
+    assert_eq!(env.records().len(), 1000);
+    assert_eq!(env.sql_value("SELECT COUNT(DISTINCT record_id) FROM signatures"), "1000");
+    // Each stored signature is over its record: openssl accepts one taken from the vault.
+    let record = &env.records()[500];
+    let written = cmd(&env)
+        .args(["vault", "signature", record["id"].as_str().unwrap(), "-o", "r.p7s"])
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{}", text(&written.stderr));
+    let verified = openssl(
+        &env,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "r.p7s",
+            "-content",
+            record["name"].as_str().unwrap(),
+            "-CAfile",
+            "ca.pem",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    // Tampering with a stored signature is found.
+    env.tamper_sql("UPDATE signatures SET p7s = substr(p7s, 1, 200) || 'ff' || substr(p7s, 203) WHERE rowid = 7");
+    let check = cmd(&env).args(["--json", "vault", "verify"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    assert!(text(&check.stdout).contains("SIGNATURE_ALTERED"), "{}", text(&check.stdout));
+}
