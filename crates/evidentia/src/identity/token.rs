@@ -696,10 +696,12 @@ mod tests {
         assert_eq!(&der[2..5], &[0x02, 33, 0x00]);
         assert_eq!(&der[der.len() - 3..], &[0x02, 0x01, 0x01]);
         assert_eq!(der[1] as usize, der.len() - 2);
-        // P-384 sizes need the long length form only when over 127 bytes.
-        let big = vec![0xffu8; 96];
-        let der = ecdsa_raw_to_der(&big).unwrap();
-        assert_eq!(der[1], 0x81);
+        // P-384: 2 × (2 + 1 + 48) = 102 content bytes, still the short length form.
+        let der = ecdsa_raw_to_der(&[0xffu8; 96]).unwrap();
+        assert_eq!((der[1], der.len()), (102, 104));
+        // P-521 sizes pass 127 content bytes and need the long form.
+        let der = ecdsa_raw_to_der(&[0xffu8; 132]).unwrap();
+        assert_eq!(&der[1..3], &[0x81, 138]);
         assert!(ecdsa_raw_to_der(&[1, 2, 3]).is_none());
     }
 
