@@ -475,10 +475,8 @@ fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
     assert_eq!(env.sql_value("SELECT COUNT(DISTINCT record_id) FROM signatures"), "1000");
     // Each stored signature is over its record: openssl accepts one taken from the vault.
     let record = &env.records()[500];
-    let written = cmd(&env)
-        .args(["vault", "signature", record["id"].as_str().unwrap(), "-o", "r.p7s"])
-        .output()
-        .unwrap();
+    let written =
+        cmd(&env).args(["vault", "signature", record["id"].as_str().unwrap(), "-o", "r.p7s"]).output().unwrap();
     assert!(written.status.success(), "{}", text(&written.stderr));
     let verified = openssl(
         &env,
@@ -504,4 +502,57 @@ fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
     let check = cmd(&env).args(["--json", "vault", "verify"]).output().unwrap();
     assert_eq!(check.status.code(), Some(1));
     assert!(text(&check.stdout).contains("SIGNATURE_ALTERED"), "{}", text(&check.stdout));
+}
+
+#[test]
+fn an_sm2_identity_imports_and_is_refused_for_cms_with_a_clear_reason() {
+    let env = Env::new();
+    env.write("pw", PASSWORD);
+    env.write("doc.txt", "doc");
+    for args in [
+        &["genpkey", "-algorithm", "SM2", "-out", "sm2.key"][..],
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "sm2.key",
+            "-sm3",
+            "-sigopt",
+            "distid:1234567812345678",
+            "-subj",
+            "/CN=SM2 signer",
+            "-days",
+            "10",
+            "-out",
+            "sm2.pem",
+        ][..],
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "sm2.key",
+            "-in",
+            "sm2.pem",
+            "-passout",
+            &format!("pass:{PASSWORD}"),
+            "-out",
+            "sm2.p12",
+        ][..],
+    ] {
+        let out = openssl(&env, args);
+        assert!(out.status.success(), "openssl {args:?}: {}", text(&out.stderr));
+    }
+    let import = cmd(&env).args(["--json", "identity", "import", "sm2.p12", "--password-file", "pw"]).output().unwrap();
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&import.stdout).unwrap();
+    assert_eq!(v["identities"][0]["key"], "SM2");
+    let sign = cmd(&env)
+        .args(["--json", "sign", "doc.txt", "--identity", "sm2", "-o", "doc.p7s", "--password-file", "pw"])
+        .output()
+        .unwrap();
+    assert_eq!(sign.status.code(), Some(3));
+    assert!(text(&sign.stdout).contains("SM2_CMS_UNSUPPORTED"), "{}", text(&sign.stdout));
+    assert!(text(&sign.stderr).contains("OpenSSL 3.0"), "{}", text(&sign.stderr));
+    assert!(!env.path("doc.p7s").exists());
 }

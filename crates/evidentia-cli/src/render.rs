@@ -429,7 +429,12 @@ pub fn token_slots(json: bool, module: &Path, slots: &[evidentia::identity::Toke
         println!("slot {}  token `{}`  {} {}  serial {}{pin}", slot.slot, t.label, t.manufacturer, t.model, t.serial);
         for o in &t.objects {
             let what = o.subject.as_deref().or(o.key_type.as_deref()).unwrap_or("");
-            println!("    {:<12} label `{}`  id {}  {what}", o.class, o.label, if o.id.is_empty() { "-" } else { &o.id });
+            println!(
+                "    {:<12} label `{}`  id {}  {what}",
+                o.class,
+                o.label,
+                if o.id.is_empty() { "-" } else { &o.id }
+            );
         }
     }
 }

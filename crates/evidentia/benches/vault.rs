@@ -27,6 +27,7 @@ fn record(i: u64) -> NewRecord {
             created_at: now(),
             timestamp_requested: false,
         },
+        signature: None,
     }
 }
 

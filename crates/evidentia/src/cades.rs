@@ -36,6 +36,12 @@ pub enum CadesError {
     /// Encoding failed (a defect, reported rather than hidden).
     #[error("cannot encode the signature: {0}")]
     Encoding(String),
+    /// SM2 keys sign raw signatures only.
+    #[error(
+        "identity `{0}` has an SM2 key: SM2 signatures inside CMS are not offered, since no independent verifier \
+         (OpenSSL 3.0) can check them; sign with an RSA or ECDSA identity"
+    )]
+    Sm2NotInCms(String),
     /// The bytes are not a CMS signature Evidentia made or can extend.
     #[error("not a CMS SignedData signature: {0}")]
     Malformed(String),
@@ -47,6 +53,15 @@ fn enc(e: impl std::fmt::Display) -> CadesError {
 
 fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, CadesError> {
     Ok(Attribute { oid, values: SetOfVec::try_from(vec![value]).map_err(enc)? })
+}
+
+/// Whether `identity` can make CAdES signatures now: its certificate is valid and its key is not SM2.
+pub fn check_identity(identity: &Identity) -> Result<(), CadesError> {
+    identity.check_valid_now()?;
+    if matches!(identity.key, crate::identity::SigningKey::Sm2(_)) {
+        return Err(CadesError::Sm2NotInCms(identity.name.clone()));
+    }
+    Ok(())
 }
 
 /// The digest algorithm a signature by `identity` covers content with.
@@ -61,7 +76,7 @@ pub fn sign_detached(
     content_digest: &[u8],
     signing_time: DateTime<Utc>,
 ) -> Result<Vec<u8>, CadesError> {
-    identity.check_valid_now()?;
+    check_identity(identity)?;
     let cert = identity.certificate();
     let digest = identity.key.digest();
     let digest_alg = AlgorithmIdentifierOwned { oid: crate::tsp::digest_oid(digest), parameters: None };
@@ -90,10 +105,7 @@ pub fn sign_detached(
         attribute(oid::SIGNING_CERTIFICATE_V2, Any::encode_from(&ess).map_err(enc)?)?,
     ];
     let signed_attrs = SetOfVec::try_from(attrs).map_err(enc)?;
-    let signature = identity
-        .key
-        .sign(&signed_attrs.to_der().map_err(enc)?)
-        .map_err(CadesError::Identity)?;
+    let signature = identity.key.sign(&signed_attrs.to_der().map_err(enc)?).map_err(CadesError::Identity)?;
 
     let signer = SignerInfo {
         version: CmsVersion::V1,

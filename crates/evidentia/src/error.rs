@@ -81,6 +81,7 @@ impl Error {
             Error::Timestamp(e) => e.code(),
             Error::Identity(e) => e.code(),
             Error::Signature(crate::cades::CadesError::Identity(e)) => e.code(),
+            Error::Signature(crate::cades::CadesError::Sm2NotInCms(_)) => "SM2_CMS_UNSUPPORTED",
             Error::Signature(_) => "SIGNATURE_FAILED",
             Error::InvalidSignature(e) => e.code(),
         }

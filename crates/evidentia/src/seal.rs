@@ -118,7 +118,7 @@ pub async fn seal(
     progress: &dyn SealProgress,
 ) -> Result<SealReport, Error> {
     if let Some(identity) = &options.identity {
-        identity.check_valid_now()?;
+        cades::check_identity(identity)?;
     }
     progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
     let algos = options.algorithms();

@@ -8,6 +8,7 @@ use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
 use super::IdentityError;
+use super::sm2::{SM2_WITH_SM3_OID, Sm2Key};
 use super::token::{TokenKeyKind, TokenSigner};
 use crate::digest::DigestAlgorithm;
 
@@ -22,6 +23,8 @@ pub enum SigningKey {
     EcP384(EcdsaKeyPair),
     /// A key on a PKCS #11 token.
     Token(TokenSigner),
+    /// SM2 with SM3 (GM/T 0003): raw signatures only, not inside CMS.
+    Sm2(Sm2Key),
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -47,15 +50,19 @@ impl SigningKey {
         if let Ok(k) = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_ASN1_SIGNING, &pkcs8, &rng) {
             return Ok(Self::EcP384(k));
         }
-        Err("the private key is not RSA (2048–8192 bits), ECDSA P-256 or ECDSA P-384".into())
+        if let Ok(k) = Sm2Key::from_pkcs8(&pkcs8) {
+            return Ok(Self::Sm2(k));
+        }
+        Err("the private key is not RSA (2048–8192 bits), ECDSA P-256, ECDSA P-384 or SM2".into())
     }
 
     /// The public key as it appears in a certificate's subjectPublicKey (software keys only: a
     /// token key is matched to its certificate by a test signature).
-    pub fn public_key(&self) -> Option<&[u8]> {
+    pub fn public_key(&self) -> Option<Vec<u8>> {
         match self {
-            Self::Rsa(k) => Some(k.public().as_ref()),
-            Self::EcP256(k) | Self::EcP384(k) => Some(k.public_key().as_ref()),
+            Self::Rsa(k) => Some(k.public().as_ref().to_vec()),
+            Self::EcP256(k) | Self::EcP384(k) => Some(k.public_key().as_ref().to_vec()),
+            Self::Sm2(k) => Some(k.public_key()),
             Self::Token(_) => None,
         }
     }
@@ -66,6 +73,7 @@ impl SigningKey {
             Self::Rsa(_) | Self::EcP256(_) => DigestAlgorithm::Sha256,
             Self::EcP384(_) => DigestAlgorithm::Sha384,
             Self::Token(t) => t.kind().digest(),
+            Self::Sm2(_) => DigestAlgorithm::Sm3,
         }
     }
 
@@ -74,6 +82,7 @@ impl SigningKey {
         let rsa = match self {
             Self::Rsa(_) => true,
             Self::Token(t) => matches!(t.kind(), TokenKeyKind::Rsa(_)),
+            Self::Sm2(_) => return AlgorithmIdentifierOwned { oid: SM2_WITH_SM3_OID, parameters: None },
             Self::EcP256(_) | Self::EcP384(_) => false,
         };
         if rsa {
@@ -96,6 +105,7 @@ impl SigningKey {
             Self::Rsa(k) => rsa_name(k.public().modulus_len()).into(),
             Self::EcP256(_) => "ECDSA P-256".into(),
             Self::EcP384(_) => "ECDSA P-384".into(),
+            Self::Sm2(_) => "SM2".into(),
             Self::Token(t) => {
                 let key = match t.kind() {
                     TokenKeyKind::Rsa(bits) => rsa_name(bits / 8),
@@ -121,6 +131,7 @@ impl SigningKey {
                 Ok(k.sign(&rng, message).map_err(|_| failed("ECDSA"))?.as_ref().to_vec())
             }
             Self::Token(t) => Ok(t.sign(message)?),
+            Self::Sm2(k) => k.sign(message).map_err(IdentityError::Create),
         }
     }
 }

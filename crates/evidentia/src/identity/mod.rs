@@ -19,8 +19,8 @@ pub use key::SigningKey;
 pub use sm2::{SM2_CURVE_OID, SM2_WITH_SM3_OID, Sm2Key, verify_sm2};
 pub use store::{IdentityInfo, IdentityStore};
 pub use token::{
-    DEFAULT_TOKEN_TIMEOUT, TokenDescription, TokenError, TokenKeyKind, TokenKeyRef, TokenObject, TokenSigner, TokenSlot,
-    list_tokens,
+    DEFAULT_TOKEN_TIMEOUT, TokenDescription, TokenError, TokenKeyKind, TokenKeyRef, TokenObject, TokenSigner,
+    TokenSlot, list_tokens,
 };
 
 /// Why an identity cannot be used. Messages name the file or identity and never contain secrets.
@@ -178,7 +178,10 @@ impl Identity {
         // The signer's certificate is the one whose public key is the key's.
         let position = certs
             .iter()
-            .position(|c| Some(c.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes()) == key.public_key())
+            .position(|c| {
+                Some(c.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes())
+                    == key.public_key().as_deref()
+            })
             .ok_or_else(|| IdentityError::KeyMismatch(path.to_owned()))?;
         let signer = certs.remove(position);
         let self_made = signer.tbs_certificate.subject == signer.tbs_certificate.issuer;

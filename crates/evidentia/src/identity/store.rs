@@ -239,7 +239,13 @@ impl IdentityStore {
             let pem = std::fs::read(&path).map_err(io(&path))?;
             let chain = Certificate::load_pem_chain(&pem)
                 .map_err(|e| IdentityError::Corrupt { path: path.clone(), detail: e.to_string() })?;
-            return Identity::from_token(name, reference, Zeroizing::new(password.to_owned()), chain, self.token_timeout);
+            return Identity::from_token(
+                name,
+                reference,
+                Zeroizing::new(password.to_owned()),
+                chain,
+                self.token_timeout,
+            );
         }
         let path = self.p12(name);
         let bytes = match std::fs::read(&path) {

@@ -67,10 +67,14 @@ pub enum TokenError {
     #[error("token `{0}`: wrong PIN; tokens lock after a few wrong tries, so check it before trying again")]
     PinIncorrect(String),
     /// The PIN was refused and the next wrong one locks the token.
-    #[error("token `{0}`: wrong PIN, and the next wrong PIN locks the token; check it with its owner before trying again")]
+    #[error(
+        "token `{0}`: wrong PIN, and the next wrong PIN locks the token; check it with its owner before trying again"
+    )]
     PinFinalTry(String),
     /// The PIN is locked.
-    #[error("token `{0}`: the PIN is locked after too many wrong tries; unblock it with the token's own tool (SO PIN or PUK)")]
+    #[error(
+        "token `{0}`: the PIN is locked after too many wrong tries; unblock it with the token's own tool (SO PIN or PUK)"
+    )]
     PinLocked(String),
     /// The token has no user PIN yet.
     #[error("token `{0}`: its user PIN was never set; initialise it with the token's own tool")]
@@ -147,7 +151,9 @@ impl TokenError {
                 | RvError::KeyHandleInvalid
                 | RvError::ObjectHandleInvalid
                 | RvError::SlotIdInvalid => Self::Removed(token.to_owned()),
-                other => Self::Device { token: token.to_owned(), function: function.to_string(), detail: other.to_string() },
+                other => {
+                    Self::Device { token: token.to_owned(), function: function.to_string(), detail: other.to_string() }
+                }
             },
             other => Self::Device { token: token.to_owned(), function: "PKCS #11".into(), detail: other.to_string() },
         }
@@ -248,7 +254,11 @@ fn bounded<T: Send + 'static>(
         .spawn(move || {
             let _ = tx.send(f());
         })
-        .map_err(|e| TokenError::Device { token: token.to_owned(), function: "thread".into(), detail: e.to_string() })?;
+        .map_err(|e| TokenError::Device {
+            token: token.to_owned(),
+            function: "thread".into(),
+            detail: e.to_string(),
+        })?;
     match rx.recv_timeout(timeout) {
         Ok(result) => result,
         Err(_) => Err(TokenError::Timeout { token: token.to_owned(), operation, seconds: timeout.as_secs() }),
@@ -327,7 +337,8 @@ fn read_objects(session: &Session, _token: &str) -> Vec<TokenObject> {
                 vec![AttributeType::Label, AttributeType::Id, AttributeType::KeyType, AttributeType::EcParams]
             };
             let Ok(attrs) = session.get_attributes(handle, &wanted) else { continue };
-            let mut object = TokenObject { class: name, label: String::new(), id: String::new(), subject: None, key_type: None };
+            let mut object =
+                TokenObject { class: name, label: String::new(), id: String::new(), subject: None, key_type: None };
             let mut key_type = None;
             let mut curve = None;
             for a in attrs {
@@ -580,7 +591,10 @@ fn open_session(
         return Err(TokenError::KeyAbsent { token, key: reference.describe_key() });
     };
     let attrs = session
-        .get_attributes(key, &[AttributeType::KeyType, AttributeType::Id, AttributeType::Modulus, AttributeType::EcParams])
+        .get_attributes(
+            key,
+            &[AttributeType::KeyType, AttributeType::Id, AttributeType::Modulus, AttributeType::EcParams],
+        )
         .map_err(ck)?;
     let (mut key_type, mut id, mut modulus_bits, mut curve) = (None, Vec::new(), 0, None);
     for a in attrs {
@@ -629,16 +643,10 @@ fn token_final_try(pkcs11: &Pkcs11, slot: Slot) -> bool {
 }
 
 /// DigestInfo prefixes (RFC 8017 §9.2 note 1) for PKCS #1 v1.5 signing with a raw RSA mechanism.
-const SHA256_DIGEST_INFO: &[u8] = &[
-    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
-];
+const SHA256_DIGEST_INFO: &[u8] =
+    &[0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
 
-fn sign_on_token(
-    session: &Session,
-    key: ObjectHandle,
-    opened: &Opened,
-    digest: &[u8],
-) -> Result<Vec<u8>, TokenError> {
+fn sign_on_token(session: &Session, key: ObjectHandle, opened: &Opened, digest: &[u8]) -> Result<Vec<u8>, TokenError> {
     let ck = |e| TokenError::from_ck(&opened.label, e);
     match opened.kind {
         TokenKeyKind::Rsa(_) => {
@@ -659,7 +667,7 @@ fn sign_on_token(
 
 /// Converts an ECDSA signature from PKCS #11's `r || s` to the DER `SEQUENCE { r, s }` of X.509.
 pub fn ecdsa_raw_to_der(raw: &[u8]) -> Option<Vec<u8>> {
-    if raw.is_empty() || raw.len() % 2 != 0 || raw.len() > 132 {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) || raw.len() > 132 {
         return None;
     }
     let (r, s) = raw.split_at(raw.len() / 2);
@@ -707,14 +715,19 @@ mod tests {
 
     #[test]
     fn token_errors_say_what_to_do() {
-        let locked = TokenError::from_ck("Office key", CkError::Pkcs11(RvError::PinLocked, cryptoki::context::Function::Login));
+        let locked =
+            TokenError::from_ck("Office key", CkError::Pkcs11(RvError::PinLocked, cryptoki::context::Function::Login));
         assert_eq!(locked.code(), "TOKEN_PIN_LOCKED");
         assert!(locked.to_string().contains("unblock"));
-        let removed =
-            TokenError::from_ck("Office key", CkError::Pkcs11(RvError::DeviceRemoved, cryptoki::context::Function::Sign));
+        let removed = TokenError::from_ck(
+            "Office key",
+            CkError::Pkcs11(RvError::DeviceRemoved, cryptoki::context::Function::Sign),
+        );
         assert_eq!(removed.code(), "TOKEN_REMOVED");
-        let wrong =
-            TokenError::from_ck("Office key", CkError::Pkcs11(RvError::PinIncorrect, cryptoki::context::Function::Login));
+        let wrong = TokenError::from_ck(
+            "Office key",
+            CkError::Pkcs11(RvError::PinIncorrect, cryptoki::context::Function::Login),
+        );
         assert!(wrong.to_string().contains("wrong PIN"));
     }
 

@@ -150,8 +150,10 @@ impl Vault {
         }
         let signatures: Vec<&NewSignature> = new.iter().filter_map(|n| n.signature.as_ref()).collect();
         for chunk in signatures.chunks(ROWS_PER_INSERT) {
-            let sql =
-                format!("INSERT INTO signatures ({SIGNATURE_COLUMNS}, p7s) VALUES {}", rows_placeholders(chunk.len(), 13));
+            let sql = format!(
+                "INSERT INTO signatures ({SIGNATURE_COLUMNS}, p7s) VALUES {}",
+                rows_placeholders(chunk.len(), 13)
+            );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for n in chunk {
                 let g = &n.signature;
@@ -180,9 +182,7 @@ impl Vault {
             let payload = serde_json::to_string(g).unwrap_or_default();
             (CustodyEventKind::Signed, g.signed_at.clone(), g.record_id.clone(), payload)
         });
-        let specs = created
-            .chain(signed)
-            .collect();
+        let specs = created.chain(signed).collect();
         let events = insert_events(&mut tx, specs).await?;
         tx.commit().await?;
         self.advance_head(&events)?;
