@@ -449,7 +449,7 @@ fn our_own_b_t_signatures_verify_with_their_time_stamp() {
 fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
     let env = Env::new();
     make_pki(&env);
-    let import = cmd(&env).args(["identity", "import", "p384.p12", "--password-file", "pw"]).output().unwrap();
+    let import = cmd(&env).args(["identity", "import", "rsa.p12", "--password-file", "pw"]).output().unwrap();
     assert!(import.status.success(), "{}", text(&import.stderr));
     for i in 0..1000 {
         env.write(&format!("batch/doc{i:04}.txt"), format!("document {i}\n"));
@@ -461,7 +461,7 @@ fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
         .args(["Password of identity", PASSWORD, "--"])
         .arg(c.get_program())
         .args(c.get_args())
-        .args(["seal", "batch", "--each", "--identity", "p384"])
+        .args(["seal", "batch", "--each", "--identity", "rsa"])
         .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
         .env_remove("EVIDENTIA_PASSWORD")
         .current_dir(env.dir.path())
@@ -473,6 +473,24 @@ fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
     assert_eq!(summary["prompts"], 1, "the password was asked {} times", summary["prompts"]);
     assert_eq!(env.records().len(), 1000);
     assert_eq!(env.sql_value("SELECT COUNT(DISTINCT record_id) FROM signatures"), "1000");
+    // Neither the password nor the key is anywhere in the vault (the end of an RSA PKCS #8 is
+    // its private CRT coefficient).
+    let key = openssl(&env, &["pkcs8", "-topk8", "-nocrypt", "-in", "rsa.key", "-outform", "DER"]).stdout;
+    assert!(key.len() > 100);
+    let mut stored = Vec::new();
+    let mut dirs = vec![env.vault()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            if entry.path().is_dir() {
+                dirs.push(entry.path())
+            } else {
+                stored.extend(std::fs::read(entry.path()).unwrap())
+            }
+        }
+    }
+    assert!(!contains(&stored, PASSWORD.as_bytes()), "the password is in the vault");
+    assert!(!contains(&stored, &key[key.len() - 48..]), "private key bytes are in the vault");
+    assert!(!contains(&stored, hex::encode(&key[key.len() - 48..]).as_bytes()), "private key hex is in the vault");
     // Each stored signature is over its record: openssl accepts one taken from the vault.
     let record = &env.records()[500];
     let written =
