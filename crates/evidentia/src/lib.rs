@@ -11,6 +11,7 @@
 //! - [`config`] reads the configuration file and its environment overrides.
 #![forbid(unsafe_code)]
 
+pub mod anchor;
 pub mod cades;
 pub mod cades_verify;
 pub mod config;
