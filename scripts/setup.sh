@@ -15,6 +15,7 @@ command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v sha256sum >/dev/null || need_apt+=(coreutils)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need_apt+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
+command -v npm >/dev/null || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -23,6 +24,12 @@ fi
 if ! python3 -c 'import rfc3161_client' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check -r "$(dirname "$0")/tsa/requirements.txt" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/tsa/requirements.txt"
+fi
+
+# The local Ethereum node (anvil) ships inside an npm package.
+chain="$(dirname "$0")/chain"
+if [ ! -x "$chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ]; then
+  (cd "$chain" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v cargo >/dev/null; then
