@@ -51,6 +51,9 @@ enum Command {
     Timestamp(TimestampCommand),
     /// Complete the time-stamps that records are still waiting for.
     Sync,
+    /// Gather records into Merkle batches for anchoring.
+    #[command(subcommand)]
+    Anchor(AnchorCommand),
     /// Check CMS/CAdES signatures.
     #[command(subcommand)]
     Signature(SignatureCommand),
@@ -71,6 +74,14 @@ enum Command {
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum AnchorCommand {
+    /// Put every record that is in no batch yet, with the custody log's head, into a new Merkle batch.
+    Flush,
+    /// List the batches.
+    Status,
 }
 
 #[derive(Subcommand, Debug)]
@@ -562,6 +573,21 @@ async fn run(cli: Cli) -> Outcome {
             std::fs::write(&out, &signed.p7s)
                 .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;
             render::signed(cli.json, config.profile, &out, &identity, &signed);
+            Ok(())
+        }
+        Command::Anchor(cmd) => {
+            let dir = config.vault_dir(cli.vault.as_deref())?;
+            let access = match cmd {
+                AnchorCommand::Flush => Access::Write { lock_wait: config.lock_wait() },
+                AnchorCommand::Status => Access::Read,
+            };
+            let vault = Vault::open(&dir, access).await?;
+            let result = match cmd {
+                AnchorCommand::Flush => vault.make_batch().await.map(|b| render::batch_made(cli.json, b.as_ref())),
+                AnchorCommand::Status => vault.batches().await.map(|b| render::batches(cli.json, &b)),
+            };
+            vault.close().await;
+            result?;
             Ok(())
         }
         Command::Vault(cmd) => {

@@ -315,6 +315,12 @@ pub fn record_detail(json: bool, d: &RecordDetail) {
     for g in &d.signatures {
         signature_line(g);
     }
+    if let Some(i) = &d.inclusion {
+        println!(
+            "batch:       {} (leaf {} of {}, root {}; not yet anchored)",
+            i.batch.id, i.proof.leaf_index, i.proof.tree_size, i.batch.root
+        );
+    }
     for t in &d.timestamps {
         println!("time-stamp:  {} from {} (serial {}, policy {})", t.gen_time, t.tsa_url, t.serial, t.policy);
     }
@@ -475,5 +481,38 @@ pub fn signed(
     }
     if let Some(e) = &s.timestamp_error {
         println!("  no time-stamp: {e} [{}]", e.code());
+    }
+}
+
+/// `anchor flush`.
+pub fn batch_made(json: bool, batch: Option<&evidentia::vault::AnchorBatch>) {
+    if json {
+        print_json(&json!({ "batch": batch }));
+        return;
+    }
+    match batch {
+        None => println!("no record waits for a batch"),
+        Some(b) => {
+            println!("batch {}: {} leaves ({} record(s) and the log's head #{})", b.id, b.size, b.size - 1, b.head_seq);
+            println!("root {}", b.root);
+            println!("not yet anchored on a ledger: this release builds batches and proofs only");
+        }
+    }
+}
+
+/// `anchor status`.
+pub fn batches(json: bool, batches: &[evidentia::vault::AnchorBatch]) {
+    if json {
+        print_json(&json!({ "batches": batches }));
+        return;
+    }
+    if batches.is_empty() {
+        println!("no batch yet; `evidentia anchor flush` makes one");
+    }
+    for b in batches {
+        println!(
+            "{}  root {}  {} leaves  head #{}  made {}  (not yet anchored)",
+            b.id, b.root, b.size, b.head_seq, b.created_at
+        );
     }
 }

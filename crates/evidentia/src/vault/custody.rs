@@ -20,6 +20,8 @@ pub enum CustodyEventKind {
     Timestamped,
     /// A record was signed when sealed; the payload is the signature's canonical JSON.
     Signed,
+    /// Records and the log's head were gathered into a Merkle batch; the payload is the batch.
+    Batched,
 }
 
 impl CustodyEventKind {
@@ -29,6 +31,7 @@ impl CustodyEventKind {
             CustodyEventKind::Created => "created",
             CustodyEventKind::Timestamped => "timestamped",
             CustodyEventKind::Signed => "signed",
+            CustodyEventKind::Batched => "batched",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Layout of a vault folder: `vault.db` (SQLite, WAL), `blobs/` (the [`BlobStore`]), `head.json`
 //! (the [`HeadWitness`]) and `lock` (held by the one process allowed to write).
 
+mod anchors;
 mod blobs;
 mod custody;
 mod lock;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
+pub use anchors::{AnchorBatch, BatchLeaf, RecordInclusion};
 pub use blobs::{BlobState, BlobStore, PendingBlob};
 pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
 pub use lock::VaultLock;

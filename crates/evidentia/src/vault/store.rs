@@ -14,7 +14,7 @@ use crate::digest::{DigestAlgorithm, DigestValue, Digests};
 
 /// Rows per multi-row INSERT. SQLite resolves `$n` placeholders by name, at a cost that grows
 /// with the square of their number, so statements stay small.
-const ROWS_PER_INSERT: usize = 64;
+pub(super) const ROWS_PER_INSERT: usize = 64;
 
 /// A record about to be written, with what its custody event should say.
 #[derive(Debug, Clone)]
@@ -44,6 +44,8 @@ pub struct RecordDetail {
     pub status: RecordStatus,
     /// Its signatures.
     pub signatures: Vec<EvidenceSignature>,
+    /// Its anchor batch and inclusion proof, once it is in a batch.
+    pub inclusion: Option<super::RecordInclusion>,
     /// Its time-stamps.
     pub timestamps: Vec<EvidenceTimestamp>,
     /// Its custody events, oldest first.
@@ -175,12 +177,17 @@ impl Vault {
             q.execute(&mut *tx).await?;
         }
         let created = new.iter().map(|n| {
-            (CustodyEventKind::Created, n.record.created_at.clone(), n.record.id.clone(), n.record.canonical_json())
+            (
+                CustodyEventKind::Created,
+                n.record.created_at.clone(),
+                Some(n.record.id.clone()),
+                n.record.canonical_json(),
+            )
         });
         let signed = signatures.iter().map(|n| {
             let g = &n.signature;
             let payload = serde_json::to_string(g).unwrap_or_default();
-            (CustodyEventKind::Signed, g.signed_at.clone(), g.record_id.clone(), payload)
+            (CustodyEventKind::Signed, g.signed_at.clone(), Some(g.record_id.clone()), payload)
         });
         let specs = created.chain(signed).collect();
         let events = insert_events(&mut tx, specs).await?;
@@ -224,7 +231,7 @@ impl Vault {
             .map(|n| {
                 let t = &n.timestamp;
                 let payload = serde_json::to_string(t).unwrap_or_default();
-                (CustodyEventKind::Timestamped, t.created_at.clone(), t.record_id.clone(), payload)
+                (CustodyEventKind::Timestamped, t.created_at.clone(), Some(t.record_id.clone()), payload)
             })
             .collect();
         let events = insert_events(&mut tx, specs).await?;
@@ -233,7 +240,7 @@ impl Vault {
         Ok(events)
     }
 
-    fn advance_head(&self, events: &[CustodyEvent]) -> Result<(), VaultError> {
+    pub(super) fn advance_head(&self, events: &[CustodyEvent]) -> Result<(), VaultError> {
         match events.last() {
             Some(last) => self.write_head_witness(&HeadWitness { seq: last.seq, hash: last.hash.clone() }),
             None => Ok(()),
@@ -392,7 +399,8 @@ impl Vault {
         let signatures: Vec<EvidenceSignature> =
             self.signatures(Some(&record.id)).await?.into_iter().map(|(g, _)| g).collect();
         let status = RecordStatus::of(&record, !timestamps.is_empty());
-        Ok(RecordDetail { record, status, signatures, timestamps, events })
+        let inclusion = self.inclusion(&record.id).await?;
+        Ok(RecordDetail { record, status, signatures, inclusion, timestamps, events })
     }
 
     /// The whole custody log, in sequence order.
@@ -456,19 +464,19 @@ impl Vault {
     }
 }
 
-fn placeholders(start: usize, count: usize) -> String {
+pub(super) fn placeholders(start: usize, count: usize) -> String {
     (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-fn rows_placeholders(rows: usize, cols: usize) -> String {
+pub(super) fn rows_placeholders(rows: usize, cols: usize) -> String {
     (0..rows).map(|r| format!("({})", placeholders(r * cols + 1, cols))).collect::<Vec<_>>().join(", ")
 }
 
-fn get_text(row: &AnyRow, col: &str) -> Result<String, VaultError> {
+pub(super) fn get_text(row: &AnyRow, col: &str) -> Result<String, VaultError> {
     row.try_get::<String, _>(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")))
 }
 
-fn get_u64(row: &AnyRow, col: &str) -> Result<u64, VaultError> {
+pub(super) fn get_u64(row: &AnyRow, col: &str) -> Result<u64, VaultError> {
     let v: i64 = row.try_get(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")))?;
     u64::try_from(v).map_err(|_| VaultError::BadRow(format!("{col}: negative value {v}")))
 }
@@ -498,17 +506,16 @@ fn record_from_row(row: &AnyRow) -> Result<EvidenceRecord, VaultError> {
 }
 
 /// Appends custody events after the current head, inside the caller's transaction.
-async fn insert_events(
+pub(super) async fn insert_events(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    specs: Vec<(CustodyEventKind, String, String, String)>,
+    specs: Vec<(CustodyEventKind, String, Option<String>, String)>,
 ) -> Result<Vec<CustodyEvent>, VaultError> {
     let row =
         sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
     let mut prev = row.map(|r| Ok::<_, VaultError>((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()?;
     let mut events = Vec::with_capacity(specs.len());
     for (kind, at, record_id, payload) in specs {
-        let event =
-            CustodyEvent::next(prev.as_ref().map(|(s, h)| (*s, h.as_str())), kind, at, Some(record_id), payload);
+        let event = CustodyEvent::next(prev.as_ref().map(|(s, h)| (*s, h.as_str())), kind, at, record_id, payload);
         prev = Some((event.seq, event.hash.clone()));
         events.push(event);
     }

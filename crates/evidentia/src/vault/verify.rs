@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::anchors::{AnchorBatch, unhex32};
 use super::blobs::BlobState;
 use super::custody::{CustodyEventKind, GENESIS_HASH};
 use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, SubjectKind};
 use super::{Vault, VaultError};
+use crate::anchor::merkle::{MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
 use crate::digest::DigestAlgorithm;
 use crate::work::WorkManifest;
 
@@ -318,7 +320,89 @@ impl Vault {
             ));
         }
 
-        // 5. Blobs, as the log says they should be.
+        // 5. Anchor batches: each as its event recorded it, every record leaf recomputed from the
+        //    record and its salt, the head leaf from the event it names, the root from the leaves.
+        let mut batch_rows: HashMap<String, AnchorBatch> =
+            self.batches().await?.into_iter().map(|b| (b.id.clone(), b)).collect();
+        let event_hashes: HashMap<u64, &str> = events.iter().map(|e| (e.seq, e.hash.as_str())).collect();
+        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Batched.as_str()) {
+            let recorded: AnchorBatch = match serde_json::from_str(&e.payload) {
+                Ok(b) => b,
+                Err(err) => {
+                    problems.push(problem(
+                        "EVENT_UNREADABLE",
+                        format!("event #{}", e.seq),
+                        format!("its batch cannot be read: {err}"),
+                    ));
+                    continue;
+                }
+            };
+            let item = format!("anchor batch {}", recorded.id);
+            let Some(row) = batch_rows.remove(&recorded.id) else {
+                problems.push(problem(
+                    "ANCHOR_BATCH_MISSING",
+                    item,
+                    format!("recorded by event #{} but its row is gone", e.seq),
+                ));
+                continue;
+            };
+            if row != recorded {
+                problems.push(problem(
+                    "ANCHOR_BATCH_ALTERED",
+                    item,
+                    format!("differs from what event #{} recorded", e.seq),
+                ));
+                continue;
+            }
+            let leaves = self.batch_leaves(&recorded.id).await?;
+            let mut bad = Vec::new();
+            if leaves.len() as u64 != recorded.size || leaves.iter().enumerate().any(|(i, l)| l.leaf_index != i as u64)
+            {
+                bad.push(format!("it has {} leaves where {} were recorded", leaves.len(), recorded.size));
+            }
+            for l in &leaves {
+                let expected = match &l.record_id {
+                    Some(id) => match (logged.get(id), unhex32(&l.salt)) {
+                        (Some((_, r)), Some(salt)) => {
+                            unhex32(&r.sha256_hex()).map(|sha| hex::encode(leaf_hash(&record_leaf_data(&salt, &sha))))
+                        }
+                        _ => None,
+                    },
+                    None => unhex32(&recorded.head_hash)
+                        .map(|h| hex::encode(leaf_hash(&head_leaf_data(recorded.head_seq, &h)))),
+                };
+                if expected.as_deref() != Some(l.leaf_hash.as_str()) {
+                    bad.push(format!(
+                        "leaf {} does not commit to {}",
+                        l.leaf_index,
+                        l.record_id.as_deref().unwrap_or("the log's head")
+                    ));
+                }
+            }
+            if event_hashes.get(&recorded.head_seq).copied() != Some(recorded.head_hash.as_str())
+                || recorded.head_seq >= e.seq
+            {
+                bad.push(format!("its head names event #{} with another hash than the log has", recorded.head_seq));
+            }
+            let root = MerkleTree::new(leaves.iter().filter_map(|l| unhex32(&l.leaf_hash)).collect()).root();
+            if hex::encode(root) != recorded.root {
+                bad.push("its leaves do not give its root".into());
+            }
+            if !bad.is_empty() {
+                problems.push(problem("ANCHOR_BATCH_MISMATCH", item, bad.join("; ")));
+            }
+        }
+        let mut unlogged: Vec<&String> = batch_rows.keys().collect();
+        unlogged.sort();
+        for id in unlogged {
+            problems.push(problem(
+                "ANCHOR_BATCH_UNLOGGED",
+                format!("anchor batch {id}"),
+                "no custody event recorded it: the row was inserted outside Evidentia".into(),
+            ));
+        }
+
+        // 6. Blobs, as the log says they should be.
         let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
         for (id, (_, r)) in &logged {
             let sha = r.sha256_hex();

@@ -1,0 +1,29 @@
+-- Merkle batches of records and the custody-log head, waiting to be (or being) anchored.
+
+CREATE TABLE anchor_batches (
+    id         TEXT PRIMARY KEY,
+    root       TEXT NOT NULL,
+    size       BIGINT NOT NULL,
+    head_seq   BIGINT NOT NULL,
+    head_hash  TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE anchor_leaves (
+    batch_id   TEXT NOT NULL REFERENCES anchor_batches (id),
+    leaf_index BIGINT NOT NULL,
+    record_id  TEXT REFERENCES records (id),
+    salt       TEXT NOT NULL,
+    leaf_hash  TEXT NOT NULL,
+    PRIMARY KEY (batch_id, leaf_index)
+);
+CREATE UNIQUE INDEX anchor_leaves_by_record ON anchor_leaves (record_id);
+
+CREATE TRIGGER anchor_batches_immutable BEFORE UPDATE ON anchor_batches
+BEGIN SELECT RAISE(ABORT, 'evidence records are immutable'); END;
+CREATE TRIGGER anchor_batches_undeletable BEFORE DELETE ON anchor_batches
+BEGIN SELECT RAISE(ABORT, 'evidence records cannot be deleted'); END;
+CREATE TRIGGER anchor_leaves_immutable BEFORE UPDATE ON anchor_leaves
+BEGIN SELECT RAISE(ABORT, 'evidence records are immutable'); END;
+CREATE TRIGGER anchor_leaves_undeletable BEFORE DELETE ON anchor_leaves
+BEGIN SELECT RAISE(ABORT, 'evidence records cannot be deleted'); END;

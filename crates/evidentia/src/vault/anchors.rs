@@ -1,0 +1,208 @@
+//! Anchor batches in the vault: gathers the records that are in no batch yet, plus the custody
+//! log's head, into a Merkle tree of salted leaves, and writes the batch, its leaves and a
+//! `batched` custody event in one transaction. Gives each record its inclusion proof.
+
+use serde::{Deserialize, Serialize};
+use sqlx::AssertSqlSafe;
+
+use super::custody::CustodyEventKind;
+use super::store::{ROWS_PER_INSERT, get_text, get_u64, insert_events, rows_placeholders};
+use super::{Vault, VaultError};
+use crate::anchor::merkle::{Hash, MerkleProof, MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
+
+/// A Merkle batch. Its canonical JSON is the payload of its `batched` custody event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchorBatch {
+    /// Batch id (UUIDv7).
+    pub id: String,
+    /// Merkle root (RFC 6962), hex: what an anchor fixes in a ledger.
+    pub root: String,
+    /// Number of leaves: the records, then the custody-log head.
+    pub size: u64,
+    /// Sequence number of the custody event that was the log's head.
+    pub head_seq: u64,
+    /// That event's hash, hex.
+    pub head_hash: String,
+    /// When the batch was made.
+    pub created_at: String,
+}
+
+/// One leaf of a batch: a record's (with its salt), or the custody-log head's (no record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchLeaf {
+    /// Its position.
+    pub leaf_index: u64,
+    /// The record, or `None` for the head leaf.
+    pub record_id: Option<String>,
+    /// The record's salt, hex (empty for the head leaf).
+    pub salt: String,
+    /// RFC 6962 leaf hash, hex.
+    pub leaf_hash: String,
+}
+
+/// A record's place in its batch: the batch, its salt and its inclusion proof.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordInclusion {
+    /// The batch.
+    pub batch: AnchorBatch,
+    /// The record's salt, hex.
+    pub salt: String,
+    /// The record's leaf hash, hex.
+    pub leaf_hash: String,
+    /// From the leaf to the batch root.
+    pub proof: MerkleProof,
+}
+
+const BATCH_COLUMNS: &str = "id, root, size, head_seq, head_hash, created_at";
+
+pub(super) fn unhex32(text: &str) -> Option<Hash> {
+    hex::decode(text).ok()?.try_into().ok()
+}
+
+impl Vault {
+    /// Makes a batch of every record that is in no batch yet, plus the log's head. `None` when
+    /// no record waits.
+    pub async fn make_batch(&self) -> Result<Option<AnchorBatch>, VaultError> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT id, sha256 FROM records WHERE id NOT IN \
+             (SELECT record_id FROM anchor_leaves WHERE record_id IS NOT NULL) ORDER BY created_at, id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let head =
+            sqlx::query("SELECT seq, hash FROM custody_events ORDER BY seq DESC LIMIT 1").fetch_one(&mut *tx).await?;
+        let (head_seq, head_hash) = (get_u64(&head, "seq")?, get_text(&head, "hash")?);
+        let head_bytes = unhex32(&head_hash).ok_or_else(|| VaultError::BadRow(format!("event #{head_seq} hash")))?;
+
+        let rng = ring::rand::SystemRandom::new();
+        let mut leaves = Vec::with_capacity(rows.len() + 1);
+        for (i, row) in rows.iter().enumerate() {
+            let id = get_text(row, "id")?;
+            let sha = get_text(row, "sha256")?;
+            let sha = unhex32(&sha).ok_or_else(|| VaultError::BadRow(format!("sha256 of record {id}")))?;
+            let salt: Hash = ring::rand::generate(&rng)
+                .map_err(|_| VaultError::BadRow("no random source for salts".into()))?
+                .expose();
+            let hash = leaf_hash(&record_leaf_data(&salt, &sha));
+            leaves.push(BatchLeaf {
+                leaf_index: i as u64,
+                record_id: Some(id),
+                salt: hex::encode(salt),
+                leaf_hash: hex::encode(hash),
+            });
+        }
+        leaves.push(BatchLeaf {
+            leaf_index: rows.len() as u64,
+            record_id: None,
+            salt: String::new(),
+            leaf_hash: hex::encode(leaf_hash(&head_leaf_data(head_seq, &head_bytes))),
+        });
+        let tree = MerkleTree::new(leaves.iter().filter_map(|l| unhex32(&l.leaf_hash)).collect());
+        let batch = AnchorBatch {
+            id: uuid::Uuid::now_v7().to_string(),
+            root: hex::encode(tree.root()),
+            size: leaves.len() as u64,
+            head_seq,
+            head_hash,
+            created_at: crate::seal::now(),
+        };
+        let sql = format!("INSERT INTO anchor_batches ({BATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(batch.id.clone())
+            .bind(batch.root.clone())
+            .bind(batch.size as i64)
+            .bind(batch.head_seq as i64)
+            .bind(batch.head_hash.clone())
+            .bind(batch.created_at.clone())
+            .execute(&mut *tx)
+            .await?;
+        for chunk in leaves.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO anchor_leaves (batch_id, leaf_index, record_id, salt, leaf_hash) VALUES {}",
+                rows_placeholders(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for l in chunk {
+                q = q
+                    .bind(batch.id.clone())
+                    .bind(l.leaf_index as i64)
+                    .bind(l.record_id.clone())
+                    .bind(l.salt.clone())
+                    .bind(l.leaf_hash.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let payload = serde_json::to_string(&batch).unwrap_or_default();
+        let events =
+            insert_events(&mut tx, vec![(CustodyEventKind::Batched, batch.created_at.clone(), None, payload)]).await?;
+        tx.commit().await?;
+        self.advance_head(&events)?;
+        Ok(Some(batch))
+    }
+
+    /// Every batch, oldest first.
+    pub async fn batches(&self) -> Result<Vec<AnchorBatch>, VaultError> {
+        let sql = format!("SELECT {BATCH_COLUMNS} FROM anchor_batches ORDER BY created_at, id");
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AnchorBatch {
+                    id: get_text(r, "id")?,
+                    root: get_text(r, "root")?,
+                    size: get_u64(r, "size")?,
+                    head_seq: get_u64(r, "head_seq")?,
+                    head_hash: get_text(r, "head_hash")?,
+                    created_at: get_text(r, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The leaves of a batch, in order.
+    pub async fn batch_leaves(&self, batch_id: &str) -> Result<Vec<BatchLeaf>, VaultError> {
+        let rows = sqlx::query(
+            "SELECT leaf_index, record_id, salt, leaf_hash FROM anchor_leaves WHERE batch_id = $1 ORDER BY leaf_index",
+        )
+        .bind(batch_id.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BatchLeaf {
+                    leaf_index: get_u64(r, "leaf_index")?,
+                    record_id: sqlx::Row::try_get::<Option<String>, _>(r, "record_id")
+                        .map_err(|e| VaultError::BadRow(format!("record_id: {e}")))?,
+                    salt: get_text(r, "salt")?,
+                    leaf_hash: get_text(r, "leaf_hash")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Where a record is anchored from: its batch, salt and inclusion proof; `None` while it is
+    /// in no batch.
+    pub async fn inclusion(&self, record_id: &str) -> Result<Option<RecordInclusion>, VaultError> {
+        let row = sqlx::query("SELECT batch_id FROM anchor_leaves WHERE record_id = $1")
+            .bind(record_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let batch_id = get_text(&row, "batch_id")?;
+        let Some(batch) = self.batches().await?.into_iter().find(|b| b.id == batch_id) else {
+            return Err(VaultError::BadRow(format!("anchor batch {batch_id} of record {record_id} is gone")));
+        };
+        let leaves = self.batch_leaves(&batch_id).await?;
+        let tree = MerkleTree::new(leaves.iter().filter_map(|l| unhex32(&l.leaf_hash)).collect());
+        let Some(leaf) = leaves.iter().find(|l| l.record_id.as_deref() == Some(record_id)) else {
+            return Ok(None);
+        };
+        let proof = tree
+            .proof(leaf.leaf_index)
+            .ok_or_else(|| VaultError::BadRow(format!("leaf {} of batch {batch_id}", leaf.leaf_index)))?;
+        Ok(Some(RecordInclusion { batch, salt: leaf.salt.clone(), leaf_hash: leaf.leaf_hash.clone(), proof }))
+    }
+}
