@@ -455,22 +455,11 @@ fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
         env.write(&format!("batch/doc{i:04}.txt"), format!("document {i}\n"));
     }
     // A person at a terminal: the password prompt is answered each time it appears.
-    let c = cmd(&env);
-    let out = Command::new("python3")
-        .arg(harness::repo().join("tests/fixtures/answer_prompts.py"))
-        .args(["Password of identity", PASSWORD, "--"])
-        .arg(c.get_program())
-        .args(c.get_args())
-        .args(["seal", "batch", "--each", "--identity", "rsa"])
-        .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
-        .env_remove("EVIDENTIA_PASSWORD")
-        .current_dir(env.dir.path())
-        .output()
-        .unwrap();
-    let stdout = text(&out.stdout);
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    assert_eq!(summary["exit"], 0, "{stdout}{}", text(&out.stderr));
-    assert_eq!(summary["prompts"], 1, "the password was asked {} times", summary["prompts"]);
+    let mut c = cmd(&env);
+    c.args(["seal", "batch", "--each", "--identity", "rsa"]);
+    let (stdout, prompts, exit) = harness::at_terminal(&c, "Password of identity", PASSWORD);
+    assert_eq!(exit, 0, "{stdout}");
+    assert_eq!(prompts, 1, "the password was asked {prompts} times");
     assert_eq!(env.records().len(), 1000);
     assert_eq!(env.sql_value("SELECT COUNT(DISTINCT record_id) FROM signatures"), "1000");
     // Neither the password nor the key is anywhere in the vault (the end of an RSA PKCS #8 is

@@ -9,7 +9,7 @@ mod harness;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use harness::{Env, Tsa, repo, text};
+use harness::{Env, Tsa, at_terminal, repo, text};
 
 const PIN: &str = "Pin-7391-token";
 const LABEL: &str = "Evidentia Test";
@@ -126,23 +126,10 @@ fn sealing_1000_records_with_a_token_asks_the_pin_once_and_signs_and_time_stamps
     // A person at a terminal: the PIN prompt is answered each time it appears.
     let mut c = cmd(&env);
     c.env("EVIDENTIA_TSA", tsa.url("/tsa")).env("EVIDENTIA_TSA_TRUST", tsa.root());
-    let program = c.get_program().to_owned();
-    let args: Vec<_> = c.get_args().map(|a| a.to_owned()).collect();
-    let out = Command::new("python3")
-        .arg(repo().join("tests/fixtures/answer_prompts.py"))
-        .args(["PIN of token", PIN, "--"])
-        .arg(program)
-        .args(args)
-        .args(["seal", "batch", "--each", "--identity", "p256"])
-        .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
-        .env_remove("EVIDENTIA_PASSWORD")
-        .current_dir(env.dir.path())
-        .output()
-        .unwrap();
-    let stdout = text(&out.stdout);
-    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    assert_eq!(summary["exit"], 0, "{stdout}{}", text(&out.stderr));
-    assert_eq!(summary["prompts"], 1, "the PIN was asked {} times", summary["prompts"]);
+    c.args(["seal", "batch", "--each", "--identity", "p256"]);
+    let (stdout, prompts, exit) = at_terminal(&c, "PIN of token", PIN);
+    assert_eq!(exit, 0, "{stdout}");
+    assert_eq!(prompts, 1, "the PIN was asked {prompts} times");
     assert!(!stdout.contains(PIN), "the PIN was echoed");
 
     let records = env.records();

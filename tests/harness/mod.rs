@@ -217,3 +217,26 @@ pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
+
+/// What a person at a terminal saw running `cmd`: every prompt containing `marker` answered with
+/// `secret` (`tests/fixtures/answer_prompts.py`, on a pseudo-terminal). Returns the terminal
+/// output, how many prompts appeared, and the exit code.
+pub fn at_terminal(cmd: &Command, marker: &str, secret: &str) -> (String, u64, i64) {
+    let out = Command::new("python3")
+        .arg(repo().join("tests/fixtures/answer_prompts.py"))
+        .args([marker, secret, "--"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
+        .env_remove("EVIDENTIA_PASSWORD")
+        .current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")))
+        .output()
+        .expect("python3");
+    let stdout = text(&out.stdout);
+    let summary: serde_json::Value = stdout
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no summary from answer_prompts.py: {stdout}{}", text(&out.stderr)));
+    (stdout, summary["prompts"].as_u64().unwrap_or(0), summary["exit"].as_i64().unwrap_or(-1))
+}

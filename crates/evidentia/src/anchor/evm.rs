@@ -1,0 +1,263 @@
+//! The EVM backend: sends a batch root as the calldata of a transaction from the anchoring account
+//! to itself, follows it to the configured number of confirmations, and collects an offline proof
+//! (the raw transaction, the block header, and the Merkle-Patricia proof that the transaction is in
+//! the header's transactionsRoot) that anyone can check given only the block hash.
+
+use std::time::Duration;
+
+use alloy::consensus::{Header, Transaction as _, TxEnvelope};
+use alloy::eips::eip2718::{Decodable2718, Encodable2718};
+use alloy::network::{EthereumWallet, TransactionBuilder};
+use alloy::primitives::{B256, Bytes, keccak256};
+use alloy::providers::{Provider, ProviderBuilder};
+use alloy::rpc::types::TransactionRequest;
+use alloy::signers::local::PrivateKeySigner;
+use alloy_trie::proof::{ProofRetainer, verify_proof};
+use alloy_trie::{HashBuilder, Nibbles};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::merkle::Hash;
+
+/// Why anchoring on an EVM chain failed or a chain anchor does not hold.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvmError {
+    /// The node could not be reached or answered with an error.
+    #[error(
+        "the chain node at {url} cannot be reached or refused the request ({detail}); the batch stays pending and `evidentia sync` retries"
+    )]
+    Unreachable {
+        /// The RPC URL.
+        url: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The anchoring key is not a usable secp256k1 private key.
+    #[error("the anchoring key is not a hex secp256k1 private key ({0}); put 64 hex digits in the key file")]
+    BadKey(String),
+    /// The configured URL is not a URL.
+    #[error("`{0}` is not an RPC URL (http://host:port)")]
+    BadUrl(String),
+    /// An offline proof does not hold.
+    #[error("{code}: {detail}")]
+    ProofFailed {
+        /// Stable reason code.
+        code: &'static str,
+        /// What does not hold.
+        detail: String,
+    },
+}
+
+impl EvmError {
+    /// A short stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unreachable { .. } => "CHAIN_UNREACHABLE",
+            Self::BadKey(_) => "CHAIN_BAD_KEY",
+            Self::BadUrl(_) => "CHAIN_BAD_URL",
+            Self::ProofFailed { code, .. } => code,
+        }
+    }
+}
+
+fn failed(code: &'static str, detail: impl Into<String>) -> EvmError {
+    EvmError::ProofFailed { code, detail: detail.into() }
+}
+
+/// Where and how to anchor.
+#[derive(Clone)]
+pub struct EvmSettings {
+    /// JSON-RPC URL of the node.
+    pub rpc_url: String,
+    /// The anchoring account's private key, hex (wiped when dropped).
+    pub key_hex: Zeroizing<String>,
+    /// Confirmations (blocks on top, counting the anchor's own) before an anchor is final.
+    pub confirmations: u64,
+    /// Bound on one exchange with the node.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for EvmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvmSettings")
+            .field("rpc_url", &self.rpc_url)
+            .field("confirmations", &self.confirmations)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A batch root in a mined transaction, with everything an offline check needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainAnchor {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Transaction hash, hex with 0x.
+    pub tx_hash: String,
+    /// The block's number.
+    pub block_number: u64,
+    /// The block's hash, hex with 0x: the one value to look up on an explorer or node.
+    pub block_hash: String,
+    /// The block's timestamp (seconds since 1970).
+    pub block_time: u64,
+    /// Position of the transaction in the block.
+    pub tx_index: u64,
+    /// The transaction, EIP-2718 encoded, hex.
+    pub raw_tx: String,
+    /// The block header, RLP, hex (its Keccak-256 is the block hash).
+    pub header_rlp: String,
+    /// Merkle-Patricia proof nodes from transactionsRoot to the transaction, RLP, hex.
+    pub tx_proof: Vec<String>,
+}
+
+/// Where a sent anchor stands on the chain now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainStatus {
+    /// Not (or no longer) in a block of the canonical chain: pending, or dropped by a reorg.
+    NotMined,
+    /// Mined; `confirmations` counts its own block.
+    Mined {
+        /// The anchor with its proof.
+        anchor: Box<ChainAnchor>,
+        /// Blocks on top, counting its own.
+        confirmations: u64,
+    },
+}
+
+/// The node's URL. Also makes sure TLS (for https nodes) uses ring, as everything else here does.
+fn url_of(settings: &EvmSettings) -> Result<reqwest::Url, EvmError> {
+    // Fails only when a provider is installed already, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    settings.rpc_url.parse().map_err(|_| EvmError::BadUrl(settings.rpc_url.clone()))
+}
+
+fn unreachable(settings: &EvmSettings) -> impl Fn(&dyn std::fmt::Display) -> EvmError + '_ {
+    move |e| EvmError::Unreachable { url: settings.rpc_url.clone(), detail: e.to_string() }
+}
+
+async fn bounded<T, E: std::fmt::Display>(
+    settings: &EvmSettings,
+    call: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, EvmError> {
+    match tokio::time::timeout(settings.timeout, call).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(unreachable(settings)(&e)),
+        Err(_) => Err(unreachable(settings)(&format!("no answer within {} s", settings.timeout.as_secs()))),
+    }
+}
+
+/// Sends `root` as the calldata of a transaction from the anchoring account to itself; returns
+/// the transaction hash (hex with 0x). Nonce, gas and fees come from the node.
+pub async fn send_root(settings: &EvmSettings, root: &Hash) -> Result<String, EvmError> {
+    let signer: PrivateKeySigner = settings
+        .key_hex
+        .trim()
+        .trim_start_matches("0x")
+        .parse()
+        .map_err(|e: alloy::signers::local::LocalSignerError| EvmError::BadKey(e.to_string()))?;
+    let from = signer.address();
+    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url_of(settings)?);
+    let tx = TransactionRequest::default().with_from(from).with_to(from).with_input(Bytes::copy_from_slice(root));
+    let pending = bounded(settings, provider.send_transaction(tx)).await?;
+    Ok(format!("{:#x}", pending.tx_hash()))
+}
+
+/// Looks the transaction up: not mined (yet, or any more), or mined with its offline proof.
+pub async fn status(settings: &EvmSettings, tx_hash: &str) -> Result<ChainStatus, EvmError> {
+    let hash: B256 = tx_hash.parse().map_err(|_| failed("CHAIN_BAD_TX_HASH", format!("`{tx_hash}`")))?;
+    let provider = ProviderBuilder::new().connect_http(url_of(settings)?);
+    let Some(receipt) = bounded(settings, provider.get_transaction_receipt(hash)).await? else {
+        return Ok(ChainStatus::NotMined);
+    };
+    let (Some(number), Some(index)) = (receipt.block_number, receipt.transaction_index) else {
+        return Ok(ChainStatus::NotMined);
+    };
+    let Some(block) =
+        bounded(settings, std::future::IntoFuture::into_future(provider.get_block_by_number(number.into()).full()))
+            .await?
+    else {
+        return Ok(ChainStatus::NotMined);
+    };
+    if Some(block.header.hash) != receipt.block_hash {
+        // The receipt names a block that is no longer the canonical one at its height.
+        return Ok(ChainStatus::NotMined);
+    }
+    let chain_id = bounded(settings, provider.get_chain_id()).await?;
+    let head = bounded(settings, provider.get_block_number()).await?;
+    let encoded: Vec<Vec<u8>> = block.transactions.txns().map(|t| t.inner.inner().encoded_2718()).collect::<Vec<_>>();
+    let raw = encoded
+        .get(index as usize)
+        .cloned()
+        .ok_or_else(|| failed("CHAIN_TX_NOT_IN_BLOCK", format!("block {number} has no transaction {index}")))?;
+    let (root, proof) = transactions_proof(&encoded, index);
+    let header: &Header = &block.header.inner;
+    if root != header.transactions_root {
+        return Err(failed("CHAIN_TX_ROOT_MISMATCH", format!("block {number}: its transactions do not give its root")));
+    }
+    let header_rlp = alloy::rlp::encode(header);
+    let anchor = ChainAnchor {
+        chain_id,
+        tx_hash: format!("{hash:#x}"),
+        block_number: number,
+        block_hash: format!("{:#x}", block.header.hash),
+        block_time: header.timestamp,
+        tx_index: index,
+        raw_tx: hex::encode(raw),
+        header_rlp: hex::encode(header_rlp),
+        tx_proof: proof.iter().map(hex::encode).collect(),
+    };
+    Ok(ChainStatus::Mined { anchor: Box::new(anchor), confirmations: head.saturating_sub(number) + 1 })
+}
+
+/// The trie key of transaction `index`: RLP of the index.
+fn tx_key(index: u64) -> Nibbles {
+    Nibbles::unpack(alloy::rlp::encode(index))
+}
+
+/// The transactions root of a block and the proof nodes for transaction `index`.
+fn transactions_proof(encoded: &[Vec<u8>], index: u64) -> (B256, Vec<Bytes>) {
+    let target = tx_key(index);
+    let mut hb = HashBuilder::default().with_proof_retainer(ProofRetainer::new(vec![target]));
+    let mut keyed: Vec<(Nibbles, &Vec<u8>)> =
+        encoded.iter().enumerate().map(|(i, tx)| (tx_key(i as u64), tx)).collect();
+    keyed.sort_by_key(|k| k.0);
+    for (key, tx) in keyed {
+        hb.add_leaf(key, tx);
+    }
+    let root = hb.root();
+    let proof = hb.take_proof_nodes().matching_nodes_sorted(&target).into_iter().map(|(_, node)| node).collect();
+    (root, proof)
+}
+
+/// Checks an anchor offline: the header hashes to `block_hash`, the proof puts the raw transaction
+/// at its index under the header's transactionsRoot, and the transaction's calldata is `root`.
+pub fn verify_offline(anchor: &ChainAnchor, root: &Hash, block_hash: &str) -> Result<(), EvmError> {
+    let unhex = |what: &'static str, text: &str| {
+        hex::decode(text.trim_start_matches("0x"))
+            .map_err(|_| failed("CHAIN_PROOF_UNREADABLE", format!("{what} is not hex")))
+    };
+    let header_rlp = unhex("the header", &anchor.header_rlp)?;
+    let wanted = unhex("the block hash", block_hash)?;
+    if keccak256(&header_rlp).as_slice() != wanted.as_slice() {
+        return Err(failed("CHAIN_HEADER_MISMATCH", "the header does not hash to the block hash"));
+    }
+    let header: Header = alloy::rlp::Decodable::decode(&mut header_rlp.as_slice())
+        .map_err(|e| failed("CHAIN_PROOF_UNREADABLE", format!("the header: {e}")))?;
+    if header.number != anchor.block_number || header.timestamp != anchor.block_time {
+        return Err(failed("CHAIN_HEADER_MISMATCH", "the header's number or time differs from the anchor's"));
+    }
+    let raw = unhex("the transaction", &anchor.raw_tx)?;
+    let proof: Vec<Bytes> =
+        anchor.tx_proof.iter().map(|n| unhex("a proof node", n).map(Bytes::from)).collect::<Result<_, _>>()?;
+    verify_proof(header.transactions_root, tx_key(anchor.tx_index), Some(raw.clone()), proof.iter())
+        .map_err(|e| failed("CHAIN_TX_NOT_IN_BLOCK", format!("the transaction is not proven in the block: {e}")))?;
+    let tx = TxEnvelope::decode_2718(&mut raw.as_slice())
+        .map_err(|e| failed("CHAIN_PROOF_UNREADABLE", format!("the transaction: {e}")))?;
+    if format!("{:#x}", tx.tx_hash()) != anchor.tx_hash.to_lowercase() {
+        return Err(failed("CHAIN_TX_MISMATCH", "the transaction's hash differs from the anchor's"));
+    }
+    if tx.input().as_ref() != root.as_slice() {
+        return Err(failed("CHAIN_ROOT_MISMATCH", "the transaction does not carry the batch root"));
+    }
+    Ok(())
+}
