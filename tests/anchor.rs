@@ -91,3 +91,145 @@ fn altered_salts_leaves_roots_and_batches_are_found() {
         assert!(text(&out.stdout).contains(code), "{sql}: expected {code} in {}", text(&out.stdout));
     }
 }
+
+/// anvil's first well-known development account (public test key, holds test ether only).
+const DEV_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+struct Anvil {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Anvil {
+    fn start_on(port: u16) -> Anvil {
+        let bin = repo().join("scripts/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+        let child = Command::new(bin)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("anvil (run scripts/setup.sh)");
+        let anvil = Anvil { child, port };
+        for _ in 0..200 {
+            if anvil.rpc("eth_chainId", "[]").is_some() {
+                return anvil;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("anvil did not start");
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A plain JSON-RPC call through Python's standard library: the chain seen without Evidentia.
+    fn rpc(&self, method: &str, params: &str) -> Option<serde_json::Value> {
+        let script = r#"
+import json, sys, urllib.request
+body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2], "params": json.loads(sys.argv[3])}).encode()
+req = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+print(json.dumps(json.load(urllib.request.urlopen(req, timeout=5))["result"]))
+"#;
+        let out = Command::new("python3").args(["-c", script, &self.url(), method, params]).output().ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        serde_json::from_slice(&out.stdout).ok()
+    }
+}
+
+fn chain_cmd(env: &Env, url: &str, args: &[&str]) -> (i32, serde_json::Value) {
+    env.write("anchor.key", DEV_KEY);
+    let out = env
+        .cmd()
+        .env("EVIDENTIA_EVM_RPC", url)
+        .env("EVIDENTIA_EVM_KEY_FILE", env.path("anchor.key"))
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+#[test]
+fn a_batch_is_anchored_with_one_transaction_carrying_its_root() {
+    let env = Env::new();
+    let anvil = Anvil::start_on(free_port());
+    for i in 0..20 {
+        env.write(&format!("docs/d{i:02}.txt"), format!("document {i}\n"));
+    }
+    env.ok(&["seal", "docs", "--each"]);
+    let (code, v) = chain_cmd(&env, &anvil.url(), &["anchor", "flush"]);
+    assert_eq!(code, 0, "{v}");
+    let outcome = &v["anchors"][0];
+    assert_eq!(outcome["state"], "anchored", "{v}");
+    let tx_hash = outcome["anchor"]["anchor"]["tx_hash"].as_str().unwrap();
+    // The chain, read without Evidentia: one transaction, carrying exactly the batch root.
+    let tx = anvil.rpc("eth_getTransactionByHash", &format!("[\"{tx_hash}\"]")).unwrap();
+    assert_eq!(tx["input"], format!("0x{}", outcome["root"].as_str().unwrap()));
+    assert_eq!(anvil.rpc("eth_blockNumber", "[]").unwrap(), "0x1", "exactly one block, one transaction");
+    // Every record shows the anchor, and its Merkle proof checks independently.
+    for r in env.records() {
+        let id = r["id"].as_str().unwrap();
+        let (_, show) = env.json(&["vault", "show", id]);
+        assert_eq!(show["inclusion"]["anchor"]["anchor"]["tx_hash"], tx_hash);
+        let (ok, said) = independent_check(&env, id);
+        assert!(ok, "{said}");
+    }
+    let check = env.run(&["vault", "verify"]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    // A stored offline proof that no longer holds is found.
+    env.tamper_sql("UPDATE chain_anchors SET proof = replace(proof, '\"block_time\":', '\"block_time\":1')");
+    let check = env.run(&["--json", "vault", "verify"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(text(&check.stdout).contains("ANCHOR_"), "{}", text(&check.stdout));
+}
+
+#[test]
+fn a_node_that_is_down_leaves_the_batch_pending_until_sync_and_a_reorg_is_re_anchored() {
+    let env = Env::new();
+    env.write("a.txt", "a");
+    env.ok(&["seal", "a.txt"]);
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    // Node down: the batch is made and stays pending, with the reason.
+    let (code, v) = chain_cmd(&env, &url, &["anchor", "flush"]);
+    assert_eq!(code, 6, "{v}");
+    assert_eq!(v["anchors"][0]["state"], "CHAIN_UNREACHABLE", "{v}");
+    // The node is back: sync completes it.
+    let anvil = Anvil::start_on(port);
+    let snapshot = anvil.rpc("evm_snapshot", "[]").unwrap();
+    let (code, v) = chain_cmd(&env, &url, &["sync"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["anchors"][0]["state"], "anchored");
+    let first_tx = v["anchors"][0]["anchor"]["anchor"]["tx_hash"].as_str().unwrap().to_owned();
+    // A reorg drops the anchoring transaction: sync sees it and anchors the batch again.
+    anvil.rpc("evm_revert", &format!("[{snapshot}]")).unwrap();
+    anvil.rpc("anvil_mine", "[\"0x2\"]").unwrap();
+    let (code, v) = chain_cmd(&env, &url, &["sync"]);
+    assert_eq!(code, 0, "{v}");
+    let again = &v["anchors"][0];
+    assert_eq!(again["state"], "anchored", "{v}");
+    assert_eq!(again["reorg_detected"], true, "{v}");
+    assert_ne!(again["anchor"]["anchor"]["tx_hash"], first_tx.as_str());
+    assert_eq!(env.sql_value("SELECT COUNT(*) FROM anchor_drops"), "1");
+    let check = env.run(&["vault", "verify"]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    // The anchor kept now is on the chain as it is.
+    let (_, status) = env.json(&["anchor", "status"]);
+    assert!(status["batches"][0]["anchors"].as_array().unwrap().len() == 2, "{status}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}

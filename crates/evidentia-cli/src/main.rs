@@ -352,6 +352,24 @@ fn exit_code(e: &evidentia::Error) -> u8 {
     }
 }
 
+/// `anchor flush`: a new batch of the waiting records, then, with a chain configured, anchoring.
+async fn anchor_flush(vault: &Vault, evm: Option<&evidentia::anchor::evm::EvmSettings>, json: bool) -> Outcome {
+    let batch = vault.make_batch().await?;
+    let Some(settings) = evm else {
+        render::batch_made(json, batch.as_ref());
+        return Ok(());
+    };
+    if !json {
+        render::batch_made(false, batch.as_ref());
+    }
+    let outcomes = evidentia::anchor::sync(vault, settings).await?;
+    render::anchored(json, &outcomes);
+    if outcomes.iter().any(|o| o.state != "anchored") {
+        return Err(Box::new(Failure::Exit(6)));
+    }
+    Ok(())
+}
+
 /// Unlocks a stored identity, asking its password or its token's PIN once.
 fn unlock_identity(
     config: &Config,
@@ -483,15 +501,39 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Sync => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
-            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let Some(client) = tsa_client(&config, &[], &[])? else {
+            let client = tsa_client(&config, &[], &[])?;
+            let evm = config.evm_settings()?;
+            if client.is_none() && evm.is_none() {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
-            };
-            let result = evidentia::stamp::sync(&vault, &client).await;
+            }
+            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
+            let mut still_pending = false;
+            if let Some(client) = &client {
+                let result = evidentia::stamp::sync(&vault, client).await;
+                let outcomes = match result {
+                    Ok(o) => o,
+                    Err(e) => {
+                        vault.close().await;
+                        return Err(Box::new(Failure::Core(e.into())));
+                    }
+                };
+                render::synced(cli.json && evm.is_none(), config.profile, &outcomes);
+                still_pending |= outcomes.iter().any(|o| o.pending_reason.is_some());
+            }
+            if let Some(settings) = &evm {
+                let result = evidentia::anchor::sync(&vault, settings).await;
+                let outcomes = match result {
+                    Ok(o) => o,
+                    Err(e) => {
+                        vault.close().await;
+                        return Err(Box::new(Failure::Core(e.into())));
+                    }
+                };
+                render::anchored(cli.json, &outcomes);
+                still_pending |= outcomes.iter().any(|o| o.state != "anchored");
+            }
             vault.close().await;
-            let outcomes = result?;
-            render::synced(cli.json, config.profile, &outcomes);
-            if outcomes.iter().any(|o| o.pending_reason.is_some()) {
+            if still_pending {
                 return Err(Box::new(Failure::Exit(6)));
             }
             Ok(())
@@ -577,18 +619,20 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Anchor(cmd) => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
+            let evm = config.evm_settings()?;
             let access = match cmd {
                 AnchorCommand::Flush => Access::Write { lock_wait: config.lock_wait() },
                 AnchorCommand::Status => Access::Read,
             };
             let vault = Vault::open(&dir, access).await?;
             let result = match cmd {
-                AnchorCommand::Flush => vault.make_batch().await.map(|b| render::batch_made(cli.json, b.as_ref())),
-                AnchorCommand::Status => vault.batches().await.map(|b| render::batches(cli.json, &b)),
+                AnchorCommand::Flush => anchor_flush(&vault, evm.as_ref(), cli.json).await,
+                AnchorCommand::Status => {
+                    vault.anchoring().await.map(|a| render::anchoring(cli.json, &a)).map_err(Box::<Failure>::from)
+                }
             };
             vault.close().await;
-            result?;
-            Ok(())
+            result
         }
         Command::Vault(cmd) => {
             let dir = config.vault_dir(cli.vault.as_deref())?;

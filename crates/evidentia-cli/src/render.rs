@@ -316,8 +316,15 @@ pub fn record_detail(json: bool, d: &RecordDetail) {
         signature_line(g);
     }
     if let Some(i) = &d.inclusion {
+        let anchored = match &i.anchor {
+            Some(a) => format!(
+                "anchored on chain {} in block {} ({}), tx {}",
+                a.anchor.chain_id, a.anchor.block_number, a.anchor.block_hash, a.anchor.tx_hash
+            ),
+            None => "not yet anchored".to_owned(),
+        };
         println!(
-            "batch:       {} (leaf {} of {}, root {}; not yet anchored)",
+            "batch:       {} (leaf {} of {}, root {}); {anchored}",
             i.batch.id, i.proof.leaf_index, i.proof.tree_size, i.batch.root
         );
     }
@@ -495,24 +502,42 @@ pub fn batch_made(json: bool, batch: Option<&evidentia::vault::AnchorBatch>) {
         Some(b) => {
             println!("batch {}: {} leaves ({} record(s) and the log's head #{})", b.id, b.size, b.size - 1, b.head_seq);
             println!("root {}", b.root);
-            println!("not yet anchored on a ledger: this release builds batches and proofs only");
+            println!("not anchored until a chain is configured (EVIDENTIA_EVM_RPC) and `anchor flush` or `sync` runs");
         }
     }
 }
 
 /// `anchor status`.
-pub fn batches(json: bool, batches: &[evidentia::vault::AnchorBatch]) {
+pub fn anchoring(json: bool, all: &[evidentia::vault::BatchAnchoring]) {
     if json {
-        print_json(&json!({ "batches": batches }));
+        print_json(&json!({ "batches": all }));
         return;
     }
-    if batches.is_empty() {
+    if all.is_empty() {
         println!("no batch yet; `evidentia anchor flush` makes one");
     }
-    for b in batches {
-        println!(
-            "{}  root {}  {} leaves  head #{}  made {}  (not yet anchored)",
-            b.id, b.root, b.size, b.head_seq, b.created_at
-        );
+    for a in all {
+        let b = &a.batch;
+        let state = match (a.live_anchor(), a.sends.last()) {
+            (Some(live), _) => format!(
+                "anchored: chain {} block {} ({}) tx {}",
+                live.anchor.chain_id, live.anchor.block_number, live.anchor.block_hash, live.anchor.tx_hash
+            ),
+            (None, Some(send)) => format!("sent, not yet confirmed: tx {}", send.tx_hash),
+            (None, None) => "pending: not sent".to_owned(),
+        };
+        println!("{}  root {}  {} leaves  head #{}  {state}", b.id, b.root, b.size, b.head_seq);
+    }
+}
+
+/// Anchoring results of `anchor flush` and `sync`.
+pub fn anchored(json: bool, outcomes: &[evidentia::anchor::AnchorOutcome]) {
+    if json {
+        print_json(&json!({ "anchors": outcomes }));
+        return;
+    }
+    for o in outcomes {
+        let reorg = if o.reorg_detected { " (a reorg dropped the earlier anchor; re-anchored)" } else { "" };
+        println!("batch {}: {} — {}{reorg}", o.batch_id, o.state, o.detail);
     }
 }

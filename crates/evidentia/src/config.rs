@@ -91,6 +91,28 @@ pub struct Config {
     pub tsa: TsaConfig,
     /// PKCS #11 tokens.
     pub pkcs11: Pkcs11Config,
+    /// The EVM chain batch roots are anchored on.
+    pub evm: EvmConfig,
+}
+
+/// EVM anchoring settings (`[evm]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvmConfig {
+    /// JSON-RPC URL of the node (`EVIDENTIA_EVM_RPC`); none: batches are not anchored.
+    pub rpc: Option<String>,
+    /// A file holding the anchoring account's hex private key (`EVIDENTIA_EVM_KEY_FILE`).
+    pub key_file: Option<PathBuf>,
+    /// Confirmations before an anchor is recorded (`EVIDENTIA_EVM_CONFIRMATIONS`).
+    pub confirmations: u64,
+    /// Seconds for one exchange with the node.
+    pub timeout_secs: u64,
+}
+
+impl Default for EvmConfig {
+    fn default() -> Self {
+        Self { rpc: None, key_file: None, confirmations: 1, timeout_secs: 10 }
+    }
 }
 
 /// PKCS #11 token settings (`[pkcs11]`).
@@ -198,6 +220,7 @@ impl Default for Config {
             seal: SealDefaults::default(),
             tsa: TsaConfig::default(),
             pkcs11: Pkcs11Config::default(),
+            evm: EvmConfig::default(),
         }
     }
 }
@@ -304,6 +327,15 @@ impl Config {
         if let Some(n) = number("EVIDENTIA_TOKEN_TIMEOUT", "a whole number of seconds")? {
             self.pkcs11.timeout_secs = n.max(1);
         }
+        if let Some(v) = var("EVIDENTIA_EVM_RPC").filter(|v| !v.is_empty()) {
+            self.evm.rpc = Some(v);
+        }
+        if let Some(v) = var("EVIDENTIA_EVM_KEY_FILE").filter(|v| !v.is_empty()) {
+            self.evm.key_file = Some(PathBuf::from(v));
+        }
+        if let Some(n) = number("EVIDENTIA_EVM_CONFIRMATIONS", "a whole number of blocks")? {
+            self.evm.confirmations = n.max(1);
+        }
         Ok(())
     }
 
@@ -333,6 +365,26 @@ impl Config {
     /// The identity store, its token calls bounded by the configured timeout.
     pub fn identity_store(&self) -> Result<crate::identity::IdentityStore, ConfigError> {
         Ok(crate::identity::IdentityStore::new(self.identity_dir()?).with_token_timeout(self.token_timeout()))
+    }
+
+    /// The EVM anchoring settings, when a node is configured; the key is read from its file.
+    pub fn evm_settings(&self) -> Result<Option<crate::anchor::evm::EvmSettings>, ConfigError> {
+        let Some(rpc) = &self.evm.rpc else { return Ok(None) };
+        let Some(path) = &self.evm.key_file else {
+            return Err(ConfigError::BadVariable {
+                name: "EVIDENTIA_EVM_KEY_FILE",
+                value: String::new(),
+                expected: "a file holding the anchoring account's hex private key (needed with EVIDENTIA_EVM_RPC)",
+            });
+        };
+        let key =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable { path: path.clone(), source })?;
+        Ok(Some(crate::anchor::evm::EvmSettings {
+            rpc_url: rpc.clone(),
+            key_hex: zeroize::Zeroizing::new(key.trim().to_owned()),
+            confirmations: self.evm.confirmations.max(1),
+            timeout: Duration::from_secs(self.evm.timeout_secs.max(1)),
+        }))
     }
 
     /// How long one call into a PKCS #11 token may take.

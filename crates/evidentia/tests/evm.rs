@@ -157,5 +157,5 @@ async fn a_node_that_is_down_is_reported_and_a_reorg_is_seen() {
     // The chain goes back to before the anchor and grows past it: the anchor is gone.
     rpc(&anvil.url, "evm_revert", &format!("[{snapshot}]")).unwrap();
     rpc(&anvil.url, "anvil_mine", "[\"0x2\"]").unwrap();
-    assert_eq!(status(&s, &tx_hash).await.unwrap(), ChainStatus::NotMined);
+    assert_eq!(status(&s, &tx_hash).await.unwrap(), ChainStatus::Dropped);
 }

@@ -113,8 +113,10 @@ pub struct ChainAnchor {
 /// Where a sent anchor stands on the chain now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainStatus {
-    /// Not (or no longer) in a block of the canonical chain: pending, or dropped by a reorg.
-    NotMined,
+    /// Known to the node but in no block of the canonical chain yet.
+    Pending,
+    /// Unknown to the node: never arrived, or dropped (for example by a reorg).
+    Dropped,
     /// Mined; `confirmations` counts its own block.
     Mined {
         /// The anchor with its proof.
@@ -167,20 +169,22 @@ pub async fn status(settings: &EvmSettings, tx_hash: &str) -> Result<ChainStatus
     let hash: B256 = tx_hash.parse().map_err(|_| failed("CHAIN_BAD_TX_HASH", format!("`{tx_hash}`")))?;
     let provider = ProviderBuilder::new().connect_http(url_of(settings)?);
     let Some(receipt) = bounded(settings, provider.get_transaction_receipt(hash)).await? else {
-        return Ok(ChainStatus::NotMined);
+        let known =
+            bounded(settings, std::future::IntoFuture::into_future(provider.get_transaction_by_hash(hash))).await?;
+        return Ok(if known.is_some() { ChainStatus::Pending } else { ChainStatus::Dropped });
     };
     let (Some(number), Some(index)) = (receipt.block_number, receipt.transaction_index) else {
-        return Ok(ChainStatus::NotMined);
+        return Ok(ChainStatus::Pending);
     };
     let Some(block) =
         bounded(settings, std::future::IntoFuture::into_future(provider.get_block_by_number(number.into()).full()))
             .await?
     else {
-        return Ok(ChainStatus::NotMined);
+        return Ok(ChainStatus::Pending);
     };
     if Some(block.header.hash) != receipt.block_hash {
         // The receipt names a block that is no longer the canonical one at its height.
-        return Ok(ChainStatus::NotMined);
+        return Ok(ChainStatus::Pending);
     }
     let chain_id = bounded(settings, provider.get_chain_id()).await?;
     let head = bounded(settings, provider.get_block_number()).await?;

@@ -1,7 +1,161 @@
 //! Anchoring: Merkle batches of records (and the vault's custody-log head) whose root is fixed
-//! in a public ledger, with an inclusion proof per record.
+//! on an EVM chain, with an inclusion proof per record and an offline proof per anchor.
+//! [`sync`] moves every batch forward: sends its root, records it once confirmed, and re-anchors a
+//! batch whose confirmed transaction a reorg dropped. A node that is down leaves batches pending.
 
 pub mod evm;
 pub mod merkle;
 
+use serde::Serialize;
+
 pub use merkle::{MerkleError, MerkleProof, MerkleTree};
+
+use crate::seal::now;
+use crate::vault::{AnchorDrop, AnchorSend, BatchAnchoring, StoredChainAnchor, Vault, VaultError};
+use evm::{ChainStatus, EvmError, EvmSettings};
+
+/// Where a batch stands after [`sync`].
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorOutcome {
+    /// The batch.
+    pub batch_id: String,
+    /// Its root, hex.
+    pub root: String,
+    /// `anchored`, or why not yet: `ANCHOR_PENDING`, `NOT_ENOUGH_CONFIRMATIONS`,
+    /// `CHAIN_UNREACHABLE`, ...
+    pub state: String,
+    /// In words.
+    pub detail: String,
+    /// The live anchor, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<StoredChainAnchor>,
+    /// A reorg dropped an earlier anchor of this batch during this sync.
+    pub reorg_detected: bool,
+}
+
+/// Moves every batch forward on the chain; see the module documentation.
+pub async fn sync(vault: &Vault, settings: &EvmSettings) -> Result<Vec<AnchorOutcome>, VaultError> {
+    let mut out = Vec::new();
+    for b in vault.anchoring().await? {
+        let outcome = match advance(vault, settings, &b).await {
+            Ok(o) => o,
+            Err(Step::Chain(e)) => pending(&b, e.code(), e.to_string(), false),
+            Err(Step::Vault(e)) => return Err(e),
+        };
+        out.push(outcome);
+    }
+    Ok(out)
+}
+
+enum Step {
+    Chain(EvmError),
+    Vault(VaultError),
+}
+
+impl From<EvmError> for Step {
+    fn from(e: EvmError) -> Self {
+        Step::Chain(e)
+    }
+}
+
+impl From<VaultError> for Step {
+    fn from(e: VaultError) -> Self {
+        Step::Vault(e)
+    }
+}
+
+fn pending(b: &BatchAnchoring, code: &str, detail: String, reorg_detected: bool) -> AnchorOutcome {
+    AnchorOutcome {
+        batch_id: b.batch.id.clone(),
+        root: b.batch.root.clone(),
+        state: code.to_owned(),
+        detail,
+        anchor: None,
+        reorg_detected,
+    }
+}
+
+async fn advance(vault: &Vault, settings: &EvmSettings, b: &BatchAnchoring) -> Result<AnchorOutcome, Step> {
+    let mut reorg = false;
+    // A confirmed anchor must still be where it was.
+    if let Some(live) = b.live_anchor() {
+        match evm::status(settings, &live.anchor.tx_hash).await? {
+            ChainStatus::Mined { anchor, .. } if anchor.block_hash == live.anchor.block_hash => {
+                return Ok(AnchorOutcome {
+                    batch_id: b.batch.id.clone(),
+                    root: b.batch.root.clone(),
+                    state: "anchored".into(),
+                    detail: format!("in block {} of chain {}", live.anchor.block_number, live.anchor.chain_id),
+                    anchor: Some(live.clone()),
+                    reorg_detected: false,
+                });
+            }
+            _ => {
+                let drop = AnchorDrop {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    chain_anchor_id: live.id.clone(),
+                    detected_at: now(),
+                };
+                vault.record_anchor_drop(&drop).await?;
+                reorg = true;
+            }
+        }
+    }
+    // The newest send, unless the chain dropped it: then send again.
+    let mut tx_hash = b.sends.last().map(|s| s.tx_hash.clone());
+    if let Some(hash) = &tx_hash
+        && evm::status(settings, hash).await? == ChainStatus::Dropped
+    {
+        tx_hash = None;
+    }
+    let tx_hash = match tx_hash {
+        Some(h) => h,
+        None => {
+            let root = merkle_root(b)?;
+            let hash = evm::send_root(settings, &root).await?;
+            let send = AnchorSend {
+                id: uuid::Uuid::now_v7().to_string(),
+                batch_id: b.batch.id.clone(),
+                tx_hash: hash.clone(),
+                rpc_url: settings.rpc_url.clone(),
+                sent_at: now(),
+            };
+            vault.record_anchor_send(&send).await?;
+            hash
+        }
+    };
+    match evm::status(settings, &tx_hash).await? {
+        ChainStatus::Mined { anchor, confirmations } if confirmations >= settings.confirmations => {
+            let stored = StoredChainAnchor {
+                id: uuid::Uuid::now_v7().to_string(),
+                batch_id: b.batch.id.clone(),
+                confirmations,
+                recorded_at: now(),
+                anchor: *anchor,
+            };
+            vault.record_chain_anchor(&stored).await?;
+            Ok(AnchorOutcome {
+                batch_id: b.batch.id.clone(),
+                root: b.batch.root.clone(),
+                state: "anchored".into(),
+                detail: format!("in block {} of chain {}", stored.anchor.block_number, stored.anchor.chain_id),
+                anchor: Some(stored),
+                reorg_detected: reorg,
+            })
+        }
+        ChainStatus::Mined { confirmations, .. } => Ok(pending(
+            b,
+            "NOT_ENOUGH_CONFIRMATIONS",
+            format!("{confirmations} of {} confirmations; `evidentia sync` checks again", settings.confirmations),
+            reorg,
+        )),
+        _ => Ok(pending(b, "ANCHOR_PENDING", format!("transaction {tx_hash} is not mined yet"), reorg)),
+    }
+}
+
+fn merkle_root(b: &BatchAnchoring) -> Result<merkle::Hash, Step> {
+    hex::decode(&b.batch.root)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| Step::Vault(VaultError::BadRow(format!("root of batch {}", b.batch.id))))
+}

@@ -51,6 +51,8 @@ pub struct RecordInclusion {
     pub leaf_hash: String,
     /// From the leaf to the batch root.
     pub proof: MerkleProof,
+    /// The batch's confirmed anchor on a chain, with its offline proof, once there is one.
+    pub anchor: Option<StoredChainAnchor>,
 }
 
 const BATCH_COLUMNS: &str = "id, root, size, head_seq, head_hash, created_at";
@@ -203,6 +205,194 @@ impl Vault {
         let proof = tree
             .proof(leaf.leaf_index)
             .ok_or_else(|| VaultError::BadRow(format!("leaf {} of batch {batch_id}", leaf.leaf_index)))?;
-        Ok(Some(RecordInclusion { batch, salt: leaf.salt.clone(), leaf_hash: leaf.leaf_hash.clone(), proof }))
+        let anchor =
+            self.anchoring().await?.into_iter().find(|a| a.batch.id == batch_id).and_then(|a| a.live_anchor().cloned());
+        Ok(Some(RecordInclusion { batch, salt: leaf.salt.clone(), leaf_hash: leaf.leaf_hash.clone(), proof, anchor }))
+    }
+}
+
+/// A batch root sent to a chain. Its canonical JSON is the payload of an `anchor_sent` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchorSend {
+    /// Id (UUIDv7).
+    pub id: String,
+    /// The batch.
+    pub batch_id: String,
+    /// The transaction, hex with 0x.
+    pub tx_hash: String,
+    /// The node it was sent through.
+    pub rpc_url: String,
+    /// When.
+    pub sent_at: String,
+}
+
+/// A batch root confirmed on a chain. Its canonical JSON is the payload of an `anchored` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredChainAnchor {
+    /// Id (UUIDv7).
+    pub id: String,
+    /// The batch.
+    pub batch_id: String,
+    /// Confirmations when it was recorded (counting its own block).
+    pub confirmations: u64,
+    /// When it was recorded.
+    pub recorded_at: String,
+    /// The anchor and its offline proof.
+    pub anchor: crate::anchor::evm::ChainAnchor,
+}
+
+/// A confirmed anchor that left the canonical chain. Payload of an `anchor_dropped` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnchorDrop {
+    /// Id (UUIDv7).
+    pub id: String,
+    /// The anchor that is gone.
+    pub chain_anchor_id: String,
+    /// When it was found gone.
+    pub detected_at: String,
+}
+
+/// Everything the vault holds about anchoring one batch.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchAnchoring {
+    /// The batch.
+    pub batch: AnchorBatch,
+    /// Sends, oldest first.
+    pub sends: Vec<AnchorSend>,
+    /// Confirmed anchors, oldest first, with whether each was later dropped.
+    pub anchors: Vec<(StoredChainAnchor, bool)>,
+}
+
+impl BatchAnchoring {
+    /// The newest confirmed anchor that was not dropped.
+    pub fn live_anchor(&self) -> Option<&StoredChainAnchor> {
+        self.anchors.iter().rev().find(|(_, dropped)| !dropped).map(|(a, _)| a)
+    }
+}
+
+impl Vault {
+    async fn append_anchor_row(
+        &self,
+        sql: &str,
+        binds: Vec<Option<String>>,
+        kind: CustodyEventKind,
+        at: &str,
+        payload: String,
+    ) -> Result<(), VaultError> {
+        let mut tx = self.pool.begin().await?;
+        let mut q = sqlx::query(AssertSqlSafe(sql.to_owned()));
+        for b in binds {
+            q = q.bind(b);
+        }
+        q.execute(&mut *tx).await?;
+        let events = insert_events(&mut tx, vec![(kind, at.to_owned(), None, payload)]).await?;
+        tx.commit().await?;
+        self.advance_head(&events)
+    }
+
+    /// Records that a batch root was sent, with its `anchor_sent` event.
+    pub async fn record_anchor_send(&self, send: &AnchorSend) -> Result<(), VaultError> {
+        self.append_anchor_row(
+            "INSERT INTO anchor_sends (id, batch_id, tx_hash, rpc_url, sent_at) VALUES ($1, $2, $3, $4, $5)",
+            vec![
+                Some(send.id.clone()),
+                Some(send.batch_id.clone()),
+                Some(send.tx_hash.clone()),
+                Some(send.rpc_url.clone()),
+                Some(send.sent_at.clone()),
+            ],
+            CustodyEventKind::AnchorSent,
+            &send.sent_at,
+            serde_json::to_string(send).unwrap_or_default(),
+        )
+        .await
+    }
+
+    /// Records a confirmed anchor, with its `anchored` event.
+    pub async fn record_chain_anchor(&self, a: &StoredChainAnchor) -> Result<(), VaultError> {
+        let proof = serde_json::to_string(&a.anchor).unwrap_or_default();
+        self.append_anchor_row(
+            "INSERT INTO chain_anchors (id, batch_id, chain_id, tx_hash, block_number, block_hash, block_time, \
+             confirmations, proof, recorded_at) VALUES ($1, $2, CAST($3 AS BIGINT), $4, CAST($5 AS BIGINT), $6, \
+             CAST($7 AS BIGINT), CAST($8 AS BIGINT), $9, $10)",
+            vec![
+                Some(a.id.clone()),
+                Some(a.batch_id.clone()),
+                Some(a.anchor.chain_id.to_string()),
+                Some(a.anchor.tx_hash.clone()),
+                Some(a.anchor.block_number.to_string()),
+                Some(a.anchor.block_hash.clone()),
+                Some(a.anchor.block_time.to_string()),
+                Some(a.confirmations.to_string()),
+                Some(proof),
+                Some(a.recorded_at.clone()),
+            ],
+            CustodyEventKind::Anchored,
+            &a.recorded_at,
+            serde_json::to_string(a).unwrap_or_default(),
+        )
+        .await
+    }
+
+    /// Records that a confirmed anchor left the canonical chain, with its `anchor_dropped` event.
+    pub async fn record_anchor_drop(&self, d: &AnchorDrop) -> Result<(), VaultError> {
+        self.append_anchor_row(
+            "INSERT INTO anchor_drops (id, chain_anchor_id, detected_at) VALUES ($1, $2, $3)",
+            vec![Some(d.id.clone()), Some(d.chain_anchor_id.clone()), Some(d.detected_at.clone())],
+            CustodyEventKind::AnchorDropped,
+            &d.detected_at,
+            serde_json::to_string(d).unwrap_or_default(),
+        )
+        .await
+    }
+
+    /// The anchoring of every batch, oldest batch first.
+    pub async fn anchoring(&self) -> Result<Vec<BatchAnchoring>, VaultError> {
+        let sends =
+            sqlx::query("SELECT id, batch_id, tx_hash, rpc_url, sent_at FROM anchor_sends ORDER BY sent_at, id")
+                .fetch_all(&self.pool)
+                .await?;
+        let anchors = sqlx::query(
+            "SELECT id, batch_id, confirmations, proof, recorded_at FROM chain_anchors ORDER BY recorded_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let drops = sqlx::query("SELECT chain_anchor_id FROM anchor_drops").fetch_all(&self.pool).await?;
+        let dropped: std::collections::HashSet<String> =
+            drops.iter().map(|r| get_text(r, "chain_anchor_id")).collect::<Result<_, _>>()?;
+        let mut out: Vec<BatchAnchoring> = self
+            .batches()
+            .await?
+            .into_iter()
+            .map(|batch| BatchAnchoring { batch, sends: Vec::new(), anchors: Vec::new() })
+            .collect();
+        for r in &sends {
+            let send = AnchorSend {
+                id: get_text(r, "id")?,
+                batch_id: get_text(r, "batch_id")?,
+                tx_hash: get_text(r, "tx_hash")?,
+                rpc_url: get_text(r, "rpc_url")?,
+                sent_at: get_text(r, "sent_at")?,
+            };
+            if let Some(b) = out.iter_mut().find(|b| b.batch.id == send.batch_id) {
+                b.sends.push(send);
+            }
+        }
+        for r in &anchors {
+            let id = get_text(r, "id")?;
+            let anchor = serde_json::from_str(&get_text(r, "proof")?)
+                .map_err(|e| VaultError::BadRow(format!("proof of chain anchor {id}: {e}")))?;
+            let stored = StoredChainAnchor {
+                batch_id: get_text(r, "batch_id")?,
+                confirmations: get_u64(r, "confirmations")?,
+                recorded_at: get_text(r, "recorded_at")?,
+                anchor,
+                id: id.clone(),
+            };
+            if let Some(b) = out.iter_mut().find(|b| b.batch.id == stored.batch_id) {
+                b.anchors.push((stored, dropped.contains(&id)));
+            }
+        }
+        Ok(out)
     }
 }

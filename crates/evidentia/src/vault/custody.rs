@@ -22,6 +22,12 @@ pub enum CustodyEventKind {
     Signed,
     /// Records and the log's head were gathered into a Merkle batch; the payload is the batch.
     Batched,
+    /// A batch root was sent to a chain; the payload is the send.
+    AnchorSent,
+    /// A batch root is confirmed on a chain; the payload is the anchor with its offline proof.
+    Anchored,
+    /// A confirmed anchor left the canonical chain (a reorg); the payload names it.
+    AnchorDropped,
 }
 
 impl CustodyEventKind {
@@ -32,6 +38,9 @@ impl CustodyEventKind {
             CustodyEventKind::Timestamped => "timestamped",
             CustodyEventKind::Signed => "signed",
             CustodyEventKind::Batched => "batched",
+            CustodyEventKind::AnchorSent => "anchor_sent",
+            CustodyEventKind::Anchored => "anchored",
+            CustodyEventKind::AnchorDropped => "anchor_dropped",
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::anchors::{AnchorBatch, unhex32};
+use super::anchors::{AnchorBatch, StoredChainAnchor, unhex32};
 use super::blobs::BlobState;
 use super::custody::{CustodyEventKind, GENESIS_HASH};
 use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, SubjectKind};
@@ -402,7 +402,60 @@ impl Vault {
             ));
         }
 
-        // 6. Blobs, as the log says they should be.
+        // 6. Chain anchors: each as its event recorded it, its offline proof holding for its
+        //    batch's root against its own block hash.
+        let roots: HashMap<String, String> = self.batches().await?.into_iter().map(|b| (b.id, b.root)).collect();
+        let mut stored: HashMap<String, StoredChainAnchor> = self
+            .anchoring()
+            .await?
+            .into_iter()
+            .flat_map(|b| b.anchors.into_iter().map(|(a, _)| (a.id.clone(), a)))
+            .collect();
+        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Anchored.as_str()) {
+            let Ok(recorded) = serde_json::from_str::<StoredChainAnchor>(&e.payload) else {
+                problems.push(problem(
+                    "EVENT_UNREADABLE",
+                    format!("event #{}", e.seq),
+                    "its anchor cannot be read".into(),
+                ));
+                continue;
+            };
+            let item = format!("chain anchor {}", recorded.id);
+            match stored.remove(&recorded.id) {
+                None => problems.push(problem(
+                    "ANCHOR_MISSING",
+                    item,
+                    format!("recorded by event #{} but its row is gone", e.seq),
+                )),
+                Some(row) if row != recorded => problems.push(problem(
+                    "ANCHOR_ALTERED",
+                    item,
+                    format!("differs from what event #{} recorded", e.seq),
+                )),
+                Some(row) => {
+                    let root = roots.get(&row.batch_id).and_then(|r| unhex32(r));
+                    let verdict = match root {
+                        Some(root) => crate::anchor::evm::verify_offline(&row.anchor, &root, &row.anchor.block_hash)
+                            .map_err(|err| err.to_string()),
+                        None => Err(format!("its batch {} is unknown", row.batch_id)),
+                    };
+                    if let Err(why) = verdict {
+                        problems.push(problem("ANCHOR_PROOF_INVALID", item, why));
+                    }
+                }
+            }
+        }
+        let mut unlogged: Vec<&String> = stored.keys().collect();
+        unlogged.sort();
+        for id in unlogged {
+            problems.push(problem(
+                "ANCHOR_UNLOGGED",
+                format!("chain anchor {id}"),
+                "no custody event recorded it: the row was inserted outside Evidentia".into(),
+            ));
+        }
+
+        // 7. Blobs, as the log says they should be.
         let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
         for (id, (_, r)) in &logged {
             let sha = r.sha256_hex();
