@@ -47,6 +47,13 @@ fn every_record_and_the_log_head_go_into_one_batch_whose_proofs_check_independen
         assert!(ok, "{said}");
         assert!(said.contains(batch["root"].as_str().unwrap()), "{said}");
     }
+    // Batched but not anchored: the Merkle proof passes, the anchor is pending.
+    let id = env.records()[0]["id"].as_str().unwrap().to_owned();
+    let out = env.run(&["--json", "anchor", "verify", &id]);
+    assert_eq!(out.status.code(), Some(7));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["checks"][0]["verdict"], "PASSED", "{v}");
+    assert_eq!(v["checks"][1]["reason"], "ANCHOR_PENDING", "{v}");
     // Nothing waits now; a later record goes into the next batch, with a later head.
     let (_, again) = env.json(&["anchor", "flush"]);
     assert!(again["batch"].is_null(), "{again}");
@@ -165,6 +172,7 @@ fn chain_cmd(env: &Env, url: &str, args: &[&str]) -> (i32, serde_json::Value) {
 fn a_batch_is_anchored_with_one_transaction_carrying_its_root() {
     let env = Env::new();
     let anvil = Anvil::start_on(free_port());
+    let snapshot = anvil.rpc("evm_snapshot", "[]").unwrap();
     for i in 0..20 {
         env.write(&format!("docs/d{i:02}.txt"), format!("document {i}\n"));
     }
@@ -188,6 +196,23 @@ fn a_batch_is_anchored_with_one_transaction_carrying_its_root() {
     }
     let check = env.run(&["vault", "verify"]);
     assert!(check.status.success(), "{}", text(&check.stdout));
+    // anchor verify: online all passes; offline the block hash is left to confirm elsewhere.
+    let id = env.records()[7]["id"].as_str().unwrap().to_owned();
+    let (code, v) = chain_cmd(&env, &anvil.url(), &["anchor", "verify", &id]);
+    assert_eq!((code, v["result"].as_str()), (0, Some("TOTAL-PASSED")), "{v}");
+    let (code, v) = chain_cmd(&env, &anvil.url(), &["anchor", "verify", &id, "--offline"]);
+    assert_eq!((code, v["result"].as_str()), (7, Some("INDETERMINATE")), "{v}");
+    assert_eq!(v["checks"][2]["reason"], "BLOCK_NOT_CHECKED");
+    assert!(v["checks"][2]["detail"].as_str().unwrap().contains(tx["blockHash"].as_str().unwrap()), "{v}");
+    // The chain forgets the block (a reorg): the anchor is no longer on it.
+    assert_eq!(anvil.rpc("evm_revert", &format!("[{snapshot}]")), Some(serde_json::Value::Bool(true)));
+    anvil.rpc("anvil_mine", "[\"0x3\"]").unwrap();
+    let (code, v) = chain_cmd(&env, &anvil.url(), &["anchor", "verify", &id]);
+    assert_eq!((code, v["result"].as_str()), (1, Some("TOTAL-FAILED")), "{v}");
+    assert_eq!(v["checks"][2]["reason"], "ANCHOR_NOT_ON_CHAIN");
+    // Offline, nothing about the chain has changed: the proofs still hold.
+    let (code, _) = chain_cmd(&env, &anvil.url(), &["anchor", "verify", &id, "--offline"]);
+    assert_eq!(code, 7);
     // A stored offline proof that no longer holds is found.
     env.tamper_sql("UPDATE chain_anchors SET proof = replace(proof, '\"block_time\":', '\"block_time\":1')");
     let check = env.run(&["--json", "vault", "verify"]);

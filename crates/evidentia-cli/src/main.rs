@@ -82,6 +82,14 @@ enum AnchorCommand {
     Flush,
     /// List the batches.
     Status,
+    /// Check a record's anchor: its Merkle proof, the offline chain proof, and (unless --offline) the block on the node.
+    Verify {
+        /// Record id, or a prefix of it that only one record has.
+        id: String,
+        /// Do not ask the node; say which block hash to confirm elsewhere.
+        #[arg(long)]
+        offline: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -622,13 +630,27 @@ async fn run(cli: Cli) -> Outcome {
             let evm = config.evm_settings()?;
             let access = match cmd {
                 AnchorCommand::Flush => Access::Write { lock_wait: config.lock_wait() },
-                AnchorCommand::Status => Access::Read,
+                AnchorCommand::Status | AnchorCommand::Verify { .. } => Access::Read,
             };
             let vault = Vault::open(&dir, access).await?;
             let result = match cmd {
                 AnchorCommand::Flush => anchor_flush(&vault, evm.as_ref(), cli.json).await,
                 AnchorCommand::Status => {
                     vault.anchoring().await.map(|a| render::anchoring(cli.json, &a)).map_err(Box::<Failure>::from)
+                }
+                AnchorCommand::Verify { id, offline } => {
+                    let node = if offline { None } else { config.evm_node() };
+                    match evidentia::anchor::check::check_record(&vault, &id, node.as_ref()).await {
+                        Err(e) => Err(Box::<Failure>::from(e)),
+                        Ok(report) => {
+                            render::anchor_report(cli.json, &report);
+                            match report.result {
+                                "TOTAL-PASSED" => Ok(()),
+                                "TOTAL-FAILED" => Err(Box::new(Failure::Exit(1))),
+                                _ => Err(Box::new(Failure::Exit(7))),
+                            }
+                        }
+                    }
                 }
             };
             vault.close().await;

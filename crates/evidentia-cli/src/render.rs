@@ -541,3 +541,20 @@ pub fn anchored(json: bool, outcomes: &[evidentia::anchor::AnchorOutcome]) {
         println!("batch {}: {} — {}{reorg}", o.batch_id, o.state, o.detail);
     }
 }
+
+/// `anchor verify`.
+pub fn anchor_report(json: bool, r: &evidentia::anchor::check::AnchorReport) {
+    if json {
+        print_json(&serde_json::to_value(r).unwrap_or_default());
+        return;
+    }
+    println!("record {}: {}", r.record_id, r.result);
+    for c in &r.checks {
+        let verdict = match c.verdict {
+            evidentia::anchor::check::Verdict::Passed => "PASSED".to_owned(),
+            evidentia::anchor::check::Verdict::Failed => format!("FAILED [{}]", c.reason.unwrap_or("")),
+            evidentia::anchor::check::Verdict::Indeterminate => format!("INDETERMINATE [{}]", c.reason.unwrap_or("")),
+        };
+        println!("  {:<13} {verdict} — {}", c.check, c.detail);
+    }
+}

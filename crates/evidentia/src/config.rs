@@ -387,6 +387,16 @@ impl Config {
         }))
     }
 
+    /// The chain node to check anchors against (no key needed), when one is configured.
+    pub fn evm_node(&self) -> Option<crate::anchor::evm::EvmSettings> {
+        self.evm.rpc.as_ref().map(|rpc| crate::anchor::evm::EvmSettings {
+            rpc_url: rpc.clone(),
+            key_hex: zeroize::Zeroizing::new(String::new()),
+            confirmations: self.evm.confirmations.max(1),
+            timeout: Duration::from_secs(self.evm.timeout_secs.max(1)),
+        })
+    }
+
     /// How long one call into a PKCS #11 token may take.
     pub fn token_timeout(&self) -> Duration {
         Duration::from_secs(self.pkcs11.timeout_secs.max(1))

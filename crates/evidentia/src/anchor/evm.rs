@@ -265,3 +265,13 @@ pub fn verify_offline(anchor: &ChainAnchor, root: &Hash, block_hash: &str) -> Re
     }
     Ok(())
 }
+
+/// The hash of the canonical block at `number` (if the node has one) and the node's newest block
+/// number.
+pub async fn canonical_block(settings: &EvmSettings, number: u64) -> Result<(Option<String>, u64), EvmError> {
+    let provider = ProviderBuilder::new().connect_http(url_of(settings)?);
+    let block =
+        bounded(settings, std::future::IntoFuture::into_future(provider.get_block_by_number(number.into()))).await?;
+    let head = bounded(settings, provider.get_block_number()).await?;
+    Ok((block.map(|b| format!("{:#x}", b.header.hash)), head))
+}

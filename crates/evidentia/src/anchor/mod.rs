@@ -3,6 +3,7 @@
 //! [`sync`] moves every batch forward: sends its root, records it once confirmed, and re-anchors a
 //! batch whose confirmed transaction a reorg dropped. A node that is down leaves batches pending.
 
+pub mod check;
 pub mod evm;
 pub mod merkle;
 

@@ -1,0 +1,176 @@
+//! Checking one record's anchor: its leaf and Merkle proof up to the batch root, the batch root in
+//! the anchoring transaction under the block hash (offline), and — online — that block on the
+//! node's canonical chain with enough confirmations. Each check ends PASSED, FAILED or
+//! INDETERMINATE with a reason.
+
+use serde::Serialize;
+
+use super::evm::{self, EvmSettings};
+use super::merkle::{leaf_hash, record_leaf_data};
+use crate::vault::{Vault, VaultError};
+
+/// How one check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    /// It holds.
+    Passed,
+    /// It does not hold.
+    Failed,
+    /// It cannot be decided now (the reason says why).
+    Indeterminate,
+}
+
+/// One check.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorCheck {
+    /// What was checked: `merkle_proof`, `chain_proof`, `block`.
+    pub check: &'static str,
+    /// How it ended.
+    pub verdict: Verdict,
+    /// The reason code, unless it passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// The evidence, in words.
+    pub detail: String,
+}
+
+/// The checks of one record's anchor and their overall result.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorReport {
+    /// The record.
+    pub record_id: String,
+    /// `TOTAL-PASSED`, `TOTAL-FAILED` or `INDETERMINATE`.
+    pub result: &'static str,
+    /// Every check, in order.
+    pub checks: Vec<AnchorCheck>,
+}
+
+fn check(check: &'static str, verdict: Verdict, reason: Option<&'static str>, detail: String) -> AnchorCheck {
+    AnchorCheck { check, verdict, reason, detail }
+}
+
+/// Checks a record's anchor; `node` (when given) is asked whether the block is canonical.
+pub async fn check_record(
+    vault: &Vault,
+    record_id: &str,
+    node: Option<&EvmSettings>,
+) -> Result<AnchorReport, VaultError> {
+    let detail = vault.record(record_id).await?;
+    let record_id = detail.record.id.clone();
+    let mut checks = Vec::new();
+    let Some(inclusion) = detail.inclusion else {
+        checks.push(check(
+            "merkle_proof",
+            Verdict::Indeterminate,
+            Some("ANCHOR_PENDING"),
+            "the record is in no batch yet; `evidentia anchor flush` makes one".into(),
+        ));
+        return Ok(report(record_id, checks));
+    };
+    let unhex = |t: &str| -> Option<[u8; 32]> { hex::decode(t).ok()?.try_into().ok() };
+    let root = unhex(&inclusion.batch.root);
+    let leaf = match (unhex(&inclusion.salt), unhex(&detail.record.sha256_hex())) {
+        (Some(salt), Some(sha)) => Some(leaf_hash(&record_leaf_data(&salt, &sha))),
+        _ => None,
+    };
+    match (leaf, root) {
+        (Some(leaf), Some(root)) => match inclusion.proof.verify(&leaf, &root) {
+            Ok(()) => checks.push(check(
+                "merkle_proof",
+                Verdict::Passed,
+                None,
+                format!(
+                    "leaf {} of {} leads to batch root {}",
+                    inclusion.proof.leaf_index, inclusion.proof.tree_size, inclusion.batch.root
+                ),
+            )),
+            Err(e) => checks.push(check("merkle_proof", Verdict::Failed, Some(e.code()), e.to_string())),
+        },
+        _ => checks.push(check(
+            "merkle_proof",
+            Verdict::Failed,
+            Some("MERKLE_PROOF_UNREADABLE"),
+            "the salt, digest or root is not a 32-byte hex value".into(),
+        )),
+    }
+    let Some(stored) = inclusion.anchor else {
+        checks.push(check(
+            "chain_proof",
+            Verdict::Indeterminate,
+            Some("ANCHOR_PENDING"),
+            format!("batch {} is not anchored yet; `evidentia sync` completes it", inclusion.batch.id),
+        ));
+        return Ok(report(record_id, checks));
+    };
+    let a = &stored.anchor;
+    match root.map(|r| evm::verify_offline(a, &r, &a.block_hash)) {
+        Some(Ok(())) => checks.push(check(
+            "chain_proof",
+            Verdict::Passed,
+            None,
+            format!(
+                "transaction {} carries the root, in block {} (hash {}) of chain {} at {}",
+                a.tx_hash, a.block_number, a.block_hash, a.chain_id, a.block_time
+            ),
+        )),
+        Some(Err(e)) => checks.push(check("chain_proof", Verdict::Failed, Some(e.code()), e.to_string())),
+        None => checks.push(check("chain_proof", Verdict::Failed, Some("MERKLE_PROOF_UNREADABLE"), "no root".into())),
+    }
+    let block = match node {
+        None => check(
+            "block",
+            Verdict::Indeterminate,
+            Some("BLOCK_NOT_CHECKED"),
+            format!(
+                "offline: confirm that block {} of chain {} has hash {} on any explorer or node",
+                a.block_number, a.chain_id, a.block_hash
+            ),
+        ),
+        Some(settings) => match evm::canonical_block(settings, a.block_number).await {
+            Err(e) => check("block", Verdict::Indeterminate, Some("CHAIN_UNREACHABLE"), e.to_string()),
+            Ok((Some(hash), head)) if hash == a.block_hash => {
+                let confirmations = head.saturating_sub(a.block_number) + 1;
+                if confirmations >= settings.confirmations {
+                    check(
+                        "block",
+                        Verdict::Passed,
+                        None,
+                        format!("block {} is canonical with {confirmations} confirmations", a.block_number),
+                    )
+                } else {
+                    check(
+                        "block",
+                        Verdict::Indeterminate,
+                        Some("NOT_ENOUGH_CONFIRMATIONS"),
+                        format!("{confirmations} of {} confirmations", settings.confirmations),
+                    )
+                }
+            }
+            Ok((other, _)) => check(
+                "block",
+                Verdict::Failed,
+                Some("ANCHOR_NOT_ON_CHAIN"),
+                format!(
+                    "the node's block {} is {}, not {}: the anchor left the chain; `evidentia sync` re-anchors",
+                    a.block_number,
+                    other.unwrap_or_else(|| "missing".into()),
+                    a.block_hash
+                ),
+            ),
+        },
+    };
+    checks.push(block);
+    Ok(report(record_id, checks))
+}
+
+fn report(record_id: String, checks: Vec<AnchorCheck>) -> AnchorReport {
+    let result = if checks.iter().any(|c| c.verdict == Verdict::Failed) {
+        "TOTAL-FAILED"
+    } else if checks.iter().all(|c| c.verdict == Verdict::Passed) {
+        "TOTAL-PASSED"
+    } else {
+        "INDETERMINATE"
+    };
+    AnchorReport { record_id, result, checks }
+}
