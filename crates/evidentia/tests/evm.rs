@@ -159,3 +159,74 @@ async fn a_node_that_is_down_is_reported_and_a_reorg_is_seen() {
     rpc(&anvil.url, "anvil_mine", "[\"0x2\"]").unwrap();
     assert_eq!(status(&s, &tx_hash).await.unwrap(), ChainStatus::Dropped);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_hundred_thousand_records_anchor_with_one_transaction_and_every_proof_verifies() {
+    use evidentia::anchor::merkle::{MerkleTree, leaf_hash, record_leaf_data};
+    use evidentia::digest::{DigestAlgorithm, Digests};
+    use evidentia::vault::{Access, EvidenceRecord, NewRecord, SubjectKind, Vault};
+
+    const N: u32 = 100_000;
+    let dir = tempfile::tempdir().unwrap();
+    let vault =
+        Vault::open(&dir.path().join("vault"), Access::Write { lock_wait: Duration::from_secs(5) }).await.unwrap();
+    let mut shas = std::collections::HashMap::new();
+    let records: Vec<NewRecord> = (0..N)
+        .map(|i| {
+            let mut digests = Digests::default();
+            let sha = DigestAlgorithm::Sha256.digest(&i.to_be_bytes());
+            digests.insert(DigestAlgorithm::Sha256, sha);
+            let id = uuid::Uuid::now_v7().to_string();
+            shas.insert(id.clone(), DigestAlgorithm::Sha256.digest(&i.to_be_bytes()).to_hex());
+            NewRecord {
+                record: EvidenceRecord {
+                    id,
+                    kind: SubjectKind::File,
+                    name: format!("scan-{i}.pdf"),
+                    size: 1,
+                    file_count: 1,
+                    media_type: "application/pdf".into(),
+                    digests,
+                    stored: false,
+                    source_path: format!("/scans/scan-{i}.pdf"),
+                    profile: "sandbox".into(),
+                    created_at: evidentia::seal::now(),
+                    timestamp_requested: false,
+                },
+                signature: None,
+            }
+        })
+        .collect();
+    for chunk in records.chunks(10_000) {
+        vault.append_records(chunk).await.unwrap();
+    }
+    let batch = vault.make_batch().await.unwrap().unwrap();
+    assert_eq!(batch.size, u64::from(N) + 1, "every record and the log's head");
+
+    let anvil = start_anvil();
+    let outcomes = evidentia::anchor::sync(&vault, &settings(&anvil.url)).await.unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].state, "anchored", "{:?}", outcomes[0]);
+    assert_eq!(rpc(&anvil.url, "eth_blockNumber", "[]").unwrap(), "0x1", "exactly one transaction, in one block");
+    let anchor = outcomes[0].anchor.clone().unwrap().anchor;
+    let root: [u8; 32] = hex::decode(&batch.root).unwrap().try_into().unwrap();
+    verify_offline(&anchor, &root, &anchor.block_hash).unwrap();
+
+    // Every record's proof: its salted leaf leads to the anchored root in at most 17 hashes.
+    let leaves = vault.batch_leaves(&batch.id).await.unwrap();
+    let tree = MerkleTree::new(leaves.iter().map(|l| hex::decode(&l.leaf_hash).unwrap().try_into().unwrap()).collect());
+    assert_eq!(tree.root(), root);
+    let mut checked = 0;
+    for l in &leaves {
+        let Some(id) = &l.record_id else { continue };
+        let sha: [u8; 32] = hex::decode(&shas[id]).unwrap().try_into().unwrap();
+        let salt: [u8; 32] = hex::decode(&l.salt).unwrap().try_into().unwrap();
+        let leaf = leaf_hash(&record_leaf_data(&salt, &sha));
+        let proof = tree.proof(l.leaf_index).unwrap();
+        assert!(proof.path.len() <= 17);
+        proof.verify(&leaf, &root).unwrap();
+        checked += 1;
+    }
+    assert_eq!(checked, N);
+    vault.close().await;
+}
