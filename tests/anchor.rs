@@ -255,6 +255,34 @@ fn a_node_that_is_down_leaves_the_batch_pending_until_sync_and_a_reorg_is_re_anc
     assert!(status["batches"][0]["anchors"].as_array().unwrap().len() == 2, "{status}");
 }
 
+#[test]
+fn the_batch_policy_anchors_once_enough_records_wait() {
+    let env = Env::new();
+    let anvil = Anvil::start_on(free_port());
+    env.write("anchor.key", DEV_KEY);
+    let seal = |name: &str| {
+        env.write(name, name);
+        let out = env
+            .cmd()
+            .env("EVIDENTIA_EVM_RPC", anvil.url())
+            .env("EVIDENTIA_EVM_KEY_FILE", env.path("anchor.key"))
+            .env("EVIDENTIA_ANCHOR_AFTER", "3")
+            .args(["seal", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    seal("one.txt");
+    seal("two.txt");
+    assert_eq!(env.sql_value("SELECT COUNT(*) FROM anchor_batches"), "0", "two records wait: no batch yet");
+    let said = seal("three.txt");
+    assert!(said.contains("anchored"), "{said}");
+    assert_eq!(env.sql_value("SELECT COUNT(*) FROM anchor_batches"), "1");
+    assert_eq!(env.sql_value("SELECT COUNT(*) FROM chain_anchors"), "1");
+    assert_eq!(anvil.rpc("eth_blockNumber", "[]").unwrap(), "0x1");
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

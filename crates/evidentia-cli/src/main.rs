@@ -486,6 +486,7 @@ async fn run(cli: Cli) -> Outcome {
             let policy = WalkPolicy { skip_special: args.skip_special, each: args.each };
             // Every input is checked before the vault is opened or created.
             let subjects = plan(&args.paths, policy)?;
+            let evm = if config.evm.batch_after_records > 0 { config.evm_settings()? } else { None };
             let identity = match &args.identity {
                 Some(name) => Some(std::sync::Arc::new(unlock_identity(&config, name, args.password_file.as_deref())?)),
                 None => None,
@@ -503,8 +504,22 @@ async fn run(cli: Cli) -> Outcome {
             let progress = CliProgress::new(show_progress, "sealing");
             let result = seal(&vault, subjects, &options, tsa.as_ref(), &progress).await;
             progress.finish();
+            let report = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    vault.close().await;
+                    return Err(Box::new(Failure::Core(e)));
+                }
+            };
+            // The batch policy: anchor once enough records wait (a failure leaves them pending).
+            let anchored = evidentia::anchor::after_seal(&vault, config.evm.batch_after_records, evm.as_ref()).await;
             vault.close().await;
-            render::sealed(cli.json, &std::path::absolute(&dir).unwrap_or(dir), config.profile, &result?);
+            render::sealed(cli.json, &std::path::absolute(&dir).unwrap_or(dir), config.profile, &report);
+            if let Some(outcomes) = anchored?
+                && !cli.json
+            {
+                render::anchored(false, &outcomes);
+            }
             Ok(())
         }
         Command::Sync => {

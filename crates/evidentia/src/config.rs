@@ -107,11 +107,14 @@ pub struct EvmConfig {
     pub confirmations: u64,
     /// Seconds for one exchange with the node.
     pub timeout_secs: u64,
+    /// Batch policy: after a seal, once this many records wait, batch and anchor them
+    /// (`EVIDENTIA_ANCHOR_AFTER`); 0: only `anchor flush` and `sync` do.
+    pub batch_after_records: u64,
 }
 
 impl Default for EvmConfig {
     fn default() -> Self {
-        Self { rpc: None, key_file: None, confirmations: 1, timeout_secs: 10 }
+        Self { rpc: None, key_file: None, confirmations: 1, timeout_secs: 10, batch_after_records: 0 }
     }
 }
 
@@ -335,6 +338,9 @@ impl Config {
         }
         if let Some(n) = number("EVIDENTIA_EVM_CONFIRMATIONS", "a whole number of blocks")? {
             self.evm.confirmations = n.max(1);
+        }
+        if let Some(n) = number("EVIDENTIA_ANCHOR_AFTER", "a whole number of records (0: only on demand)")? {
+            self.evm.batch_after_records = n;
         }
         Ok(())
     }

@@ -34,6 +34,23 @@ pub struct AnchorOutcome {
     pub reorg_detected: bool,
 }
 
+/// The batch policy after a seal: once `threshold` records wait for a batch, makes one and
+/// anchors it (with `settings`) at once. `None` when fewer wait.
+pub async fn after_seal(
+    vault: &Vault,
+    threshold: u64,
+    settings: Option<&EvmSettings>,
+) -> Result<Option<Vec<AnchorOutcome>>, VaultError> {
+    if threshold == 0 || vault.unbatched_count().await? < threshold {
+        return Ok(None);
+    }
+    vault.make_batch().await?;
+    match settings {
+        Some(s) => Ok(Some(sync(vault, s).await?)),
+        None => Ok(Some(Vec::new())),
+    }
+}
+
 /// Moves every batch forward on the chain; see the module documentation.
 pub async fn sync(vault: &Vault, settings: &EvmSettings) -> Result<Vec<AnchorOutcome>, VaultError> {
     let mut out = Vec::new();

@@ -146,6 +146,17 @@ impl Vault {
         Ok(Some(batch))
     }
 
+    /// How many records are in no batch yet.
+    pub async fn unbatched_count(&self) -> Result<u64, VaultError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM records WHERE id NOT IN \
+             (SELECT record_id FROM anchor_leaves WHERE record_id IS NOT NULL)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        get_u64(&row, "n")
+    }
+
     /// Every batch, oldest first.
     pub async fn batches(&self) -> Result<Vec<AnchorBatch>, VaultError> {
         let sql = format!("SELECT {BATCH_COLUMNS} FROM anchor_batches ORDER BY created_at, id");
