@@ -530,31 +530,29 @@ async fn run(cli: Cli) -> Outcome {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
             }
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let mut still_pending = false;
+            let mut stamped = None;
             if let Some(client) = &client {
-                let result = evidentia::stamp::sync(&vault, client).await;
-                let outcomes = match result {
-                    Ok(o) => o,
+                match evidentia::stamp::sync(&vault, client).await {
+                    Ok(o) => stamped = Some(o),
                     Err(e) => {
                         vault.close().await;
                         return Err(Box::new(Failure::Core(e.into())));
                     }
-                };
-                render::synced(cli.json && evm.is_none(), config.profile, &outcomes);
-                still_pending |= outcomes.iter().any(|o| o.pending_reason.is_some());
+                }
             }
+            let mut anchored = None;
             if let Some(settings) = &evm {
-                let result = evidentia::anchor::sync(&vault, settings).await;
-                let outcomes = match result {
-                    Ok(o) => o,
+                match evidentia::anchor::sync(&vault, settings).await {
+                    Ok(o) => anchored = Some(o),
                     Err(e) => {
                         vault.close().await;
                         return Err(Box::new(Failure::Core(e.into())));
                     }
-                };
-                render::anchored(cli.json, &outcomes);
-                still_pending |= outcomes.iter().any(|o| o.state != "anchored");
+                }
             }
+            render::synced(cli.json, config.profile, stamped.as_deref(), anchored.as_deref());
+            let still_pending = stamped.iter().flatten().any(|o| o.pending_reason.is_some())
+                || anchored.iter().flatten().any(|o| o.state != "anchored");
             vault.close().await;
             if still_pending {
                 return Err(Box::new(Failure::Exit(6)));

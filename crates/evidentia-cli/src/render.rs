@@ -161,11 +161,32 @@ pub fn sealed(json: bool, vault: &Path, profile: ProfileName, report: &SealRepor
 }
 
 /// `sync`.
-pub fn synced(json: bool, profile: ProfileName, outcomes: &[StampOutcome]) {
+pub fn synced(
+    json: bool,
+    profile: ProfileName,
+    stamped: Option<&[StampOutcome]>,
+    anchored: Option<&[evidentia::anchor::AnchorOutcome]>,
+) {
     if json {
-        print_json(&json!({ "records": outcomes, "profile": profile.as_str(), "notice": profile.notice() }));
+        let mut v = json!({ "profile": profile.as_str(), "notice": profile.notice() });
+        if let Some(outcomes) = stamped {
+            v["records"] = json!(outcomes);
+        }
+        if let Some(outcomes) = anchored {
+            v["anchors"] = json!(outcomes);
+        }
+        print_json(&v);
         return;
     }
+    if let Some(outcomes) = stamped {
+        synced_stamps(profile, outcomes);
+    }
+    if let Some(outcomes) = anchored {
+        self::anchored(false, outcomes);
+    }
+}
+
+fn synced_stamps(profile: ProfileName, outcomes: &[StampOutcome]) {
     if let Some(notice) = profile.notice() {
         println!("{notice}");
     }
