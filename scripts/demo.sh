@@ -31,7 +31,7 @@ export EVIDENTIA_TSA_TRUST="$pki/root-ca.pem"
 echo "== local sandbox TSA at $EVIDENTIA_TSA (test PKI in $pki)"
 export EVIDENTIA_EVM_RPC="http://127.0.0.1:$chain_port"
 # anvil's first development account: a well-known test key that holds only sandbox ether.
-printf 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\n' > "$data/sandbox-chain.key"
+(umask 077 && printf 'ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\n' > "$data/sandbox-chain.key")
 export EVIDENTIA_EVM_KEY_FILE="$data/sandbox-chain.key"
 for _ in $(seq 1 100); do
   curl -s -o /dev/null -H 'Content-Type: application/json' \

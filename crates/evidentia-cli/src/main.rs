@@ -364,11 +364,11 @@ fn exit_code(e: &evidentia::Error) -> u8 {
 async fn anchor_flush(vault: &Vault, evm: Option<&evidentia::anchor::evm::EvmSettings>, json: bool) -> Outcome {
     let batch = vault.make_batch().await?;
     let Some(settings) = evm else {
-        render::batch_made(json, batch.as_ref());
+        render::batch_made(json, batch.as_ref(), false);
         return Ok(());
     };
     if !json {
-        render::batch_made(false, batch.as_ref());
+        render::batch_made(false, batch.as_ref(), true);
     }
     let outcomes = evidentia::anchor::sync(vault, settings).await?;
     render::anchored(json, &outcomes);

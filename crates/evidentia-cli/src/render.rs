@@ -513,7 +513,7 @@ pub fn signed(
 }
 
 /// `anchor flush`.
-pub fn batch_made(json: bool, batch: Option<&evidentia::vault::AnchorBatch>) {
+pub fn batch_made(json: bool, batch: Option<&evidentia::vault::AnchorBatch>, chain_configured: bool) {
     if json {
         print_json(&json!({ "batch": batch }));
         return;
@@ -523,7 +523,11 @@ pub fn batch_made(json: bool, batch: Option<&evidentia::vault::AnchorBatch>) {
         Some(b) => {
             println!("batch {}: {} leaves ({} record(s) and the log's head #{})", b.id, b.size, b.size - 1, b.head_seq);
             println!("root {}", b.root);
-            println!("not anchored until a chain is configured (EVIDENTIA_EVM_RPC) and `anchor flush` or `sync` runs");
+            if !chain_configured {
+                println!(
+                    "not anchored: no chain is configured (EVIDENTIA_EVM_RPC); `anchor flush` or `sync` anchors it then"
+                );
+            }
         }
     }
 }
