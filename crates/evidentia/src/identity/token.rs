@@ -305,7 +305,7 @@ fn describe_token(pkcs11: &Pkcs11, slot: Slot) -> Result<TokenDescription, Token
     if info.token_initialized()
         && let Ok(session) = pkcs11.open_ro_session(slot)
     {
-        objects = read_objects(&session, &label);
+        objects = read_objects(&session);
     }
     Ok(TokenDescription {
         manufacturer: info.manufacturer_id().trim().to_owned(),
@@ -322,7 +322,7 @@ fn describe_token(pkcs11: &Pkcs11, slot: Slot) -> Result<TokenDescription, Token
     })
 }
 
-fn read_objects(session: &Session, _token: &str) -> Vec<TokenObject> {
+fn read_objects(session: &Session) -> Vec<TokenObject> {
     let mut out = Vec::new();
     for (class, name) in [
         (ObjectClass::CERTIFICATE, "certificate"),
