@@ -21,9 +21,9 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-if ! python3 -c 'import rfc3161_client' 2>/dev/null; then
-  python3 -m pip install --quiet --disable-pip-version-check -r "$(dirname "$0")/tsa/requirements.txt" \
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/tsa/requirements.txt"
+if ! python3 -c 'import rfc3161_client, opentimestamps' 2>/dev/null || ! command -v ots >/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check -r "$(dirname "$0")/requirements.txt" \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/requirements.txt"
 fi
 
 # The local Ethereum node (anvil) ships inside an npm package.

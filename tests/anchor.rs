@@ -7,7 +7,7 @@ mod harness;
 
 use std::process::{Command, Stdio};
 
-use harness::{Env, repo, text};
+use harness::{Anvil, DEV_KEY, Env, closed_port, repo, text};
 
 fn sealed_and_batched(env: &Env, files: usize) -> serde_json::Value {
     for i in 0..files {
@@ -99,60 +99,6 @@ fn altered_salts_leaves_roots_and_batches_are_found() {
     }
 }
 
-/// anvil's first well-known development account (public test key, holds test ether only).
-const DEV_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-
-struct Anvil {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Anvil {
-    fn start_on(port: u16) -> Anvil {
-        let bin = repo().join("scripts/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-        let child = Command::new(bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("anvil (run scripts/setup.sh)");
-        let anvil = Anvil { child, port };
-        for _ in 0..200 {
-            if anvil.rpc("eth_chainId", "[]").is_some() {
-                return anvil;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }
-        panic!("anvil did not start");
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// A plain JSON-RPC call through Python's standard library: the chain seen without Evidentia.
-    fn rpc(&self, method: &str, params: &str) -> Option<serde_json::Value> {
-        let script = r#"
-import json, sys, urllib.request
-body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2], "params": json.loads(sys.argv[3])}).encode()
-req = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
-print(json.dumps(json.load(urllib.request.urlopen(req, timeout=5))["result"]))
-"#;
-        let out = Command::new("python3").args(["-c", script, &self.url(), method, params]).output().ok()?;
-        if !out.status.success() {
-            return None;
-        }
-        serde_json::from_slice(&out.stdout).ok()
-    }
-}
-
 fn chain_cmd(env: &Env, url: &str, args: &[&str]) -> (i32, serde_json::Value) {
     env.write("anchor.key", DEV_KEY);
     let out = env
@@ -171,7 +117,7 @@ fn chain_cmd(env: &Env, url: &str, args: &[&str]) -> (i32, serde_json::Value) {
 #[test]
 fn a_batch_is_anchored_with_one_transaction_carrying_its_root() {
     let env = Env::new();
-    let anvil = Anvil::start_on(free_port());
+    let anvil = Anvil::start_on(closed_port());
     let snapshot = anvil.rpc("evm_snapshot", "[]").unwrap();
     for i in 0..20 {
         env.write(&format!("docs/d{i:02}.txt"), format!("document {i}\n"));
@@ -225,7 +171,7 @@ fn a_node_that_is_down_leaves_the_batch_pending_until_sync_and_a_reorg_is_re_anc
     let env = Env::new();
     env.write("a.txt", "a");
     env.ok(&["seal", "a.txt"]);
-    let port = free_port();
+    let port = closed_port();
     let url = format!("http://127.0.0.1:{port}");
     // Node down: the batch is made and stays pending, with the reason.
     let (code, v) = chain_cmd(&env, &url, &["anchor", "flush"]);
@@ -258,7 +204,7 @@ fn a_node_that_is_down_leaves_the_batch_pending_until_sync_and_a_reorg_is_re_anc
 #[test]
 fn the_batch_policy_anchors_once_enough_records_wait() {
     let env = Env::new();
-    let anvil = Anvil::start_on(free_port());
+    let anvil = Anvil::start_on(closed_port());
     env.write("anchor.key", DEV_KEY);
     let seal = |name: &str| {
         env.write(name, name);
@@ -281,8 +227,4 @@ fn the_batch_policy_anchors_once_enough_records_wait() {
     assert_eq!(env.sql_value("SELECT COUNT(*) FROM anchor_batches"), "1");
     assert_eq!(env.sql_value("SELECT COUNT(*) FROM chain_anchors"), "1");
     assert_eq!(anvil.rpc("eth_blockNumber", "[]").unwrap(), "0x1");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -170,27 +170,17 @@ impl Tsa {
             assert!(out.status.success(), "make_pki.sh: {}", text(&out.stderr));
         }
         let port_file = tempfile::NamedTempFile::new().expect("port file");
-        let port_path = port_file.path().to_owned();
-        std::fs::write(&port_path, "").expect("clear port file");
         let child = Command::new("python3")
             .arg(repo().join("scripts/tsa/tsa_server.py"))
             .arg("--dir")
             .arg(&pki)
             .args(["--port", "0", "--port-file"])
-            .arg(&port_path)
+            .arg(port_file.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start tsa_server.py");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        let port = loop {
-            let text = std::fs::read_to_string(&port_path).unwrap_or_default();
-            if let Ok(port) = text.trim().parse::<u16>() {
-                break port;
-            }
-            assert!(std::time::Instant::now() < deadline, "the test TSA did not start");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        };
+        let port = wait_for_port(port_file.path(), "the test TSA");
         Tsa { child, base: format!("http://127.0.0.1:{port}"), pki }
     }
 
@@ -206,6 +196,64 @@ impl Tsa {
 }
 
 impl Drop for Tsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The port a server started with a port file writes there (empty until then).
+fn wait_for_port(port_file: &Path, what: &str) -> u16 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(port_file).unwrap_or_default();
+        if let Ok(port) = text.trim().parse::<u16>() {
+            return port;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A local OpenTimestamps calendar (`tests/fixtures/ots_calendar.py`, the reference library),
+/// stopped on drop.
+pub struct Calendar {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Calendar {
+    /// Starts a calendar on `port`, or on a free port.
+    pub fn start(port: Option<u16>) -> Calendar {
+        let port_file = tempfile::NamedTempFile::new().expect("port file");
+        let mut cmd = Command::new("python3");
+        cmd.arg(repo().join("tests/fixtures/ots_calendar.py")).arg(port_file.path());
+        if let Some(p) = port {
+            cmd.arg(p.to_string());
+        }
+        let child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start ots_calendar.py (pip install opentimestamps)");
+        let port = wait_for_port(port_file.path(), "the test calendar");
+        Calendar { child, url: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// Attests every pending commitment in a new Bitcoin block; returns the calendar's account
+    /// (`height`, `merkle_root` in internal byte order).
+    pub fn mine(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(self.url.trim_start_matches("http://")).expect("calendar");
+        s.write_all(b"POST /mine HTTP/1.0\r\nContent-Length: 0\r\n\r\n").expect("send");
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).expect("answer");
+        let body = answer.split("\r\n\r\n").nth(1).expect("body");
+        serde_json::from_str(body).expect("json")
+    }
+}
+
+impl Drop for Calendar {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -239,4 +287,59 @@ pub fn at_terminal(cmd: &Command, marker: &str, secret: &str) -> (String, u64, i
         .and_then(|l| serde_json::from_str(l).ok())
         .unwrap_or_else(|| panic!("no summary from answer_prompts.py: {stdout}{}", text(&out.stderr)));
     (stdout, summary["prompts"].as_u64().unwrap_or(0), summary["exit"].as_i64().unwrap_or(-1))
+}
+
+/// anvil's first well-known development account (public test key, holds test ether only).
+pub const DEV_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// A local anvil chain node, stopped on drop.
+pub struct Anvil {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Anvil {
+    pub fn start_on(port: u16) -> Anvil {
+        let bin = repo().join("scripts/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+        let child = Command::new(bin)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("anvil (run scripts/setup.sh)");
+        let anvil = Anvil { child, port };
+        for _ in 0..200 {
+            if anvil.rpc("eth_chainId", "[]").is_some() {
+                return anvil;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("anvil did not start");
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A plain JSON-RPC call through Python's standard library: the chain seen without Evidentia.
+    pub fn rpc(&self, method: &str, params: &str) -> Option<serde_json::Value> {
+        let script = r#"
+import json, sys, urllib.request
+body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2], "params": json.loads(sys.argv[3])}).encode()
+req = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+print(json.dumps(json.load(urllib.request.urlopen(req, timeout=5))["result"]))
+"#;
+        let out = Command::new("python3").args(["-c", script, &self.url(), method, params]).output().ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        serde_json::from_slice(&out.stdout).ok()
+    }
 }

@@ -90,6 +90,14 @@ enum AnchorCommand {
         #[arg(long)]
         offline: bool,
     },
+    /// Write a record's OpenTimestamps proof (.ots), readable by the `ots` client.
+    Ots {
+        /// Record id, or a prefix of it that only one record has.
+        id: String,
+        /// Where to write the proof.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -360,19 +368,19 @@ fn exit_code(e: &evidentia::Error) -> u8 {
     }
 }
 
-/// `anchor flush`: a new batch of the waiting records, then, with a chain configured, anchoring.
-async fn anchor_flush(vault: &Vault, evm: Option<&evidentia::anchor::evm::EvmSettings>, json: bool) -> Outcome {
+/// `anchor flush`: a new batch of the waiting records, then anchoring in the configured ledgers.
+async fn anchor_flush(vault: &Vault, ledgers: &evidentia::anchor::Ledgers, json: bool) -> Outcome {
     let batch = vault.make_batch().await?;
-    let Some(settings) = evm else {
+    if !ledgers.any() {
         render::batch_made(json, batch.as_ref(), false);
         return Ok(());
-    };
+    }
     if !json {
         render::batch_made(false, batch.as_ref(), true);
     }
-    let outcomes = evidentia::anchor::sync(vault, settings).await?;
+    let outcomes = evidentia::anchor::sync_ledgers(vault, ledgers).await?;
     render::anchored(json, &outcomes);
-    if outcomes.iter().any(|o| o.state != "anchored") {
+    if !outcomes.complete() {
         return Err(Box::new(Failure::Exit(6)));
     }
     Ok(())
@@ -486,7 +494,7 @@ async fn run(cli: Cli) -> Outcome {
             let policy = WalkPolicy { skip_special: args.skip_special, each: args.each };
             // Every input is checked before the vault is opened or created.
             let subjects = plan(&args.paths, policy)?;
-            let evm = if config.evm.batch_after_records > 0 { config.evm_settings()? } else { None };
+            let ledgers = if config.evm.batch_after_records > 0 { config.ledgers()? } else { Default::default() };
             let identity = match &args.identity {
                 Some(name) => Some(std::sync::Arc::new(unlock_identity(&config, name, args.password_file.as_deref())?)),
                 None => None,
@@ -512,7 +520,7 @@ async fn run(cli: Cli) -> Outcome {
                 }
             };
             // The batch policy: anchor once enough records wait (a failure leaves them pending).
-            let anchored = evidentia::anchor::after_seal(&vault, config.evm.batch_after_records, evm.as_ref()).await;
+            let anchored = evidentia::anchor::after_seal(&vault, config.evm.batch_after_records, &ledgers).await;
             vault.close().await;
             render::sealed(cli.json, &std::path::absolute(&dir).unwrap_or(dir), config.profile, &report);
             if let Some(outcomes) = anchored?
@@ -525,8 +533,8 @@ async fn run(cli: Cli) -> Outcome {
         Command::Sync => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
             let client = tsa_client(&config, &[], &[])?;
-            let evm = config.evm_settings()?;
-            if client.is_none() && evm.is_none() {
+            let ledgers = config.ledgers()?;
+            if client.is_none() && !ledgers.any() {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
             }
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
@@ -541,8 +549,8 @@ async fn run(cli: Cli) -> Outcome {
                 }
             }
             let mut anchored = None;
-            if let Some(settings) = &evm {
-                match evidentia::anchor::sync(&vault, settings).await {
+            if ledgers.any() {
+                match evidentia::anchor::sync_ledgers(&vault, &ledgers).await {
                     Ok(o) => anchored = Some(o),
                     Err(e) => {
                         vault.close().await;
@@ -550,9 +558,9 @@ async fn run(cli: Cli) -> Outcome {
                     }
                 }
             }
-            render::synced(cli.json, config.profile, stamped.as_deref(), anchored.as_deref());
+            render::synced(cli.json, config.profile, stamped.as_deref(), anchored.as_ref());
             let still_pending = stamped.iter().flatten().any(|o| o.pending_reason.is_some())
-                || anchored.iter().flatten().any(|o| o.state != "anchored");
+                || anchored.as_ref().is_some_and(|a| !a.complete());
             vault.close().await;
             if still_pending {
                 return Err(Box::new(Failure::Exit(6)));
@@ -640,17 +648,31 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Anchor(cmd) => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
-            let evm = config.evm_settings()?;
             let access = match cmd {
                 AnchorCommand::Flush => Access::Write { lock_wait: config.lock_wait() },
-                AnchorCommand::Status | AnchorCommand::Verify { .. } => Access::Read,
+                AnchorCommand::Status | AnchorCommand::Verify { .. } | AnchorCommand::Ots { .. } => Access::Read,
             };
+            let ledgers = if matches!(cmd, AnchorCommand::Flush) { config.ledgers()? } else { Default::default() };
             let vault = Vault::open(&dir, access).await?;
             let result = match cmd {
-                AnchorCommand::Flush => anchor_flush(&vault, evm.as_ref(), cli.json).await,
-                AnchorCommand::Status => {
-                    vault.anchoring().await.map(|a| render::anchoring(cli.json, &a)).map_err(Box::<Failure>::from)
-                }
+                AnchorCommand::Flush => anchor_flush(&vault, &ledgers, cli.json).await,
+                AnchorCommand::Status => match (vault.anchoring().await, vault.ots_stamps().await) {
+                    (Ok(a), Ok(o)) => {
+                        render::anchoring(cli.json, &a, &o);
+                        Ok(())
+                    }
+                    (Err(e), _) | (_, Err(e)) => Err(Box::<Failure>::from(e)),
+                },
+                AnchorCommand::Ots { id, out } => match evidentia::anchor::ots::record_file(&vault, &id).await {
+                    Err(e) => Err(Box::<Failure>::from(e)),
+                    Ok(proof) => std::fs::write(&out, proof.to_bytes())
+                        .map(|()| render::ots_written(cli.json, &out, &proof))
+                        .map_err(|e| {
+                            Box::new(Failure::Core(
+                                evidentia::subject::InputError::Unreadable { path: out, source: e }.into(),
+                            ))
+                        }),
+                },
                 AnchorCommand::Verify { id, offline } => {
                     let node = if offline { None } else { config.evm_node() };
                     match evidentia::anchor::check::check_record(&vault, &id, node.as_ref()).await {

@@ -165,7 +165,7 @@ pub fn synced(
     json: bool,
     profile: ProfileName,
     stamped: Option<&[StampOutcome]>,
-    anchored: Option<&[evidentia::anchor::AnchorOutcome]>,
+    anchored: Option<&evidentia::anchor::LedgerOutcomes>,
 ) {
     if json {
         let mut v = json!({ "profile": profile.as_str(), "notice": profile.notice() });
@@ -173,7 +173,8 @@ pub fn synced(
             v["records"] = json!(outcomes);
         }
         if let Some(outcomes) = anchored {
-            v["anchors"] = json!(outcomes);
+            v["anchors"] = json!(outcomes.chain);
+            v["ots"] = json!(outcomes.ots);
         }
         print_json(&v);
         return;
@@ -533,9 +534,9 @@ pub fn batch_made(json: bool, batch: Option<&evidentia::vault::AnchorBatch>, cha
 }
 
 /// `anchor status`.
-pub fn anchoring(json: bool, all: &[evidentia::vault::BatchAnchoring]) {
+pub fn anchoring(json: bool, all: &[evidentia::vault::BatchAnchoring], ots: &[evidentia::vault::OtsStamp]) {
     if json {
-        print_json(&json!({ "batches": all }));
+        print_json(&json!({ "batches": all, "ots": ots }));
         return;
     }
     if all.is_empty() {
@@ -549,21 +550,51 @@ pub fn anchoring(json: bool, all: &[evidentia::vault::BatchAnchoring]) {
                 live.anchor.chain_id, live.anchor.block_number, live.anchor.block_hash, live.anchor.tx_hash
             ),
             (None, Some(send)) => format!("sent, not yet confirmed: tx {}", send.tx_hash),
-            (None, None) => "pending: not sent".to_owned(),
+            (None, None) => "not on a chain".to_owned(),
         };
         println!("{}  root {}  {} leaves  head #{}  {state}", b.id, b.root, b.size, b.head_seq);
+        let mut calendars: Vec<&evidentia::vault::OtsStamp> = Vec::new();
+        for s in ots.iter().filter(|s| s.batch_id == b.id) {
+            match calendars.iter_mut().find(|c| c.calendar == s.calendar) {
+                Some(c) => *c = s,
+                None => calendars.push(s),
+            }
+        }
+        for s in calendars {
+            match s.bitcoin_height {
+                Some(h) => println!("    OpenTimestamps {}: attested in Bitcoin block {h}", s.calendar),
+                None => println!("    OpenTimestamps {}: pending Bitcoin attestation", s.calendar),
+            }
+        }
     }
 }
 
 /// Anchoring results of `anchor flush` and `sync`.
-pub fn anchored(json: bool, outcomes: &[evidentia::anchor::AnchorOutcome]) {
+pub fn anchored(json: bool, outcomes: &evidentia::anchor::LedgerOutcomes) {
     if json {
-        print_json(&json!({ "anchors": outcomes }));
+        print_json(&json!({ "anchors": outcomes.chain, "ots": outcomes.ots }));
         return;
     }
-    for o in outcomes {
+    for o in &outcomes.chain {
         let reorg = if o.reorg_detected { " (a reorg dropped the earlier anchor; re-anchored)" } else { "" };
         println!("batch {}: {} — {}{reorg}", o.batch_id, o.state, o.detail);
+    }
+    for o in &outcomes.ots {
+        println!("batch {} at {}: {} — {}", o.batch_id, o.calendar, o.state, o.detail);
+    }
+}
+
+/// `anchor ots`.
+pub fn ots_written(json: bool, out: &Path, proof: &evidentia::anchor::ots::format::DetachedTimestamp) {
+    let attestations = proof.timestamp.attestations(&proof.digest).unwrap_or_default();
+    if json {
+        let list: Vec<String> = attestations.iter().map(|(_, a)| a.to_string()).collect();
+        print_json(&json!({ "ots": out, "digest": hex::encode(&proof.digest), "attestations": list }));
+        return;
+    }
+    println!("OpenTimestamps proof of {} written to {}", hex::encode(&proof.digest), out.display());
+    for (commitment, a) in attestations {
+        println!("  {a} (commitment {})", hex::encode(commitment));
     }
 }
 
@@ -574,7 +605,7 @@ pub fn anchor_report(json: bool, r: &evidentia::anchor::check::AnchorReport) {
         return;
     }
     println!("record {}: {}", r.record_id, r.result);
-    for c in &r.checks {
+    for c in r.checks.iter().chain(&r.notes) {
         let verdict = match c.verdict {
             evidentia::anchor::check::Verdict::Passed => "PASSED".to_owned(),
             evidentia::anchor::check::Verdict::Failed => format!("FAILED [{}]", c.reason.unwrap_or("")),

@@ -93,6 +93,27 @@ pub struct Config {
     pub pkcs11: Pkcs11Config,
     /// The EVM chain batch roots are anchored on.
     pub evm: EvmConfig,
+    /// OpenTimestamps calendars batch roots are submitted to.
+    pub ots: OtsConfig,
+}
+
+/// OpenTimestamps settings (`[ots]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OtsConfig {
+    /// Calendar URLs (`EVIDENTIA_OTS_CALENDARS`, comma-separated; `none` for none). Empty: the
+    /// public calendars under the production profile, none under sandbox.
+    pub calendars: Vec<String>,
+    /// No calendar at all, even under the production profile.
+    pub disabled: bool,
+    /// Seconds for one exchange with a calendar.
+    pub timeout_secs: u64,
+}
+
+impl Default for OtsConfig {
+    fn default() -> Self {
+        Self { calendars: Vec::new(), disabled: false, timeout_secs: 10 }
+    }
 }
 
 /// EVM anchoring settings (`[evm]`).
@@ -224,6 +245,7 @@ impl Default for Config {
             tsa: TsaConfig::default(),
             pkcs11: Pkcs11Config::default(),
             evm: EvmConfig::default(),
+            ots: OtsConfig::default(),
         }
     }
 }
@@ -342,6 +364,14 @@ impl Config {
         if let Some(n) = number("EVIDENTIA_ANCHOR_AFTER", "a whole number of records (0: only on demand)")? {
             self.evm.batch_after_records = n;
         }
+        if let Some(v) = var("EVIDENTIA_OTS_CALENDARS") {
+            self.ots.disabled = v.trim() == "none";
+            self.ots.calendars = if self.ots.disabled {
+                Vec::new()
+            } else {
+                v.split(',').map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect()
+            };
+        }
         Ok(())
     }
 
@@ -400,6 +430,27 @@ impl Config {
             key_hex: zeroize::Zeroizing::new(String::new()),
             confirmations: self.evm.confirmations.max(1),
             timeout: Duration::from_secs(self.evm.timeout_secs.max(1)),
+        })
+    }
+
+    /// Every ledger configured: the chain (with its key) and the calendars.
+    pub fn ledgers(&self) -> Result<crate::anchor::Ledgers, ConfigError> {
+        Ok(crate::anchor::Ledgers { evm: self.evm_settings()?, ots: self.ots_settings() })
+    }
+
+    /// The OpenTimestamps calendars to submit to, when there are any: the configured ones, else
+    /// under the production profile the public calendars.
+    pub fn ots_settings(&self) -> Option<crate::anchor::ots::OtsSettings> {
+        let calendars: Vec<String> = if self.ots.disabled {
+            Vec::new()
+        } else if self.ots.calendars.is_empty() && self.profile == ProfileName::Production {
+            crate::anchor::ots::PUBLIC_CALENDARS.iter().map(|c| c.to_string()).collect()
+        } else {
+            self.ots.calendars.clone()
+        };
+        (!calendars.is_empty()).then(|| crate::anchor::ots::OtsSettings {
+            calendars,
+            timeout: Duration::from_secs(self.ots.timeout_secs.max(1)),
         })
     }
 

@@ -1,13 +1,14 @@
 //! Checking one record's anchor: its leaf and Merkle proof up to the batch root, the batch root in
 //! the anchoring transaction under the block hash (offline), and — online — that block on the
-//! node's canonical chain with enough confirmations. Each check ends PASSED, FAILED or
-//! INDETERMINATE with a reason.
+//! node's canonical chain with enough confirmations; and the record's OpenTimestamps proof up to
+//! its Bitcoin attestation. Each check ends PASSED, FAILED or INDETERMINATE with a reason.
 
 use serde::Serialize;
 
 use super::evm::{self, EvmSettings};
 use super::merkle::{leaf_hash, record_leaf_data};
-use crate::vault::{Vault, VaultError};
+use super::ots::{self, format::Attestation};
+use crate::vault::{OtsStamp, RecordInclusion, Vault, VaultError, unhex32};
 
 /// How one check ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,6 +45,10 @@ pub struct AnchorReport {
     pub result: &'static str,
     /// Every check, in order.
     pub checks: Vec<AnchorCheck>,
+    /// Checks that do not bear on the result (an OpenTimestamps proof still waiting for Bitcoin
+    /// while the chain anchor holds).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<AnchorCheck>,
 }
 
 fn check(check: &'static str, verdict: Verdict, reason: Option<&'static str>, detail: String) -> AnchorCheck {
@@ -93,6 +98,20 @@ pub async fn check_record(
             Some("MERKLE_PROOF_UNREADABLE"),
             "the salt, digest or root is not a 32-byte hex value".into(),
         )),
+    }
+    let mut notes = Vec::new();
+    let stamps = vault.latest_ots_stamps(&inclusion.batch.id).await?;
+    if !stamps.is_empty() {
+        for c in ots_checks(&detail.record.sha256_hex(), &inclusion, &stamps) {
+            if c.verdict == Verdict::Indeterminate && inclusion.anchor.is_some() {
+                notes.push(c);
+            } else {
+                checks.push(c);
+            }
+        }
+        if inclusion.anchor.is_none() {
+            return Ok(AnchorReport { notes, ..report(record_id, checks) });
+        }
     }
     let Some(stored) = inclusion.anchor else {
         checks.push(check(
@@ -161,7 +180,67 @@ pub async fn check_record(
         },
     };
     checks.push(block);
-    Ok(report(record_id, checks))
+    Ok(AnchorReport { notes, ..report(record_id, checks) })
+}
+
+/// The record's OpenTimestamps proof, from its digest through its batch root to what the
+/// calendars attest; and, once Bitcoin attests it, the block to confirm elsewhere.
+fn ots_checks(sha256_hex: &str, inclusion: &RecordInclusion, stamps: &[OtsStamp]) -> Vec<AnchorCheck> {
+    let fail = |reason, detail: String| vec![check("ots_proof", Verdict::Failed, Some(reason), detail)];
+    let trees: Result<Vec<_>, _> = stamps.iter().map(|s| s.tree()).collect();
+    let trees = match trees {
+        Ok(t) => t,
+        Err(e) => return fail(e.code(), e.to_string()),
+    };
+    let (Some(salt), Some(sha)) = (unhex32(&inclusion.salt), unhex32(sha256_hex)) else {
+        return fail("MERKLE_PROOF_UNREADABLE", "the salt or digest is not a 32-byte hex value".into());
+    };
+    let proof = match ots::record_proof(&sha, &salt, &inclusion.proof, trees) {
+        Ok(p) => p,
+        Err(e) => return fail(e.code(), e.to_string()),
+    };
+    let found = match proof.timestamp.attestations(&proof.digest) {
+        Ok(f) => f,
+        Err(e) => return fail(e.code(), e.to_string()),
+    };
+    let calendars: Vec<&str> = stamps.iter().map(|s| s.calendar.as_str()).collect();
+    let bitcoin = found.iter().filter_map(|(commitment, a)| match a {
+        Attestation::Bitcoin(h) => Some((*h, commitment)),
+        _ => None,
+    });
+    let Some((height, commitment)) = bitcoin.min_by_key(|(h, _)| *h) else {
+        return vec![check(
+            "ots_proof",
+            Verdict::Indeterminate,
+            Some("OTS_PENDING"),
+            format!(
+                "batch root submitted to {}; the Bitcoin attestation comes hours later and `evidentia sync` fetches it",
+                calendars.join(", ")
+            ),
+        )];
+    };
+    // Explorers show a block's Merkle root byte-reversed.
+    let shown: Vec<u8> = commitment.iter().rev().copied().collect();
+    vec![
+        check(
+            "ots_proof",
+            Verdict::Passed,
+            None,
+            format!(
+                "the record's OpenTimestamps proof leads through batch root {} to Bitcoin block {height}",
+                inclusion.batch.root
+            ),
+        ),
+        check(
+            "bitcoin_block",
+            Verdict::Indeterminate,
+            Some("BLOCK_NOT_CHECKED"),
+            format!(
+                "confirm on any explorer or node that Bitcoin block {height} has Merkle root {} (`ots verify` does this with a Bitcoin node)",
+                hex::encode(shown)
+            ),
+        ),
+    ]
 }
 
 fn report(record_id: String, checks: Vec<AnchorCheck>) -> AnchorReport {
@@ -172,5 +251,5 @@ fn report(record_id: String, checks: Vec<AnchorCheck>) -> AnchorReport {
     } else {
         "INDETERMINATE"
     };
-    AnchorReport { record_id, result, checks }
+    AnchorReport { record_id, result, checks, notes: Vec::new() }
 }

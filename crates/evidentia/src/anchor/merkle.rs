@@ -7,8 +7,12 @@ use serde::{Deserialize, Serialize};
 /// A SHA-256 value.
 pub type Hash = [u8; 32];
 
+/// First byte hashed for a leaf.
+pub const LEAF_PREFIX: u8 = 0x00;
+/// First byte hashed for an inner node.
+pub const NODE_PREFIX: u8 = 0x01;
 /// Domain of a record's leaf data.
-const RECORD_LEAF_TAG: &[u8] = b"evidentia-record-leaf-v1\0";
+pub const RECORD_LEAF_TAG: &[u8] = b"evidentia-record-leaf-v1\0";
 /// Domain of a custody-head leaf data.
 const HEAD_LEAF_TAG: &[u8] = b"evidentia-custody-head-v1\0";
 
@@ -60,7 +64,7 @@ impl MerkleError {
 /// SHA-256(0x00 ‖ data): the hash of a leaf.
 pub fn leaf_hash(data: &[u8]) -> Hash {
     let mut ctx = Context::new(&SHA256);
-    ctx.update(&[0x00]);
+    ctx.update(&[LEAF_PREFIX]);
     ctx.update(data);
     finish(ctx)
 }
@@ -68,7 +72,7 @@ pub fn leaf_hash(data: &[u8]) -> Hash {
 /// SHA-256(0x01 ‖ left ‖ right): the hash of an inner node.
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut ctx = Context::new(&SHA256);
-    ctx.update(&[0x01]);
+    ctx.update(&[NODE_PREFIX]);
     ctx.update(left);
     ctx.update(right);
     finish(ctx)
@@ -175,6 +179,16 @@ pub struct MerkleProof {
 impl MerkleProof {
     /// The root this proof leads to from `leaf` (RFC 9162 §2.1.3.2).
     pub fn root_from(&self, leaf: &Hash) -> Result<Hash, MerkleError> {
+        Ok(self.steps()?.iter().fold(
+            *leaf,
+            |r, (sibling_on_left, p)| {
+                if *sibling_on_left { node_hash(p, &r) } else { node_hash(&r, p) }
+            },
+        ))
+    }
+
+    /// The path as steps from the leaf up: whether the sibling is on the left, and the sibling.
+    pub fn steps(&self) -> Result<Vec<(bool, Hash)>, MerkleError> {
         let (index, size) = (self.leaf_index, self.tree_size);
         if index >= size {
             return Err(MerkleError::IndexOutOfRange { index, size });
@@ -184,21 +198,21 @@ impl MerkleProof {
             return Err(MerkleError::PathLength { index, size, expected, actual: self.path.len() });
         }
         let (mut f, mut s) = (index, size - 1);
-        let mut r = *leaf;
+        let mut steps = Vec::with_capacity(self.path.len());
         for p in &self.path {
             if f & 1 == 1 || f == s {
-                r = node_hash(p, &r);
+                steps.push((true, *p));
                 while f & 1 == 0 && f != 0 {
                     f >>= 1;
                     s >>= 1;
                 }
             } else {
-                r = node_hash(&r, p);
+                steps.push((false, *p));
             }
             f >>= 1;
             s >>= 1;
         }
-        Ok(r)
+        Ok(steps)
     }
 
     /// Checks that `leaf` is in the tree whose root is `root`.

@@ -1,11 +1,13 @@
 //! Anchoring: Merkle batches of records (and the vault's custody-log head) whose root is fixed
-//! on an EVM chain, with an inclusion proof per record and an offline proof per anchor.
+//! on an EVM chain and in OpenTimestamps calendars, with an inclusion proof per record and an
+//! offline proof per anchor.
 //! [`sync`] moves every batch forward: sends its root, records it once confirmed, and re-anchors a
 //! batch whose confirmed transaction a reorg dropped. A node that is down leaves batches pending.
 
 pub mod check;
 pub mod evm;
 pub mod merkle;
+pub mod ots;
 
 use serde::Serialize;
 
@@ -34,21 +36,64 @@ pub struct AnchorOutcome {
     pub reorg_detected: bool,
 }
 
+/// The ledgers batch roots are anchored in: an EVM chain, OpenTimestamps calendars, or both.
+#[derive(Debug, Clone, Default)]
+pub struct Ledgers {
+    /// The chain, with the key that sends.
+    pub evm: Option<EvmSettings>,
+    /// The calendars.
+    pub ots: Option<ots::OtsSettings>,
+}
+
+impl Ledgers {
+    /// Whether any ledger is configured.
+    pub fn any(&self) -> bool {
+        self.evm.is_some() || self.ots.is_some()
+    }
+}
+
+/// What [`sync_ledgers`] did in each ledger.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LedgerOutcomes {
+    /// Per batch, on the chain.
+    pub chain: Vec<AnchorOutcome>,
+    /// Per batch and calendar.
+    pub ots: Vec<ots::OtsOutcome>,
+}
+
+impl LedgerOutcomes {
+    /// Whether nothing is left to retry: every batch anchored on the chain, and every calendar
+    /// holding its root (a Bitcoin attestation that is merely not there yet is not a failure).
+    pub fn complete(&self) -> bool {
+        self.chain.iter().all(|o| o.state == "anchored")
+            && self.ots.iter().all(|o| o.state == "attested" || o.state == "OTS_PENDING")
+    }
+}
+
+/// Moves every batch forward in every configured ledger.
+pub async fn sync_ledgers(vault: &Vault, ledgers: &Ledgers) -> Result<LedgerOutcomes, VaultError> {
+    let mut out = LedgerOutcomes::default();
+    if let Some(settings) = &ledgers.evm {
+        out.chain = sync(vault, settings).await?;
+    }
+    if let Some(settings) = &ledgers.ots {
+        out.ots = ots::sync(vault, settings).await?;
+    }
+    Ok(out)
+}
+
 /// The batch policy after a seal: once `threshold` records wait for a batch, makes one and
-/// anchors it (with `settings`) at once. `None` when fewer wait.
+/// anchors it in `ledgers` at once. `None` when fewer wait.
 pub async fn after_seal(
     vault: &Vault,
     threshold: u64,
-    settings: Option<&EvmSettings>,
-) -> Result<Option<Vec<AnchorOutcome>>, VaultError> {
+    ledgers: &Ledgers,
+) -> Result<Option<LedgerOutcomes>, VaultError> {
     if threshold == 0 || vault.unbatched_count().await? < threshold {
         return Ok(None);
     }
     vault.make_batch().await?;
-    match settings {
-        Some(s) => Ok(Some(sync(vault, s).await?)),
-        None => Ok(Some(Vec::new())),
-    }
+    Ok(Some(sync_ledgers(vault, ledgers).await?))
 }
 
 /// Moves every batch forward on the chain; see the module documentation.

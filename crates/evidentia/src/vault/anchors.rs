@@ -57,7 +57,8 @@ pub struct RecordInclusion {
 
 const BATCH_COLUMNS: &str = "id, root, size, head_seq, head_hash, created_at";
 
-pub(super) fn unhex32(text: &str) -> Option<Hash> {
+/// A 32-byte value from hex, if it is one.
+pub fn unhex32(text: &str) -> Option<Hash> {
     hex::decode(text).ok()?.try_into().ok()
 }
 
@@ -282,7 +283,7 @@ impl BatchAnchoring {
 }
 
 impl Vault {
-    async fn append_anchor_row(
+    pub(super) async fn append_anchor_row(
         &self,
         sql: &str,
         binds: Vec<Option<String>>,

@@ -28,6 +28,10 @@ pub enum CustodyEventKind {
     Anchored,
     /// A confirmed anchor left the canonical chain (a reorg); the payload names it.
     AnchorDropped,
+    /// A batch root was submitted to an OpenTimestamps calendar; the payload is its stamp.
+    OtsSubmitted,
+    /// A calendar's stamp of a batch root was upgraded; the payload is the upgraded stamp.
+    OtsUpgraded,
 }
 
 impl CustodyEventKind {
@@ -41,6 +45,8 @@ impl CustodyEventKind {
             CustodyEventKind::AnchorSent => "anchor_sent",
             CustodyEventKind::Anchored => "anchored",
             CustodyEventKind::AnchorDropped => "anchor_dropped",
+            CustodyEventKind::OtsSubmitted => "ots_submitted",
+            CustodyEventKind::OtsUpgraded => "ots_upgraded",
         }
     }
 }

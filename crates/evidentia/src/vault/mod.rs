@@ -7,6 +7,7 @@ mod anchors;
 mod blobs;
 mod custody;
 mod lock;
+mod ots;
 mod record;
 mod store;
 mod verify;
@@ -17,10 +18,12 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
+pub use anchors::unhex32;
 pub use anchors::{AnchorBatch, AnchorDrop, AnchorSend, BatchAnchoring, BatchLeaf, RecordInclusion, StoredChainAnchor};
 pub use blobs::{BlobState, BlobStore, PendingBlob};
 pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
 pub use lock::VaultLock;
+pub use ots::{OtsStamp, OtsStampKind};
 pub use record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};
 pub use store::{NewRecord, NewSignature, NewTimestamp, RecordDetail};
 pub use verify::{VaultCheck, VaultProblem};
@@ -97,6 +100,9 @@ pub enum VaultError {
     /// A stored row cannot be read back.
     #[error("vault row cannot be read: {0}; run `evidentia vault verify`")]
     BadRow(String),
+    /// The proof asked for does not exist yet; the message says what makes it.
+    #[error("{0}")]
+    ProofPending(String),
 }
 
 impl VaultError {
@@ -114,6 +120,7 @@ impl VaultError {
             Self::RecordNotFound(_) => "RECORD_NOT_FOUND",
             Self::AmbiguousId(_) => "RECORD_ID_AMBIGUOUS",
             Self::BadRow(_) => "VAULT_BAD_ROW",
+            Self::ProofPending(_) => "ANCHOR_PENDING",
         }
     }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::anchors::{AnchorBatch, StoredChainAnchor, unhex32};
 use super::blobs::BlobState;
 use super::custody::{CustodyEventKind, GENESIS_HASH};
+use super::ots::OtsStamp;
 use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, SubjectKind};
 use super::{Vault, VaultError};
 use crate::anchor::merkle::{MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
@@ -455,7 +456,60 @@ impl Vault {
             ));
         }
 
-        // 7. Blobs, as the log says they should be.
+        // 7. OpenTimestamps stamps: each as its event recorded it, its tree readable from its
+        //    batch's root.
+        let mut ots_rows: HashMap<String, OtsStamp> =
+            self.ots_stamps().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let ots_kinds = [CustodyEventKind::OtsSubmitted.as_str(), CustodyEventKind::OtsUpgraded.as_str()];
+        for e in events.iter().filter(|e| ots_kinds.contains(&e.kind.as_str())) {
+            let Ok(recorded) = serde_json::from_str::<OtsStamp>(&e.payload) else {
+                problems.push(problem(
+                    "EVENT_UNREADABLE",
+                    format!("event #{}", e.seq),
+                    "its stamp cannot be read".into(),
+                ));
+                continue;
+            };
+            let item = format!("OpenTimestamps stamp {}", recorded.id);
+            match ots_rows.remove(&recorded.id) {
+                None => problems.push(problem(
+                    "OTS_MISSING",
+                    item,
+                    format!("recorded by event #{} but its row is gone", e.seq),
+                )),
+                Some(row) if row != recorded => {
+                    problems.push(problem("OTS_ALTERED", item, format!("differs from what event #{} recorded", e.seq)))
+                }
+                Some(row) => {
+                    let root = roots.get(&row.batch_id).and_then(|r| unhex32(r));
+                    let verdict = match (root, row.tree()) {
+                        (None, _) => Err(format!("its batch {} is unknown", row.batch_id)),
+                        (_, Err(err)) => Err(err.to_string()),
+                        (Some(root), Ok(tree)) => match crate::anchor::ots::bitcoin_height(&tree, &root) {
+                            Err(err) => Err(err.to_string()),
+                            Ok(h) if h != row.bitcoin_height => {
+                                Err(format!("it says Bitcoin block {:?}, its tree {h:?}", row.bitcoin_height))
+                            }
+                            Ok(_) => Ok(()),
+                        },
+                    };
+                    if let Err(why) = verdict {
+                        problems.push(problem("OTS_PROOF_INVALID", item, why));
+                    }
+                }
+            }
+        }
+        let mut unlogged: Vec<&String> = ots_rows.keys().collect();
+        unlogged.sort();
+        for id in unlogged {
+            problems.push(problem(
+                "OTS_UNLOGGED",
+                format!("OpenTimestamps stamp {id}"),
+                "no custody event recorded it: the row was inserted outside Evidentia".into(),
+            ));
+        }
+
+        // 8. Blobs, as the log says they should be.
         let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
         for (id, (_, r)) in &logged {
             let sha = r.sha256_hex();
