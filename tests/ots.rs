@@ -40,12 +40,14 @@ fn sealed(env: &Env, files: usize) -> Vec<(String, String)> {
 fn ots_proofs_are_read_and_upgraded_by_the_official_client_and_by_sync() {
     let env = Env::new();
     let cal = Calendar::start(None);
+    let other = Calendar::start(None);
+    let calendars = format!("{},{}", cal.url, other.url);
     let records = sealed(&env, 5);
-    let out = with_calendars(&env, &cal.url, &["--json", "anchor", "flush"]);
+    let out = with_calendars(&env, &calendars, &["--json", "anchor", "flush"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v = json_of(&out);
     assert_eq!(v["ots"][0]["state"], "OTS_PENDING", "{v}");
-    assert_eq!(v["ots"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["ots"].as_array().unwrap().len(), 2, "one batch, two calendars: {v}");
 
     // Every record's pending proof reads in the official client, from the record's own digest.
     for (id, sha) in &records {
@@ -54,10 +56,11 @@ fn ots_proofs_are_read_and_upgraded_by_the_official_client_and_by_sync() {
         let info = ots(&["info", file.to_str().unwrap()]);
         assert!(info.contains(&format!("File sha256 hash: {sha}")), "{info}");
         assert!(info.contains(&format!("PendingAttestation('{}')", cal.url)), "{info}");
+        assert!(info.contains(&format!("PendingAttestation('{}')", other.url)), "{info}");
     }
     let (first, _) = &records[0];
     let proof = env.path(&format!("{first}.ots"));
-    let offline = with_calendars(&env, &cal.url, &["--json", "anchor", "verify", first, "--offline"]);
+    let offline = env.run(&["--json", "anchor", "verify", first, "--offline"]);
     assert_eq!(offline.status.code(), Some(7));
     let v = json_of(&offline);
     assert_eq!(v["checks"][1]["check"], "ots_proof", "{v}");
@@ -69,17 +72,20 @@ fn ots_proofs_are_read_and_upgraded_by_the_official_client_and_by_sync() {
     let height = block["height"].as_u64().unwrap();
     let copy = env.path("official-upgrade.ots");
     std::fs::copy(&proof, &copy).unwrap();
-    let said = ots(&["--no-default-whitelist", "-l", &cal.url, "upgrade", copy.to_str().unwrap()]);
+    let said = ots(&["--no-default-whitelist", "-l", &cal.url, "-l", &other.url, "upgrade", copy.to_str().unwrap()]);
     assert!(said.contains("Success! Timestamp complete"), "{said}");
     let info = ots(&["info", copy.to_str().unwrap()]);
     assert!(info.contains(&format!("BitcoinBlockHeaderAttestation({height})")), "{info}");
 
-    // `sync` upgrades the vault's stamp; every record's proof now ends in that block.
-    let out = with_calendars(&env, &cal.url, &["--json", "sync"]);
+    // `sync` upgrades the vault's stamp from the calendar that has it; every record's proof now
+    // ends in that block, and still waits at the other calendar.
+    let out = with_calendars(&env, &calendars, &["--json", "sync"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v = json_of(&out);
-    assert_eq!(v["ots"][0]["state"], "attested", "{v}");
-    assert_eq!(v["ots"][0]["bitcoin_height"], height, "{v}");
+    let of = |url: &str| v["ots"].as_array().unwrap().iter().find(|o| o["calendar"] == url).cloned().unwrap();
+    assert_eq!(of(&cal.url)["state"], "attested", "{v}");
+    assert_eq!(of(&cal.url)["bitcoin_height"], height, "{v}");
+    assert_eq!(of(&other.url)["state"], "OTS_PENDING", "{v}");
     let root_shown: String = {
         let internal = hex::decode(block["merkle_root"].as_str().unwrap()).unwrap();
         hex::encode(internal.iter().rev().copied().collect::<Vec<u8>>())
@@ -91,6 +97,7 @@ fn ots_proofs_are_read_and_upgraded_by_the_official_client_and_by_sync() {
         assert!(info.contains(&format!("File sha256 hash: {sha}")), "{info}");
         assert!(info.contains(&format!("BitcoinBlockHeaderAttestation({height})")), "{info}");
         assert!(info.contains(&format!("# Bitcoin block merkle root {root_shown}")), "{info}");
+        assert!(info.contains(&format!("PendingAttestation('{}')", other.url)), "{info}");
     }
     let out = env.run(&["--json", "anchor", "verify", first, "--offline"]);
     let v = json_of(&out);

@@ -564,6 +564,18 @@ mod tests {
     }
 
     #[test]
+    fn calendars_follow_the_profile_unless_set_or_turned_off() {
+        let mut config = Config::default();
+        assert_eq!(config.ots_settings(), None, "sandbox: no calendar unless configured");
+        config.profile = ProfileName::Production;
+        assert_eq!(config.ots_settings().unwrap().calendars.len(), crate::anchor::ots::PUBLIC_CALENDARS.len());
+        config.apply_env(|n| (n == "EVIDENTIA_OTS_CALENDARS").then(|| "http://a:1, http://b:2".to_owned())).unwrap();
+        assert_eq!(config.ots_settings().unwrap().calendars, ["http://a:1", "http://b:2"]);
+        config.apply_env(|n| (n == "EVIDENTIA_OTS_CALENDARS").then(|| "none".to_owned())).unwrap();
+        assert_eq!(config.ots_settings(), None);
+    }
+
+    #[test]
     fn bad_values_name_their_source() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
