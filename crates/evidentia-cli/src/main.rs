@@ -57,6 +57,42 @@ enum Command {
     /// Check CMS/CAdES signatures.
     #[command(subcommand)]
     Signature(SignatureCommand),
+    /// Write records into an evidence package (ASiC-E) that anyone can verify without Evidentia.
+    Export {
+        /// Record ids, or prefixes that only one record has.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Where to write the package (.asice).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Sign the package's manifest with this identity (else it is time-stamped when a TSA is configured).
+        #[arg(long)]
+        identity: Option<String>,
+        /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Extract a package into a new folder, refusing unsafe entries before writing anything.
+    Extract {
+        /// The package (.asice).
+        package: PathBuf,
+        /// A new or empty folder.
+        dir: PathBuf,
+    },
+    /// Verify an evidence package: offline by default, from the package alone.
+    Verify {
+        /// The package (.asice).
+        package: PathBuf,
+        /// Trust these roots (PEM) for TSAs and signers, besides the system's and the configured TSA roots.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Let self-signed signers pass (their certificate is trusted as its own root).
+        #[arg(long)]
+        accept_self_signed: bool,
+        /// Confirm anchor blocks with the configured chain node.
+        #[arg(long)]
+        online: bool,
+    },
     /// Manage signing identities (PKCS #12 files, self-made certificates).
     #[command(subcommand)]
     Identity(IdentityCommand),
@@ -645,6 +681,58 @@ async fn run(cli: Cli) -> Outcome {
                 .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;
             render::signed(cli.json, config.profile, &out, &identity, &signed);
             Ok(())
+        }
+        Command::Export { ids, out, identity, password_file } => {
+            let identity = match &identity {
+                Some(name) => Some(unlock_identity(&config, name, password_file.as_deref())?),
+                None => None,
+            };
+            let dir = config.vault_dir(cli.vault.as_deref())?;
+            let tsa = tsa_client(&config, &[], &[])?;
+            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
+            let options = evidentia::package::export::ExportOptions {
+                profile: config.profile,
+                tsa: tsa.as_ref(),
+                identity: identity.as_ref(),
+            };
+            let result = evidentia::package::export::export(&vault, &ids, &out, &options).await;
+            vault.close().await;
+            render::exported(cli.json, &result?);
+            Ok(())
+        }
+        Command::Extract { package, dir } => {
+            let limits = evidentia::package::container::Limits::default();
+            let mut container = evidentia::package::container::Container::open(&package, limits)
+                .map_err(|e| Box::new(Failure::Core(e.into())))?;
+            container.extract(&dir).map_err(|e| Box::new(Failure::Core(e.into())))?;
+            render::extracted(cli.json, &dir, container.entries().len());
+            Ok(())
+        }
+        Command::Verify { package, trust, accept_self_signed, online } => {
+            let settings = config.tsa_settings(&trust)?;
+            let system = evidentia::cades_verify::system_roots();
+            let mut sources = vec![format!("the system's roots ({})", system.roots().len())];
+            sources.extend(trust.iter().map(|p| format!("--trust {}", p.display())));
+            let mut anchors = settings.policy.trust.clone();
+            if !config.tsa.trust.is_empty() || config.profile == evidentia::config::ProfileName::Production {
+                sources.push("the configured TSA roots".into());
+            }
+            anchors.extend(system.roots().to_vec());
+            let policy = evidentia::verify::Policy {
+                trust: anchors,
+                trust_sources: sources,
+                accept_self_signed,
+                node: if online { config.evm_node() } else { None },
+            };
+            let report = evidentia::verify::package::verify_package(&package, &policy)
+                .await
+                .map_err(|e| Box::new(Failure::Core(e.into())))?;
+            render::package_report(cli.json, &report);
+            match report.result {
+                "TOTAL-PASSED" => Ok(()),
+                "TOTAL-FAILED" => Err(Box::new(Failure::Exit(1))),
+                _ => Err(Box::new(Failure::Exit(7))),
+            }
         }
         Command::Anchor(cmd) => {
             let dir = config.vault_dir(cli.vault.as_deref())?;

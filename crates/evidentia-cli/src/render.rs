@@ -614,3 +614,67 @@ pub fn anchor_report(json: bool, r: &evidentia::anchor::check::AnchorReport) {
         println!("  {:<13} {verdict} — {}", c.check, c.detail);
     }
 }
+
+/// `export`.
+pub fn exported(json: bool, r: &evidentia::package::export::ExportReport) {
+    if json {
+        print_json(&serde_json::to_value(r).unwrap_or_default());
+        return;
+    }
+    if let Some(notice) = r.profile.notice() {
+        println!("{notice}");
+    }
+    println!("package written: {} ({} records, {} entries)", r.path.display(), r.records.len(), r.entries);
+    println!("SHA-256 {}", r.sha256);
+    println!("manifest sealed by: {}", r.sealed_by);
+}
+
+/// `extract`.
+pub fn extracted(json: bool, dir: &Path, entries: usize) {
+    if json {
+        print_json(&json!({ "extracted": dir, "entries": entries }));
+        return;
+    }
+    println!("{entries} entries extracted into {}", dir.display());
+}
+
+/// `verify PACKAGE`.
+pub fn package_report(json: bool, r: &evidentia::verify::package::PackageReport) {
+    if json {
+        print_json(&serde_json::to_value(r).unwrap_or_default());
+        return;
+    }
+    if r.profile == "sandbox" {
+        println!("SANDBOX — NOT LEGAL EVIDENCE: this package was made with test services.");
+    }
+    println!("package {}: {}", r.package, r.result);
+    println!("  exported {} by {}", r.exported_at, r.producer);
+    println!(
+        "  policy: trust {}; self-signed signers {}; chain {}",
+        r.policy.trust.join(", "),
+        if r.policy.accept_self_signed { "accepted" } else { "not accepted" },
+        r.policy.chain
+    );
+    for c in &r.checks {
+        check_line(c);
+    }
+    for rec in &r.records {
+        println!("record {} ({}): {}", rec.id, rec.name, rec.result);
+        for c in &rec.checks {
+            check_line(c);
+        }
+        for c in &rec.notes {
+            print!("  note:");
+            check_line(c);
+        }
+    }
+}
+
+fn check_line(c: &evidentia::verify::Check) {
+    let verdict = match c.verdict {
+        evidentia::verify::Verdict::Passed => "PASSED".to_owned(),
+        evidentia::verify::Verdict::Failed => format!("FAILED [{}]", c.reason.as_deref().unwrap_or("")),
+        evidentia::verify::Verdict::Indeterminate => format!("INDETERMINATE [{}]", c.reason.as_deref().unwrap_or("")),
+    };
+    println!("  {:<13} {verdict} — {}: {}", c.check, c.subject, c.detail);
+}

@@ -244,6 +244,20 @@ pub fn verify_file(
     )
 }
 
+/// The certificates a CMS signature carries (none when it cannot be read).
+pub fn embedded_certificates(p7s: &[u8]) -> Vec<Certificate> {
+    let Ok(ci) = ContentInfo::from_der(p7s) else { return Vec::new() };
+    let Ok(sd) = ci.content.decode_as::<SignedData>() else { return Vec::new() };
+    sd.certificates
+        .iter()
+        .flat_map(|s| s.0.iter())
+        .filter_map(|c| match c {
+            cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The operating system's trusted roots (Debian's `ca-certificates` bundle), if present.
 pub fn system_roots() -> TrustAnchors {
     let bundle = std::path::Path::new("/etc/ssl/certs/ca-certificates.crt");

@@ -34,6 +34,9 @@ pub enum Error {
     /// A signature is not valid.
     #[error(transparent)]
     InvalidSignature(#[from] crate::cades_verify::SignatureError),
+    /// An evidence package cannot be written, or is refused.
+    #[error(transparent)]
+    Package(#[from] crate::package::PackageError),
 }
 
 /// What kind of failure an [`Error`] is, for callers that map failures to exit codes or UI codes.
@@ -68,6 +71,8 @@ impl Error {
             Error::Timestamp(_) => ErrorKind::Invalid,
             Error::Identity(_) | Error::Signature(_) => ErrorKind::Input,
             Error::InvalidSignature(_) => ErrorKind::Invalid,
+            Error::Package(crate::package::PackageError::Unexportable { .. }) => ErrorKind::Vault,
+            Error::Package(_) => ErrorKind::Input,
         }
     }
 
@@ -84,6 +89,7 @@ impl Error {
             Error::Signature(crate::cades::CadesError::Sm2NotInCms(_)) => "SM2_CMS_UNSUPPORTED",
             Error::Signature(_) => "SIGNATURE_FAILED",
             Error::InvalidSignature(e) => e.code(),
+            Error::Package(e) => e.code(),
         }
     }
 }

@@ -19,11 +19,13 @@ pub mod digest;
 mod error;
 pub mod identity;
 pub mod media;
+pub mod package;
 pub mod seal;
 pub mod stamp;
 pub mod subject;
 pub mod tsp;
 pub mod vault;
+pub mod verify;
 pub mod work;
 
 pub use error::{Error, ErrorKind};

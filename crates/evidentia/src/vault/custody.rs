@@ -32,6 +32,8 @@ pub enum CustodyEventKind {
     OtsSubmitted,
     /// A calendar's stamp of a batch root was upgraded; the payload is the upgraded stamp.
     OtsUpgraded,
+    /// Records were written into an evidence package; the payload names it and its SHA-256.
+    Exported,
 }
 
 impl CustodyEventKind {
@@ -47,6 +49,7 @@ impl CustodyEventKind {
             CustodyEventKind::AnchorDropped => "anchor_dropped",
             CustodyEventKind::OtsSubmitted => "ots_submitted",
             CustodyEventKind::OtsUpgraded => "ots_upgraded",
+            CustodyEventKind::Exported => "exported",
         }
     }
 }

@@ -6,6 +6,7 @@
 mod anchors;
 mod blobs;
 mod custody;
+mod exports;
 mod lock;
 mod ots;
 mod record;

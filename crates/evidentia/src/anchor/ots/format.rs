@@ -242,6 +242,19 @@ impl Timestamp {
         Ok(())
     }
 
+    /// Whether some node reached from `msg` has the message `target`.
+    pub fn passes_through(&self, msg: &[u8], target: &[u8]) -> Result<bool, OtsError> {
+        if msg == target {
+            return Ok(true);
+        }
+        for (op, t) in &self.ops {
+            if t.passes_through(&op.apply(msg)?, target)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Merges `found` into the node whose message is `commitment` (reached from `msg`). Returns
     /// whether such a node was found.
     pub fn graft(&mut self, msg: &[u8], commitment: &[u8], found: &Timestamp) -> Result<bool, OtsError> {

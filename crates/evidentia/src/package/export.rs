@@ -1,0 +1,346 @@
+//! Writing a package: the records' content streamed from the vault's copies, their proofs, the
+//! evidence document, VERIFY.md and the ASiC manifest sealed by a signature or a time-stamp —
+//! into a temporary file renamed into place, then an `exported` custody event.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use serde::Serialize;
+use zip::write::SimpleFileOptions;
+
+use super::evidence::{
+    EvidenceDocument, FORMAT, PackagedAnchor, PackagedRecord, PackagedSignature, PackagedTimestamp, PackagedWork,
+    PackagedWorkFile, VERSION,
+};
+use super::manifest::{AsicManifest, DataObject};
+use super::*;
+use crate::anchor::MerkleTree;
+use crate::config::ProfileName;
+use crate::digest::{DigestAlgorithm, MultiHasher};
+use crate::identity::Identity;
+use crate::seal::now;
+use crate::tsp::TsaClient;
+use crate::vault::{RecordDetail, SubjectKind, Vault, unhex32};
+
+/// How to seal the package's manifest.
+pub struct ExportOptions<'a> {
+    /// The profile (marks sandbox evidence).
+    pub profile: ProfileName,
+    /// Time-stamps the manifest, or the manifest signature.
+    pub tsa: Option<&'a TsaClient>,
+    /// Signs the manifest (CAdES).
+    pub identity: Option<&'a Identity>,
+}
+
+/// What was written.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    /// The package.
+    pub path: PathBuf,
+    /// Its SHA-256, hex (also in the `exported` custody event).
+    pub sha256: String,
+    /// Records in it.
+    pub records: Vec<String>,
+    /// Entries in it.
+    pub entries: usize,
+    /// How its manifest is sealed, in words.
+    pub sealed_by: String,
+    /// Sandbox evidence is not legal evidence.
+    pub profile: ProfileName,
+}
+
+struct Writer {
+    zip: zip::ZipWriter<File>,
+    listed: Vec<DataObject>,
+}
+
+impl Writer {
+    fn put(&mut self, name: &str, mime: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.zip.start_file(name, deflated()).map_err(std::io::Error::other)?;
+        self.zip.write_all(bytes)?;
+        self.listed.push(DataObject {
+            uri: name.to_owned(),
+            mime_type: mime.to_owned(),
+            sha256: DigestAlgorithm::Sha256.digest(bytes).as_bytes().to_vec(),
+        });
+        Ok(())
+    }
+
+    /// Streams a file in; returns its SHA-256.
+    fn put_file(&mut self, name: &str, mime: &str, source: &Path) -> std::io::Result<Vec<u8>> {
+        let mut input = File::open(source)?;
+        self.zip
+            .start_file(name, deflated().large_file(input.metadata()?.len() >= u32::MAX as u64))
+            .map_err(std::io::Error::other)?;
+        let mut hasher = MultiHasher::new(&[DigestAlgorithm::Sha256]);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = input.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            self.zip.write_all(&buf[..n])?;
+        }
+        let sha = hasher.finish().get(DigestAlgorithm::Sha256).map(|d| d.as_bytes().to_vec()).unwrap_or_default();
+        self.listed.push(DataObject { uri: name.to_owned(), mime_type: mime.to_owned(), sha256: sha.clone() });
+        Ok(sha)
+    }
+}
+
+fn deflated() -> SimpleFileOptions {
+    SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).unix_permissions(0o644)
+}
+
+/// Writes the records `ids` (ids or unique prefixes) into the package `out`.
+pub async fn export(
+    vault: &Vault,
+    ids: &[String],
+    out: &Path,
+    options: &ExportOptions<'_>,
+) -> Result<ExportReport, crate::Error> {
+    let io = |path: &Path, source| PackageError::Io { path: path.to_owned(), source };
+    let mut details = Vec::new();
+    for id in ids {
+        let d = vault.record(id).await?;
+        if details.iter().any(|x: &RecordDetail| x.record.id == d.record.id) {
+            continue;
+        }
+        if !d.record.stored {
+            return Err(PackageError::Unexportable {
+                record: d.record.id.clone(),
+                why: "its content is not kept in the vault (sealed without a copy), so no package can carry it".into(),
+            }
+            .into());
+        }
+        details.push(d);
+    }
+    let partial = out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into())
+    ));
+    let file = File::create(&partial).map_err(|e| io(&partial, e))?;
+    let result = write_package(vault, &details, file, options).await;
+    let (doc_records, entries, sealed_by) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, out).map_err(|e| io(out, e))?;
+    let bytes_sha = crate::digest::hash_file(out, &[DigestAlgorithm::Sha256], None, &|_| {})
+        .map_err(|e| io(out, e))?
+        .digests
+        .get(DigestAlgorithm::Sha256)
+        .map(|d| d.to_hex())
+        .unwrap_or_default();
+    let report = ExportReport {
+        path: std::path::absolute(out).unwrap_or_else(|_| out.to_owned()),
+        sha256: bytes_sha,
+        records: doc_records,
+        entries,
+        sealed_by,
+        profile: options.profile,
+    };
+    vault.record_export(&report.path.to_string_lossy(), &report.sha256, &report.records).await?;
+    Ok(report)
+}
+
+async fn write_package(
+    vault: &Vault,
+    details: &[RecordDetail],
+    file: File,
+    options: &ExportOptions<'_>,
+) -> Result<(Vec<String>, usize, String), crate::Error> {
+    let pkg_err = |e: std::io::Error| PackageError::Io { path: PathBuf::from("(package)"), source: e };
+    let zip_err = |e: zip::result::ZipError| pkg_err(std::io::Error::other(e));
+    let mut w = Writer { zip: zip::ZipWriter::new(file), listed: Vec::new() };
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.zip.start_file("mimetype", stored).map_err(zip_err)?;
+    w.zip.write_all(MIMETYPE.as_bytes()).map_err(pkg_err)?;
+
+    // The sealed content, under names that do not collide.
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut records = Vec::new();
+    for d in details {
+        let r = &d.record;
+        let short = &r.id[r.id.len().saturating_sub(8)..];
+        let mut base = plain_name(&r.name, short);
+        if taken.contains(&base.to_lowercase()) || base.starts_with("META-INF") || base == "mimetype" {
+            base = format!("{short}-{base}");
+        }
+        taken.insert(base.to_lowercase());
+        let dir = format!("{EVIDENTIA_DIR}/records/{}", r.id);
+        let (content, work) = match r.kind {
+            SubjectKind::File => {
+                let sha =
+                    w.put_file(&base, &r.media_type, &vault.blobs().path_for(&r.sha256_hex())).map_err(pkg_err)?;
+                if hex::encode(&sha) != r.sha256_hex() {
+                    return Err(unexportable(
+                        r,
+                        "the vault's copy of its content no longer matches; run `evidentia vault verify`",
+                    ));
+                }
+                (Some(base), None)
+            }
+            SubjectKind::Work => {
+                let manifest_path = vault.blobs().path_for(&r.sha256_hex());
+                let manifest = vault.read_manifest(&r.sha256_hex()).ok_or_else(|| {
+                    unexportable(r, "its work manifest is missing from the vault; run `evidentia vault verify`")
+                })?;
+                let manifest_entry = format!("{dir}/work-manifest.json");
+                w.put_file(&manifest_entry, "application/json", &manifest_path).map_err(pkg_err)?;
+                let mut files = Vec::new();
+                for f in &manifest.files {
+                    let sha = f.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
+                    let parts: Vec<String> = f.path.split('/').map(|p| plain_name(p, "file")).collect();
+                    let entry = format!("{base}/{}", parts.join("/"));
+                    let mime = mime_guess::from_path(&f.path).first_or_octet_stream().to_string();
+                    w.put_file(&entry, &mime, &vault.blobs().path_for(&sha)).map_err(pkg_err)?;
+                    files.push(PackagedWorkFile { path: f.path.clone(), entry });
+                }
+                (None, Some(PackagedWork { manifest: manifest_entry, files }))
+            }
+        };
+        let mut signatures = Vec::new();
+        if let Some((sig, _)) = vault.signatures(Some(&r.id)).await?.into_iter().next()
+            && let Some(p7s) = crate::cades::record_signature(vault, &r.id).await?
+        {
+            let entry = format!("{dir}/signature.p7s");
+            w.put(&entry, "application/pkcs7-signature", &p7s).map_err(pkg_err)?;
+            signatures.push(PackagedSignature { entry, signature: sig });
+        }
+        let mut timestamps = Vec::new();
+        for (i, (t, response)) in vault.timestamps(Some(&r.id)).await?.into_iter().enumerate() {
+            let entry = format!("{dir}/timestamp-{}.tsr", i + 1);
+            w.put(&entry, "application/timestamp-reply", &response).map_err(pkg_err)?;
+            timestamps.push(PackagedTimestamp { entry, timestamp: t });
+        }
+        let anchor = match &d.inclusion {
+            None => None,
+            Some(inc) => {
+                let leaves = vault.batch_leaves(&inc.batch.id).await?;
+                let tree = MerkleTree::new(leaves.iter().filter_map(|l| unhex32(&l.leaf_hash)).collect());
+                let head_proof = tree
+                    .proof(tree.size().saturating_sub(1))
+                    .ok_or_else(|| unexportable(r, "its batch has no custody-head leaf"))?;
+                let ots = match crate::anchor::ots::record_file(vault, &r.id).await {
+                    Ok(proof) => {
+                        let entry = format!("{dir}/proof.ots");
+                        w.put(&entry, "application/vnd.opentimestamps", &proof.to_bytes()).map_err(pkg_err)?;
+                        Some(entry)
+                    }
+                    Err(crate::vault::VaultError::ProofPending(_)) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                Some(PackagedAnchor {
+                    batch: inc.batch.clone(),
+                    salt: inc.salt.clone(),
+                    proof: inc.proof.clone(),
+                    head_proof,
+                    chain: inc.anchor.clone(),
+                    ots,
+                })
+            }
+        };
+        records.push(PackagedRecord {
+            record: r.clone(),
+            content,
+            work,
+            signatures,
+            timestamps,
+            anchor,
+            custody: d.events.clone(),
+        });
+    }
+
+    let doc = EvidenceDocument {
+        format: FORMAT.into(),
+        version: VERSION.into(),
+        producer: concat!("Evidentia ", env!("CARGO_PKG_VERSION")).into(),
+        exported_at: now(),
+        profile: options.profile.as_str().into(),
+        records,
+    };
+    let json = serde_json::to_vec_pretty(&doc).map_err(|e| pkg_err(std::io::Error::other(e)))?;
+    w.put(EVIDENCE_PATH, "application/json", &json).map_err(pkg_err)?;
+    let guide = super::instructions::verify_md(&doc, &w.listed);
+    w.put(VERIFY_MD_PATH, "text/markdown", guide.as_bytes()).map_err(pkg_err)?;
+
+    // The manifest, and what seals it.
+    if let Some(identity) = options.identity {
+        crate::cades::check_identity(identity)?;
+    }
+    let (seal, sealed_by) = seal_plan(options);
+    let manifest = AsicManifest {
+        sig_reference: seal.map(|(path, mime)| (path.to_owned(), mime.to_owned())),
+        objects: w.listed.clone(),
+    };
+    let xml = manifest.to_xml();
+    w.zip.start_file(MANIFEST_PATH, deflated()).map_err(zip_err)?;
+    w.zip.write_all(xml.as_bytes()).map_err(pkg_err)?;
+    let mut entries = 2 + w.listed.len();
+    if let Some((path, _)) = seal {
+        let bytes = make_seal(xml.as_bytes(), options).await?;
+        w.zip.start_file(path, deflated()).map_err(zip_err)?;
+        w.zip.write_all(&bytes).map_err(pkg_err)?;
+        entries += 1;
+    }
+    let file = w.zip.finish().map_err(zip_err)?;
+    file.sync_all().map_err(pkg_err)?;
+    Ok((doc.records.iter().map(|r| r.record.id.clone()).collect(), entries, sealed_by))
+}
+
+/// Where the manifest's seal goes and what it is, or why there is none.
+fn seal_plan(options: &ExportOptions<'_>) -> (Option<(&'static str, &'static str)>, String) {
+    match (options.identity, options.tsa) {
+        (Some(identity), tsa) => {
+            let who = format!("CAdES signature of {}", identity.certificate().tbs_certificate.subject);
+            let words = if tsa.is_some() { format!("{who}, time-stamped") } else { who };
+            (Some((MANIFEST_SIGNATURE_PATH, "application/pkcs7-signature")), words)
+        }
+        (None, Some(_)) => {
+            (Some((MANIFEST_TIMESTAMP_PATH, "application/vnd.etsi.timestamp-token")), "RFC 3161 time-stamp".into())
+        }
+        (None, None) => (
+            None,
+            "not sealed: no identity and no TSA; the manifest binds the entries but nothing binds the manifest".into(),
+        ),
+    }
+}
+
+/// The seal over the manifest's bytes: a CAdES signature (time-stamped when a TSA is given), or
+/// a time-stamp token.
+async fn make_seal(xml: &[u8], options: &ExportOptions<'_>) -> Result<Vec<u8>, crate::Error> {
+    if let Some(identity) = options.identity {
+        let algo = crate::cades::content_digest_algorithm(identity);
+        let mut p7s = crate::cades::sign_detached(identity, algo.digest(xml).as_bytes(), Utc::now())?;
+        if let Some(client) = options.tsa {
+            let imprint = DigestAlgorithm::Sha256.digest(&crate::cades::signature_value(&p7s)?);
+            let obtained = client.timestamp(DigestAlgorithm::Sha256, imprint.as_bytes()).await?;
+            p7s = crate::cades::add_signature_timestamp(&p7s, obtained.token.to_der())?;
+        }
+        return Ok(p7s);
+    }
+    let Some(client) = options.tsa else { return Ok(Vec::new()) };
+    let obtained = client.timestamp(DigestAlgorithm::Sha256, DigestAlgorithm::Sha256.digest(xml).as_bytes()).await?;
+    Ok(obtained.token.to_der().to_vec())
+}
+
+fn unexportable(r: &crate::vault::EvidenceRecord, why: &str) -> crate::Error {
+    PackageError::Unexportable { record: r.id.clone(), why: why.into() }.into()
+}
+
+/// A name safe as one path component: no separators, control characters or dot names.
+fn plain_name(name: &str, fallback: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() || c == ':' { '_' } else { c }).collect();
+    match cleaned.trim() {
+        "" | "." | ".." => format!("record-{fallback}"),
+        t => t.to_owned(),
+    }
+}

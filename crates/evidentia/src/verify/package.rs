@@ -1,0 +1,765 @@
+//! Verifying an evidence package on its own: the container, the manifest and its seal, then for
+//! each record its content, signatures, time-stamps, Merkle path, chain and OpenTimestamps proofs
+//! and custody events — from the package's bytes alone, offline unless a node is given.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{Check, Policy, PolicyUsed, Verdict, aggregate};
+use crate::anchor::merkle::{head_leaf_data, leaf_hash, record_leaf_data};
+use crate::anchor::ots::format::{Attestation, DetachedTimestamp};
+use crate::digest::{DigestAlgorithm, Digests};
+use crate::package::container::{Container, Limits};
+use crate::package::evidence::{EvidenceDocument, PackagedRecord, check_version};
+use crate::package::manifest::AsicManifest;
+use crate::package::*;
+use crate::tsp::{Expectation, TimestampPolicy, TimestampToken, TspError};
+use crate::vault::{CustodyEventKind, unhex32};
+
+/// The verdict on a package.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageReport {
+    /// The package file.
+    pub package: String,
+    /// `TOTAL-PASSED`, `TOTAL-FAILED` or `INDETERMINATE`, over every check below.
+    pub result: &'static str,
+    /// The profile the evidence was made under (`sandbox` is not legal evidence).
+    pub profile: String,
+    /// When it was exported, by what.
+    pub exported_at: String,
+    /// The program that wrote it.
+    pub producer: String,
+    /// The policy the checks were made under.
+    pub policy: PolicyUsed,
+    /// Checks of the container, the manifest and its seal.
+    pub checks: Vec<Check>,
+    /// Each record.
+    pub records: Vec<RecordReport>,
+}
+
+/// The verdict on one record.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordReport {
+    /// Record id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The aggregate of its checks.
+    pub result: &'static str,
+    /// Every check.
+    pub checks: Vec<Check>,
+    /// What the checks leave to confirm elsewhere, and checks that do not bear on the result.
+    pub notes: Vec<Check>,
+}
+
+/// Verifies the package at `path` under `policy`. Hostile or unreadable containers and unknown
+/// evidence versions are refused with an error; everything else ends in a report.
+pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageReport, PackageError> {
+    let mut c = Container::open(path, Limits::default())?;
+    let mut checks = Vec::new();
+
+    // The container: `mimetype` first, stored, exact.
+    let first = c.entries().first().cloned();
+    let mimetype = c.read("mimetype");
+    match (first, mimetype) {
+        (Some(e), Ok(Some(bytes))) if e.name == "mimetype" && e.stored && bytes == MIMETYPE.as_bytes() => {
+            checks.push(Check::passed("container", "mimetype", format!("ASiC-E container ({MIMETYPE})")))
+        }
+        (_, Ok(Some(bytes))) if bytes != MIMETYPE.as_bytes() => checks.push(Check::failed(
+            "container",
+            "mimetype",
+            "MIMETYPE_INVALID",
+            format!("`mimetype` says `{}`, not `{MIMETYPE}`", String::from_utf8_lossy(&bytes)),
+        )),
+        (_, Ok(Some(_))) => checks.push(Check::failed(
+            "container",
+            "mimetype",
+            "MIMETYPE_MISPLACED",
+            "`mimetype` must be the first entry, stored uncompressed",
+        )),
+        (_, Ok(None)) => checks.push(Check::failed(
+            "container",
+            "mimetype",
+            "MIMETYPE_MISSING",
+            "the package has no `mimetype` entry",
+        )),
+        (_, Err(why)) => {
+            checks.push(Check::failed("container", "mimetype", "ENTRY_CORRUPT", format!("`mimetype` {why}")))
+        }
+    }
+
+    // The evidence document (its integrity is the manifest's business below).
+    let mut doc: Option<EvidenceDocument> = None;
+    match c.read(EVIDENCE_PATH) {
+        Ok(Some(bytes)) => {
+            let head: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            let version = check_version(
+                head["format"].as_str().unwrap_or_default(),
+                head["version"].as_str().unwrap_or_default(),
+            );
+            match (version, serde_json::from_slice::<EvidenceDocument>(&bytes)) {
+                (Err(why), _) if head.is_object() => checks.push(Check::indeterminate(
+                    "evidence",
+                    EVIDENCE_PATH,
+                    "EVIDENCE_VERSION_UNSUPPORTED",
+                    format!("the evidence document cannot be read: {why}"),
+                )),
+                (Ok(()), Ok(d)) => doc = Some(d),
+                _ => checks.push(Check::failed(
+                    "evidence",
+                    EVIDENCE_PATH,
+                    "EVIDENCE_MALFORMED",
+                    "the evidence document is not valid JSON of its schema",
+                )),
+            }
+        }
+        Ok(None) => checks.push(Check::failed(
+            "evidence",
+            EVIDENCE_PATH,
+            "EVIDENCE_MISSING",
+            "the package has no evidence document: it is not an Evidentia package, or it was removed",
+        )),
+        Err(why) => checks.push(Check::failed("evidence", EVIDENCE_PATH, "ENTRY_CORRUPT", format!("the entry {why}"))),
+    }
+
+    // The manifest: every entry listed with its digest, nothing unlisted.
+    let manifest = match c.read(MANIFEST_PATH) {
+        Ok(Some(bytes)) => match AsicManifest::from_xml(&String::from_utf8_lossy(&bytes)) {
+            Ok(m) => Some((m, bytes)),
+            Err(why) => {
+                checks.push(Check::failed("manifest", MANIFEST_PATH, "MANIFEST_MALFORMED", why));
+                None
+            }
+        },
+        Ok(None) => {
+            checks.push(Check::failed(
+                "manifest",
+                MANIFEST_PATH,
+                "MANIFEST_MISSING",
+                "the package has no ASiC manifest",
+            ));
+            None
+        }
+        Err(why) => {
+            checks.push(Check::failed("manifest", MANIFEST_PATH, "ENTRY_CORRUPT", format!("the manifest {why}")));
+            None
+        }
+    };
+    let mut digests: HashMap<String, Digests> = HashMap::new();
+    if let Some((m, xml)) = &manifest {
+        let listed: HashSet<&str> = m.objects.iter().map(|o| o.uri.as_str()).collect();
+        let seal = m.sig_reference.as_ref().map(|(u, _)| u.as_str());
+        for e in c.entries().to_vec() {
+            if e.is_dir || e.name == "mimetype" || e.name == MANIFEST_PATH || Some(e.name.as_str()) == seal {
+                continue;
+            }
+            if !listed.contains(e.name.as_str()) {
+                checks.push(Check::failed(
+                    "manifest",
+                    e.name.clone(),
+                    "ENTRY_UNLISTED",
+                    "this entry is not in the manifest: it was added after the package was sealed",
+                ));
+            }
+        }
+        let mut bad = 0;
+        for o in &m.objects {
+            match c.hash(&o.uri, &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512, DigestAlgorithm::Sm3]) {
+                Ok(Some(d)) => {
+                    if d.get(DigestAlgorithm::Sha256).map(|v| v.as_bytes()) != Some(o.sha256.as_slice()) {
+                        bad += 1;
+                        checks.push(Check::failed(
+                            "manifest",
+                            o.uri.clone(),
+                            "ENTRY_ALTERED",
+                            format!("its SHA-256 is not the {} the manifest lists", hex::encode(&o.sha256)),
+                        ));
+                    } else {
+                        digests.insert(o.uri.clone(), d);
+                    }
+                }
+                Ok(None) => {
+                    bad += 1;
+                    checks.push(Check::failed(
+                        "manifest",
+                        o.uri.clone(),
+                        "ENTRY_MISSING",
+                        "listed in the manifest, absent",
+                    ));
+                }
+                Err(why) => {
+                    bad += 1;
+                    checks.push(Check::failed("manifest", o.uri.clone(), "ENTRY_CORRUPT", format!("the entry {why}")));
+                }
+            }
+        }
+        if bad == 0 {
+            checks.push(Check::passed(
+                "manifest",
+                MANIFEST_PATH,
+                format!("all {} entries match the SHA-256 the manifest lists", m.objects.len()),
+            ));
+        }
+        checks.push(check_seal(&mut c, m, xml, policy));
+    }
+
+    let Some(doc) = doc else {
+        checks.push(Check::failed(
+            "evidence",
+            EVIDENCE_PATH,
+            "EVIDENCE_MALFORMED",
+            "the evidence document cannot be read",
+        ));
+        return Ok(PackageReport {
+            package: path.display().to_string(),
+            result: aggregate(&checks),
+            profile: String::new(),
+            exported_at: String::new(),
+            producer: String::new(),
+            policy: policy.used(),
+            checks,
+            records: Vec::new(),
+        });
+    };
+    let mut records = Vec::new();
+    for r in &doc.records {
+        records.push(check_record(&mut c, r, &digests, policy).await);
+    }
+    let result = aggregate(checks.iter().chain(records.iter().flat_map(|r| r.checks.iter())));
+    Ok(PackageReport {
+        package: path.display().to_string(),
+        result,
+        profile: doc.profile.clone(),
+        exported_at: doc.exported_at.clone(),
+        producer: doc.producer.clone(),
+        policy: policy.used(),
+        checks,
+        records,
+    })
+}
+
+fn tsp_policy(policy: &Policy) -> TimestampPolicy {
+    TimestampPolicy { trust: policy.trust.clone(), ..TimestampPolicy::default() }
+}
+
+/// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
+fn timestamp_verdict(check: &'static str, subject: &str, e: &TspError) -> Check {
+    match e {
+        TspError::UntrustedRoot(_) => Check::indeterminate(check, subject, e.code(), e.to_string()),
+        _ => Check::failed(check, subject, e.code(), e.to_string()),
+    }
+}
+
+fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) -> Check {
+    let Some((uri, _)) = &m.sig_reference else {
+        return Check::indeterminate(
+            "manifest_seal",
+            MANIFEST_PATH,
+            "MANIFEST_NOT_SEALED",
+            "no signature or time-stamp seals the manifest: nothing shows it is the one that was exported",
+        );
+    };
+    let bytes = match c.read(uri) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            return Check::failed("manifest_seal", uri.clone(), "SEAL_MISSING", "the manifest names it; it is absent");
+        }
+        Err(why) => return Check::failed("manifest_seal", uri.clone(), "ENTRY_CORRUPT", format!("the entry {why}")),
+    };
+    if uri == MANIFEST_TIMESTAMP_PATH {
+        let token = match TimestampToken::from_any_der(&bytes) {
+            Ok(t) => t,
+            Err(e) => return Check::failed("manifest_seal", MANIFEST_PATH, e.code(), format!("`{uri}`: {e}")),
+        };
+        let expected = Expectation {
+            algorithm: DigestAlgorithm::Sha256,
+            imprint: DigestAlgorithm::Sha256.digest(xml).as_bytes().to_vec(),
+            nonce: None,
+        };
+        return match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
+            Ok(v) => Check::passed(
+                "manifest_seal",
+                MANIFEST_PATH,
+                format!(
+                    "time-stamped ({uri}) by {} at {} (serial {})",
+                    v.tsa_subject,
+                    v.gen_time.to_rfc3339(),
+                    v.serial
+                ),
+            ),
+            Err(e) => {
+                let mut c = timestamp_verdict("manifest_seal", MANIFEST_PATH, &e);
+                c.detail = format!("`{uri}`: {}", c.detail);
+                c
+            }
+        };
+    }
+    let mut c = signature_check("manifest_seal", MANIFEST_PATH, &bytes, &digests_of(xml), policy);
+    c.detail = format!("`{uri}`: {}", c.detail);
+    c
+}
+
+fn digests_of(bytes: &[u8]) -> Digests {
+    let mut d = Digests::default();
+    for a in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha512, DigestAlgorithm::Sm3] {
+        d.insert(a, a.digest(bytes));
+    }
+    d
+}
+
+/// A detached CAdES signature over content whose digests are `content`.
+fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Digests, policy: &Policy) -> Check {
+    let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::Error> {
+        Ok(content.get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default())
+    };
+    let mut ts_policy = tsp_policy(policy);
+    let mut outcome = crate::cades_verify::verify_detached(p7s, &digest_of, &ts_policy);
+    let self_signed_note;
+    if let Err(crate::Error::InvalidSignature(crate::cades_verify::SignatureError::UntrustedRoot(_))) = &outcome
+        && policy.accept_self_signed
+    {
+        let own: Vec<_> = crate::cades_verify::embedded_certificates(p7s)
+            .into_iter()
+            .filter(|c| c.tbs_certificate.subject == c.tbs_certificate.issuer)
+            .collect();
+        ts_policy.trust.extend(own);
+        outcome = crate::cades_verify::verify_detached(p7s, &digest_of, &ts_policy);
+        self_signed_note = "; self-signed, accepted by the policy";
+    } else {
+        self_signed_note = "";
+    }
+    match outcome {
+        Ok(v) => {
+            let s = &v.signer;
+            let time = v
+                .timestamp
+                .as_ref()
+                .map(|t| format!(", time-stamped {} by {}", t.gen_time.to_rfc3339(), t.tsa_subject))
+                .unwrap_or_default();
+            let self_signed =
+                if v.self_signed && self_signed_note.is_empty() { "; self-signed" } else { self_signed_note };
+            Check::passed(
+                check,
+                subject,
+                format!(
+                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}",
+                    v.level, s.subject, s.issuer, s.serial, s.not_before, s.not_after
+                ),
+            )
+        }
+        Err(e) => {
+            let untrusted_tsa = matches!(
+                &e,
+                crate::Error::InvalidSignature(crate::cades_verify::SignatureError::Timestamp(
+                    TspError::UntrustedRoot(_)
+                ))
+            );
+            let code = if untrusted_tsa { "NO_TRUSTED_ROOT" } else { e.code() };
+            if code == "NO_TRUSTED_ROOT" {
+                Check::indeterminate(
+                    check,
+                    subject,
+                    code,
+                    format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
+                )
+            } else {
+                Check::failed(check, subject, code, e.to_string())
+            }
+        }
+    }
+}
+
+async fn check_record(
+    c: &mut Container,
+    r: &PackagedRecord,
+    digests: &HashMap<String, Digests>,
+    policy: &Policy,
+) -> RecordReport {
+    let rec = &r.record;
+    let sha = rec.sha256_hex();
+    let mut checks = Vec::new();
+    let mut notes = Vec::new();
+    // The content: its entry's digests are the record's (the manifest check hashed each entry).
+    let subject = r.content.clone().or_else(|| r.work.as_ref().map(|w| w.manifest.clone())).unwrap_or_default();
+    let content_digests = match digests.get(&subject) {
+        Some(d) => Some(d.clone()),
+        None => {
+            c.hash(&subject, &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512, DigestAlgorithm::Sm3]).ok().flatten()
+        }
+    };
+    match &content_digests {
+        None => checks.push(Check::failed(
+            "content",
+            subject.clone(),
+            "CONTENT_MISSING",
+            "the sealed content is not in the package",
+        )),
+        Some(found) => {
+            let wrong: Vec<String> = rec
+                .digests
+                .iter()
+                .filter(|(a, v)| found.get(*a).map(|f| f.as_bytes()) != Some(v.as_bytes()))
+                .map(|(a, _)| a.to_string())
+                .collect();
+            if wrong.is_empty() {
+                checks.push(Check::passed("content", subject.clone(), format!("{} bytes, SHA-256 {sha}", rec.size)));
+            } else {
+                checks.push(Check::failed(
+                    "content",
+                    subject.clone(),
+                    "HASH_MISMATCH",
+                    format!("its {} digest differs from the sealed record's", wrong.join(", ")),
+                ));
+            }
+        }
+    }
+    if let Some(work) = &r.work {
+        check_work_files(c, work, digests, &mut checks);
+    }
+    let content = content_digests.unwrap_or_default();
+    let mut signature_values = Vec::new();
+    for s in &r.signatures {
+        match c.read(&s.entry) {
+            Ok(Some(p7s)) => {
+                if let Ok(v) = crate::cades::signature_value(&p7s) {
+                    signature_values.push(hex::encode(DigestAlgorithm::Sha256.digest(&v).as_bytes()));
+                }
+                checks.push(signature_check("signature", &s.entry, &p7s, &content, policy));
+            }
+            _ => checks.push(Check::failed(
+                "signature",
+                s.entry.clone(),
+                "SIGNATURE_MISSING",
+                "the signature is not in the package",
+            )),
+        }
+    }
+    for t in &r.timestamps {
+        checks.push(check_timestamp(c, &t.entry, &sha, &signature_values, policy));
+    }
+    if let Some(a) = &r.anchor {
+        anchor_checks(c, r, a, policy, &mut checks, &mut notes).await;
+    }
+    checks.push(custody_check(r));
+    RecordReport {
+        id: rec.id.clone(),
+        name: rec.name.clone(),
+        sha256: sha,
+        size: rec.size,
+        result: aggregate(&checks),
+        checks,
+        notes,
+    }
+}
+
+fn check_work_files(
+    c: &mut Container,
+    work: &crate::package::evidence::PackagedWork,
+    digests: &HashMap<String, Digests>,
+    checks: &mut Vec<Check>,
+) {
+    let manifest: Option<crate::work::WorkManifest> =
+        c.read(&work.manifest).ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
+    let Some(manifest) = manifest else {
+        checks.push(Check::failed(
+            "work_files",
+            work.manifest.clone(),
+            "WORK_MANIFEST_UNREADABLE",
+            "the work's manifest cannot be read",
+        ));
+        return;
+    };
+    let mut bad = 0;
+    for f in &manifest.files {
+        let entry = work.files.iter().find(|p| p.path == f.path).map(|p| p.entry.clone());
+        let found = entry.as_ref().and_then(|e| digests.get(e));
+        let same =
+            found.is_some_and(|d| f.digests.iter().all(|(a, v)| d.get(a).map(|x| x.as_bytes()) == Some(v.as_bytes())));
+        if !same {
+            bad += 1;
+            checks.push(Check::failed(
+                "work_files",
+                entry.unwrap_or_else(|| f.path.clone()),
+                "HASH_MISMATCH",
+                format!("file `{}` of the work is missing or differs from the work's manifest", f.path),
+            ));
+        }
+    }
+    if bad == 0 {
+        checks.push(Check::passed(
+            "work_files",
+            work.manifest.clone(),
+            format!("all {} files match the work's manifest", manifest.files.len()),
+        ));
+    }
+}
+
+fn check_timestamp(c: &mut Container, entry: &str, sha: &str, signature_values: &[String], policy: &Policy) -> Check {
+    let bytes = match c.read(entry) {
+        Ok(Some(b)) => b,
+        _ => return Check::failed("timestamp", entry, "TIMESTAMP_MISSING", "the time-stamp is not in the package"),
+    };
+    let token = match TimestampToken::from_any_der(&bytes) {
+        Ok(t) => t,
+        Err(e) => return Check::failed("timestamp", entry, e.code(), e.to_string()),
+    };
+    let imprint = hex::encode(token.imprint());
+    let over = if imprint == sha {
+        "the content"
+    } else if signature_values.contains(&imprint) {
+        "the signature value"
+    } else {
+        return Check::failed(
+            "timestamp",
+            entry,
+            "IMPRINT_MISMATCH",
+            format!("it time-stamps {imprint}, which is neither the content's SHA-256 nor a signature value's"),
+        );
+    };
+    let expected = Expectation {
+        algorithm: DigestAlgorithm::Sha256,
+        imprint: hex::decode(&imprint).unwrap_or_default(),
+        nonce: None,
+    };
+    match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
+        Ok(v) => Check::passed(
+            "timestamp",
+            entry,
+            format!(
+                "{over} existed at {} — TSA {}, policy {}, serial {}",
+                v.gen_time.to_rfc3339(),
+                v.tsa_subject,
+                v.policy,
+                v.serial
+            ),
+        ),
+        Err(e) => timestamp_verdict("timestamp", entry, &e),
+    }
+}
+
+async fn anchor_checks(
+    c: &mut Container,
+    r: &PackagedRecord,
+    a: &crate::package::evidence::PackagedAnchor,
+    policy: &Policy,
+    checks: &mut Vec<Check>,
+    notes: &mut Vec<Check>,
+) {
+    let subject = format!("batch {}", a.batch.id);
+    let root = unhex32(&a.batch.root);
+    let leaf = match (unhex32(&a.salt), unhex32(&r.record.sha256_hex())) {
+        (Some(salt), Some(sha)) => Some(leaf_hash(&record_leaf_data(&salt, &sha))),
+        _ => None,
+    };
+    match (leaf, root) {
+        (Some(leaf), Some(root)) => match a.proof.verify(&leaf, &root) {
+            Ok(()) => checks.push(Check::passed(
+                "merkle_proof",
+                subject.clone(),
+                format!("leaf {} of {} leads to root {}", a.proof.leaf_index, a.proof.tree_size, a.batch.root),
+            )),
+            Err(e) => checks.push(Check::failed("merkle_proof", subject.clone(), e.code(), e.to_string())),
+        },
+        _ => checks.push(Check::failed(
+            "merkle_proof",
+            subject.clone(),
+            "MERKLE_PROOF_UNREADABLE",
+            "salt, digest or root is not 32-byte hex",
+        )),
+    }
+    // The custody-log head the batch fixed.
+    let head = unhex32(&a.batch.head_hash).map(|h| leaf_hash(&head_leaf_data(a.batch.head_seq, &h)));
+    match (head, root) {
+        (Some(head), Some(root))
+            if a.head_proof.leaf_index + 1 == a.batch.size && a.head_proof.verify(&head, &root).is_ok() =>
+        {
+            checks.push(Check::passed(
+                "custody_head",
+                subject.clone(),
+                format!(
+                    "the batch fixes the vault's custody log at event #{} ({})",
+                    a.batch.head_seq, a.batch.head_hash
+                ),
+            ))
+        }
+        _ => checks.push(Check::failed(
+            "custody_head",
+            subject.clone(),
+            "HEAD_PROOF_INVALID",
+            "the custody-log head is not the batch's last leaf",
+        )),
+    }
+    let mut chain_passed = false;
+    if let (Some(stored), Some(root)) = (&a.chain, root) {
+        let x = &stored.anchor;
+        match crate::anchor::evm::verify_offline(x, &root, &x.block_hash) {
+            Ok(()) => {
+                chain_passed = true;
+                checks.push(Check::passed(
+                    "chain_proof",
+                    x.tx_hash.clone(),
+                    format!(
+                        "the transaction carries the root, in block {} (hash {}) of chain {} at {}",
+                        x.block_number, x.block_hash, x.chain_id, x.block_time
+                    ),
+                ));
+                let block = format!("block {} of chain {}", x.block_number, x.chain_id);
+                match &policy.node {
+                    None => notes.push(Check::indeterminate(
+                        "block",
+                        block,
+                        "BLOCK_NOT_CHECKED",
+                        format!("offline: confirm on any explorer or node that this block has hash {}", x.block_hash),
+                    )),
+                    Some(node) => checks.push(match crate::anchor::evm::canonical_block(node, x.block_number).await {
+                        Err(e) => Check::indeterminate("block", block, "CHAIN_UNREACHABLE", e.to_string()),
+                        Ok((Some(h), tip)) if h == x.block_hash => {
+                            let n = tip.saturating_sub(x.block_number) + 1;
+                            if n >= node.confirmations {
+                                Check::passed(
+                                    "block",
+                                    block,
+                                    format!("canonical with {n} confirmations on {}", node.rpc_url),
+                                )
+                            } else {
+                                Check::indeterminate(
+                                    "block",
+                                    block,
+                                    "NOT_ENOUGH_CONFIRMATIONS",
+                                    format!("{n} of {}", node.confirmations),
+                                )
+                            }
+                        }
+                        Ok((other, _)) => Check::failed(
+                            "block",
+                            block,
+                            "ANCHOR_NOT_ON_CHAIN",
+                            format!(
+                                "the node's block is {}, not {}",
+                                other.unwrap_or_else(|| "missing".into()),
+                                x.block_hash
+                            ),
+                        ),
+                    }),
+                }
+            }
+            Err(e) => checks.push(Check::failed("chain_proof", x.tx_hash.clone(), e.code(), e.to_string())),
+        }
+    }
+    if let Some(entry) = &a.ots {
+        let check = ots_check(c, entry, &r.record.sha256_hex(), root);
+        if check.verdict == Verdict::Indeterminate && chain_passed {
+            notes.push(check);
+        } else {
+            let attested = check.verdict == Verdict::Passed;
+            checks.push(check);
+            if attested {
+                notes.push(Check::indeterminate(
+                    "bitcoin_block",
+                    entry.clone(),
+                    "BLOCK_NOT_CHECKED",
+                    "confirm the Bitcoin block's Merkle root with `ots verify` or any explorer",
+                ));
+            }
+        }
+    }
+    if a.chain.is_none() && a.ots.is_none() {
+        checks.push(Check::indeterminate(
+            "chain_proof",
+            subject,
+            "ANCHOR_PENDING",
+            "the batch was not anchored when the package was exported",
+        ));
+    }
+}
+
+fn ots_check(c: &mut Container, entry: &str, sha: &str, root: Option<[u8; 32]>) -> Check {
+    let proof = match c.read(entry) {
+        Ok(Some(b)) => DetachedTimestamp::from_bytes(&b),
+        _ => return Check::failed("ots_proof", entry, "OTS_MISSING", "the OpenTimestamps proof is not in the package"),
+    };
+    let proof = match proof {
+        Ok(p) => p,
+        Err(e) => return Check::failed("ots_proof", entry, e.code(), e.to_string()),
+    };
+    if hex::encode(&proof.digest) != sha {
+        return Check::failed("ots_proof", entry, "OTS_DIGEST_MISMATCH", "the proof is for another digest");
+    }
+    let Some(root) = root else {
+        return Check::failed("ots_proof", entry, "MERKLE_PROOF_UNREADABLE", "the batch root is not 32-byte hex");
+    };
+    match proof.timestamp.passes_through(&proof.digest, &root) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Check::failed(
+                "ots_proof",
+                entry,
+                "OTS_ROOT_MISMATCH",
+                "the proof does not pass through the batch root",
+            );
+        }
+        Err(e) => return Check::failed("ots_proof", entry, e.code(), e.to_string()),
+    }
+    let found = proof.timestamp.attestations(&proof.digest).unwrap_or_default();
+    let bitcoin = found
+        .iter()
+        .filter_map(|(m, a)| if let Attestation::Bitcoin(h) = a { Some((*h, m)) } else { None })
+        .min_by_key(|(h, _)| *h);
+    match bitcoin {
+        Some((h, m)) => Check::passed(
+            "ots_proof",
+            entry,
+            format!(
+                "through the batch root to Bitcoin block {h}, whose Merkle root must be {}",
+                hex::encode(m.iter().rev().copied().collect::<Vec<u8>>())
+            ),
+        ),
+        None => Check::indeterminate(
+            "ots_proof",
+            entry,
+            "OTS_PENDING",
+            "the proof waits for its Bitcoin attestation (`ots upgrade`)",
+        ),
+    }
+}
+
+/// The record's custody events: each hash recomputes, and the `created` event carries the record.
+fn custody_check(r: &PackagedRecord) -> Check {
+    let subject = format!("record {}", r.record.id);
+    for e in &r.custody {
+        if e.compute_hash() != e.hash {
+            return Check::failed(
+                "custody",
+                format!("event #{}", e.seq),
+                "CUSTODY_EVENT_ALTERED",
+                "its content does not match its hash",
+            );
+        }
+    }
+    let created = r.custody.iter().find(|e| e.kind == CustodyEventKind::Created.as_str());
+    match created {
+        Some(e) if e.payload == r.record.canonical_json() => Check::passed(
+            "custody",
+            subject,
+            format!("{} custody events recompute; the record is as sealed at event #{}", r.custody.len(), e.seq),
+        ),
+        Some(e) => Check::failed(
+            "custody",
+            format!("event #{}", e.seq),
+            "RECORD_ALTERED",
+            "the record differs from what its creation event carries",
+        ),
+        None => Check::failed(
+            "custody",
+            subject,
+            "CUSTODY_EVENT_MISSING",
+            "the record's creation event is not in the package",
+        ),
+    }
+}

@@ -1,0 +1,216 @@
+//! Evidence packages: a signed contract and a work, time-stamped by the local TSA and anchored on
+//! anvil, exported and verified TOTAL-PASSED by a stranger with an empty vault; every command of
+//! the package's VERIFY.md succeeds; every entry flipped or deleted is caught by that entry's
+//! check; hostile containers are refused before anything is written.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use harness::{Anvil, DEV_KEY, Env, Tsa, closed_port, repo, text};
+
+const PASSWORD: &str = "a long and secret passphrase";
+
+struct Case {
+    env: Env,
+    tsa: Tsa,
+    anvil: Anvil,
+    package: PathBuf,
+}
+
+impl Case {
+    fn cmd(&self) -> Command {
+        let mut c = self.env.cmd();
+        c.env("EVIDENTIA_TSA", self.tsa.url("/tsa"))
+            .env("EVIDENTIA_TSA_TRUST", self.tsa.root())
+            .env("EVIDENTIA_EVM_RPC", self.anvil.url())
+            .env("EVIDENTIA_EVM_KEY_FILE", self.env.path("anchor.key"))
+            .env("EVIDENTIA_IDENTITIES", self.env.path("identities"))
+            .env("EVIDENTIA_PASSWORD", PASSWORD);
+        c
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}{}", text(&out.stdout), text(&out.stderr));
+        text(&out.stdout)
+    }
+
+    /// A signed contract and a work with nested and Chinese-named files, sealed, anchored, exported.
+    fn new() -> Case {
+        let env = Env::new();
+        env.write("anchor.key", DEV_KEY);
+        let tsa = Tsa::start();
+        let anvil = Anvil::start_on(closed_port());
+        let mut case = Case { env, tsa, anvil, package: PathBuf::new() };
+        case.ok(&["identity", "new", "--name", "Ana Li", "--email", "ana@example.com"]);
+        case.env.write("contract.pdf", b"%PDF-1.7\nA contract between two parties.\n%%EOF\n".repeat(50));
+        case.env.write("novel/chapter-1.txt", "It was a bright cold day.\n");
+        case.env.write("novel/images/封面.png", [0x89u8, b'P', b'N', b'G', 1, 2, 3]);
+        case.ok(&["seal", "contract.pdf", "--identity", "ana-li"]);
+        case.ok(&["seal", "novel"]);
+        case.ok(&["anchor", "flush"]);
+        let ids: Vec<String> = case.env.records().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(ids.len(), 2);
+        case.package = case.env.path("case.asice");
+        let mut args = vec!["export"];
+        args.extend(ids.iter().map(String::as_str));
+        args.extend(["-o", case.package.to_str().unwrap(), "--identity", "ana-li"]);
+        case.ok(&args);
+        case
+    }
+}
+
+/// `evidentia verify` by someone with an empty vault and no configuration, trusting the TSA root.
+fn stranger_verifies(package: &Path, root: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let stranger = Env::new();
+    let out =
+        stranger.cmd().args(["--json", "verify"]).arg(package).arg("--trust").arg(root).args(extra).output().unwrap();
+    let v =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}{}", text(&out.stdout), text(&out.stderr)));
+    (out.status.code(), v)
+}
+
+fn all_checks(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mut out: Vec<serde_json::Value> = v["checks"].as_array().cloned().unwrap_or_default();
+    for r in v["records"].as_array().into_iter().flatten() {
+        out.extend(r["checks"].as_array().cloned().unwrap_or_default());
+    }
+    out
+}
+
+fn zip_tool(args: &[&str]) -> Output {
+    let out = Command::new("python3").arg(repo().join("tests/fixtures/zip_tool.py")).args(args).output().unwrap();
+    assert!(out.status.success(), "zip_tool {args:?}: {}", text(&out.stderr));
+    out
+}
+
+#[test]
+fn a_package_verifies_total_passed_on_a_machine_with_an_empty_vault_and_its_verify_md_really_works() {
+    let case = Case::new();
+    let (code, v) = stranger_verifies(&case.package, &case.tsa.root(), &["--accept-self-signed"]);
+    assert_eq!((code, v["result"].as_str()), (Some(0), Some("TOTAL-PASSED")), "{v:#}");
+    assert_eq!(v["records"].as_array().unwrap().len(), 2);
+    assert_eq!(v["profile"], "sandbox");
+    let kinds: Vec<String> = all_checks(&v).iter().map(|c| c["check"].as_str().unwrap().to_owned()).collect();
+    for expected in [
+        "container",
+        "manifest",
+        "manifest_seal",
+        "content",
+        "work_files",
+        "signature",
+        "timestamp",
+        "merkle_proof",
+        "custody_head",
+        "chain_proof",
+        "custody",
+    ] {
+        assert!(kinds.iter().any(|k| k == expected), "no {expected} check in {kinds:?}");
+    }
+    // Offline, the block hash is left to confirm elsewhere, as a note that names it.
+    let notes = v["records"][0]["notes"].to_string();
+    assert!(notes.contains("BLOCK_NOT_CHECKED"), "{notes}");
+    // The policy decides: without accepting self-signed signers, or without the TSA's root, it is undecided.
+    let (code, v) = stranger_verifies(&case.package, &case.tsa.root(), &[]);
+    assert_eq!((code, v["result"].as_str()), (Some(7), Some("INDETERMINATE")), "{v:#}");
+    assert!(all_checks(&v).iter().any(|c| c["check"] == "signature" && c["reason"] == "NO_TRUSTED_ROOT"));
+    let (code, _) = stranger_verifies(
+        &case.package,
+        &repo().join("assets/tsa-trust/production-roots.pem"),
+        &["--accept-self-signed"],
+    );
+    assert_eq!(code, Some(7), "a TSA outside the trust list leaves the time-stamps undecided");
+    // Online, the block is confirmed by the node.
+    let out = case
+        .cmd()
+        .args(["--json", "verify", case.package.to_str().unwrap(), "--accept-self-signed", "--online"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"], "TOTAL-PASSED", "{v:#}");
+    assert!(all_checks(&v).iter().any(|c| c["check"] == "block" && c["verdict"] == "PASSED"), "{v:#}");
+    // The export is in the custody log, and the vault still verifies.
+    let events = case.env.sql_value("SELECT COUNT(*) FROM custody_events WHERE kind = 'exported'");
+    assert_eq!(events, "1");
+    case.ok(&["vault", "verify"]);
+
+    // VERIFY.md: every shell block runs as written, from the extracted folder, with open tools only.
+    let dir = case.env.path("extracted");
+    case.ok(&["extract", case.package.to_str().unwrap(), dir.to_str().unwrap()]);
+    let md = std::fs::read_to_string(dir.join("META-INF/evidentia/VERIFY.md")).unwrap();
+    let blocks: Vec<&str> = md.split("```sh\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    assert!(blocks.len() >= 8, "{md}");
+    for block in &blocks {
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", block])
+            .current_dir(&dir)
+            .env("TSA_ROOT", case.tsa.root())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "VERIFY.md block failed:\n{block}\n{}{}", text(&out.stdout), text(&out.stderr));
+    }
+    for needed in ["openssl ts -verify", "openssl cms -verify", "sha256sum -c", "python3 -"] {
+        assert!(md.contains(needed), "VERIFY.md has no `{needed}`");
+    }
+}
+
+#[test]
+fn every_entry_flipped_or_deleted_is_caught_by_its_own_check() {
+    let case = Case::new();
+    let root = case.tsa.root();
+    let names: Vec<String> =
+        text(&zip_tool(&["list", case.package.to_str().unwrap()]).stdout).lines().map(str::to_owned).collect();
+    assert!(names.len() >= 12, "{names:?}");
+    for name in &names {
+        for op in ["flip", "delete"] {
+            let altered = case.env.path(&format!("{op}.asice"));
+            zip_tool(&[op, case.package.to_str().unwrap(), altered.to_str().unwrap(), name]);
+            let (code, v) = stranger_verifies(&altered, &root, &["--accept-self-signed"]);
+            let result = v["result"].as_str().unwrap();
+            assert_ne!(result, "TOTAL-PASSED", "{op} {name}");
+            assert_eq!(code, Some(if result == "TOTAL-FAILED" { 1 } else { 7 }));
+            let named = all_checks(&v).iter().any(|c| {
+                c["verdict"] != "PASSED"
+                    && (c["subject"].as_str() == Some(name.as_str())
+                        || c["detail"].as_str().unwrap_or("").contains(name.as_str()))
+            });
+            assert!(named, "{op} {name}: no failing check names the entry: {v:#}");
+        }
+    }
+}
+
+#[test]
+fn hostile_containers_are_refused_and_nothing_is_written_outside_the_target() {
+    let env = Env::new();
+    for (kind, says) in [
+        ("slip", "path traversal"),
+        ("absolute", "absolute path"),
+        ("bomb", "decompression bomb"),
+        ("duplicate", "more than once"),
+        ("symlink", "symbolic link"),
+    ] {
+        let pkg = env.path(&format!("{kind}.asice"));
+        zip_tool(&["hostile", kind, pkg.to_str().unwrap()]);
+        let out = env.run(&["verify", pkg.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(3), "{kind}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(err.contains("refused") && err.contains(says), "{kind}: {err}");
+        let target = env.path(&format!("out-{kind}"));
+        let out = env.run(&["extract", pkg.to_str().unwrap(), target.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(3), "{kind}: {}", text(&out.stderr));
+        assert!(!target.exists(), "{kind}: the target was created");
+    }
+    assert!(!env.path("evil.txt").exists() && !env.dir.path().parent().unwrap().join("evil.txt").exists());
+    assert!(!Path::new("/tmp/evidentia-evil-absolute.txt").exists());
+    // Not a ZIP at all, and an empty file: clear errors, not panics.
+    env.write("junk.asice", b"this is not a zip");
+    env.write("empty.asice", b"");
+    for junk in ["junk.asice", "empty.asice"] {
+        let out = env.run(&["verify", junk]);
+        assert_eq!(out.status.code(), Some(3));
+        assert!(text(&out.stderr).contains("not a readable ZIP"), "{}", text(&out.stderr));
+    }
+}
