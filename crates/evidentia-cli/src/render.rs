@@ -606,12 +606,7 @@ pub fn anchor_report(json: bool, r: &evidentia::anchor::check::AnchorReport) {
     }
     println!("record {}: {}", r.record_id, r.result);
     for c in r.checks.iter().chain(&r.notes) {
-        let verdict = match c.verdict {
-            evidentia::anchor::check::Verdict::Passed => "PASSED".to_owned(),
-            evidentia::anchor::check::Verdict::Failed => format!("FAILED [{}]", c.reason.unwrap_or("")),
-            evidentia::anchor::check::Verdict::Indeterminate => format!("INDETERMINATE [{}]", c.reason.unwrap_or("")),
-        };
-        println!("  {:<13} {verdict} — {}", c.check, c.detail);
+        check_line(c);
     }
 }
 
@@ -676,5 +671,9 @@ fn check_line(c: &evidentia::verify::Check) {
         evidentia::verify::Verdict::Failed => format!("FAILED [{}]", c.reason.as_deref().unwrap_or("")),
         evidentia::verify::Verdict::Indeterminate => format!("INDETERMINATE [{}]", c.reason.as_deref().unwrap_or("")),
     };
-    println!("  {:<13} {verdict} — {}: {}", c.check, c.subject, c.detail);
+    if c.subject.is_empty() {
+        println!("  {:<13} {verdict} — {}", c.check, c.detail);
+    } else {
+        println!("  {:<13} {verdict} — {}: {}", c.check, c.subject, c.detail);
+    }
 }

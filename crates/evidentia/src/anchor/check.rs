@@ -10,31 +10,7 @@ use super::merkle::{leaf_hash, record_leaf_data};
 use super::ots::{self, format::Attestation};
 use crate::vault::{OtsStamp, RecordInclusion, Vault, VaultError, unhex32};
 
-/// How one check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Verdict {
-    /// It holds.
-    Passed,
-    /// It does not hold.
-    Failed,
-    /// It cannot be decided now (the reason says why).
-    Indeterminate,
-}
-
-/// One check.
-#[derive(Debug, Clone, Serialize)]
-pub struct AnchorCheck {
-    /// What was checked: `merkle_proof`, `chain_proof`, `block`.
-    pub check: &'static str,
-    /// How it ended.
-    pub verdict: Verdict,
-    /// The reason code, unless it passed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    /// The evidence, in words.
-    pub detail: String,
-}
+pub use crate::verify::{Check as AnchorCheck, Verdict};
 
 /// The checks of one record's anchor and their overall result.
 #[derive(Debug, Clone, Serialize)]
@@ -52,7 +28,7 @@ pub struct AnchorReport {
 }
 
 fn check(check: &'static str, verdict: Verdict, reason: Option<&'static str>, detail: String) -> AnchorCheck {
-    AnchorCheck { check, verdict, reason, detail }
+    AnchorCheck { check, subject: String::new(), verdict, reason: reason.map(str::to_owned), detail }
 }
 
 /// Checks a record's anchor; `node` (when given) is asked whether the block is canonical.
@@ -244,12 +220,5 @@ fn ots_checks(sha256_hex: &str, inclusion: &RecordInclusion, stamps: &[OtsStamp]
 }
 
 fn report(record_id: String, checks: Vec<AnchorCheck>) -> AnchorReport {
-    let result = if checks.iter().any(|c| c.verdict == Verdict::Failed) {
-        "TOTAL-FAILED"
-    } else if checks.iter().all(|c| c.verdict == Verdict::Passed) {
-        "TOTAL-PASSED"
-    } else {
-        "INDETERMINATE"
-    };
-    AnchorReport { record_id, result, checks, notes: Vec::new() }
+    AnchorReport { record_id, result: crate::verify::aggregate(&checks), checks, notes: Vec::new() }
 }

@@ -26,6 +26,7 @@ pub struct Check {
     /// What was checked: `content`, `signature`, `timestamp`, `merkle_proof`, ...
     pub check: &'static str,
     /// What it was checked on: a package entry, an event, a block.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subject: String,
     /// How it ended.
     pub verdict: Verdict,
