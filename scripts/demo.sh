@@ -58,3 +58,10 @@ tsr="$(mktemp --suffix .tsr)"
 "$evidentia" timestamp request assets/samples/contract.pdf -o "$tsr" > /dev/null
 openssl ts -verify -data assets/samples/contract.pdf -in "$tsr" -CAfile "$EVIDENTIA_TSA_TRUST"
 rm -f "$tsr"
+echo
+echo "== an evidence package of every record, verified from the package alone"
+package="$data/sandbox-case.asice"
+rm -f "$package"
+# shellcheck disable=SC2046
+"$evidentia" export $("$evidentia" --json vault list | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))') -o "$package"
+"$evidentia" --vault "$(mktemp -d)" verify "$package" --trust "$EVIDENTIA_TSA_TRUST" || [ $? -eq 7 ]

@@ -132,6 +132,16 @@ fn a_package_verifies_total_passed_on_a_machine_with_an_empty_vault_and_its_veri
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["result"], "TOTAL-PASSED", "{v:#}");
     assert!(all_checks(&v).iter().any(|c| c["check"] == "block" && c["verdict"] == "PASSED"), "{v:#}");
+    // A file is verified through the vault by the same checks; a changed file has no record.
+    let out = case.cmd().args(["--json", "verify", "contract.pdf", "--accept-self-signed"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((out.status.code(), v["result"].as_str()), (Some(0), Some("TOTAL-PASSED")), "{v:#}");
+    assert_eq!(v["records"].as_array().unwrap().len(), 1);
+    assert!(all_checks(&v).iter().any(|c| c["check"] == "signature" && c["verdict"] == "PASSED"), "{v:#}");
+    case.env.write("changed.pdf", b"%PDF-1.7\nA different contract.\n");
+    let out = case.cmd().args(["verify", "changed.pdf"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no record in this vault"), "{}", text(&out.stderr));
     // The export is in the custody log, and the vault still verifies.
     let events = case.env.sql_value("SELECT COUNT(*) FROM custody_events WHERE kind = 'exported'");
     assert_eq!(events, "1");

@@ -337,6 +337,8 @@ enum VaultCommand {
 enum Failure {
     Core(evidentia::Error),
     Usage(String),
+    /// A verdict that is not a report: said, then exit 1.
+    Verdict(String),
     /// Output already printed; exit with this code.
     Exit(u8),
 }
@@ -383,6 +385,10 @@ fn main() -> ExitCode {
             Failure::Usage(message) => {
                 render::error(json, "USAGE", &message);
                 ExitCode::from(2)
+            }
+            Failure::Verdict(message) => {
+                render::error(json, "RECORD_NOT_FOUND", &message);
+                ExitCode::from(1)
             }
             Failure::Core(e) => {
                 render::error(json, e.code(), &e.to_string());
@@ -694,6 +700,8 @@ async fn run(cli: Cli) -> Outcome {
                 profile: config.profile,
                 tsa: tsa.as_ref(),
                 identity: identity.as_ref(),
+                content_from: None,
+                log_event: true,
             };
             let result = evidentia::package::export::export(&vault, &ids, &out, &options).await;
             vault.close().await;
@@ -724,9 +732,33 @@ async fn run(cli: Cli) -> Outcome {
                 accept_self_signed,
                 node: if online { config.evm_node() } else { None },
             };
-            let report = evidentia::verify::package::verify_package(&package, &policy)
-                .await
-                .map_err(|e| Box::new(Failure::Core(e.into())))?;
+            let is_zip = std::fs::File::open(&package)
+                .and_then(|mut f| {
+                    let mut magic = [0u8; 4];
+                    std::io::Read::read_exact(&mut f, &mut magic).map(|()| magic == *b"PK\x03\x04")
+                })
+                .unwrap_or(false);
+            let report = if is_zip || package.extension().is_some_and(|e| e == "asice" || e == "zip") {
+                evidentia::verify::package::verify_package(&package, &policy)
+                    .await
+                    .map_err(|e| Box::new(Failure::Core(e.into())))?
+            } else {
+                // A file: its records in the vault, through the same checks.
+                let dir = config.vault_dir(cli.vault.as_deref())?;
+                let vault = Vault::open(&dir, Access::Read).await?;
+                let found =
+                    evidentia::verify::package::verify_file_in_vault(&vault, &package, &policy, config.profile).await;
+                vault.close().await;
+                match found? {
+                    Some(report) => report,
+                    None => {
+                        return Err(Box::new(Failure::Verdict(format!(
+                            "{}: no record in this vault has this file's SHA-256 — it was not sealed here, or it was changed since",
+                            package.display()
+                        ))));
+                    }
+                }
+            };
             render::package_report(cli.json, &report);
             match report.result {
                 "TOTAL-PASSED" => Ok(()),

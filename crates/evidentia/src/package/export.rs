@@ -33,6 +33,10 @@ pub struct ExportOptions<'a> {
     pub tsa: Option<&'a TsaClient>,
     /// Signs the manifest (CAdES).
     pub identity: Option<&'a Identity>,
+    /// Where the content is when the vault keeps no copy (a file being verified).
+    pub content_from: Option<&'a Path>,
+    /// Whether to write the `exported` custody event (not for a package made only to verify).
+    pub log_event: bool,
 }
 
 /// What was written.
@@ -109,7 +113,7 @@ pub async fn export(
         if details.iter().any(|x: &RecordDetail| x.record.id == d.record.id) {
             continue;
         }
-        if !d.record.stored {
+        if !d.record.stored && !(d.record.kind == SubjectKind::File && options.content_from.is_some()) {
             return Err(PackageError::Unexportable {
                 record: d.record.id.clone(),
                 why: "its content is not kept in the vault (sealed without a copy), so no package can carry it".into(),
@@ -146,7 +150,9 @@ pub async fn export(
         sealed_by,
         profile: options.profile,
     };
-    vault.record_export(&report.path.to_string_lossy(), &report.sha256, &report.records).await?;
+    if options.log_event {
+        vault.record_export(&report.path.to_string_lossy(), &report.sha256, &report.records).await?;
+    }
     Ok(report)
 }
 

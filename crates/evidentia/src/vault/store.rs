@@ -77,6 +77,15 @@ impl Vault {
         row.map(|r| Ok((get_u64(&r, "seq")?, get_text(&r, "hash")?))).transpose()
     }
 
+    /// Ids of the records whose SHA-256 (of the file, or of a work's manifest) is `sha256_hex`.
+    pub async fn records_with_digest(&self, sha256_hex: &str) -> Result<Vec<String>, VaultError> {
+        let rows = sqlx::query("SELECT id FROM records WHERE sha256 = $1 ORDER BY id")
+            .bind(sha256_hex.to_ascii_lowercase())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| get_text(r, "id")).collect()
+    }
+
     /// Records already sealed with the same kind, name and SHA-256 as one of `keys`.
     pub async fn find_sealed(
         &self,

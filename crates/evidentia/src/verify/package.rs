@@ -58,6 +58,46 @@ pub struct RecordReport {
     pub notes: Vec<Check>,
 }
 
+/// Verifies a file through the vault: its records (found by SHA-256) are written into a
+/// temporary package, which is verified like any other. `None` when no record has its digest.
+pub async fn verify_file_in_vault(
+    vault: &crate::vault::Vault,
+    file: &Path,
+    policy: &Policy,
+    profile: crate::config::ProfileName,
+) -> Result<Option<PackageReport>, crate::Error> {
+    let hashed = crate::digest::hash_file(file, &[DigestAlgorithm::Sha256], None, &|_| {})
+        .map_err(|e| crate::subject::InputError::from_io(file, e))?;
+    let sha = hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
+    let ids = vault.records_with_digest(&sha).await?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let dir = tempfile_dir()?;
+    let package = dir.join("lookup.asice");
+    let options = crate::package::export::ExportOptions {
+        profile,
+        tsa: None,
+        identity: None,
+        content_from: Some(file),
+        log_event: false,
+    };
+    crate::package::export::export(vault, &ids, &package, &options).await?;
+    let mut report = verify_package(&package, policy).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    report.package = file.display().to_string();
+    // The temporary package's own container and seal say nothing about the file.
+    report.checks.retain(|c| c.check == "evidence");
+    report.result = aggregate(report.checks.iter().chain(report.records.iter().flat_map(|r| r.checks.iter())));
+    Ok(Some(report))
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, crate::Error> {
+    let dir = std::env::temp_dir().join(format!("evidentia-verify-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir(&dir).map_err(|e| crate::subject::InputError::from_io(&dir, e))?;
+    Ok(dir)
+}
+
 /// Verifies the package at `path` under `policy`. Hostile or unreadable containers and unknown
 /// evidence versions are refused with an error; everything else ends in a report.
 pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageReport, PackageError> {
