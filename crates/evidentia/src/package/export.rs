@@ -113,7 +113,8 @@ pub async fn export(
         if details.iter().any(|x: &RecordDetail| x.record.id == d.record.id) {
             continue;
         }
-        if !d.record.stored && !(d.record.kind == SubjectKind::File && options.content_from.is_some()) {
+        let from_file = d.record.kind == SubjectKind::File && options.content_from.is_some();
+        if !d.record.stored && !from_file {
             return Err(PackageError::Unexportable {
                 record: d.record.id.clone(),
                 why: "its content is not kept in the vault (sealed without a copy), so no package can carry it".into(),
