@@ -16,6 +16,7 @@ command -v sha256sum >/dev/null || need_apt+=(coreutils)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need_apt+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
 command -v npm >/dev/null || need_apt+=(nodejs npm)
+command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
 if ((${#need_apt[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"

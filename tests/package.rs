@@ -167,6 +167,70 @@ fn a_package_verifies_total_passed_on_a_machine_with_an_empty_vault_and_its_veri
     }
 }
 
+fn pdf_text(pdf: &Path) -> String {
+    let out =
+        Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn renders(pdf: &Path) {
+    let prefix = pdf.with_extension("");
+    let out = Command::new("pdftoppm").args(["-png", "-r", "60"]).arg(pdf).arg(&prefix).output().expect("pdftoppm");
+    assert!(out.status.success(), "pdftoppm: {}", text(&out.stderr));
+    let first = PathBuf::from(format!("{}-1.png", prefix.display()));
+    assert!(std::fs::metadata(&first).map(|m| m.len() > 10_000).unwrap_or(false), "no page rendered");
+    let fonts = Command::new("pdffonts").arg(pdf).output().expect("pdffonts");
+    let fonts = text(&fonts.stdout);
+    assert!(
+        fonts.contains("NotoSansSC") && fonts.contains("yes yes"),
+        "the CJK font is not embedded as a subset: {fonts}"
+    );
+}
+
+#[test]
+fn the_report_pdf_states_the_verdict_and_digests_in_chinese_and_english() {
+    let case = Case::new();
+    let digests: Vec<String> =
+        case.env.records().iter().map(|r| r["digests"]["sha256"].as_str().unwrap().to_owned()).collect();
+    // The export-time report inside the package (Chinese by default).
+    let dir = case.env.path("x");
+    case.ok(&["extract", case.package.to_str().unwrap(), dir.to_str().unwrap()]);
+    let inside = dir.join("META-INF/evidentia/report.pdf");
+    renders(&inside);
+    let said = pdf_text(&inside);
+    assert!(said.contains("证据验证报告") && said.contains("沙盒环境"), "{said}");
+    for d in &digests {
+        assert!(said.contains(d.as_str()), "digest {d} missing: {said}");
+    }
+    // A stranger's verification, as a PDF in English and in both languages.
+    for (lang, words) in [
+        ("en", ["Evidence verification report", "VERIFIED — every check passed"]),
+        ("both", ["证据验证报告", "验证通过"]),
+    ] {
+        let pdf = case.env.path(&format!("report-{lang}.pdf"));
+        let stranger = Env::new();
+        let out = stranger
+            .cmd()
+            .args(["verify", case.package.to_str().unwrap(), "--accept-self-signed", "--lang", lang, "--report"])
+            .arg(&pdf)
+            .arg("--trust")
+            .arg(case.tsa.root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        renders(&pdf);
+        let said = pdf_text(&pdf);
+        for w in words {
+            assert!(said.contains(w), "{lang}: `{w}` missing: {said}");
+        }
+        assert!(said.contains("TOTAL-PASSED"), "{said}");
+        for d in &digests {
+            assert!(said.contains(d.as_str()), "{lang}: digest {d} missing");
+        }
+    }
+}
+
 #[test]
 fn every_entry_flipped_or_deleted_is_caught_by_its_own_check() {
     let case = Case::new();

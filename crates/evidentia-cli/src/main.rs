@@ -71,6 +71,9 @@ enum Command {
         /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
         #[arg(long)]
         password_file: Option<PathBuf>,
+        /// The language of the package's report PDF: zh-CN, en, or both.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
     },
     /// Extract a package into a new folder, refusing unsafe entries before writing anything.
     Extract {
@@ -92,6 +95,12 @@ enum Command {
         /// Confirm anchor blocks with the configured chain node.
         #[arg(long)]
         online: bool,
+        /// Also write the report as PDF here.
+        #[arg(long, value_name = "PDF")]
+        report: Option<PathBuf>,
+        /// The PDF report's language: zh-CN, en, or both.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
     },
     /// Manage signing identities (PKCS #12 files, self-made certificates).
     #[command(subcommand)]
@@ -428,6 +437,37 @@ async fn anchor_flush(vault: &Vault, ledgers: &evidentia::anchor::Ledgers, json:
     Ok(())
 }
 
+/// The report language named on the command line.
+fn report_lang(text: &str) -> Result<evidentia::report::Lang, Box<Failure>> {
+    evidentia::report::Lang::parse(text)
+        .ok_or_else(|| Box::new(Failure::Usage(format!("--lang {text}: choose zh-CN, en or both"))))
+}
+
+/// The verification policy: the system's roots, the configured TSA roots and `trust`; whether
+/// self-signed signers pass; the configured node when `online`.
+fn verify_policy(
+    config: &Config,
+    trust: &[PathBuf],
+    accept_self_signed: bool,
+    online: bool,
+) -> Result<evidentia::verify::Policy, Box<Failure>> {
+    let settings = config.tsa_settings(trust)?;
+    let system = evidentia::cades_verify::system_roots();
+    let mut sources = vec![format!("the system's roots ({})", system.roots().len())];
+    if !config.tsa.trust.is_empty() || config.profile == evidentia::config::ProfileName::Production {
+        sources.push("the configured TSA roots".into());
+    }
+    sources.extend(trust.iter().map(|p| format!("--trust {}", p.display())));
+    let mut anchors = settings.policy.trust.clone();
+    anchors.extend(system.roots().to_vec());
+    Ok(evidentia::verify::Policy {
+        trust: anchors,
+        trust_sources: sources,
+        accept_self_signed,
+        node: if online { config.evm_node() } else { None },
+    })
+}
+
 /// Unlocks a stored identity, asking its password or its token's PIN once.
 fn unlock_identity(
     config: &Config,
@@ -688,7 +728,9 @@ async fn run(cli: Cli) -> Outcome {
             render::signed(cli.json, config.profile, &out, &identity, &signed);
             Ok(())
         }
-        Command::Export { ids, out, identity, password_file } => {
+        Command::Export { ids, out, identity, password_file, lang } => {
+            let lang = report_lang(&lang)?;
+            let policy = verify_policy(&config, &[], false, false)?;
             let identity = match &identity {
                 Some(name) => Some(unlock_identity(&config, name, password_file.as_deref())?),
                 None => None,
@@ -702,6 +744,7 @@ async fn run(cli: Cli) -> Outcome {
                 identity: identity.as_ref(),
                 content_from: None,
                 log_event: true,
+                report: Some((&policy, lang)),
             };
             let result = evidentia::package::export::export(&vault, &ids, &out, &options).await;
             vault.close().await;
@@ -716,22 +759,9 @@ async fn run(cli: Cli) -> Outcome {
             render::extracted(cli.json, &dir, container.entries().len());
             Ok(())
         }
-        Command::Verify { package, trust, accept_self_signed, online } => {
-            let settings = config.tsa_settings(&trust)?;
-            let system = evidentia::cades_verify::system_roots();
-            let mut sources = vec![format!("the system's roots ({})", system.roots().len())];
-            sources.extend(trust.iter().map(|p| format!("--trust {}", p.display())));
-            let mut anchors = settings.policy.trust.clone();
-            if !config.tsa.trust.is_empty() || config.profile == evidentia::config::ProfileName::Production {
-                sources.push("the configured TSA roots".into());
-            }
-            anchors.extend(system.roots().to_vec());
-            let policy = evidentia::verify::Policy {
-                trust: anchors,
-                trust_sources: sources,
-                accept_self_signed,
-                node: if online { config.evm_node() } else { None },
-            };
+        Command::Verify { package, trust, accept_self_signed, online, report: report_pdf, lang } => {
+            let lang = report_lang(&lang)?;
+            let policy = verify_policy(&config, &trust, accept_self_signed, online)?;
             let is_zip = std::fs::File::open(&package)
                 .and_then(|mut f| {
                     let mut magic = [0u8; 4];
@@ -759,6 +789,11 @@ async fn run(cli: Cli) -> Outcome {
                     }
                 }
             };
+            if let Some(pdf) = &report_pdf {
+                let bytes = evidentia::report::render(&report, lang, &evidentia::seal::now())?;
+                std::fs::write(pdf, bytes)
+                    .map_err(|e| evidentia::subject::InputError::Unreadable { path: pdf.clone(), source: e })?;
+            }
             render::package_report(cli.json, &report);
             match report.result {
                 "TOTAL-PASSED" => Ok(()),

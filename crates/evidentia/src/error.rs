@@ -37,6 +37,9 @@ pub enum Error {
     /// An evidence package cannot be written, or is refused.
     #[error(transparent)]
     Package(#[from] crate::package::PackageError),
+    /// A report PDF cannot be made.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
 }
 
 /// What kind of failure an [`Error`] is, for callers that map failures to exit codes or UI codes.
@@ -73,6 +76,7 @@ impl Error {
             Error::InvalidSignature(_) => ErrorKind::Invalid,
             Error::Package(crate::package::PackageError::Unexportable { .. }) => ErrorKind::Vault,
             Error::Package(_) => ErrorKind::Input,
+            Error::Report(_) => ErrorKind::Input,
         }
     }
 
@@ -90,6 +94,7 @@ impl Error {
             Error::Signature(_) => "SIGNATURE_FAILED",
             Error::InvalidSignature(e) => e.code(),
             Error::Package(e) => e.code(),
+            Error::Report(_) => "REPORT_FAILED",
         }
     }
 }

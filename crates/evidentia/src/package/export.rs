@@ -37,6 +37,9 @@ pub struct ExportOptions<'a> {
     pub content_from: Option<&'a Path>,
     /// Whether to write the `exported` custody event (not for a package made only to verify).
     pub log_event: bool,
+    /// Put the verification report (`report.pdf`) in the package: checked under this policy,
+    /// written in this language.
+    pub report: Option<(&'a crate::verify::Policy, crate::report::Lang)>,
 }
 
 /// What was written.
@@ -127,8 +130,12 @@ pub async fn export(
         ".{}.partial",
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into())
     ));
+    let report_pdf = match options.report {
+        Some((policy, lang)) => Some(export_report(vault, &details, &partial, options, policy, lang).await?),
+        None => None,
+    };
     let file = File::create(&partial).map_err(|e| io(&partial, e))?;
-    let result = write_package(vault, &details, file, options).await;
+    let result = write_package(vault, &details, file, options, report_pdf.as_deref()).await;
     let (doc_records, entries, sealed_by) = match result {
         Ok(r) => r,
         Err(e) => {
@@ -157,11 +164,44 @@ pub async fn export(
     Ok(report)
 }
 
+/// The verification report at export time: the records written into a draft package (unsealed,
+/// no report) and checked by the engine like any package.
+async fn export_report(
+    vault: &Vault,
+    details: &[RecordDetail],
+    partial: &Path,
+    options: &ExportOptions<'_>,
+    policy: &crate::verify::Policy,
+    lang: crate::report::Lang,
+) -> Result<Vec<u8>, crate::Error> {
+    let draft = partial.with_extension("draft");
+    let io = |source| PackageError::Io { path: draft.clone(), source };
+    let plain = ExportOptions {
+        profile: options.profile,
+        tsa: None,
+        identity: None,
+        content_from: options.content_from,
+        log_event: false,
+        report: None,
+    };
+    let written = write_package(vault, details, File::create(&draft).map_err(io)?, &plain, None).await;
+    let checked = match written {
+        Ok(_) => crate::verify::package::verify_package(&draft, policy).await.map_err(crate::Error::from),
+        Err(e) => Err(e),
+    };
+    let _ = std::fs::remove_file(&draft);
+    let mut report = checked?;
+    crate::verify::package::records_only(&mut report);
+    report.package = "(this package)".into();
+    Ok(crate::report::render(&report, lang, &now())?)
+}
+
 async fn write_package(
     vault: &Vault,
     details: &[RecordDetail],
     file: File,
     options: &ExportOptions<'_>,
+    report_pdf: Option<&[u8]>,
 ) -> Result<(Vec<String>, usize, String), crate::Error> {
     let pkg_err = |e: std::io::Error| PackageError::Io { path: PathBuf::from("(package)"), source: e };
     let zip_err = |e: zip::result::ZipError| pkg_err(std::io::Error::other(e));
@@ -275,6 +315,9 @@ async fn write_package(
     };
     let json = serde_json::to_vec_pretty(&doc).map_err(|e| pkg_err(std::io::Error::other(e)))?;
     w.put(EVIDENCE_PATH, "application/json", &json).map_err(pkg_err)?;
+    if let Some(pdf) = report_pdf {
+        w.put(REPORT_PATH, "application/pdf", pdf).map_err(pkg_err)?;
+    }
     let guide = super::instructions::verify_md(&doc, &w.listed);
     w.put(VERIFY_MD_PATH, "text/markdown", guide.as_bytes()).map_err(pkg_err)?;
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::evidence::{EvidenceDocument, PackagedRecord};
 use super::manifest::DataObject;
-use super::{MANIFEST_PATH, MANIFEST_SIGNATURE_PATH, MANIFEST_TIMESTAMP_PATH};
+use super::{MANIFEST_PATH, MANIFEST_SIGNATURE_PATH, MANIFEST_TIMESTAMP_PATH, REPORT_PATH};
 
 /// The Merkle recomputation of every anchored record (RFC 6962 hashing, RFC 9162 §2.1.3.2 walk).
 const MERKLE_SCRIPT: &str = r#"python3 - <<'PY'
@@ -58,6 +58,13 @@ pub fn verify_md(doc: &EvidenceDocument, listed: &[DataObject]) -> String {
     }
     let _ = writeln!(m, "SUMS\n```\n");
     let _ = writeln!(m, "The same digests are in `{MANIFEST_PATH}` (base64, ETSI ASiC-E).\n");
+    if listed.iter().any(|o| o.uri == REPORT_PATH) {
+        let _ = writeln!(
+            m,
+            "`{REPORT_PATH}` is Evidentia's verification report at export time, for reading; the steps \
+             below check everything it states.\n"
+        );
+    }
 
     let _ = writeln!(m, "## 2. The manifest is sealed\n");
     {

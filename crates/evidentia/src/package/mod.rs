@@ -22,6 +22,8 @@ pub const MANIFEST_SIGNATURE_PATH: &str = "META-INF/signature.p7s";
 pub const EVIDENTIA_DIR: &str = "META-INF/evidentia";
 /// The evidence document.
 pub const EVIDENCE_PATH: &str = "META-INF/evidentia/evidence.json";
+/// The verification report at export time.
+pub const REPORT_PATH: &str = "META-INF/evidentia/report.pdf";
 /// The instructions for re-checking with open tools.
 pub const VERIFY_MD_PATH: &str = "META-INF/evidentia/VERIFY.md";
 

@@ -37,6 +37,9 @@ pub struct PackageReport {
     pub checks: Vec<Check>,
     /// Each record.
     pub records: Vec<RecordReport>,
+    /// The evidence document the records were read from (for the report PDF).
+    #[serde(skip)]
+    pub evidence: Option<EvidenceDocument>,
 }
 
 /// The verdict on one record.
@@ -81,15 +84,21 @@ pub async fn verify_file_in_vault(
         identity: None,
         content_from: Some(file),
         log_event: false,
+        report: None,
     };
     crate::package::export::export(vault, &ids, &package, &options).await?;
     let mut report = verify_package(&package, policy).await?;
     let _ = std::fs::remove_dir_all(&dir);
     report.package = file.display().to_string();
-    // The temporary package's own container and seal say nothing about the file.
+    records_only(&mut report);
+    Ok(Some(report))
+}
+
+/// Keeps only what a package made for checking says about its records: its own container,
+/// manifest and seal say nothing about them.
+pub fn records_only(report: &mut PackageReport) {
     report.checks.retain(|c| c.check == "evidence");
     report.result = aggregate(report.checks.iter().chain(report.records.iter().flat_map(|r| r.checks.iter())));
-    Ok(Some(report))
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf, crate::Error> {
@@ -265,6 +274,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
             policy: policy.used(),
             checks,
             records: Vec::new(),
+            evidence: None,
         });
     };
     let mut records = Vec::new();
@@ -281,6 +291,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
         policy: policy.used(),
         checks,
         records,
+        evidence: Some(doc),
     })
 }
 
