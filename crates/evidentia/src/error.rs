@@ -98,3 +98,14 @@ impl Error {
         }
     }
 }
+
+/// An error with every cause it wraps, joined by `: ` (transport errors hide the useful part).
+pub(crate) fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}

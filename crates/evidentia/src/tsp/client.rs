@@ -212,12 +212,7 @@ impl TsaClient {
             if e.is_timeout() {
                 TspError::Timeout { url: url.clone(), secs: self.settings.timeout.as_secs().max(1) }
             } else {
-                let mut detail = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    detail = format!("{detail}: {s}");
-                    source = s.source();
-                }
+                let detail = crate::error::with_causes(&e);
                 TspError::Unreachable { url: url.clone(), detail }
             }
         };

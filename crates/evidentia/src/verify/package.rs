@@ -7,9 +7,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::anchor as shared;
 use super::{Check, Policy, PolicyUsed, Verdict, aggregate};
-use crate::anchor::merkle::{head_leaf_data, leaf_hash, record_leaf_data};
-use crate::anchor::ots::format::{Attestation, DetachedTimestamp};
+use crate::anchor::merkle::{head_leaf_data, leaf_hash};
+use crate::anchor::ots::format::DetachedTimestamp;
 use crate::digest::{DigestAlgorithm, Digests};
 use crate::package::container::{Container, Limits};
 use crate::package::evidence::{EvidenceDocument, PackagedRecord, check_version};
@@ -603,28 +604,10 @@ async fn anchor_checks(
     notes: &mut Vec<Check>,
 ) {
     let subject = format!("batch {}", a.batch.id);
-    let root = unhex32(&a.batch.root);
-    let leaf = match (unhex32(&a.salt), unhex32(&r.record.sha256_hex())) {
-        (Some(salt), Some(sha)) => Some(leaf_hash(&record_leaf_data(&salt, &sha))),
-        _ => None,
-    };
-    match (leaf, root) {
-        (Some(leaf), Some(root)) => match a.proof.verify(&leaf, &root) {
-            Ok(()) => checks.push(Check::passed(
-                "merkle_proof",
-                subject.clone(),
-                format!("leaf {} of {} leads to root {}", a.proof.leaf_index, a.proof.tree_size, a.batch.root),
-            )),
-            Err(e) => checks.push(Check::failed("merkle_proof", subject.clone(), e.code(), e.to_string())),
-        },
-        _ => checks.push(Check::failed(
-            "merkle_proof",
-            subject.clone(),
-            "MERKLE_PROOF_UNREADABLE",
-            "salt, digest or root is not 32-byte hex",
-        )),
-    }
+    let sha = r.record.sha256_hex();
+    checks.push(shared::merkle_proof(&sha, &a.salt, &a.proof, &a.batch));
     // The custody-log head the batch fixed.
+    let root = unhex32(&a.batch.root);
     let head = unhex32(&a.batch.head_hash).map(|h| leaf_hash(&head_leaf_data(a.batch.head_seq, &h)));
     match (head, root) {
         (Some(head), Some(root))
@@ -647,76 +630,34 @@ async fn anchor_checks(
         )),
     }
     let mut chain_passed = false;
-    if let (Some(stored), Some(root)) = (&a.chain, root) {
-        let x = &stored.anchor;
-        match crate::anchor::evm::verify_offline(x, &root, &x.block_hash) {
-            Ok(()) => {
-                chain_passed = true;
-                checks.push(Check::passed(
-                    "chain_proof",
-                    x.tx_hash.clone(),
-                    format!(
-                        "the transaction carries the root, in block {} (hash {}) of chain {} at {}",
-                        x.block_number, x.block_hash, x.chain_id, x.block_time
-                    ),
-                ));
-                let block = format!("block {} of chain {}", x.block_number, x.chain_id);
-                match &policy.node {
-                    None => notes.push(Check::indeterminate(
-                        "block",
-                        block,
-                        "BLOCK_NOT_CHECKED",
-                        format!("offline: confirm on any explorer or node that this block has hash {}", x.block_hash),
-                    )),
-                    Some(node) => checks.push(match crate::anchor::evm::canonical_block(node, x.block_number).await {
-                        Err(e) => Check::indeterminate("block", block, "CHAIN_UNREACHABLE", e.to_string()),
-                        Ok((Some(h), tip)) if h == x.block_hash => {
-                            let n = tip.saturating_sub(x.block_number) + 1;
-                            if n >= node.confirmations {
-                                Check::passed(
-                                    "block",
-                                    block,
-                                    format!("canonical with {n} confirmations on {}", node.rpc_url),
-                                )
-                            } else {
-                                Check::indeterminate(
-                                    "block",
-                                    block,
-                                    "NOT_ENOUGH_CONFIRMATIONS",
-                                    format!("{n} of {}", node.confirmations),
-                                )
-                            }
-                        }
-                        Ok((other, _)) => Check::failed(
-                            "block",
-                            block,
-                            "ANCHOR_NOT_ON_CHAIN",
-                            format!(
-                                "the node's block is {}, not {}",
-                                other.unwrap_or_else(|| "missing".into()),
-                                x.block_hash
-                            ),
-                        ),
-                    }),
-                }
-            }
-            Err(e) => checks.push(Check::failed("chain_proof", x.tx_hash.clone(), e.code(), e.to_string())),
+    if let Some(stored) = &a.chain {
+        let proof = shared::chain_proof(&stored.anchor, &a.batch.root);
+        chain_passed = proof.verdict == Verdict::Passed;
+        checks.push(proof);
+        if chain_passed {
+            // Offline, the block hash is left to confirm elsewhere: a note, not a check.
+            let block = shared::block(policy.node.as_ref(), &stored.anchor).await;
+            if policy.node.is_some() { checks.push(block) } else { notes.push(block) }
         }
     }
     if let Some(entry) = &a.ots {
-        let check = ots_check(c, entry, &r.record.sha256_hex(), root);
-        if check.verdict == Verdict::Indeterminate && chain_passed {
-            notes.push(check);
-        } else {
-            let attested = check.verdict == Verdict::Passed;
-            checks.push(check);
-            if attested {
-                notes.push(Check::indeterminate(
-                    "bitcoin_block",
-                    entry.clone(),
-                    "BLOCK_NOT_CHECKED",
-                    "confirm the Bitcoin block's Merkle root with `ots verify` or any explorer",
-                ));
+        let found = match c.read(entry) {
+            Ok(Some(b)) => DetachedTimestamp::from_bytes(&b)
+                .map(|p| shared::ots_proof(&p, &sha, &a.batch.root, entry))
+                .unwrap_or_else(|e| vec![Check::failed("ots_proof", entry.clone(), e.code(), e.to_string())]),
+            _ => vec![Check::failed(
+                "ots_proof",
+                entry.clone(),
+                "OTS_MISSING",
+                "the OpenTimestamps proof is not in the package",
+            )],
+        };
+        for check in found {
+            // Confirming the Bitcoin block, and waiting while a chain anchor holds, are notes.
+            if check.check == "bitcoin_block" || (check.verdict == Verdict::Indeterminate && chain_passed) {
+                notes.push(check);
+            } else {
+                checks.push(check);
             }
         }
     }
@@ -727,56 +668,6 @@ async fn anchor_checks(
             "ANCHOR_PENDING",
             "the batch was not anchored when the package was exported",
         ));
-    }
-}
-
-fn ots_check(c: &mut Container, entry: &str, sha: &str, root: Option<[u8; 32]>) -> Check {
-    let proof = match c.read(entry) {
-        Ok(Some(b)) => DetachedTimestamp::from_bytes(&b),
-        _ => return Check::failed("ots_proof", entry, "OTS_MISSING", "the OpenTimestamps proof is not in the package"),
-    };
-    let proof = match proof {
-        Ok(p) => p,
-        Err(e) => return Check::failed("ots_proof", entry, e.code(), e.to_string()),
-    };
-    if hex::encode(&proof.digest) != sha {
-        return Check::failed("ots_proof", entry, "OTS_DIGEST_MISMATCH", "the proof is for another digest");
-    }
-    let Some(root) = root else {
-        return Check::failed("ots_proof", entry, "MERKLE_PROOF_UNREADABLE", "the batch root is not 32-byte hex");
-    };
-    match proof.timestamp.passes_through(&proof.digest, &root) {
-        Ok(true) => {}
-        Ok(false) => {
-            return Check::failed(
-                "ots_proof",
-                entry,
-                "OTS_ROOT_MISMATCH",
-                "the proof does not pass through the batch root",
-            );
-        }
-        Err(e) => return Check::failed("ots_proof", entry, e.code(), e.to_string()),
-    }
-    let found = proof.timestamp.attestations(&proof.digest).unwrap_or_default();
-    let bitcoin = found
-        .iter()
-        .filter_map(|(m, a)| if let Attestation::Bitcoin(h) = a { Some((*h, m)) } else { None })
-        .min_by_key(|(h, _)| *h);
-    match bitcoin {
-        Some((h, m)) => Check::passed(
-            "ots_proof",
-            entry,
-            format!(
-                "through the batch root to Bitcoin block {h}, whose Merkle root must be {}",
-                hex::encode(m.iter().rev().copied().collect::<Vec<u8>>())
-            ),
-        ),
-        None => Check::indeterminate(
-            "ots_proof",
-            entry,
-            "OTS_PENDING",
-            "the proof waits for its Bitcoin attestation (`ots upgrade`)",
-        ),
     }
 }
 

@@ -61,12 +61,7 @@ impl CalendarClient {
             if e.is_timeout() {
                 OtsError::Unreachable { url: url.to_owned(), detail: format!("no answer within {:?}", self.timeout) }
             } else {
-                let mut detail = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    detail = format!("{detail}: {s}");
-                    source = s.source();
-                }
+                let detail = crate::error::with_causes(&e);
                 OtsError::Unreachable { url: url.to_owned(), detail }
             }
         };
