@@ -225,6 +225,10 @@ fn the_report_pdf_states_the_verdict_and_digests_in_chinese_and_english() {
             assert!(said.contains(w), "{lang}: `{w}` missing: {said}");
         }
         assert!(said.contains("TOTAL-PASSED"), "{said}");
+        assert!(
+            said.contains("Ana Li") && (said.contains("Valid") || said.contains("有效期")),
+            "the signer and validity: {said}"
+        );
         for d in &digests {
             assert!(said.contains(d.as_str()), "{lang}: digest {d} missing");
         }

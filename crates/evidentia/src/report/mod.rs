@@ -164,6 +164,9 @@ fn record_section(f: &mut Flow, lang: Lang, n: usize, r: &RecordReport, p: Optio
             f.field(&t(lang, "Signer", "签署人"), &who);
             f.field(&t(lang, "Issuer", "签发者"), &sig.signer_issuer);
             f.field(&t(lang, "Serial", "序列号"), &sig.signer_serial);
+            if let Some(cert) = r.signers.iter().find(|c| c.sha256 == sig.signer_sha256) {
+                f.field(&t(lang, "Valid", "有效期"), &format!("{} — {}", cert.not_before, cert.not_after));
+            }
             f.field(&t(lang, "Signed at (claimed)", "签署时间（声明）"), &sig.signed_at);
         }
         for ts in &p.timestamps {

@@ -60,6 +60,8 @@ pub struct RecordReport {
     pub checks: Vec<Check>,
     /// What the checks leave to confirm elsewhere, and checks that do not bear on the result.
     pub notes: Vec<Check>,
+    /// The signers' certificates, as the signatures carry them.
+    pub signers: Vec<crate::identity::CertificateSummary>,
 }
 
 /// Verifies a file through the vault: its records (found by SHA-256) are written into a
@@ -476,9 +478,17 @@ async fn check_record(
     }
     let content = content_digests.unwrap_or_default();
     let mut signature_values = Vec::new();
+    let mut signers = Vec::new();
     for s in &r.signatures {
         match c.read(&s.entry) {
             Ok(Some(p7s)) => {
+                let certs = crate::cades_verify::embedded_certificates(&p7s);
+                signers.extend(
+                    certs
+                        .iter()
+                        .map(crate::identity::CertificateSummary::of)
+                        .filter(|summary| summary.sha256 == s.signature.signer_sha256),
+                );
                 if let Ok(v) = crate::cades::signature_value(&p7s) {
                     signature_values.push(hex::encode(DigestAlgorithm::Sha256.digest(&v).as_bytes()));
                 }
@@ -507,6 +517,7 @@ async fn check_record(
         result: aggregate(&checks),
         checks,
         notes,
+        signers,
     }
 }
 
