@@ -406,108 +406,48 @@ impl Vault {
         // 6. Chain anchors: each as its event recorded it, its offline proof holding for its
         //    batch's root against its own block hash.
         let roots: HashMap<String, String> = self.batches().await?.into_iter().map(|b| (b.id, b.root)).collect();
-        let mut stored: HashMap<String, StoredChainAnchor> = self
+        let stored: HashMap<String, StoredChainAnchor> = self
             .anchoring()
             .await?
             .into_iter()
             .flat_map(|b| b.anchors.into_iter().map(|(a, _)| (a.id.clone(), a)))
             .collect();
-        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Anchored.as_str()) {
-            let Ok(recorded) = serde_json::from_str::<StoredChainAnchor>(&e.payload) else {
-                problems.push(problem(
-                    "EVENT_UNREADABLE",
-                    format!("event #{}", e.seq),
-                    "its anchor cannot be read".into(),
-                ));
-                continue;
-            };
-            let item = format!("chain anchor {}", recorded.id);
-            match stored.remove(&recorded.id) {
-                None => problems.push(problem(
-                    "ANCHOR_MISSING",
-                    item,
-                    format!("recorded by event #{} but its row is gone", e.seq),
-                )),
-                Some(row) if row != recorded => problems.push(problem(
-                    "ANCHOR_ALTERED",
-                    item,
-                    format!("differs from what event #{} recorded", e.seq),
-                )),
-                Some(row) => {
-                    let root = roots.get(&row.batch_id).and_then(|r| unhex32(r));
-                    let verdict = match root {
-                        Some(root) => crate::anchor::evm::verify_offline(&row.anchor, &root, &row.anchor.block_hash)
-                            .map_err(|err| err.to_string()),
-                        None => Err(format!("its batch {} is unknown", row.batch_id)),
-                    };
-                    if let Err(why) = verdict {
-                        problems.push(problem("ANCHOR_PROOF_INVALID", item, why));
-                    }
-                }
+        let chain_logged = LoggedRows {
+            kinds: &[CustodyEventKind::Anchored.as_str()],
+            what: "chain anchor",
+            codes: ["ANCHOR_MISSING", "ANCHOR_ALTERED", "ANCHOR_PROOF_INVALID", "ANCHOR_UNLOGGED"],
+        };
+        chain_logged.check(&events, stored, &mut problems, |row: &StoredChainAnchor| {
+            match roots.get(&row.batch_id).and_then(|r| unhex32(r)) {
+                Some(root) => crate::anchor::evm::verify_offline(&row.anchor, &root, &row.anchor.block_hash)
+                    .map_err(|err| err.to_string()),
+                None => Err(format!("its batch {} is unknown", row.batch_id)),
             }
-        }
-        let mut unlogged: Vec<&String> = stored.keys().collect();
-        unlogged.sort();
-        for id in unlogged {
-            problems.push(problem(
-                "ANCHOR_UNLOGGED",
-                format!("chain anchor {id}"),
-                "no custody event recorded it: the row was inserted outside Evidentia".into(),
-            ));
-        }
+        });
 
         // 7. OpenTimestamps stamps: each as its event recorded it, its tree readable from its
         //    batch's root.
-        let mut ots_rows: HashMap<String, OtsStamp> =
+        let ots_rows: HashMap<String, OtsStamp> =
             self.ots_stamps().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
-        let ots_kinds = [CustodyEventKind::OtsSubmitted.as_str(), CustodyEventKind::OtsUpgraded.as_str()];
-        for e in events.iter().filter(|e| ots_kinds.contains(&e.kind.as_str())) {
-            let Ok(recorded) = serde_json::from_str::<OtsStamp>(&e.payload) else {
-                problems.push(problem(
-                    "EVENT_UNREADABLE",
-                    format!("event #{}", e.seq),
-                    "its stamp cannot be read".into(),
-                ));
-                continue;
-            };
-            let item = format!("OpenTimestamps stamp {}", recorded.id);
-            match ots_rows.remove(&recorded.id) {
-                None => problems.push(problem(
-                    "OTS_MISSING",
-                    item,
-                    format!("recorded by event #{} but its row is gone", e.seq),
-                )),
-                Some(row) if row != recorded => {
-                    problems.push(problem("OTS_ALTERED", item, format!("differs from what event #{} recorded", e.seq)))
-                }
-                Some(row) => {
-                    let root = roots.get(&row.batch_id).and_then(|r| unhex32(r));
-                    let verdict = match (root, row.tree()) {
-                        (None, _) => Err(format!("its batch {} is unknown", row.batch_id)),
-                        (_, Err(err)) => Err(err.to_string()),
-                        (Some(root), Ok(tree)) => match crate::anchor::ots::bitcoin_height(&tree, &root) {
-                            Err(err) => Err(err.to_string()),
-                            Ok(h) if h != row.bitcoin_height => {
-                                Err(format!("it says Bitcoin block {:?}, its tree {h:?}", row.bitcoin_height))
-                            }
-                            Ok(_) => Ok(()),
-                        },
-                    };
-                    if let Err(why) = verdict {
-                        problems.push(problem("OTS_PROOF_INVALID", item, why));
+        let ots_logged = LoggedRows {
+            kinds: &[CustodyEventKind::OtsSubmitted.as_str(), CustodyEventKind::OtsUpgraded.as_str()],
+            what: "OpenTimestamps stamp",
+            codes: ["OTS_MISSING", "OTS_ALTERED", "OTS_PROOF_INVALID", "OTS_UNLOGGED"],
+        };
+        ots_logged.check(&events, ots_rows, &mut problems, |row: &OtsStamp| {
+            let root = roots.get(&row.batch_id).and_then(|r| unhex32(r));
+            match (root, row.tree()) {
+                (None, _) => Err(format!("its batch {} is unknown", row.batch_id)),
+                (_, Err(err)) => Err(err.to_string()),
+                (Some(root), Ok(tree)) => match crate::anchor::ots::bitcoin_height(&tree, &root) {
+                    Err(err) => Err(err.to_string()),
+                    Ok(h) if h != row.bitcoin_height => {
+                        Err(format!("it says Bitcoin block {:?}, its tree {h:?}", row.bitcoin_height))
                     }
-                }
+                    Ok(_) => Ok(()),
+                },
             }
-        }
-        let mut unlogged: Vec<&String> = ots_rows.keys().collect();
-        unlogged.sort();
-        for id in unlogged {
-            problems.push(problem(
-                "OTS_UNLOGGED",
-                format!("OpenTimestamps stamp {id}"),
-                "no custody event recorded it: the row was inserted outside Evidentia".into(),
-            ));
-        }
+        });
 
         // 8. Blobs, as the log says they should be.
         let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
@@ -596,4 +536,74 @@ fn differences(recorded: &EvidenceRecord, row: &EvidenceRecord) -> Vec<&'static 
         }
     }
     d
+}
+
+/// Rows that custody events record in their payload: every event's row must exist and equal it,
+/// hold by `valid`, and every row must have an event.
+struct LoggedRows<'a> {
+    kinds: &'a [&'a str],
+    what: &'static str,
+    /// Codes for a row that is missing, altered, invalid, unlogged.
+    codes: [&'static str; 4],
+}
+
+trait Identified {
+    fn identity(&self) -> &str;
+}
+
+impl Identified for StoredChainAnchor {
+    fn identity(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Identified for OtsStamp {
+    fn identity(&self) -> &str {
+        &self.id
+    }
+}
+
+impl LoggedRows<'_> {
+    fn check<T: serde::de::DeserializeOwned + PartialEq + Identified>(
+        &self,
+        events: &[super::CustodyEvent],
+        mut rows: HashMap<String, T>,
+        problems: &mut Vec<VaultProblem>,
+        valid: impl Fn(&T) -> Result<(), String>,
+    ) {
+        let [missing, altered, invalid, unlogged] = self.codes;
+        for e in events.iter().filter(|e| self.kinds.contains(&e.kind.as_str())) {
+            let Ok(recorded) = serde_json::from_str::<T>(&e.payload) else {
+                problems.push(problem(
+                    "EVENT_UNREADABLE",
+                    format!("event #{}", e.seq),
+                    format!("its {} cannot be read", self.what),
+                ));
+                continue;
+            };
+            let item = format!("{} {}", self.what, recorded.identity());
+            match rows.remove(recorded.identity()) {
+                None => {
+                    problems.push(problem(missing, item, format!("recorded by event #{} but its row is gone", e.seq)))
+                }
+                Some(row) if row != recorded => {
+                    problems.push(problem(altered, item, format!("differs from what event #{} recorded", e.seq)))
+                }
+                Some(row) => {
+                    if let Err(why) = valid(&row) {
+                        problems.push(problem(invalid, item, why));
+                    }
+                }
+            }
+        }
+        let mut left: Vec<&String> = rows.keys().collect();
+        left.sort();
+        for id in left {
+            problems.push(problem(
+                unlogged,
+                format!("{} {id}", self.what),
+                "no custody event recorded it: the row was inserted outside Evidentia".into(),
+            ));
+        }
+    }
 }
