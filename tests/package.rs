@@ -292,3 +292,61 @@ fn hostile_containers_are_refused_and_nothing_is_written_outside_the_target() {
         assert!(text(&out.stderr).contains("not a readable ZIP"), "{}", text(&out.stderr));
     }
 }
+
+#[test]
+fn a_p384_signer_from_an_openssl_pkcs12_signs_a_package_that_verifies() {
+    let env = Env::new();
+    let tsa = Tsa::start();
+    let run = |args: &[&str]| {
+        env.cmd()
+            .env("EVIDENTIA_TSA", tsa.url("/tsa"))
+            .env("EVIDENTIA_TSA_TRUST", tsa.root())
+            .env("EVIDENTIA_IDENTITIES", env.path("identities"))
+            .env("EVIDENTIA_PASSWORD", PASSWORD)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = |out: Output| assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(env.dir.path()).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", text(&out.stderr));
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-384",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-out",
+        "c.pem",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=P-384 Signer",
+    ]);
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "k.pem",
+        "-in",
+        "c.pem",
+        "-out",
+        "p384.p12",
+        "-passout",
+        &format!("pass:{PASSWORD}"),
+    ]);
+    ok(run(&["identity", "import", "p384.p12", "--name", "p384"]));
+    env.write("deal.txt", "a contract signed with SHA-384\n");
+    ok(run(&["seal", "deal.txt", "--identity", "p384"]));
+    let id = env.records()[0]["id"].as_str().unwrap().to_owned();
+    ok(run(&["export", &id, "-o", "deal.asice", "--identity", "p384"]));
+    let (code, v) = stranger_verifies(&env.path("deal.asice"), &tsa.root(), &["--accept-self-signed"]);
+    assert_eq!((code, v["result"].as_str()), (Some(0), Some("TOTAL-PASSED")), "{v:#}");
+    assert!(all_checks(&v).iter().any(|c| c["check"] == "signature" && c["verdict"] == "PASSED"), "{v:#}");
+}

@@ -220,9 +220,21 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
                 ));
             }
         }
+        // Each entry is hashed once: SHA-256, and a record's other algorithms for its content.
+        let mut needed: HashMap<&str, Vec<DigestAlgorithm>> = HashMap::new();
+        for r in doc.iter().flat_map(|d| d.records.iter()) {
+            let entries = r.content.iter().chain(r.work.iter().flat_map(|w| w.files.iter().map(|f| &f.entry)));
+            for entry in entries {
+                needed.entry(entry.as_str()).or_default().extend(r.record.digests.algorithms());
+            }
+        }
         let mut bad = 0;
         for o in &m.objects {
-            match c.hash(&o.uri, &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512, DigestAlgorithm::Sm3]) {
+            let mut algos = vec![DigestAlgorithm::Sha256];
+            algos.extend(needed.get(o.uri.as_str()).into_iter().flatten().filter(|a| **a != DigestAlgorithm::Sha256));
+            algos.sort();
+            algos.dedup();
+            match c.hash(&o.uri, &algos) {
                 Ok(Some(d)) => {
                     if d.get(DigestAlgorithm::Sha256).map(|v| v.as_bytes()) != Some(o.sha256.as_slice()) {
                         bad += 1;
@@ -361,7 +373,7 @@ fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) 
 
 fn digests_of(bytes: &[u8]) -> Digests {
     let mut d = Digests::default();
-    for a in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha512, DigestAlgorithm::Sm3] {
+    for a in [DigestAlgorithm::Sha256, DigestAlgorithm::Sha384, DigestAlgorithm::Sha512, DigestAlgorithm::Sm3] {
         d.insert(a, a.digest(bytes));
     }
     d
@@ -443,9 +455,7 @@ async fn check_record(
     let subject = r.content.clone().or_else(|| r.work.as_ref().map(|w| w.manifest.clone())).unwrap_or_default();
     let content_digests = match digests.get(&subject) {
         Some(d) => Some(d.clone()),
-        None => {
-            c.hash(&subject, &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512, DigestAlgorithm::Sm3]).ok().flatten()
-        }
+        None => c.hash(&subject, &rec.digests.algorithms()).ok().flatten(),
     };
     match &content_digests {
         None => checks.push(Check::failed(
@@ -476,12 +486,20 @@ async fn check_record(
     if let Some(work) = &r.work {
         check_work_files(c, work, digests, &mut checks);
     }
-    let content = content_digests.unwrap_or_default();
+    let mut content = content_digests.unwrap_or_default();
     let mut signature_values = Vec::new();
     let mut signers = Vec::new();
     for s in &r.signatures {
         match c.read(&s.entry) {
             Ok(Some(p7s)) => {
+                // The content's digest with the signature's own algorithm, if the record lacks it.
+                if let Ok((algo, _, _)) = crate::cades::signed_digest(&p7s)
+                    && content.get(algo).is_none()
+                    && let Ok(Some(more)) = c.hash(&subject, &[algo])
+                    && let Some(v) = more.get(algo)
+                {
+                    content.insert(algo, v.clone());
+                }
                 let certs = crate::cades_verify::embedded_certificates(&p7s);
                 signers.extend(
                     certs
