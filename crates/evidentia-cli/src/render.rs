@@ -659,21 +659,25 @@ pub fn package_report(json: bool, r: &evidentia::verify::package::PackageReport)
             check_line(c);
         }
         for c in &rec.notes {
-            print!("  note:");
-            check_line(c);
+            check_line_as("note ", c);
         }
     }
 }
 
 fn check_line(c: &evidentia::verify::Check) {
+    check_line_as("", c);
+}
+
+fn check_line_as(prefix: &str, c: &evidentia::verify::Check) {
     let verdict = match c.verdict {
         evidentia::verify::Verdict::Passed => "PASSED".to_owned(),
         evidentia::verify::Verdict::Failed => format!("FAILED [{}]", c.reason.as_deref().unwrap_or("")),
         evidentia::verify::Verdict::Indeterminate => format!("INDETERMINATE [{}]", c.reason.as_deref().unwrap_or("")),
     };
+    let name = format!("{prefix}{}", c.check);
     if c.subject.is_empty() {
-        println!("  {:<13} {verdict} — {}", c.check, c.detail);
+        println!("  {name:<13} {verdict} — {}", c.detail);
     } else {
-        println!("  {:<13} {verdict} — {}: {}", c.check, c.subject, c.detail);
+        println!("  {name:<13} {verdict} — {}: {}", c.subject, c.detail);
     }
 }

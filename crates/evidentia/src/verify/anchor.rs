@@ -44,13 +44,16 @@ pub fn chain_proof(a: &ChainAnchor, root_hex: &str) -> Check {
             "the root is not 32-byte hex",
         );
     };
+    let when = chrono::DateTime::from_timestamp(a.block_time as i64, 0)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_else(|| a.block_time.to_string());
     match evm::verify_offline(a, &root, &a.block_hash) {
         Ok(()) => Check::passed(
             "chain_proof",
             a.tx_hash.clone(),
             format!(
-                "transaction {} carries the root, in block {} (hash {}) of chain {} at {}",
-                a.tx_hash, a.block_number, a.block_hash, a.chain_id, a.block_time
+                "the transaction carries the root, in block {} (hash {}) of chain {} at {when}",
+                a.block_number, a.block_hash, a.chain_id
             ),
         ),
         Err(e) => Check::failed("chain_proof", a.tx_hash.clone(), e.code(), e.to_string()),
