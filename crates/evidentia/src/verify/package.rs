@@ -89,9 +89,12 @@ pub async fn verify_file_in_vault(
         log_event: false,
         report: None,
     };
-    crate::package::export::export(vault, &ids, &package, &options).await?;
-    let mut report = verify_package(&package, policy).await?;
+    let checked = match crate::package::export::export(vault, &ids, &package, &options).await {
+        Ok(_) => verify_package(&package, policy).await.map_err(crate::Error::from),
+        Err(e) => Err(e),
+    };
     let _ = std::fs::remove_dir_all(&dir);
+    let mut report = checked?;
     report.package = file.display().to_string();
     records_only(&mut report);
     Ok(Some(report))
@@ -110,8 +113,8 @@ fn tempfile_dir() -> Result<std::path::PathBuf, crate::Error> {
     Ok(dir)
 }
 
-/// Verifies the package at `path` under `policy`. Hostile or unreadable containers and unknown
-/// evidence versions are refused with an error; everything else ends in a report.
+/// Verifies the package at `path` under `policy`. Hostile or unreadable containers are refused
+/// with an error; everything else (a missing entry, an unknown evidence version) ends in a report.
 pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageReport, PackageError> {
     let mut c = Container::open(path, Limits::default())?;
     let mut checks = Vec::new();
