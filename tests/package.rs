@@ -349,4 +349,16 @@ fn a_p384_signer_from_an_openssl_pkcs12_signs_a_package_that_verifies() {
     let (code, v) = stranger_verifies(&env.path("deal.asice"), &tsa.root(), &["--accept-self-signed"]);
     assert_eq!((code, v["result"].as_str()), (Some(0), Some("TOTAL-PASSED")), "{v:#}");
     assert!(all_checks(&v).iter().any(|c| c["check"] == "signature" && c["verdict"] == "PASSED"), "{v:#}");
+    // A sealed ZIP archive that is no evidence package is looked up in the vault like any file.
+    let zipped = Command::new("python3")
+        .args(["-c", "import zipfile; zipfile.ZipFile('archive.zip', 'w').writestr('a.txt', 'drafts')"])
+        .current_dir(env.dir.path())
+        .status()
+        .unwrap();
+    assert!(zipped.success());
+    ok(run(&["seal", "archive.zip"]));
+    let out = run(&["--json", "verify", "archive.zip"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((out.status.code(), v["result"].as_str()), (Some(0), Some("TOTAL-PASSED")), "{v:#}");
+    assert_eq!(v["records"][0]["name"], "archive.zip");
 }

@@ -762,13 +762,7 @@ async fn run(cli: Cli) -> Outcome {
         Command::Verify { package, trust, accept_self_signed, online, report: report_pdf, lang } => {
             let lang = report_lang(&lang)?;
             let policy = verify_policy(&config, &trust, accept_self_signed, online)?;
-            let is_zip = std::fs::File::open(&package)
-                .and_then(|mut f| {
-                    let mut magic = [0u8; 4];
-                    std::io::Read::read_exact(&mut f, &mut magic).map(|()| magic == *b"PK\x03\x04")
-                })
-                .unwrap_or(false);
-            let report = if is_zip || package.extension().is_some_and(|e| e == "asice" || e == "zip") {
+            let report = if evidentia::verify::package::looks_like_package(&package) {
                 evidentia::verify::package::verify_package(&package, &policy)
                     .await
                     .map_err(|e| Box::new(Failure::Core(e.into())))?

@@ -100,6 +100,25 @@ pub async fn verify_file_in_vault(
     Ok(Some(report))
 }
 
+/// Whether `path` is an evidence package (a ZIP container with a `mimetype` or an evidence
+/// document) rather than a sealed file to look up in the vault. Anything that is not a ZIP, or a
+/// ZIP that is neither (a sealed archive), is a file.
+pub fn looks_like_package(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    let is_zip = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .map(|()| magic == *b"PK\x03\x04")
+        .unwrap_or(false);
+    if !is_zip {
+        return path.extension().is_some_and(|e| e.eq_ignore_ascii_case("asice"));
+    }
+    match Container::open(path, Limits::default()) {
+        Ok(c) => c.entries().iter().any(|e| e.name == "mimetype" || e.name == EVIDENCE_PATH),
+        // A hostile container is refused by the package verifier, with its reason.
+        Err(_) => true,
+    }
+}
+
 /// Keeps only what a package made for checking says about its records: its own container,
 /// manifest and seal say nothing about them.
 pub fn records_only(report: &mut PackageReport) {
