@@ -85,9 +85,11 @@ pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<V
     f.field(&t(lang, "Self-signed signers", "自签名签署人"), &self_signed);
     f.field(&t(lang, "Chain confirmation", "链上确认"), &report.policy.chain);
     f.gap(4.0);
-    heading(&mut f, &t(lang, "Checks of the package", "证据包检查"));
-    for c in &report.checks {
-        check_line(&mut f, lang, c);
+    if !report.checks.is_empty() {
+        heading(&mut f, &t(lang, "Checks of the package", "证据包检查"));
+        for c in &report.checks {
+            check_line(&mut f, lang, c);
+        }
     }
 
     let evidence = report.evidence.as_ref();
