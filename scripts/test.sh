@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
-# Every test: formatting, lints, docs, unit and end-to-end tests (interop with coreutils, OpenSSL
-# and Python; tampering; bad input; kill -9; bounded memory), and the benches' build.
+# Every test: formatting, lints, docs, unit and end-to-end tests of the core and the CLI (interop
+# with coreutils, OpenSSL and Python; tampering; bad input; kill -9; bounded memory), the benches'
+# build, and the desktop app's three layers: vitest unit tests of the UI logic, Chromium UI tests
+# with the IPC mocked, and end-to-end tests of the real app under Xvfb through tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
+bash scripts/setup.sh --app
 export CARGO_TERM_COLOR=never
+mkdir -p target
+failed_layers=()
 
-echo "== format";   cargo fmt --all --check
-echo "== lints";    cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== docs";     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
-echo "== tests";    cargo test --workspace --no-fail-fast 2>&1 | tee target/test-output.txt
+# The app embeds the built front end, so it is built before anything compiles the app crate.
+echo "== front end";  (cd ui && npm run build --silent)
+echo "== format";     cargo fmt --all --check
+echo "== lints";      cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== docs";       RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+echo "== tests";      cargo test --workspace --no-fail-fast 2>&1 | tee target/test-output.txt || failed_layers+=(cargo)
+
+echo "== UI unit tests (vitest)"
+(cd ui && NO_COLOR=1 npx vitest run 2>&1) | tee target/ui-unit-output.txt || failed_layers+=(vitest)
+echo "== UI tests (Chromium, IPC mocked)"
+(cd ui && npm run build:mock --silent && node tests/ui/run.mjs 2>&1) | tee target/ui-output.txt || failed_layers+=(ui)
+echo "== app end-to-end (real window under Xvfb, tauri-driver)"
+cargo build --quiet -p evidentia-app
+timeout 600 xvfb-run -a -s "-screen 0 1280x900x24" node ui/e2e/run.mjs 2>&1 | tee target/e2e-output.txt || failed_layers+=(e2e)
+
 echo
-grep -E '^test result:' target/test-output.txt | awk '
-  { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
-  END { printf "all: %d passed, %d failed\n", p, f; exit (f > 0) }'
+{
+  grep -E '^test result:' target/test-output.txt
+  # vitest: "Tests  12 passed (12)" or "Tests  1 failed | 11 passed (12)"
+  sed 's/\x1b\[[0-9;]*m//g' target/ui-unit-output.txt | grep -E '^ +Tests +' | sed 's/|/ /g'
+  grep -E '^(ui|e2e): ' target/ui-output.txt target/e2e-output.txt -h | sed 's/,//g'
+} | awk '
+  { for (i = 2; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+  END { printf "all: %d passed, %d failed\n", p, f; exit (f > 0) }' || failed_layers+=(summary)
+if ((${#failed_layers[@]})); then
+  echo "failed: ${failed_layers[*]}" >&2
+  exit 1
+fi

@@ -14,7 +14,7 @@ use evidentia::config::{Config, ProfileName};
 use evidentia::digest::{DigestAlgorithm, hash_files};
 use evidentia::seal::{SealOptions, seal};
 use evidentia::subject::{WalkPolicy, plan};
-use evidentia::tsp::{TokenSubject, TsaClient, TsaEndpoint, check_token_file, timestamp_file};
+use evidentia::tsp::{TokenSubject, check_token_file, timestamp_file};
 use evidentia::vault::{Access, Vault};
 use evidentia::work::manifest_of_folder;
 
@@ -443,31 +443,6 @@ fn report_lang(text: &str) -> Result<evidentia::report::Lang, Box<Failure>> {
         .ok_or_else(|| Box::new(Failure::Usage(format!("--lang {text}: choose zh-CN, en or both"))))
 }
 
-/// The verification policy: the system's roots, the configured TSA roots and `trust`; whether
-/// self-signed signers pass; the configured node when `online`.
-fn verify_policy(
-    config: &Config,
-    trust: &[PathBuf],
-    accept_self_signed: bool,
-    online: bool,
-) -> Result<evidentia::verify::Policy, Box<Failure>> {
-    let settings = config.tsa_settings(trust)?;
-    let system = evidentia::cades_verify::system_roots();
-    let mut sources = vec![format!("the system's roots ({})", system.roots().len())];
-    if !config.tsa.trust.is_empty() || config.profile == evidentia::config::ProfileName::Production {
-        sources.push("the configured TSA roots".into());
-    }
-    sources.extend(trust.iter().map(|p| format!("--trust {}", p.display())));
-    let mut anchors = settings.policy.trust.clone();
-    anchors.extend(system.roots().to_vec());
-    Ok(evidentia::verify::Policy {
-        trust: anchors,
-        trust_sources: sources,
-        accept_self_signed,
-        node: if online { config.evm_node() } else { None },
-    })
-}
-
 /// Unlocks a stored identity, asking its password or its token's PIN once.
 fn unlock_identity(
     config: &Config,
@@ -492,37 +467,11 @@ fn token_module(explicit: Option<PathBuf>, config: &Config) -> Result<PathBuf, B
     })
 }
 
-/// An identity name from a person's name: lower-case letters and digits joined by `-`.
-fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() { "me".to_owned() } else { out }
-}
-
-/// A TSA client when TSAs are configured (or given), else `None`.
-fn tsa_client(config: &Config, urls: &[String], trust: &[PathBuf]) -> Result<Option<TsaClient>, evidentia::Error> {
-    let mut settings = config.tsa_settings(trust)?;
-    if !urls.is_empty() {
-        settings.endpoints = urls.iter().map(|u| TsaEndpoint { url: u.clone(), auth: None }).collect();
-    }
-    if settings.endpoints.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(TsaClient::new(settings)?))
-}
-
 async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcome {
     match cmd {
         TimestampCommand::Request { file, tsa, algo, trust, out } => {
             let algorithm: DigestAlgorithm = algo.parse()?;
-            let Some(client) = tsa_client(config, &tsa, &trust)? else {
+            let Some(client) = config.tsa_client(&tsa, &trust)? else {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
             };
             let obtained = timestamp_file(&client, &file, algorithm).await?;
@@ -583,7 +532,7 @@ async fn run(cli: Cli) -> Outcome {
             };
             let dir = config.vault_dir(cli.vault.as_deref())?;
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let tsa = tsa_client(&config, &[], &[])?;
+            let tsa = config.tsa_client(&[], &[])?;
             let options = SealOptions {
                 algorithms,
                 copy: config.seal.copy && !args.no_copy,
@@ -614,37 +563,17 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Sync => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
-            let client = tsa_client(&config, &[], &[])?;
+            let client = config.tsa_client(&[], &[])?;
             let ledgers = config.ledgers()?;
             if client.is_none() && !ledgers.any() {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
             }
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let mut stamped = None;
-            if let Some(client) = &client {
-                match evidentia::stamp::sync(&vault, client).await {
-                    Ok(o) => stamped = Some(o),
-                    Err(e) => {
-                        vault.close().await;
-                        return Err(Box::new(Failure::Core(e.into())));
-                    }
-                }
-            }
-            let mut anchored = None;
-            if ledgers.any() {
-                match evidentia::anchor::sync_ledgers(&vault, &ledgers).await {
-                    Ok(o) => anchored = Some(o),
-                    Err(e) => {
-                        vault.close().await;
-                        return Err(Box::new(Failure::Core(e.into())));
-                    }
-                }
-            }
-            render::synced(cli.json, config.profile, stamped.as_deref(), anchored.as_ref());
-            let still_pending = stamped.iter().flatten().any(|o| o.pending_reason.is_some())
-                || anchored.as_ref().is_some_and(|a| !a.complete());
+            let done = evidentia::pending::complete_pending(&vault, client.as_ref(), &ledgers, false).await;
             vault.close().await;
-            if still_pending {
+            let done = done?;
+            render::synced(cli.json, config.profile, done.timestamps.as_deref(), done.anchors.as_ref());
+            if !done.complete() {
                 return Err(Box::new(Failure::Exit(6)));
             }
             Ok(())
@@ -687,7 +616,7 @@ async fn run(cli: Cli) -> Outcome {
                     vec![store.import(&file, &name, &password)?]
                 }
                 IdentityCommand::New { name, email, id, password_file } => {
-                    let id = id.unwrap_or_else(|| slug(&name));
+                    let id = id.unwrap_or_else(|| evidentia::identity::name_for(&name));
                     let password = secret::read(password_file.as_deref(), "New password for the key: ", true)
                         .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
                     vec![store.create_self_made(&id, &name, email.as_deref(), &password)?]
@@ -703,7 +632,8 @@ async fn run(cli: Cli) -> Outcome {
                     password_file,
                 }) => {
                     let module = token_module(module, &config)?;
-                    let name = name.or_else(|| key_label.clone()).unwrap_or_else(|| slug(&token));
+                    let name =
+                        name.or_else(|| key_label.clone()).unwrap_or_else(|| evidentia::identity::name_for(&token));
                     let mut chain = Vec::new();
                     for path in &cert {
                         chain.extend(evidentia::tsp::load_certificates(path)?);
@@ -721,7 +651,7 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Sign { file, identity, out, password_file } => {
             let identity = unlock_identity(&config, &identity, password_file.as_deref())?;
-            let tsa = tsa_client(&config, &[], &[])?;
+            let tsa = config.tsa_client(&[], &[])?;
             let signed = evidentia::cades::sign_file(&identity, &file, tsa.as_ref()).await?;
             std::fs::write(&out, &signed.p7s)
                 .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;
@@ -730,13 +660,13 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Export { ids, out, identity, password_file, lang } => {
             let lang = report_lang(&lang)?;
-            let policy = verify_policy(&config, &[], false, false)?;
+            let policy = config.verify_policy(&[], false, false)?;
             let identity = match &identity {
                 Some(name) => Some(unlock_identity(&config, name, password_file.as_deref())?),
                 None => None,
             };
             let dir = config.vault_dir(cli.vault.as_deref())?;
-            let tsa = tsa_client(&config, &[], &[])?;
+            let tsa = config.tsa_client(&[], &[])?;
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
             let options = evidentia::package::export::ExportOptions {
                 profile: config.profile,
@@ -761,7 +691,7 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Verify { package, trust, accept_self_signed, online, report: report_pdf, lang } => {
             let lang = report_lang(&lang)?;
-            let policy = verify_policy(&config, &trust, accept_self_signed, online)?;
+            let policy = config.verify_policy(&trust, accept_self_signed, online)?;
             let report = if evidentia::verify::package::looks_like_package(&package) {
                 evidentia::verify::package::verify_package(&package, &policy)
                     .await

@@ -44,6 +44,14 @@ pub enum ConfigError {
     /// No home folder to place the default vault or configuration in.
     #[error("no home folder found for the default vault; pass --vault or set EVIDENTIA_VAULT")]
     NoHome,
+    /// The file cannot be written.
+    #[error("configuration file {}: cannot be written ({source}); check the folder's permissions", path.display())]
+    Unwritable {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
 }
 
 /// Which set of services and rules applies.
@@ -95,6 +103,28 @@ pub struct Config {
     pub evm: EvmConfig,
     /// OpenTimestamps calendars batch roots are submitted to.
     pub ots: OtsConfig,
+    /// Desktop app preferences.
+    pub app: AppConfig,
+}
+
+/// Desktop app preferences (`[app]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppConfig {
+    /// The interface language, `zh-CN` or `en`; none: the system's.
+    pub language: Option<String>,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// Minutes between retries of pending time-stamps and anchors while the app runs; 0: none.
+    pub retry_minutes: u64,
+    /// Where packages are exported (`EVIDENTIA_EXPORTS`); default: `Evidentia` in the documents folder.
+    pub export_dir: Option<PathBuf>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self { language: None, theme: "system".into(), retry_minutes: 5, export_dir: None }
+    }
 }
 
 /// OpenTimestamps settings (`[ots]`).
@@ -246,6 +276,7 @@ impl Default for Config {
             pkcs11: Pkcs11Config::default(),
             evm: EvmConfig::default(),
             ots: OtsConfig::default(),
+            app: AppConfig::default(),
         }
     }
 }
@@ -260,16 +291,35 @@ impl Config {
     /// Loads the file named by `EVIDENTIA_CONFIG`, else `config.toml` in the OS config folder
     /// (absent is fine), then applies the environment overrides.
     pub fn load() -> Result<Config, ConfigError> {
-        let path = match std::env::var_os("EVIDENTIA_CONFIG") {
-            Some(p) => Some(PathBuf::from(p)),
-            None => default_config_file(),
-        };
-        let mut config = match path {
+        let mut config = match Config::file() {
             Some(ref p) => Config::from_file(p)?,
             None => Config::default(),
         };
         config.apply_env(|name| std::env::var(name).ok())?;
         Ok(config)
+    }
+
+    /// The configuration file: `EVIDENTIA_CONFIG`, else `config.toml` in the OS config folder.
+    pub fn file() -> Option<PathBuf> {
+        match std::env::var_os("EVIDENTIA_CONFIG") {
+            Some(p) => Some(PathBuf::from(p)),
+            None => default_config_file(),
+        }
+    }
+
+    /// Writes this configuration to `path` (a temporary file, synced, then renamed over it).
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let unwritable = |source| ConfigError::Unwritable { path: path.to_owned(), source };
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| ConfigError::Invalid { path: path.to_owned(), message: e.to_string() })?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(unwritable)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        let mut file = std::fs::File::create(&tmp).map_err(unwritable)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(unwritable)?;
+        file.sync_all().map_err(unwritable)?;
+        std::fs::rename(&tmp, path).map_err(unwritable)
     }
 
     /// Reads one file; a missing file gives the defaults.
@@ -284,6 +334,9 @@ impl Config {
 
     /// Applies `EVIDENTIA_*` overrides read through `var`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = var("EVIDENTIA_EXPORTS").filter(|v| !v.is_empty()) {
+            self.app.export_dir = Some(PathBuf::from(v));
+        }
         if let Some(v) = var("EVIDENTIA_PROFILE") {
             self.profile = match v.trim() {
                 "sandbox" => ProfileName::Sandbox,
@@ -388,6 +441,20 @@ impl Config {
             .ok_or(ConfigError::NoHome)
     }
 
+    /// Where the app exports packages: the configured folder, else `Evidentia` in the documents
+    /// folder, else `exports` in the OS data folder.
+    pub fn export_dir(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(p) = &self.app.export_dir {
+            return Ok(p.clone());
+        }
+        if let Some(docs) = directories::UserDirs::new().and_then(|u| u.document_dir().map(|d| d.join("Evidentia"))) {
+            return Ok(docs);
+        }
+        directories::ProjectDirs::from("", "", "evidentia")
+            .map(|d| d.data_dir().join("exports"))
+            .ok_or(ConfigError::NoHome)
+    }
+
     /// The identity store folder.
     pub fn identity_dir(&self) -> Result<PathBuf, ConfigError> {
         if let Some(p) = &self.identities {
@@ -466,6 +533,47 @@ impl Config {
 }
 
 impl Config {
+    /// A TSA client when TSAs are configured (or `urls` are given), else `None`.
+    pub fn tsa_client(
+        &self,
+        urls: &[String],
+        trust: &[PathBuf],
+    ) -> Result<Option<crate::tsp::TsaClient>, crate::Error> {
+        let mut settings = self.tsa_settings(trust)?;
+        if !urls.is_empty() {
+            settings.endpoints = urls.iter().map(|u| crate::tsp::TsaEndpoint { url: u.clone(), auth: None }).collect();
+        }
+        if settings.endpoints.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(crate::tsp::TsaClient::new(settings)?))
+    }
+
+    /// The verification policy: the system's roots, the configured TSA roots and `trust`; whether
+    /// self-signed signers pass; the configured node when `online`.
+    pub fn verify_policy(
+        &self,
+        trust: &[PathBuf],
+        accept_self_signed: bool,
+        online: bool,
+    ) -> Result<crate::verify::Policy, crate::Error> {
+        let settings = self.tsa_settings(trust)?;
+        let system = crate::cades_verify::system_roots();
+        let mut sources = vec![format!("the system's roots ({})", system.roots().len())];
+        if !self.tsa.trust.is_empty() || self.profile == ProfileName::Production {
+            sources.push("the configured TSA roots".into());
+        }
+        sources.extend(trust.iter().map(|p| format!("--trust {}", p.display())));
+        let mut anchors = settings.policy.trust.clone();
+        anchors.extend(system.roots().to_vec());
+        Ok(crate::verify::Policy {
+            trust: anchors,
+            trust_sources: sources,
+            accept_self_signed,
+            node: if online { self.evm_node() } else { None },
+        })
+    }
+
     /// The TSA settings this configuration gives: its URLs (or, under the production profile with
     /// none configured, the presets and their roots), trust anchors, credentials and limits.
     /// `extra_trust` adds anchor files (from the command line).

@@ -40,6 +40,9 @@ pub enum Error {
     /// A report PDF cannot be made.
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    /// The user cancelled: what was finished before is kept, the rest was not started or was undone.
+    #[error("cancelled: what was finished before is kept, the rest was not done")]
+    Cancelled,
 }
 
 /// What kind of failure an [`Error`] is, for callers that map failures to exit codes or UI codes.
@@ -76,7 +79,7 @@ impl Error {
             Error::InvalidSignature(_) => ErrorKind::Invalid,
             Error::Package(crate::package::PackageError::Unexportable { .. }) => ErrorKind::Vault,
             Error::Package(_) => ErrorKind::Input,
-            Error::Report(_) => ErrorKind::Input,
+            Error::Report(_) | Error::Cancelled => ErrorKind::Input,
         }
     }
 
@@ -95,6 +98,7 @@ impl Error {
             Error::InvalidSignature(e) => e.code(),
             Error::Package(e) => e.code(),
             Error::Report(_) => "REPORT_FAILED",
+            Error::Cancelled => "CANCELLED",
         }
     }
 }

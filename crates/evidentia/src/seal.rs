@@ -64,6 +64,28 @@ pub trait SealProgress: Sync {
     fn hashed(&self, _bytes: u64) {}
     /// One more subject's record is written (or found already sealed).
     fn subject_done(&self, _name: &str) {}
+    /// Whether the user asked to stop: checked between files and between chunks of a file.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Passes writes through until the seal is cancelled, then fails them, which stops the hashing.
+struct CancellableSink<'a, W> {
+    inner: W,
+    progress: &'a dyn SealProgress,
+}
+
+impl<W: std::io::Write> std::io::Write for CancellableSink<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.progress.cancelled() {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        self.inner.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Ignores progress.
@@ -127,6 +149,9 @@ pub async fn seal(
     let (mut files, mut bytes) = (0u64, 0u64);
     let mut iter = subjects.into_iter().peekable();
     while let Some(subject) = iter.next() {
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
         files += subject.file_count();
         bytes += subject.size();
         batch.push(subject);
@@ -292,6 +317,9 @@ fn prepare(
     options: &SealOptions,
     progress: &dyn SealProgress,
 ) -> Result<Prepared, Error> {
+    if progress.cancelled() {
+        return Err(Error::Cancelled);
+    }
     let created_at = now();
     let source_path = std::path::absolute(subject.path())
         .unwrap_or_else(|_| subject.path().to_owned())
@@ -390,19 +418,23 @@ fn hash_one(
         Ok(hashed)
     } else if copy {
         let (blob, out) = vault.blobs().begin().map_err(vault_io)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        let mut out = CancellableSink { inner: std::io::BufWriter::with_capacity(1 << 16, out), progress };
         let r =
             hash_file(&file.path, algos, Some(&mut out), &|n| progress.hashed(n)).and_then(|r| out.flush().map(|_| r));
         pending = Some(blob);
         r
     } else {
-        hash_file(&file.path, algos, None, &|n| progress.hashed(n))
+        let mut out = CancellableSink { inner: std::io::sink(), progress };
+        hash_file(&file.path, algos, Some(&mut out), &|n| progress.hashed(n))
     };
     let hashed = match result {
         Ok(r) => r,
         Err(e) => {
             if let Some(p) = pending {
                 let _ = vault.blobs().discard(p);
+            }
+            if progress.cancelled() {
+                return Err(Error::Cancelled);
             }
             return Err(InputError::from_io(&file.path, e).into());
         }

@@ -54,8 +54,8 @@ pub async fn stamp(
         .iter()
         .map(|r| signed.get(&r.id).cloned().or_else(|| r.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex())))
         .collect();
-    let results: Vec<(usize, Result<Stamped, TspError>)> = stream::iter(records.iter().enumerate())
-        .map(|(i, _)| {
+    let results: Vec<(usize, Result<Stamped, TspError>)> = stream::iter(0..records.len())
+        .map(|i| {
             let imprint = imprints[i].as_deref().and_then(|h| hex::decode(h).ok());
             async move {
                 let result = match imprint {

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 pub use key::SigningKey;
 pub use sm2::{SM2_CURVE_OID, SM2_WITH_SM3_OID, Sm2Key, verify_sm2};
-pub use store::{IdentityInfo, IdentityStore};
+pub use store::{IdentityInfo, IdentityStore, name_for};
 pub use token::{
     DEFAULT_TOKEN_TIMEOUT, TokenDescription, TokenError, TokenKeyKind, TokenKeyRef, TokenObject, TokenSigner,
     TokenSlot, list_tokens,

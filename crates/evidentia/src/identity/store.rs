@@ -39,6 +39,20 @@ impl IdentityInfo {
     }
 }
 
+/// An identity name from a person's name: lower-case letters and digits joined by `-`.
+pub fn name_for(person: &str) -> String {
+    let mut out = String::new();
+    for c in person.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() { "me".to_owned() } else { out }
+}
+
 /// The folder of identities.
 #[derive(Debug, Clone)]
 pub struct IdentityStore {

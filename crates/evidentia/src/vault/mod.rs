@@ -26,7 +26,7 @@ pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
 pub use lock::VaultLock;
 pub use ots::{OtsStamp, OtsStampKind};
 pub use record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};
-pub use store::{NewRecord, NewSignature, NewTimestamp, RecordDetail};
+pub use store::{NewRecord, NewSignature, NewTimestamp, RecordDetail, RecordRow};
 pub use verify::{VaultCheck, VaultProblem};
 
 /// Migrations, embedded in the binary and applied on open.

@@ -1,7 +1,7 @@
 //! Reading and appending rows. SQL is kept to what SQLite and PostgreSQL both accept, with
 //! `$n` placeholders; many rows go in one multi-row INSERT.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -32,6 +32,22 @@ pub struct NewSignature {
     pub signature: EvidenceSignature,
     /// The detached CMS signature, DER.
     pub p7s: Vec<u8>,
+}
+
+/// A record as a list shows it: where it stands and which proofs it has.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordRow {
+    /// The record.
+    #[serde(flatten)]
+    pub record: EvidenceRecord,
+    /// Where its time-stamp stands.
+    pub status: RecordStatus,
+    /// It carries a signature.
+    pub signed: bool,
+    /// Its batch root is on a chain (an anchor that no reorganisation dropped).
+    pub anchored: bool,
+    /// Anchoring is configured and it is not anchored yet: a later batch or retry will do it.
+    pub anchor_pending: bool,
 }
 
 /// A record with its custody history.
@@ -379,6 +395,50 @@ impl Vault {
         let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
         self.attach_digests(&mut records).await?;
         Ok(records)
+    }
+
+    /// Every record, oldest first, with the proofs it has; `anchoring` tells whether records
+    /// without an anchor are waiting for one.
+    pub async fn record_list(&self, anchoring: bool) -> Result<Vec<RecordRow>, VaultError> {
+        let records = self.records().await?;
+        let stamped = self.timestamped_ids().await?;
+        let texts = |rows: Vec<AnyRow>, col: &'static str| -> Result<HashSet<String>, VaultError> {
+            rows.iter().map(|r| get_text(r, col)).collect()
+        };
+        let signed =
+            texts(sqlx::query("SELECT DISTINCT record_id FROM signatures").fetch_all(&self.pool).await?, "record_id")?;
+        let dropped = texts(
+            sqlx::query("SELECT chain_anchor_id FROM anchor_drops").fetch_all(&self.pool).await?,
+            "chain_anchor_id",
+        )?;
+        let mut live_batches = HashSet::new();
+        for row in sqlx::query("SELECT id, batch_id FROM chain_anchors").fetch_all(&self.pool).await? {
+            if !dropped.contains(&get_text(&row, "id")?) {
+                live_batches.insert(get_text(&row, "batch_id")?);
+            }
+        }
+        let mut anchored = HashSet::new();
+        for row in sqlx::query("SELECT record_id, batch_id FROM anchor_leaves WHERE record_id IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            if live_batches.contains(&get_text(&row, "batch_id")?) {
+                anchored.insert(get_text(&row, "record_id")?);
+            }
+        }
+        Ok(records
+            .into_iter()
+            .map(|record| {
+                let is_anchored = anchored.contains(&record.id);
+                RecordRow {
+                    status: RecordStatus::of(&record, stamped.contains(&record.id)),
+                    signed: signed.contains(&record.id),
+                    anchored: is_anchored,
+                    anchor_pending: anchoring && !is_anchored,
+                    record,
+                }
+            })
+            .collect())
     }
 
     /// One record by id, or by a prefix of its id that only it has, with its custody events.

@@ -64,8 +64,9 @@ pub struct RecordReport {
     pub signers: Vec<crate::identity::CertificateSummary>,
 }
 
-/// Verifies a file through the vault: its records (found by SHA-256) are written into a
-/// temporary package, which is verified like any other. `None` when no record has its digest.
+/// Verifies a file through the vault: its records (found by SHA-256) are checked as
+/// [`verify_records_in_vault`] checks them, against this file's content. `None` when no record
+/// has its digest.
 pub async fn verify_file_in_vault(
     vault: &crate::vault::Vault,
     file: &Path,
@@ -79,25 +80,40 @@ pub async fn verify_file_in_vault(
     if ids.is_empty() {
         return Ok(None);
     }
+    let mut report = verify_records_in_vault(vault, &ids, Some(file), policy, profile).await?;
+    report.package = file.display().to_string();
+    Ok(Some(report))
+}
+
+/// Verifies records as the vault holds them: they are written into a temporary package (with
+/// `content`, else the vault's copies), which is verified like any other; only what bears on
+/// the records is kept.
+pub async fn verify_records_in_vault(
+    vault: &crate::vault::Vault,
+    ids: &[String],
+    content: Option<&Path>,
+    policy: &Policy,
+    profile: crate::config::ProfileName,
+) -> Result<PackageReport, crate::Error> {
     let dir = tempfile_dir()?;
     let package = dir.join("lookup.asice");
     let options = crate::package::export::ExportOptions {
         profile,
         tsa: None,
         identity: None,
-        content_from: Some(file),
+        content_from: content,
         log_event: false,
         report: None,
     };
-    let checked = match crate::package::export::export(vault, &ids, &package, &options).await {
+    let checked = match crate::package::export::export(vault, ids, &package, &options).await {
         Ok(_) => verify_package(&package, policy).await.map_err(crate::Error::from),
         Err(e) => Err(e),
     };
     let _ = std::fs::remove_dir_all(&dir);
     let mut report = checked?;
-    report.package = file.display().to_string();
+    report.package = format!("vault {}", vault.dir().display());
     records_only(&mut report);
-    Ok(Some(report))
+    Ok(report)
 }
 
 /// Whether `path` is an evidence package (a ZIP container with a `mimetype` or an evidence

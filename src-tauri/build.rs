@@ -1,0 +1,34 @@
+//! Reads tauri.conf.json and the capabilities, and declares the app's commands so that each
+//! window is granted only the ones its capability lists.
+
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "initial_files",
+    "pick_files",
+    "pick_package",
+    "pick_identity_file",
+    "pick_folder",
+    "seal",
+    "cancel",
+    "records",
+    "record",
+    "open_original",
+    "reverify",
+    "verify",
+    "save_report",
+    "export",
+    "identities",
+    "import_identity",
+    "create_identity",
+    "list_tokens",
+    "add_token_identity",
+    "settings",
+    "save_settings",
+    "sync",
+];
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));
+}

@@ -1,0 +1,83 @@
+//! The Settings screen and what the page needs to know at start: profile, folders, language, theme.
+
+use std::path::PathBuf;
+
+use evidentia::config::{Config, ProfileName};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tauri::State;
+
+use crate::failure::{Answer, Failure};
+use crate::state::AppState;
+
+/// The settings the page edits.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Settings {
+    profile: ProfileName,
+    tsa_urls: Vec<String>,
+    evm_rpc: Option<String>,
+    anchor_after: u64,
+    vault_dir: Option<PathBuf>,
+    language: Option<String>,
+    theme: String,
+}
+
+/// The profile, folders and preferences in force.
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> Answer<Value> {
+    let config = state.config();
+    Ok(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "profile": config.profile.as_str(),
+        "notice": config.profile.notice(),
+        "vault_dir": config.vault_dir(None).ok(),
+        "config_file": Config::file(),
+        "config_error": state.config_error(),
+        "export_dir": config.export_dir().ok(),
+        "language": config.app.language,
+        "theme": config.app.theme,
+    }))
+}
+
+/// The settings as they are in force (the environment's overrides included).
+#[tauri::command]
+pub fn settings(state: State<'_, AppState>) -> Settings {
+    let c = state.config();
+    Settings {
+        profile: c.profile,
+        tsa_urls: c.tsa.urls.clone(),
+        evm_rpc: c.evm.rpc.clone(),
+        anchor_after: c.evm.batch_after_records,
+        vault_dir: c.vault.clone(),
+        language: c.app.language.clone(),
+        theme: c.app.theme.clone(),
+    }
+}
+
+/// Writes the settings into the configuration file and puts them in force (environment
+/// variables still override the file).
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Value> {
+    let path =
+        Config::file().ok_or_else(|| Failure::new("CONFIG_NO_HOME", "no home folder to keep the settings in"))?;
+    if let Some(vault) = settings.vault_dir.as_ref().filter(|v| state.config().vault.as_ref() != Some(*v)) {
+        state.require_granted(std::slice::from_ref(vault))?;
+    }
+    if settings.language.as_deref().is_some_and(|l| l != "zh-CN" && l != "en") {
+        return Err(Failure::new("USAGE", "language: choose zh-CN or en, or none to follow the system"));
+    }
+    if !["system", "light", "dark"].contains(&settings.theme.as_str()) {
+        return Err(Failure::new("USAGE", "theme: choose system, light or dark"));
+    }
+    let mut file = Config::from_file(&path)?;
+    file.profile = settings.profile;
+    file.tsa.urls = settings.tsa_urls.into_iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
+    file.evm.rpc = settings.evm_rpc.filter(|r| !r.trim().is_empty());
+    file.evm.batch_after_records = settings.anchor_after;
+    file.vault = settings.vault_dir;
+    file.app.language = settings.language;
+    file.app.theme = settings.theme;
+    file.save(&path)?;
+    state.reload()?;
+    app_info(state)
+}

@@ -1,0 +1,61 @@
+//! The Evidentia desktop app: opens the window, registers the commands, hands dropped files to the page.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod failure;
+mod progress;
+mod state;
+
+use tauri::{Emitter, Manager};
+
+use crate::state::AppState;
+
+fn main() {
+    // Files given on the command line (a file manager's "Open with") start in the seal queue.
+    let initial = std::env::args_os().skip(1).map(std::path::PathBuf::from).filter(|p| p.exists()).collect();
+    let app_state = AppState::load(initial);
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(app_state)
+        .setup(|app| {
+            state::start_retries(app.handle().clone());
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<AppState>().grant(paths);
+                let _ = window.emit("files-dropped", serde_json::json!({ "paths": paths }));
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::settings::app_info,
+            commands::settings::settings,
+            commands::settings::save_settings,
+            commands::files::initial_files,
+            commands::files::pick_files,
+            commands::files::pick_package,
+            commands::files::pick_identity_file,
+            commands::files::pick_folder,
+            commands::sealing::seal,
+            commands::sealing::cancel,
+            commands::sealing::sync,
+            commands::records::records,
+            commands::records::record,
+            commands::records::open_original,
+            commands::records::reverify,
+            commands::checking::verify,
+            commands::checking::save_report,
+            commands::checking::export,
+            commands::identities::identities,
+            commands::identities::import_identity,
+            commands::identities::create_identity,
+            commands::identities::list_tokens,
+            commands::identities::add_token_identity,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("evidentia-app: cannot start the window: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,261 @@
+// End-to-end tests of the real app: tauri-driver and WebKitWebDriver drive the real window (run
+// under Xvfb), against a real local TSA and a real local chain (anvil): seal, find, export, verify.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+import { remote } from "webdriverio";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const app = resolve(process.env.EVIDENTIA_APP_BIN ?? join(root, "target/debug/evidentia-app"));
+const shots = resolve(process.env.SCREENSHOT_DIR ?? join(root, "target/screenshots/app"));
+mkdirSync(shots, { recursive: true });
+if (!existsSync(app)) {
+  console.error(`e2e: no app binary at ${app}; build it with cargo build -p evidentia-app`);
+  process.exit(2);
+}
+
+const children = [];
+function start(cmd, args, env = process.env) {
+  const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
+  child.lastError = () => err;
+  children.push(child);
+  return child;
+}
+function stopAll() {
+  for (const c of children.reverse()) c.kill("SIGTERM");
+}
+process.on("exit", stopAll);
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.on("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+async function waitFor(what, check, ms = 30000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const portOpen = (port) =>
+  new Promise((res) => {
+    const s = net.connect(port, "127.0.0.1", () => (s.end(), res(true)));
+    s.on("error", () => res(false));
+  });
+
+// The services the sandbox profile uses, started for real.
+const work = mkdtempSync(join(tmpdir(), "evidentia-e2e-"));
+const tsaPortFile = join(work, "tsa.port");
+start("python3", [join(root, "scripts/tsa/tsa_server.py"), "--dir", join(work, "pki"), "--port", "0", "--port-file", tsaPortFile]);
+const chainPort = await freePort();
+const anvil = start(join(root, "scripts/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"), [
+  "--host", "127.0.0.1", "--port", String(chainPort), "--silent",
+]);
+await waitFor("the TSA", () => existsSync(tsaPortFile) && readFileSync(tsaPortFile, "utf8").trim().length > 0);
+await waitFor("anvil", () => portOpen(chainPort));
+const keyFile = join(work, "chain.key");
+writeFileSync(keyFile, "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\n", { mode: 0o600 });
+
+// The file a user seals: a contract, given on the command line as "Open with" does.
+const contract = join(work, "Service agreement 2026.txt");
+writeFileSync(contract, `Service agreement\nbetween Alpha Ltd and Beta GmbH\n${new Date().toISOString()}\n`);
+
+const env = {
+  ...process.env,
+  LANG: "en_US.UTF-8",
+  EVIDENTIA_CONFIG: join(work, "config.toml"),
+  EVIDENTIA_VAULT: join(work, "vault"),
+  EVIDENTIA_IDENTITIES: join(work, "identities"),
+  EVIDENTIA_EXPORTS: join(work, "exports"),
+  EVIDENTIA_TSA: `http://127.0.0.1:${readFileSync(tsaPortFile, "utf8").trim()}/tsa`,
+  EVIDENTIA_TSA_TRUST: join(work, "pki/root-ca.pem"),
+  EVIDENTIA_EVM_RPC: `http://127.0.0.1:${chainPort}`,
+  EVIDENTIA_EVM_KEY_FILE: keyFile,
+  EVIDENTIA_ANCHOR_AFTER: "1",
+};
+const driverPort = await freePort();
+const nativePort = await freePort();
+const driver = start("tauri-driver", ["--port", String(driverPort), "--native-port", String(nativePort)], env);
+await waitFor("tauri-driver", () => portOpen(driverPort));
+
+const results = [];
+let browser;
+async function step(name, body) {
+  const t0 = Date.now();
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}: ${e.message}`);
+    if (browser) await browser.saveScreenshot(join(shots, `failed-${name.replace(/\W+/g, "-")}.png`)).catch(() => {});
+  }
+}
+const $id = (id) => browser.$(`[data-testid="${id}"]`);
+const $$id = (id) => browser.$$(`[data-testid="${id}"]`);
+// The text an element holds (WebKitWebDriver's "visible text" is empty for some layouts).
+const textOf = (id) =>
+  browser.execute((tid) => document.querySelector(`[data-testid="${tid}"]`)?.textContent ?? "", id);
+async function shown(id, ms = 20000) {
+  const el = await $id(id);
+  await el.waitForDisplayed({ timeout: ms });
+  return el;
+}
+async function shot(name) {
+  await browser.pause(150);
+  await browser.saveScreenshot(join(shots, `${name}.png`));
+}
+
+try {
+  const started = Date.now();
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: driverPort,
+    path: "/",
+    logLevel: "error",
+    connectionRetryTimeout: 60000,
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app, args: [contract] } },
+  });
+  let recordId = "";
+  let packagePath = "";
+
+  await step("the window opens with the file in the seal queue", async () => {
+    await shown("seal-queue", 30000);
+    await browser.waitUntil(async () => (await textOf("seal-queue")).includes("Service agreement 2026.txt"), {
+      timeout: 10000,
+      timeoutMsg: "the queue does not show the file given on the command line",
+    }).catch(async (e) => {
+      throw new Error(`${e.message}; it shows: ${JSON.stringify(await textOf("seal-queue"))}`);
+    });
+    console.log(`     window ready in ${Date.now() - started} ms`);
+    await shot("seal-en");
+  });
+
+  await step("seal through the real TSA and chain", async () => {
+    await (await shown("seal-start")).click();
+    recordId = await (await shown("record-row", 60000)).getAttribute("data-id");
+    if (!/^[0-9a-f-]{36}$/.test(recordId ?? "")) throw new Error(`record row has no record id: ${recordId}`);
+    const badge = (kind) => async () => (await (await $id("record-row")).$(`[data-testid="badge-${kind}"]`)).isExisting();
+    await browser.waitUntil(badge("timestamped"), {
+      timeout: 30000,
+      timeoutMsg: "the record shows no Timestamped badge",
+    });
+    await browser.waitUntil(badge("anchored"), {
+      timeout: 30000,
+      timeoutMsg: "the record shows no Anchored badge",
+    });
+    await shot("seal-done-en");
+  });
+
+  await step("find the record in the vault by name and by digest", async () => {
+    await (await shown("nav-vault")).click();
+    const search = await shown("vault-search");
+    await search.setValue("agreement");
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 10000, timeoutMsg: "search by name" });
+    const row = (await $$id("vault-row"))[0];
+    if ((await row.getAttribute("data-id")) !== recordId) throw new Error("the vault shows another record");
+    const digest = await (await row.$("code")).getAttribute("title");
+    if (!/^[0-9a-f]{64}$/.test(digest ?? "")) throw new Error(`the row shows no SHA-256: ${digest}`);
+    await (await row.$(".col-name")).click();
+    const detail = await shown("record-detail");
+    void detail;
+    const shownDigest = (await textOf("record-detail")).replace(/\s+/g, "");
+    if (!shownDigest.includes(digest)) throw new Error("the record's details do not show its SHA-256");
+    await search.setValue(digest.slice(0, 12));
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 10000, timeoutMsg: "search by digest" });
+    await search.setValue("no such contract");
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 0, { timeout: 10000, timeoutMsg: "search that matches nothing" });
+    await search.click();
+    await browser.keys(["Control", "a"]);
+    await browser.keys(["Backspace"]);
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 10000, timeoutMsg: "cleared search" });
+    await (await (await $$id("vault-row"))[0].$(".col-name")).click();
+    await shown("record-detail");
+    await shot("vault-en");
+  });
+
+  await step("re-verify the record from its details", async () => {
+    await (await shown("record-reverify")).click();
+    await shown("reverify-result", 30000);
+    await browser.waitUntil(async () => /PASSED|通过/.test(await textOf("reverify-result")), {
+      timeout: 30000,
+      timeoutMsg: "the re-verification does not say PASSED",
+    });
+    await shot("vault-reverify-en");
+    await (await shown("record-close")).click();
+  });
+
+  await step("export the record into a package", async () => {
+    const row = (await $$id("vault-row"))[0];
+    await (await row.$('[data-testid="vault-select"]')).click();
+    await (await shown("vault-export-selected")).click();
+    await (await shown("export-start")).click();
+    const where = await shown("export-path", 60000);
+    void where;
+    packagePath = (await textOf("export-path")).trim();
+    if (!packagePath.endsWith(".asice") || !existsSync(packagePath)) throw new Error(`no package at ${packagePath}`);
+    await shot("export-en");
+  });
+
+  await step("verify the package: TOTAL-PASSED", async () => {
+    await (await shown("export-verify")).click();
+    const total = await shown("verify-total", 60000);
+    await browser.waitUntil(async () => (await total.getAttribute("data-result")) === "TOTAL-PASSED", {
+      timeout: 30000,
+      timeoutMsg: `verdict is ${await total.getAttribute("data-result")}`,
+    });
+    if ((await $$id("check-row")).length < 5) throw new Error("the report lists fewer than 5 checks");
+    await shot("verify-en");
+  });
+
+  await step("identities and settings screens", async () => {
+    await (await shown("nav-identities")).click();
+    await shown("identity-create");
+    await shot("identities-en");
+    await (await shown("nav-settings")).click();
+    await shown("settings-save");
+    await shot("settings-en");
+  });
+
+  await step("every screen in Chinese", async () => {
+    await (await shown("lang-toggle")).click();
+    await browser.waitUntil(async () => /[\u4e00-\u9fff]/.test(await textOf("nav-seal")), {
+      timeout: 5000,
+      timeoutMsg: "the navigation did not switch to Chinese",
+    });
+    for (const screen of ["seal", "vault", "verify", "export", "identities", "settings"]) {
+      await (await shown(`nav-${screen}`)).click();
+      await browser.pause(200);
+      await shot(`${screen}-zh-CN`);
+    }
+  });
+} catch (e) {
+  results.push({ name: "start the app", ok: false });
+  console.log(`FAIL start the app: ${e.message}\n${driver.lastError()}`);
+} finally {
+  if (browser) await browser.deleteSession().catch(() => {});
+  stopAll();
+  void anvil;
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

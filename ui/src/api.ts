@@ -1,0 +1,323 @@
+// Typed wrappers around the Tauri commands and events listed in docs/app.md.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { toAppError, type AppError } from './logic/errors';
+
+export type { AppError };
+export type Profile = 'sandbox' | 'production';
+export type RecordStatus = 'sealed' | 'timestamp_pending' | 'timestamped';
+export type Verdict = 'PASSED' | 'FAILED' | 'INDETERMINATE';
+export type TotalResult = 'TOTAL-PASSED' | 'TOTAL-FAILED' | 'INDETERMINATE';
+export type ReportLang = 'zh-CN' | 'en' | 'both';
+export type Phase = 'hashing' | 'signing' | 'timestamping' | 'anchoring' | 'exporting' | 'done';
+
+export interface AppInfo {
+  version: string;
+  profile: Profile;
+  notice: string | null;
+  vault_dir: string | null;
+  config_file: string | null;
+  /** Why the configuration file could not be used (the defaults are in force), if so. */
+  config_error?: string | null;
+  export_dir: string | null;
+  /** "zh-CN", "en", or null to follow the system. */
+  language: string | null;
+  /** "system", "light" or "dark". */
+  theme: string | null;
+}
+
+export interface Digests {
+  [algorithm: string]: string;
+}
+
+export interface EvidenceRecord {
+  id: string;
+  kind: 'file' | 'work';
+  name: string;
+  size: number;
+  file_count: number;
+  media_type: string;
+  digests: Digests;
+  stored: boolean;
+  source_path: string;
+  profile: Profile;
+  created_at: string;
+  timestamp_requested: boolean;
+  status: RecordStatus;
+}
+
+export interface RecordRow extends EvidenceRecord {
+  signed: boolean;
+  anchored: boolean;
+  anchor_pending: boolean;
+}
+
+export interface RecordList {
+  vault: string;
+  records: RecordRow[];
+}
+
+export interface Signature {
+  id: string;
+  record_id: string;
+  identity: string;
+  signer_subject: string;
+  signer_issuer: string;
+  signer_serial: string;
+  signer_sha256: string;
+  self_signed: boolean;
+  digest_algorithm: string;
+  signed_at: string;
+  p7s_sha256: string;
+  signature_value_sha256: string;
+}
+
+export interface Timestamp {
+  id: string;
+  record_id: string;
+  tsa_url: string;
+  algorithm: string;
+  imprint: string;
+  gen_time: string;
+  serial: string;
+  policy: string;
+  token_sha256: string;
+  created_at: string;
+  verification?: string;
+}
+
+export interface ServiceFailure {
+  url: string;
+  code: string;
+  message: string;
+}
+
+export interface StampOutcome {
+  record_id: string;
+  timestamps: Timestamp[];
+  flags: { flag: string; [k: string]: unknown }[];
+  failed: ServiceFailure[];
+  pending_reason: { code: string; message: string } | null;
+}
+
+export interface SealedRecord extends EvidenceRecord {
+  already_sealed: boolean;
+  skipped: { path: string; reason: string }[];
+  signature: Signature | null;
+  timestamp: StampOutcome | null;
+  anchored?: boolean;
+  anchor_pending?: boolean;
+}
+
+export interface SealReport {
+  vault: string;
+  profile: Profile;
+  notice: string | null;
+  records: SealedRecord[];
+  earlier_pending: StampOutcome[];
+}
+
+export interface CustodyEvent {
+  seq: number;
+  kind: string;
+  recorded_at: string;
+  record_id: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface ChainAnchor {
+  chain_id: number | string;
+  tx_hash: string;
+  block_number: number;
+  block_hash: string;
+  block_time?: string | number;
+  [k: string]: unknown;
+}
+
+export interface Inclusion {
+  batch: { id: string; root: string; size: number; head_seq: number; head_hash: string; created_at: string };
+  salt: string;
+  leaf_hash: string;
+  proof: { leaf_index: number; tree_size: number; path: string[] };
+  anchor: { id: string; batch_id: string; confirmations: number; recorded_at: string; anchor: ChainAnchor } | null;
+}
+
+export interface RecordDetail extends EvidenceRecord {
+  signatures: Signature[];
+  timestamps: Timestamp[];
+  events: CustodyEvent[];
+  inclusion: Inclusion | null;
+}
+
+export interface Check {
+  check: string;
+  subject: string;
+  verdict: Verdict;
+  reason?: string | null;
+  detail: string;
+}
+
+export interface CertSummary {
+  subject: string;
+  issuer: string;
+  serial: string;
+  not_before: string;
+  not_after: string;
+  sha256: string;
+}
+
+export interface VerifiedRecord {
+  id: string;
+  name: string;
+  sha256: string;
+  size: number;
+  result: TotalResult;
+  checks: Check[];
+  notes: Check[];
+  signers?: CertSummary[];
+}
+
+export interface VerifyReport {
+  package: string | null;
+  result: TotalResult;
+  profile: Profile;
+  exported_at: string | null;
+  producer: string | null;
+  policy: { trust: string[]; accept_self_signed: boolean; chain: string; confirmations?: number | null };
+  checks: Check[];
+  records: VerifiedRecord[];
+}
+
+export interface ExportReport {
+  path: string;
+  sha256: string;
+  records: string[];
+  entries: number;
+  sealed_by: string;
+  profile: Profile;
+}
+
+export interface Identity {
+  name: string;
+  key: string;
+  self_made: boolean;
+  certificate: CertSummary;
+}
+
+export interface IdentityList {
+  store: string;
+  identities: Identity[];
+}
+
+export interface TokenObject {
+  /** "certificate", "public key" or "private key". */
+  class: string;
+  label: string;
+  id: string;
+  subject?: string;
+  key_type?: string;
+}
+
+export interface TokenDescription {
+  label: string;
+  manufacturer: string;
+  model: string;
+  serial: string;
+  initialized: boolean;
+  login_required: boolean;
+  pin_pad: boolean;
+  pin_count_low: boolean;
+  pin_final_try: boolean;
+  pin_locked: boolean;
+  objects: TokenObject[];
+}
+
+export interface TokenSlot {
+  slot: number;
+  description: string;
+  token: TokenDescription | null;
+}
+
+export interface TokenList {
+  module: string;
+  slots: TokenSlot[];
+}
+
+export interface Settings {
+  profile: Profile;
+  tsa_urls: string[];
+  evm_rpc: string | null;
+  anchor_after: number;
+  vault_dir: string | null;
+  /** "zh-CN", "en", or null to follow the system. */
+  language: string | null;
+  /** "system", "light" or "dark". */
+  theme: string;
+}
+
+export interface Progress {
+  job: string;
+  phase: Phase;
+  files_total: number;
+  files_done: number;
+  bytes_total: number;
+  bytes_done: number;
+  current: string | null;
+}
+
+async function call<T>(cmd: string, args?: { [k: string]: unknown }): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** A fresh job id for `seal`, `export` and `cancel`. */
+export function newJobId(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  initialFiles: () => call<string[]>('initial_files'),
+  pickFiles: (folders: boolean) => call<string[]>('pick_files', { folders }),
+  pickPackage: () => call<string | null>('pick_package'),
+  pickIdentityFile: () => call<string | null>('pick_identity_file'),
+  pickFolder: () => call<string | null>('pick_folder'),
+  seal: (job: string, paths: string[], identity: string | null, password: string | null) =>
+    call<SealReport>('seal', { job, paths, identity, password }),
+  cancel: (job: string) => call<void>('cancel', { job }),
+  records: () => call<RecordList>('records'),
+  record: (id: string) => call<RecordDetail>('record', { id }),
+  openOriginal: (id: string) => call<void>('open_original', { id }),
+  reverify: (id: string) => call<VerifyReport>('reverify', { id }),
+  verify: (path: string) => call<VerifyReport>('verify', { path }),
+  saveReport: (lang: ReportLang) => call<string | null>('save_report', { lang }),
+  export: (job: string, ids: string[], lang: ReportLang, identity: string | null, password: string | null) =>
+    call<ExportReport>('export', { job, ids, lang, identity, password }),
+  identities: () => call<IdentityList>('identities'),
+  importIdentity: (path: string, name: string, password: string) =>
+    call<Identity>('import_identity', { path, name, password }),
+  createIdentity: (name: string, email: string, password: string) =>
+    call<Identity>('create_identity', { name, email, password }),
+  listTokens: (module: string) => call<TokenList>('list_tokens', { module }),
+  addTokenIdentity: (module: string, token: string, keyLabel: string, name: string | null, pin: string | null) =>
+    call<Identity>('add_token_identity', { module, token, keyLabel, name, pin }),
+  settings: () => call<Settings>('settings'),
+  saveSettings: (settings: Settings) => call<AppInfo>('save_settings', { settings }),
+  sync: () => call<unknown>('sync'),
+};
+
+export const events = {
+  onProgress: (fn: (p: Progress) => void): Promise<UnlistenFn> => listen<Progress>('progress', (e) => fn(e.payload)),
+  onFilesDropped: (fn: (paths: string[]) => void): Promise<UnlistenFn> =>
+    listen<{ paths: string[] }>('files-dropped', (e) => fn(e.payload.paths)),
+  onRecordsChanged: (fn: () => void): Promise<UnlistenFn> => listen('records-changed', () => fn()),
+};

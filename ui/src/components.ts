@@ -1,0 +1,168 @@
+// Shared view pieces: proof badges, verdict pills, digests, form fields and the verification report.
+
+import type { Check, VerifyReport, VerifiedRecord } from './api';
+import { h, icon, type Child } from './dom';
+import { t, tMaybe } from './i18n';
+import { deriveBadges, type BadgeSource } from './logic/badges';
+import { formatDateTime, formatSize, groupDigest, localOffset, shortDigest } from './logic/format';
+import { verdictStyle } from './logic/verdict';
+
+/** The proof badges of a record. */
+export function badges(r: BadgeSource): HTMLElement {
+  const { kinds, pending } = deriveBadges(r);
+  const wrap = h('span', { class: 'badges' });
+  for (const kind of kinds) {
+    const label = t(`badge.${kind}` as 'badge.signed');
+    const title = kind === 'pending' ? pending.map((p) => t(`badge.pending.${p}` as 'badge.pending.timestamp')).join(' ') : label;
+    wrap.appendChild(h('span', { class: `badge badge-${kind}`, testid: `badge-${kind}`, title }, label));
+  }
+  return wrap;
+}
+
+/** A small coloured verdict label. */
+export function verdictPill(verdict: string): HTMLElement {
+  const s = verdictStyle(verdict);
+  return h('span', { class: `pill tone-${s.tone}`, 'data-verdict': verdict }, t(s.label));
+}
+
+/** Display name of a digest algorithm: sha256 → SHA-256, sm3 → SM3. */
+export function algorithmName(algorithm: string): string {
+  const m = /^sha(\d+)$/i.exec(algorithm);
+  return m ? `SHA-${m[1]}` : algorithm.toUpperCase();
+}
+
+/** A digest shown whole (grouped, wrapping) with a copy button. */
+export function digestBlock(algorithm: string, hex: string): HTMLElement {
+  const copy = h('button', { class: 'btn-link small', type: 'button', title: t('detail.copy') }, t('detail.copy'));
+  copy.addEventListener('click', () => {
+    void navigator.clipboard?.writeText(hex).then(() => {
+      copy.textContent = t('detail.copied');
+    });
+  });
+  return h(
+    'div',
+    { class: 'digest' },
+    h('span', { class: 'digest-algo' }, algorithmName(algorithm)),
+    h('code', { class: 'mono wrap', title: hex }, groupDigest(hex)),
+    copy,
+  );
+}
+
+/** A short digest in monospace, whole value on hover. */
+export function shortHash(hex: string): HTMLElement {
+  return h('code', { class: 'mono muted', title: hex }, shortDigest(hex));
+}
+
+/** Date-time in the local zone. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return formatDateTime(iso, localOffset(new Date(iso)));
+}
+
+/** Date and minutes in the local zone, for lists (the full time is in the title). */
+export function whenShort(iso: string): HTMLElement {
+  return h('span', { title: when(iso) }, formatDateTime(iso, localOffset(new Date(iso)), false).slice(0, 16));
+}
+
+/** A definition list from label/value pairs (values may be nodes); empty values are left out. */
+export function facts(rows: [string, Child][]): HTMLElement {
+  const dl = h('dl', { class: 'facts' });
+  for (const [label, value] of rows) {
+    if (value === null || value === undefined || value === '') continue;
+    dl.appendChild(h('dt', null, label));
+    dl.appendChild(h('dd', null, value));
+  }
+  return dl;
+}
+
+/** A labelled form field around a control. */
+export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
+  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control, hint ? h('span', { class: 'field-hint' }, hint) : null);
+}
+
+/** A <select> from value/label pairs. */
+export function select(testid: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLSelectElement {
+  const el = h('select', { testid, on: { change: (e) => onChange((e.target as HTMLSelectElement).value) } });
+  for (const [v, label] of options) el.appendChild(h('option', { value: v, selected: v === value }, label));
+  el.value = value;
+  return el;
+}
+
+/** The page heading with its lead paragraph. */
+export function pageHead(title: string, lead?: string, actions?: Child): HTMLElement {
+  return h('div', { class: 'page-head' }, h('div', null, h('h1', null, title), lead ? h('p', { class: 'lead' }, lead) : null), actions ? h('div', { class: 'page-actions' }, actions) : null);
+}
+
+/** A drop zone with a big icon, a title, a hint and buttons. */
+export function dropZone(testid: string, title: string, hint: string | null, buttons: Child, compact = false): HTMLElement {
+  return h('div', { class: `dropzone ${compact ? 'compact' : ''}`, testid }, icon('upload', 40), h('div', { class: 'dropzone-title' }, title), hint ? h('div', { class: 'dropzone-hint' }, hint) : null, h('div', { class: 'dropzone-actions' }, buttons));
+}
+
+function checkRow(c: Check): HTMLElement {
+  const s = verdictStyle(c.verdict);
+  const reasonText = c.reason ? tMaybe(`reason.${c.reason}`, '') : '';
+  return h(
+    'li',
+    { class: `check tone-${s.tone}`, testid: 'check-row', 'data-check': c.check, 'data-verdict': c.verdict },
+    h('div', { class: 'check-head' }, verdictPill(c.verdict), h('span', { class: 'check-name' }, tMaybe(`check.${c.check}`, c.check)), h('code', { class: 'check-subject mono', title: c.subject }, c.subject)),
+    c.reason
+      ? h('div', { class: 'check-reason', testid: 'check-reason' }, h('strong', null, `${t('verify.reason')}: `), h('code', { class: 'mono' }, c.reason), reasonText ? ` — ${reasonText}` : null)
+      : null,
+    h('div', { class: 'check-detail' }, c.detail),
+  );
+}
+
+function checkList(checks: Check[]): HTMLElement {
+  return h('ul', { class: 'checks' }, checks.map(checkRow));
+}
+
+function recordBlock(r: VerifiedRecord): HTMLElement {
+  const s = verdictStyle(r.result);
+  return h(
+    'section',
+    { class: `report-record tone-${s.tone}`, testid: 'report-record', 'data-id': r.id },
+    h('div', { class: 'report-record-head' }, h('h3', null, r.name), verdictPill(r.result.replace('TOTAL-', ''))),
+    h('div', { class: 'report-record-meta' }, h('span', null, formatSize(r.size)), h('span', null, 'SHA-256 '), shortHash(r.sha256)),
+    checkList(r.checks),
+    r.notes.length > 0 ? h('div', { class: 'notes' }, h('h4', null, t('verify.notes')), checkList(r.notes)) : null,
+    r.signers && r.signers.length > 0
+      ? h('div', { class: 'signers' }, h('h4', null, t('verify.signers')), h('ul', { class: 'plain' }, r.signers.map((g) => h('li', { class: 'wrap' }, g.subject))))
+      : null,
+  );
+}
+
+/** The whole verification report: big verdict, package checks, records, policy. */
+export function reportView(report: VerifyReport): HTMLElement {
+  const s = verdictStyle(report.result);
+  const totalKey = s.tone === 'pass' ? 'verdict.total.passed' : s.tone === 'fail' ? 'verdict.total.failed' : 'verdict.total.indeterminate';
+  const p = report.policy;
+  return h(
+    'div',
+    { class: 'report' },
+    h(
+      'div',
+      { class: `verdict-hero tone-${s.tone}`, testid: 'verify-total', 'data-result': report.result },
+      h('div', { class: 'verdict-mark' }, s.tone === 'pass' ? '✓' : s.tone === 'fail' ? '✕' : '!'),
+      h('div', null, h('div', { class: 'verdict-label' }, t(totalKey)), h('p', { class: 'verdict-sentence', testid: 'verify-sentence' }, t(s.sentence))),
+    ),
+    facts([
+      [t('verify.package'), report.package ? h('span', { class: 'wrap' }, report.package) : null],
+      [t('verify.producer'), report.producer],
+      [t('verify.exportedAt'), report.exported_at ? when(report.exported_at) : null],
+      [t('verify.profile'), report.profile === 'sandbox' ? h('span', { class: 'pill tone-fail' }, t('app.sandbox')) : t('app.production')],
+    ]),
+    report.checks.length > 0 ? h('section', { class: 'report-section' }, h('h2', null, t('verify.packageChecks')), checkList(report.checks)) : null,
+    h('section', { class: 'report-section' }, h('h2', null, t('verify.records', { count: report.records.length })), report.records.map(recordBlock)),
+    h(
+      'section',
+      { class: 'report-section', testid: 'verify-policy' },
+      h('h2', null, t('verify.policy')),
+      facts([
+        [t('verify.trust'), h('ul', { class: 'plain' }, p.trust.map((x) => h('li', null, x)))],
+        [t('verify.selfSigned'), p.accept_self_signed ? t('verify.selfSigned.yes') : t('verify.selfSigned.no')],
+        [t('verify.chainMode'), p.chain],
+        [t('verify.confirmations'), p.confirmations != null ? String(p.confirmations) : null],
+      ]),
+    ),
+  );
+}

@@ -1,0 +1,390 @@
+// IPC mock for the mock build and the Chromium UI tests: fixture answers, scenario switches, events.
+
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type {
+  AppInfo,
+  Identity,
+  IdentityList,
+  RecordDetail,
+  RecordRow,
+  SealReport,
+  SealedRecord,
+  Settings,
+  VerifyReport,
+  ExportReport,
+} from '../api';
+import sealFixture from '../../tests/fixtures/seal.json';
+import vaultFixture from '../../tests/fixtures/vault-list.json';
+import recordFixture from '../../tests/fixtures/record.json';
+import exportFixture from '../../tests/fixtures/export.json';
+import verifyFixture from '../../tests/fixtures/verify.json';
+import verifyIndetFixture from '../../tests/fixtures/verify-indet.json';
+import identityFixture from '../../tests/fixtures/identity-list.json';
+import notFoundFixture from '../../tests/fixtures/error-record-not-found.json';
+
+declare global {
+  interface Window {
+    __EVIDENTIA_SCENARIO__?: string;
+    __evidentiaMock?: { emit(event: string, payload?: unknown): Promise<void>; calls: { cmd: string; args: unknown }[] };
+  }
+}
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const reject = (code: string, message: string) => Promise.reject({ code, message });
+
+function daysFromNow(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+}
+
+function baseName(p: string): string {
+  return p.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? p;
+}
+
+function hex(seed: string, len = 64): string {
+  let out = '';
+  let x = 2166136261;
+  while (out.length < len) {
+    for (const c of seed + out.length) x = Math.imul(x ^ c.charCodeAt(0), 16777619) >>> 0;
+    out += x.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, len);
+}
+
+function makeRecords(): { rows: RecordRow[]; details: Map<string, RecordDetail> } {
+  const base = vaultFixture.records[0] as unknown as RecordRow;
+  const detail0 = recordFixture as unknown as RecordDetail;
+  const rows: RecordRow[] = [{ ...clone(base), signed: true, anchored: false, anchor_pending: false }];
+  const details = new Map<string, RecordDetail>([[base.id, clone(detail0)]]);
+  const extra: Partial<RecordRow>[] = [
+    {
+      id: '01a2286a-0c11-7a3e-9d0b-5b1f3c2e7a10',
+      name: 'Photos — Spring collection 2026 (final selection for the gallery)',
+      kind: 'work',
+      file_count: 248,
+      size: 1_873_420_311,
+      media_type: 'inode/directory',
+      created_at: '2026-11-27T09:12:03.120000Z',
+      status: 'timestamped',
+      signed: true,
+      anchored: true,
+      source_path: '/home/ana/Pictures/Spring collection 2026 (final selection for the gallery)',
+    },
+    {
+      id: '01a2286b-77a0-7c42-8e11-0f4a2b6c9d21',
+      name: 'invoice-2026-0457-supplier-agreement-signed-countersigned-v3.pdf',
+      kind: 'file',
+      file_count: 1,
+      size: 482_113,
+      media_type: 'application/pdf',
+      created_at: '2026-11-29T18:02:41.553000Z',
+      status: 'timestamp_pending',
+      signed: true,
+      anchor_pending: true,
+      source_path: '/home/ana/Documents/Contracts/Suppliers/2026/invoice-2026-0457-supplier-agreement-signed-countersigned-v3.pdf',
+    },
+    {
+      id: '01a2286c-1234-7f00-a1b2-c3d4e5f60718',
+      name: '设计稿-首页.png',
+      kind: 'file',
+      file_count: 1,
+      size: 3_204_551,
+      media_type: 'image/png',
+      created_at: '2026-10-03T02:30:00.000000Z',
+      status: 'sealed',
+      signed: false,
+      source_path: '/home/ana/设计/设计稿-首页.png',
+    },
+  ];
+  for (const e of extra) {
+    const row: RecordRow = { ...clone(base), signed: false, anchored: false, anchor_pending: false, ...e, digests: { sha256: hex(e.id ?? '') }, stored: true } as RecordRow;
+    rows.push(row);
+    const d: RecordDetail = {
+      ...clone(detail0),
+      ...row,
+      signatures: row.signed ? clone(detail0.signatures).map((g) => ({ ...g, record_id: row.id, signed_at: row.created_at })) : [],
+      timestamps: row.status === 'timestamped' ? clone(detail0.timestamps).map((x) => ({ ...x, record_id: row.id, gen_time: row.created_at })) : [],
+      events: clone(detail0.events)
+        .slice(0, row.signed ? (row.status === 'timestamped' ? 3 : 2) : 1)
+        .map((ev) => ({ ...ev, record_id: row.id, recorded_at: row.created_at })),
+      inclusion: null,
+    };
+    if (row.anchored) {
+      d.inclusion = {
+        batch: { id: '01a2286a-5555-7000-8000-00000000b001', root: hex('root'), size: 9, head_seq: 41, head_hash: hex('head'), created_at: '2026-11-27T09:30:00Z' },
+        salt: hex('salt'),
+        leaf_hash: hex('leaf'),
+        proof: { leaf_index: 3, tree_size: 9, path: [hex('p1'), hex('p2'), hex('p3')] },
+        anchor: {
+          id: '01a2286a-6666-7000-8000-00000000a001',
+          batch_id: '01a2286a-5555-7000-8000-00000000b001',
+          confirmations: 12,
+          recorded_at: '2026-11-27T09:41:00Z',
+          anchor: { chain_id: 31337, tx_hash: '0x' + hex('tx'), block_number: 1842, block_hash: '0x' + hex('block') },
+        },
+      };
+      d.events.push(
+        { ...d.events[0]!, seq: 4, kind: 'batched', recorded_at: '2026-11-27T09:30:00Z', hash: hex('e4'), prev_hash: d.events[2]!.hash },
+        { ...d.events[0]!, seq: 5, kind: 'anchored', recorded_at: '2026-11-27T09:41:00Z', hash: hex('e5'), prev_hash: hex('e4') },
+      );
+    }
+    details.set(row.id, d);
+  }
+  return { rows, details };
+}
+
+/** Installs the mock; the scenario is a comma-separated list of switches from window.__EVIDENTIA_SCENARIO__. */
+export function installMock(): void {
+  const flags = new Set((window.__EVIDENTIA_SCENARIO__ ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  const has = (f: string) => flags.has(f);
+  const calls: { cmd: string; args: unknown }[] = [];
+  const cancelled = new Set<string>();
+  const production = has('production');
+  const savedLang = has('lang-zh') ? 'zh-CN' : has('lang-en') ? 'en' : null;
+
+  const settings: Settings = {
+    profile: production ? 'production' : 'sandbox',
+    tsa_urls: production ? ['https://freetsa.org/tsr', 'http://timestamp.digicert.com'] : ['http://127.0.0.1:40299/tsa'],
+    evm_rpc: production ? 'https://rpc.example.org' : 'http://127.0.0.1:8545',
+    anchor_after: 10,
+    vault_dir: '/home/ana/.local/share/evidentia/vault',
+    language: savedLang,
+    theme: has('dark') ? 'dark' : 'system',
+  };
+  const info = (): AppInfo => ({
+    version: '0.1.0',
+    profile: settings.profile,
+    notice: settings.profile === 'sandbox' ? 'SANDBOX — NOT LEGAL EVIDENCE' : null,
+    vault_dir: settings.vault_dir,
+    config_file: '/home/ana/.config/evidentia/config.toml',
+    config_error: has('config-error') ? 'config.toml line 3: tsa.urls must be a list' : null,
+    export_dir: '/home/ana/Documents/Evidentia',
+    language: settings.language,
+    theme: settings.theme,
+  });
+
+  const { rows, details } = makeRecords();
+  const records = has('empty-vault') ? [] : rows;
+  const identities: IdentityList = clone(identityFixture) as IdentityList;
+  if (!has('no-identities')) {
+    identities.identities.push(
+      {
+        name: 'ana-work',
+        key: 'RSA 3072',
+        self_made: false,
+        certificate: {
+          subject: 'CN=Ana Li,O=Li & Partners Law Firm,L=Shanghai,C=CN',
+          issuer: 'CN=Example Qualified CA G2,O=Example Trust Services,C=CN',
+          serial: '4f1a9c',
+          not_before: daysFromNow(-350),
+          not_after: daysFromNow(12.5),
+          sha256: hex('ana'),
+        },
+      },
+      {
+        name: 'old-2024',
+        key: 'ECDSA P-256',
+        self_made: false,
+        certificate: {
+          subject: 'CN=Ana Li,O=Previous Employer Ltd',
+          issuer: 'CN=Example CA,O=Example',
+          serial: '0199',
+          not_before: daysFromNow(-800),
+          not_after: daysFromNow(-35),
+          sha256: hex('old'),
+        },
+      },
+    );
+  } else identities.identities = [];
+
+  async function progress(job: string, phase: string, paths: string[], steps: number, stepMs: number): Promise<void> {
+    const sizes = paths.map((_p, i) => 1_048_576 * (i + 3));
+    const bytesTotal = sizes.reduce((a, b) => a + b, 0);
+    let done = 0;
+    for (let f = 0; f < paths.length; f++) {
+      for (let k = 1; k <= steps; k++) {
+        if (cancelled.has(job)) return;
+        const bytes = done + Math.round((sizes[f]! * k) / steps);
+        await emit('progress', { job, phase, files_total: paths.length, files_done: f, bytes_total: bytesTotal, bytes_done: bytes, current: paths[f] });
+        await sleep(stepMs);
+      }
+      done += sizes[f]!;
+    }
+  }
+
+  async function seal(args: { job: string; paths: string[]; identity: string | null; password: string | null }): Promise<SealReport> {
+    if (has('seal-vault-locked')) return reject('VAULT_LOCKED', 'the vault is in use by another writer');
+    if (args.identity && has('seal-wrong-password')) return reject('IDENTITY_WRONG_PASSWORD', 'wrong password for identity ' + args.identity);
+    const slow = has('seal-slow');
+    await progress(args.job, 'hashing', args.paths, slow ? 20 : 3, slow ? 150 : 60);
+    if (cancelled.has(args.job)) return reject('CANCELLED', 'cancelled');
+    await emit('progress', { job: args.job, phase: 'timestamping', files_total: args.paths.length, files_done: args.paths.length, bytes_total: 1, bytes_done: 1, current: null });
+    await sleep(slow ? 300 : 50);
+    if (cancelled.has(args.job)) return reject('CANCELLED', 'cancelled');
+    const report = clone(sealFixture) as unknown as SealReport;
+    const template = report.records[0]!;
+    report.records = args.paths.map((p, i): SealedRecord => {
+      const r = clone(template);
+      r.name = baseName(p);
+      r.source_path = p;
+      if (i > 0) {
+        r.id = `01a22869-bdfe-749d-844d-${hex(p, 12)}`;
+        r.digests = { sha256: hex(p) };
+      }
+      r.already_sealed = /already|dup/i.test(p);
+      if (!args.identity) r.signature = null;
+      if (has('seal-tsa-down') && r.timestamp) {
+        r.status = 'timestamp_pending';
+        r.timestamp.timestamps = [];
+        r.timestamp.failed = [{ url: 'http://127.0.0.1:40299/tsa', code: 'TSA_UNREACHABLE', message: 'connection refused' }];
+        r.timestamp.pending_reason = { code: 'TSA_UNREACHABLE', message: 'every TSA was unreachable: http://127.0.0.1:40299/tsa (connection refused)' };
+      }
+      return r;
+    });
+    report.profile = settings.profile;
+    report.notice = info().notice;
+    return report;
+  }
+
+  function failedReport(): VerifyReport {
+    const r = clone(verifyFixture) as unknown as VerifyReport;
+    r.result = 'TOTAL-FAILED';
+    const rec = r.records[0]!;
+    rec.result = 'TOTAL-FAILED';
+    rec.checks[0] = { ...rec.checks[0]!, verdict: 'FAILED', reason: 'HASH_MISMATCH', detail: '15 bytes, SHA-256 1f2e… differs from the sealed ef30c41e3b107e09724c33a662606e921942d179df036bc31f8ad301df54cb97' };
+    return r;
+  }
+
+  async function verify(path: string): Promise<VerifyReport> {
+    await sleep(80);
+    if (has('verify-not-found')) return Promise.reject(clone(notFoundFixture));
+    if (has('verify-hostile')) return reject('PACKAGE_HOSTILE', 'entry ../../etc/passwd escapes the package');
+    if (has('verify-not-granted')) return reject('NOT_GRANTED', `${path} was not chosen through a dialog`);
+    if (has('verify-failed')) return failedReport();
+    if (has('verify-indet')) return clone(verifyIndetFixture) as unknown as VerifyReport;
+    const r = clone(verifyFixture) as unknown as VerifyReport;
+    r.package = baseName(path);
+    return r;
+  }
+
+  async function handle(cmd: string, a: { [k: string]: unknown }): Promise<unknown> {
+    switch (cmd) {
+      case 'app_info':
+        return info();
+      case 'initial_files':
+        return has('initial-files') ? ['/home/ana/Documents/contract.pdf', '/home/ana/Documents/Evidence photos'] : [];
+      case 'pick_files':
+        if (has('pick-unknown-error')) return reject('SOMETHING_NEW', 'The file dialog could not be opened (portal timeout).');
+        return a['folders'] ? ['/home/ana/Pictures/Spring collection 2026'] : ['/home/ana/Documents/contract.txt', '/home/ana/Documents/Contracts/Suppliers/2026/invoice-2026-0457-supplier-agreement-signed-countersigned-v3.pdf'];
+      case 'pick_package':
+        return has('pick-cancelled') ? null : '/home/ana/Downloads/evidence-2026-11-29.asice';
+      case 'pick_identity_file':
+        return '/home/ana/Downloads/ana-li-2026.p12';
+      case 'pick_folder':
+        return '/mnt/evidence/vault';
+      case 'seal':
+        return seal(a as unknown as Parameters<typeof seal>[0]);
+      case 'cancel':
+        cancelled.add(String(a['job']));
+        return null;
+      case 'records':
+        if (has('records-vault-missing')) return reject('VAULT_MISSING', 'no vault at /home/ana/.local/share/evidentia/vault');
+        return { vault: settings.vault_dir, records: clone(records) };
+      case 'record': {
+        const d = details.get(String(a['id']));
+        return d ? clone(d) : Promise.reject(clone(notFoundFixture));
+      }
+      case 'open_original':
+        return null;
+      case 'reverify':
+        await sleep(80);
+        if (has('reverify-indet')) return clone(verifyIndetFixture);
+        return { ...clone(verifyFixture), package: null };
+      case 'verify':
+        return verify(String(a['path']));
+      case 'save_report':
+        return `/home/ana/Documents/Evidentia/verification-report-${String(a['lang'])}.pdf`;
+      case 'export': {
+        const ids = a['ids'] as string[];
+        await progress(String(a['job']), 'exporting', ids, 2, 40);
+        if (a['identity'] && has('export-wrong-password')) return reject('IDENTITY_WRONG_PASSWORD', 'wrong password');
+        const r = clone(exportFixture) as ExportReport;
+        r.records = ids;
+        r.path = '/home/ana/Documents/Evidentia/evidence-2026-11-29-contract-and-supporting-documents.asice';
+        return r;
+      }
+      case 'identities':
+        return clone(identities);
+      case 'import_identity': {
+        if (has('import-wrong-password')) return reject('PKCS12_BAD_PASSWORD', 'the PKCS #12 file could not be decrypted: wrong password');
+        const id: Identity = { ...clone(identities.identities[0]!), name: String(a['name']), self_made: false, key: 'RSA 2048' };
+        identities.identities.push(id);
+        return id;
+      }
+      case 'create_identity': {
+        const name = String(a['name']);
+        if (identities.identities.some((i) => i.name === name)) return reject('IDENTITY_EXISTS', `an identity named ${name} exists`);
+        const id: Identity = { ...clone(identityFixture.identities[0]!), name } as Identity;
+        id.certificate.subject = `OU=Self-made Evidentia identity (no CA),CN=${name}`;
+        identities.identities.push(id);
+        return id;
+      }
+      case 'list_tokens':
+        if (has('token-absent')) return reject('TOKEN_ABSENT', 'no token in any slot');
+        return {
+          module: String(a['module']),
+          slots: [
+            { slot: 0, description: 'Feitian ePass2003 00 00', token: null },
+            {
+              slot: 1,
+              description: 'Feitian ePass2003 01 00',
+              token: {
+                label: 'ePass2003',
+                manufacturer: 'EnterSafe',
+                model: 'PKCS#15',
+                serial: '2A5B1C',
+                initialized: true,
+                login_required: true,
+                pin_pad: false,
+                pin_count_low: false,
+                pin_final_try: false,
+                pin_locked: false,
+                objects: [
+                  { class: 'certificate', label: 'Signing key', id: '01', subject: 'CN=Ana Li,O=Li & Partners' },
+                  { class: 'public key', label: 'Signing key', id: '01', key_type: 'RSA' },
+                  { class: 'certificate', label: 'Auth key', id: '02', subject: 'CN=Ana Li (auth)' },
+                ],
+              },
+            },
+          ],
+        };
+      case 'add_token_identity': {
+        if (has('token-wrong-pin')) return reject('TOKEN_PIN_INCORRECT', 'PIN incorrect');
+        const id: Identity = { ...clone(identities.identities[0]!), name: String(a['name'] ?? a['keyLabel']), self_made: false, key: 'RSA 2048 (token)' };
+        identities.identities.push(id);
+        return id;
+      }
+      case 'settings':
+        return clone(settings);
+      case 'save_settings':
+        if (has('settings-invalid')) return reject('CONFIG_INVALID', 'tsa_urls: not a URL');
+        Object.assign(settings, a['settings']);
+        return info();
+      case 'sync':
+        return { records: [], profile: settings.profile, notice: info().notice };
+      default:
+        return reject('USAGE', `unknown command ${cmd}`);
+    }
+  }
+
+  mockIPC(
+    (cmd, payload) => {
+      const args = (payload ?? {}) as { [k: string]: unknown };
+      calls.push({ cmd, args });
+      return handle(cmd, args);
+    },
+    { shouldMockEvents: true },
+  );
+  window.__evidentiaMock = { emit: (event, payload) => emit(event, payload), calls };
+}

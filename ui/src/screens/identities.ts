@@ -1,0 +1,285 @@
+// Identities screen: list identities with expiry warnings; import .p12/.pfx, create self-made, add a PKCS#11 token.
+
+import { api, type Identity, type TokenList } from '../api';
+import { field, pageHead, select } from '../components';
+import { h, replace } from '../dom';
+import { t } from '../i18n';
+import { baseName, formatDate, localOffset } from '../logic/format';
+import { certExpiry } from '../logic/certs';
+import { keyChoices, presentTokens } from '../logic/tokens';
+import { state, type Ctx, type Screen } from '../state';
+
+/** The CN of a distinguished name, else the whole name. */
+function commonName(dn: string): string {
+  const m = /(?:^|,)\s*CN=([^,]+)/.exec(dn);
+  return m?.[1]?.trim() ?? dn;
+}
+
+
+export function createIdentitiesScreen(ctx: Ctx): Screen {
+  const el = h('div', { class: 'screen screen-identities' });
+  const s = {
+    importPath: '',
+    importName: '',
+    importPassword: '',
+    importMsg: '',
+    createName: '',
+    createEmail: '',
+    createPassword: '',
+    createConfirm: '',
+    createMsg: '',
+    createErr: '',
+    module: '',
+    tokens: null as TokenList | null,
+    token: '',
+    key: '',
+    tokenName: '',
+    pin: '',
+    tokenMsg: '',
+    busy: false,
+  };
+
+  async function afterAdd(id: Identity): Promise<string> {
+    try {
+      await ctx.loadIdentities();
+    } catch (e) {
+      ctx.showError(e);
+    }
+    return t('id.added', { name: id.name });
+  }
+
+  function input(testid: string, key: keyof typeof s, type = 'text', extra: { [k: string]: unknown } = {}): HTMLInputElement {
+    return h('input', { type, testid, value: String(s[key]), ...extra, on: { input: (e) => ((s as { [k: string]: unknown })[key] = (e.target as HTMLInputElement).value) } });
+  }
+
+  async function doImport(): Promise<void> {
+    s.importMsg = '';
+    if (!s.importPath) {
+      s.importMsg = t('id.fileRequired');
+      render();
+      return;
+    }
+    if (!s.importName.trim()) {
+      s.importMsg = t('id.nameRequired');
+      render();
+      return;
+    }
+    ctx.clearError();
+    try {
+      const id = await api.importIdentity(s.importPath, s.importName.trim(), s.importPassword);
+      s.importMsg = await afterAdd(id);
+      s.importPath = '';
+      s.importName = '';
+    } catch (e) {
+      ctx.showError(e);
+    } finally {
+      s.importPassword = '';
+      render();
+    }
+  }
+
+  async function doCreate(): Promise<void> {
+    s.createErr = '';
+    s.createMsg = '';
+    if (!s.createName.trim()) s.createErr = t('id.nameRequired');
+    else if (s.createPassword.length < 8) s.createErr = t('id.pwShort');
+    else if (s.createPassword !== s.createConfirm) s.createErr = t('id.pwMismatch');
+    if (s.createErr) {
+      render();
+      return;
+    }
+    ctx.clearError();
+    try {
+      const id = await api.createIdentity(s.createName.trim(), s.createEmail.trim(), s.createPassword);
+      s.createMsg = await afterAdd(id);
+      s.createName = '';
+      s.createEmail = '';
+    } catch (e) {
+      ctx.showError(e);
+    } finally {
+      s.createPassword = '';
+      s.createConfirm = '';
+      render();
+    }
+  }
+
+  async function listTokens(): Promise<void> {
+    ctx.clearError();
+    try {
+      s.tokens = await api.listTokens(s.module.trim());
+      const first = presentTokens(s.tokens.slots)[0];
+      s.token = first?.token.label ?? '';
+      s.key = first ? (keyChoices(first.token.objects)[0]?.label ?? '') : '';
+    } catch (e) {
+      s.tokens = null;
+      ctx.showError(e);
+    }
+    render();
+  }
+
+  async function addToken(): Promise<void> {
+    if (!s.key.trim()) {
+      s.tokenMsg = t('id.token.keyRequired');
+      render();
+      return;
+    }
+    ctx.clearError();
+    try {
+      const id = await api.addTokenIdentity(s.tokens?.module ?? s.module.trim(), s.token, s.key.trim(), s.tokenName.trim() || null, s.pin || null);
+      s.tokenMsg = await afterAdd(id);
+    } catch (e) {
+      ctx.showError(e);
+    } finally {
+      s.pin = '';
+      render();
+    }
+  }
+
+  function identityTable(): HTMLElement {
+    const ids = state.identities;
+    if (ids.length === 0) return h('p', { class: 'muted empty', testid: 'identity-empty' }, t('id.empty'));
+    return h(
+      'table',
+      { class: 'table' },
+      h('thead', null, h('tr', null, h('th', { class: 'col-idname' }, t('id.col.name')), h('th', { class: 'col-subject' }, t('id.col.subject')), h('th', { class: 'col-key' }, t('id.col.key')), h('th', { class: 'col-valid' }, t('id.col.validUntil')))),
+      h(
+        'tbody',
+        null,
+        ids.map((i) => {
+          const exp = certExpiry(i.certificate.not_after);
+          return h(
+            'tr',
+            { testid: 'identity-row', 'data-name': i.name },
+            h('td', null, h('div', { class: 'cell-title' }, i.name), i.self_made ? h('span', { class: 'badge badge-self', testid: 'identity-self-made' }, t('id.selfMade')) : null),
+            h('td', { class: 'col-subject' }, h('div', { class: 'cell-title' }, commonName(i.certificate.subject)), h('div', { class: 'cell-sub wrap', title: i.certificate.subject }, i.certificate.subject)),
+            h('td', { class: 'nowrap' }, i.key),
+            h(
+              'td',
+              { class: 'nowrap' },
+              formatDate(i.certificate.not_after, localOffset()),
+              exp.state === 'expired'
+                ? h('div', null, h('span', { class: 'badge badge-expired', testid: 'identity-expiry', 'data-state': 'expired' }, t('id.expired')))
+                : exp.state === 'soon'
+                  ? h('div', null, h('span', { class: 'badge badge-soon', testid: 'identity-expiry', 'data-state': 'soon' }, t('id.expiresSoon', { days: exp.days ?? 0 })))
+                  : null,
+            ),
+          );
+        }),
+      ),
+    );
+  }
+
+  function tokenCard(): HTMLElement {
+    const tokens = presentTokens(s.tokens?.slots ?? []);
+    const current = tokens.find((x) => x.token.label === s.token);
+    const keys = current ? keyChoices(current.token.objects) : [];
+    return h(
+      'section',
+      { class: 'card' },
+      h('h2', null, t('id.token.title')),
+      h(
+        'div',
+        { class: 'form-row' },
+        h('div', { class: 'grow' }, field(t('id.token.module'), input('token-module', 'module', 'text', { placeholder: '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', spellcheck: 'false' }))),
+        h('div', { class: 'form-row-end' }, h('button', { class: 'btn btn-secondary', type: 'button', testid: 'token-list', on: { click: () => void listTokens() } }, t('id.token.list'))),
+      ),
+      s.tokens && tokens.length === 0 ? h('p', { class: 'muted', testid: 'token-none' }, t('id.token.none')) : null,
+      tokens.length > 0
+        ? h(
+            'div',
+            { class: 'form-grid' },
+            field(
+              t('id.token.token'),
+              select('token-select', tokens.map((x): [string, string] => [x.token.label, [x.token.label, x.token.manufacturer, x.token.model].filter(Boolean).join(' · ')]), s.token, (v) => {
+                s.token = v;
+                const tok = tokens.find((x) => x.token.label === v);
+                s.key = tok ? (keyChoices(tok.token.objects)[0]?.label ?? '') : '';
+                render();
+              }),
+            ),
+            keys.length > 0
+              ? field(t('id.token.key'), select('token-key', keys.map((k): [string, string] => [k.label, k.text]), s.key, (v) => (s.key = v)))
+              : field(t('id.token.keyLabel'), input('token-key', 'key', 'text', { spellcheck: 'false' }), t('id.token.keyHint')),
+            field(t('id.name'), input('token-name', 'tokenName', 'text', { placeholder: s.key })),
+            current?.token.pin_locked ? h('p', { class: 'form-error' }, t('id.token.locked')) : field(t('id.token.pin'), input('token-pin', 'pin', 'password')),
+          )
+        : null,
+      tokens.length > 0 ? h('div', { class: 'form-row' }, h('div', { class: 'grow' }), h('button', { class: 'btn btn-primary', type: 'button', testid: 'token-add', on: { click: () => void addToken() } }, t('id.token.add'))) : null,
+      s.tokenMsg ? h('p', { class: s.tokenMsg === t('id.token.keyRequired') ? 'form-error' : 'success', testid: 'token-msg' }, s.tokenMsg) : null,
+    );
+  }
+
+  function render(): void {
+    replace(
+      el,
+      pageHead(t('id.title'), t('id.lead')),
+      h('section', { class: 'card table-card', testid: 'identity-list' }, identityTable(), state.identityStore ? h('p', { class: 'muted small card-foot wrap' }, t('id.store', { path: state.identityStore })) : null),
+      h(
+        'div',
+        { class: 'two-col' },
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', null, t('id.import.title')),
+          field(
+            t('id.import.file'),
+            h(
+              'div',
+              { class: 'file-pick' },
+              h(
+                'button',
+                {
+                  class: 'btn btn-secondary',
+                  type: 'button',
+                  testid: 'identity-import-pick',
+                  on: {
+                    click: () =>
+                      void api.pickIdentityFile().then(
+                        (p) => {
+                          if (p) {
+                            s.importPath = p;
+                            if (!s.importName) s.importName = baseName(p).replace(/\.(p12|pfx)$/i, '');
+                            render();
+                          }
+                        },
+                        (e: unknown) => ctx.showError(e),
+                      ),
+                  },
+                },
+                t('id.import.choose'),
+              ),
+              h('span', { class: `ellipsis ${s.importPath ? '' : 'muted'}`, testid: 'identity-import-path', title: s.importPath }, s.importPath ? baseName(s.importPath) : t('id.import.noFile')),
+            ),
+          ),
+          field(t('id.name'), input('identity-import-name', 'importName')),
+          field(t('id.password'), input('identity-import-password', 'importPassword', 'password')),
+          h('div', { class: 'form-row' }, h('div', { class: 'grow' }, s.importMsg ? h('p', { class: s.importMsg === t('id.fileRequired') || s.importMsg === t('id.nameRequired') ? 'form-error' : 'success', testid: 'identity-import-msg' }, s.importMsg) : null), h('button', { class: 'btn btn-primary', type: 'button', testid: 'identity-import', on: { click: () => void doImport() } }, t('id.import.button'))),
+        ),
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', null, t('id.create.title')),
+          h('p', { class: 'muted small' }, t('id.create.hint')),
+          field(t('id.name'), input('identity-create-name', 'createName')),
+          field(t('id.email'), input('identity-create-email', 'createEmail', 'email')),
+          h('div', { class: 'form-grid tight' }, field(t('id.password'), input('identity-create-password', 'createPassword', 'password', { minlength: '8' })), field(t('id.confirm'), input('identity-create-confirm', 'createConfirm', 'password'))),
+          h(
+            'div',
+            { class: 'form-row' },
+            h('div', { class: 'grow' }, s.createErr ? h('p', { class: 'form-error', testid: 'identity-create-error' }, s.createErr) : null, s.createMsg ? h('p', { class: 'success', testid: 'identity-create-msg' }, s.createMsg) : null),
+            h('button', { class: 'btn btn-primary', type: 'button', testid: 'identity-create', on: { click: () => void doCreate() } }, t('id.create.button')),
+          ),
+        ),
+      ),
+      tokenCard(),
+    );
+  }
+
+  return {
+    el,
+    render,
+    shown: () => {
+      void ctx.loadIdentities().then(render, (e: unknown) => ctx.showError(e));
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// Settings screen: profile, time-stamp authorities, chain, anchoring, vault location, language, theme.
+
+import { api, type Settings } from '../api';
+import { field, pageHead, select } from '../components';
+import { h, replace } from '../dom';
+import { t } from '../i18n';
+import { state, type Ctx, type Screen } from '../state';
+
+export function createSettingsScreen(ctx: Ctx): Screen {
+  const el = h('div', { class: 'screen screen-settings' });
+  const s = { settings: null as Settings | null, tsaText: '', saved: false, saving: false };
+
+  async function load(): Promise<void> {
+    try {
+      s.settings = await api.settings();
+      s.tsaText = s.settings.tsa_urls.join('\n');
+      s.saved = false;
+    } catch (e) {
+      ctx.showError(e);
+    }
+    render();
+  }
+
+  async function save(): Promise<void> {
+    if (!s.settings) return;
+    const next: Settings = {
+      ...s.settings,
+      tsa_urls: s.tsaText
+        .split(/\r?\n/)
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    };
+    s.saving = true;
+    ctx.clearError();
+    try {
+      const info = await api.saveSettings(next);
+      s.settings = next;
+      s.tsaText = next.tsa_urls.join('\n');
+      s.saved = true;
+      ctx.applyInfo(info);
+    } catch (e) {
+      ctx.showError(e);
+    } finally {
+      s.saving = false;
+      render();
+    }
+  }
+
+  function render(): void {
+    const st = s.settings;
+    if (!st) {
+      replace(el, pageHead(t('settings.title')), h('p', { class: 'muted' }, t('app.loading')));
+      return;
+    }
+    const set = <K extends keyof Settings>(k: K, v: Settings[K]) => {
+      st[k] = v;
+      s.saved = false;
+    };
+    replace(
+      el,
+      pageHead(t('settings.title')),
+      h(
+        'section',
+        { class: 'card settings' },
+        field(
+          t('settings.profile'),
+          select('settings-profile', [['sandbox', t('settings.profile.sandbox')], ['production', t('settings.profile.production')]], st.profile, (v) => set('profile', v as Settings['profile'])),
+        ),
+        field(t('settings.tsa'), h('textarea', { testid: 'settings-tsa', rows: '3', spellcheck: 'false', value: s.tsaText, on: { input: (e) => ((s.tsaText = (e.target as HTMLTextAreaElement).value), (s.saved = false)) } }), t('settings.tsaHint')),
+        h(
+          'div',
+          { class: 'form-grid' },
+          field(t('settings.chain'), h('input', { type: 'url', testid: 'settings-chain', spellcheck: 'false', value: st.evm_rpc ?? '', on: { input: (e) => set('evm_rpc', (e.target as HTMLInputElement).value.trim() || null) } })),
+          field(
+            t('settings.anchorAfter'),
+            h('input', {
+              type: 'number',
+              min: '1',
+              step: '1',
+              testid: 'settings-anchor-after',
+              value: String(st.anchor_after),
+              on: {
+                input: (e) => {
+                  const n = parseInt((e.target as HTMLInputElement).value, 10);
+                  if (Number.isFinite(n) && n > 0) set('anchor_after', n);
+                },
+              },
+            }),
+          ),
+        ),
+        field(
+          t('settings.vault'),
+          h(
+            'div',
+            { class: 'file-pick' },
+            h('code', { class: 'mono wrap grow path-box', testid: 'settings-vault' }, st.vault_dir ?? state.info?.vault_dir ?? '—'),
+            h(
+              'button',
+              {
+                class: 'btn btn-secondary',
+                type: 'button',
+                testid: 'settings-vault-pick',
+                on: {
+                  click: () =>
+                    void api.pickFolder().then(
+                      (p) => {
+                        if (p) {
+                          set('vault_dir', p);
+                          render();
+                        }
+                      },
+                      (e: unknown) => ctx.showError(e),
+                    ),
+                },
+              },
+              t('settings.choose'),
+            ),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'form-grid' },
+          field(
+            t('settings.language'),
+            select('settings-language', [['system', t('settings.language.system')], ['zh-CN', '简体中文'], ['en', 'English']], st.language === 'zh-CN' || st.language === 'en' ? st.language : 'system', (v) => set('language', v === 'system' ? null : v)),
+          ),
+          field(
+            t('settings.theme'),
+            select('settings-theme', [['system', t('settings.theme.system')], ['light', t('settings.theme.light')], ['dark', t('settings.theme.dark')]], st.theme === 'light' || st.theme === 'dark' ? st.theme : 'system', (v) => set('theme', v)),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'form-row' },
+          h('div', { class: 'grow' }, s.saved ? h('p', { class: 'success', testid: 'settings-saved' }, t('settings.saved')) : null),
+          h('button', { class: 'btn btn-primary btn-lg', type: 'button', testid: 'settings-save', disabled: s.saving, on: { click: () => void save() } }, t('settings.save')),
+        ),
+        state.info?.config_file ? h('p', { class: 'muted small wrap', testid: 'settings-config-file' }, t('settings.configFile', { path: state.info.config_file })) : null,
+      ),
+    );
+  }
+
+  return { el, render, shown: () => void load() };
+}

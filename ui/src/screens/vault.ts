@@ -1,0 +1,309 @@
+// Vault screen: search and filter records, select them for export, and inspect one record in a side panel.
+
+import { api, type RecordDetail, type RecordRow, type VerifyReport } from '../api';
+import { badges, digestBlock, facts, pageHead, reportView, select, shortHash, when, whenShort } from '../components';
+import { h, icon, replace } from '../dom';
+import { t, tMaybe } from '../i18n';
+import { formatSize, localOffset } from '../logic/format';
+import { searchRecords, STATUS_FILTERS, type StatusFilter } from '../logic/search';
+import { state, type Ctx, type Screen } from '../state';
+
+export function createVaultScreen(ctx: Ctx): Screen {
+  const el = h('div', { class: 'screen screen-vault' });
+  const listBox = h('div', { class: 'card table-card' });
+  const countLine = h('span', { class: 'muted', testid: 'vault-count' });
+  const exportBtn = h('button', { class: 'btn btn-primary', type: 'button', testid: 'vault-export-selected', on: { click: () => ctx.navigate('export') } });
+  const drawer = h('aside', { class: 'drawer', testid: 'record-detail', hidden: true });
+  const s = {
+    text: '',
+    status: 'all' as StatusFilter,
+    from: '',
+    to: '',
+    detail: null as RecordDetail | null,
+    reverify: null as VerifyReport | null,
+    reverifying: false,
+  };
+
+  function shown(): RecordRow[] {
+    return searchRecords(state.records, { text: s.text, status: s.status, from: s.from, to: s.to, offsetMinutes: localOffset() });
+  }
+
+  function updateExportBtn(): void {
+    exportBtn.textContent = t('vault.exportSelected', { count: state.selection.size });
+    exportBtn.disabled = state.selection.size === 0;
+  }
+
+  async function openDetail(id: string): Promise<void> {
+    try {
+      s.detail = await api.record(id);
+      s.reverify = null;
+      renderDrawer();
+      renderList();
+    } catch (e) {
+      ctx.showError(e);
+    }
+  }
+
+  async function reverify(): Promise<void> {
+    if (!s.detail) return;
+    s.reverifying = true;
+    renderDrawer();
+    try {
+      s.reverify = await api.reverify(s.detail.id);
+    } catch (e) {
+      ctx.showError(e);
+    } finally {
+      s.reverifying = false;
+      renderDrawer();
+    }
+  }
+
+  function renderList(): void {
+    const rows = shown();
+    countLine.textContent = t('vault.count', { shown: rows.length, total: state.records.length });
+    updateExportBtn();
+    if (state.records.length === 0) {
+      replace(listBox, h('p', { class: 'empty muted', testid: 'vault-empty' }, state.recordsLoaded ? t('vault.empty') : t('app.loading')));
+      return;
+    }
+    const allChecked = rows.length > 0 && rows.every((r) => state.selection.has(r.id));
+    const selectAll = h('input', {
+      type: 'checkbox',
+      testid: 'vault-select-all',
+      'aria-label': t('vault.selectAll'),
+      title: t('vault.selectAll'),
+      checked: allChecked,
+      on: {
+        change: (e) => {
+          const on = (e.target as HTMLInputElement).checked;
+          for (const r of rows) on ? state.selection.add(r.id) : state.selection.delete(r.id);
+          renderList();
+        },
+      },
+    });
+    replace(
+      listBox,
+      h(
+        'table',
+        { class: 'table' },
+        h('thead', null, h('tr', null, h('th', { class: 'col-check' }, selectAll), h('th', null, t('vault.col.name')), h('th', { class: 'col-date' }, t('vault.col.date')), h('th', { class: 'col-size' }, t('vault.col.size')), h('th', { class: 'col-proofs' }, t('vault.col.proofs')))),
+        h(
+          'tbody',
+          null,
+          rows.length === 0
+            ? h('tr', null, h('td', { colspan: '5', class: 'empty muted', testid: 'vault-no-match' }, t('vault.noMatch')))
+            : rows.map((r) =>
+                h(
+                  'tr',
+                  {
+                    class: `clickable ${s.detail?.id === r.id ? 'selected' : ''}`,
+                    testid: 'vault-row',
+                    'data-id': r.id,
+                    tabindex: '0',
+                    on: {
+                      click: (e) => {
+                        if ((e.target as HTMLElement).closest('.col-check')) return;
+                        void openDetail(r.id);
+                      },
+                      keydown: (e) => {
+                        if ((e as KeyboardEvent).key === 'Enter') void openDetail(r.id);
+                      },
+                    },
+                  },
+                  h(
+                    'td',
+                    { class: 'col-check' },
+                    h('input', {
+                      type: 'checkbox',
+                      testid: 'vault-select',
+                      'aria-label': t('vault.select', { name: r.name }),
+                      checked: state.selection.has(r.id),
+                      on: {
+                        change: (e) => {
+                          (e.target as HTMLInputElement).checked ? state.selection.add(r.id) : state.selection.delete(r.id);
+                          renderList();
+                        },
+                      },
+                    }),
+                  ),
+                  h('td', { class: 'col-name' }, h('div', { class: 'cell-title ellipsis', title: r.name }, r.name), h('div', { class: 'cell-sub' }, r.kind === 'work' ? `${t('detail.kind.work', { count: r.file_count })} · ` : '', shortHash(r.digests['sha256'] ?? ''))),
+                  h('td', { class: 'col-date nowrap' }, whenShort(r.created_at)),
+                  h('td', { class: 'col-size nowrap' }, formatSize(r.size)),
+                  h('td', { class: 'col-proofs' }, badges(r)),
+                ),
+              ),
+        ),
+      ),
+    );
+  }
+
+  function section(title: string, ...body: (Node | null)[]): HTMLElement {
+    return h('section', { class: 'detail-section' }, h('h3', null, title), ...body);
+  }
+
+  function renderDrawer(): void {
+    const d = s.detail;
+    drawer.hidden = d === null;
+    if (!d) return;
+    const inc = d.inclusion;
+    const events = [...d.events].sort((a, b) => a.seq - b.seq);
+    replace(
+      drawer,
+      h(
+        'div',
+        { class: 'drawer-head' },
+        h('div', { class: 'drawer-title' }, h('h2', { class: 'wrap', testid: 'detail-name' }, d.name), badges(d)),
+        h('button', { class: 'btn-icon', type: 'button', testid: 'record-close', title: t('detail.close'), 'aria-label': t('detail.close'), on: { click: () => ((s.detail = null), renderDrawer(), renderList()) } }, icon('close', 18)),
+      ),
+      h(
+        'div',
+        { class: 'drawer-actions' },
+        h('button', { class: 'btn btn-secondary', type: 'button', testid: 'record-open', on: { click: () => void api.openOriginal(d.id).catch((e: unknown) => ctx.showError(e)) } }, t('detail.open')),
+        h('button', { class: 'btn btn-primary', type: 'button', testid: 'record-reverify', disabled: s.reverifying, on: { click: () => void reverify() } }, s.reverifying ? t('detail.reverifyRunning') : t('detail.reverify')),
+      ),
+      h(
+        'div',
+        { class: 'drawer-body' },
+        s.reverify ? h('div', { class: 'reverify', testid: 'reverify-result' }, reportView(s.reverify)) : null,
+        facts([
+          [t('detail.id'), h('code', { class: 'mono wrap' }, d.id)],
+          [t('detail.kind'), d.kind === 'work' ? t('detail.kind.work', { count: d.file_count }) : t('detail.kind.file')],
+          [t('detail.size'), formatSize(d.size)],
+          [t('detail.media'), d.media_type],
+          [t('detail.sealedAt'), when(d.created_at)],
+          [t('detail.source'), h('span', { class: 'wrap mono-ish' }, d.source_path)],
+          [t('detail.stored'), d.stored ? t('detail.yes') : t('detail.no')],
+        ]),
+        section(t('detail.digests'), h('div', { testid: 'detail-digests' }, Object.entries(d.digests).map(([a, v]) => digestBlock(a, v)))),
+        section(
+          t('detail.signatures'),
+          d.signatures.length === 0
+            ? h('p', { class: 'muted' }, t('detail.noSignature'))
+            : h(
+                'div',
+                { testid: 'detail-signatures' },
+                d.signatures.map((g) =>
+                  h(
+                    'div',
+                    { class: 'subcard' },
+                    facts([
+                      [t('detail.signer'), h('span', { class: 'wrap', testid: 'detail-signer' }, g.signer_subject)],
+                      [t('detail.identity'), g.identity],
+                      [t('detail.signedAt'), when(g.signed_at)],
+                      [t('detail.issuer'), h('span', { class: 'wrap' }, g.signer_issuer)],
+                    ]),
+                    h('p', { class: g.self_signed ? 'note tone-indet' : 'note' }, g.self_signed ? t('detail.selfSigned') : t('detail.caIssued')),
+                  ),
+                ),
+              ),
+        ),
+        section(
+          t('detail.timestamps'),
+          d.timestamps.length === 0
+            ? h('p', { class: 'muted' }, t('detail.noTimestamp'))
+            : h(
+                'div',
+                { testid: 'detail-timestamps' },
+                d.timestamps.map((ts) =>
+                  h(
+                    'div',
+                    { class: 'subcard' },
+                    facts([
+                      [t('detail.genTime'), h('strong', null, when(ts.gen_time))],
+                      [t('detail.tsa'), h('span', { class: 'wrap', testid: 'detail-tsa' }, ts.tsa_url)],
+                      [t('detail.serial'), ts.serial],
+                      [t('detail.policy'), ts.policy],
+                    ]),
+                  ),
+                ),
+              ),
+        ),
+        section(
+          t('detail.anchor'),
+          !inc
+            ? h('p', { class: 'muted' }, t('detail.noAnchor'))
+            : h(
+                'div',
+                { class: 'subcard', testid: 'detail-anchor' },
+                facts([
+                  [t('detail.batch'), h('code', { class: 'mono wrap' }, inc.batch.id)],
+                  ['', t('detail.leaf', { index: inc.proof.leaf_index + 1, size: inc.proof.tree_size })],
+                  [t('detail.root'), h('code', { class: 'mono wrap' }, inc.batch.root)],
+                  [t('detail.chain'), inc.anchor ? String(inc.anchor.anchor.chain_id) : null],
+                  [t('detail.tx'), inc.anchor ? h('code', { class: 'mono wrap', testid: 'detail-tx' }, inc.anchor.anchor.tx_hash) : null],
+                  [t('detail.block'), inc.anchor ? String(inc.anchor.anchor.block_number) : null],
+                  [t('detail.confirmations'), inc.anchor ? String(inc.anchor.confirmations) : null],
+                ]),
+                inc.anchor ? null : h('p', { class: 'note tone-indet' }, t('detail.anchorPending')),
+              ),
+        ),
+        section(
+          t('detail.custody'),
+          h(
+            'ol',
+            { class: 'timeline', testid: 'detail-timeline' },
+            events.map((e) =>
+              h(
+                'li',
+                { class: 'timeline-item', 'data-kind': e.kind },
+                h('div', { class: 'timeline-dot' }),
+                h('div', null, h('div', { class: 'timeline-title' }, `#${e.seq} · ${tMaybe(`detail.event.${e.kind}`, e.kind)}`), h('div', { class: 'muted small' }, when(e.recorded_at), ' · ', h('code', { class: 'mono', title: e.hash }, e.hash.slice(0, 16) + '…'))),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function render(): void {
+    const search = h('input', {
+      type: 'search',
+      class: 'search',
+      testid: 'vault-search',
+      placeholder: t('vault.search'),
+      'aria-label': t('vault.search'),
+      value: s.text,
+      on: { input: (e) => ((s.text = (e.target as HTMLInputElement).value), renderList()) },
+    });
+    const status = select(
+      'vault-status-filter',
+      STATUS_FILTERS.map((f): [string, string] => [f, t(`status.${f}` as 'status.all')]),
+      s.status,
+      (v) => ((s.status = v as StatusFilter), renderList()),
+    );
+    const dateInput = (testid: string, key: 'from' | 'to') =>
+      h('input', { type: 'date', testid, value: s[key], 'aria-label': t(key === 'from' ? 'vault.from' : 'vault.to'), title: t(key === 'from' ? 'vault.from' : 'vault.to'), on: { change: (e) => ((s[key] = (e.target as HTMLInputElement).value), renderList()) } });
+    replace(
+      el,
+      pageHead(t('vault.title'), state.vaultPath ? t('vault.location', { path: state.vaultPath }) : undefined, [
+        h('button', { class: 'btn btn-ghost', type: 'button', testid: 'vault-refresh', on: { click: () => void refresh() } }, t('vault.refresh')),
+        exportBtn,
+      ]),
+      h('div', { class: 'toolbar' }, search, status, h('span', { class: 'date-range' }, dateInput('vault-from', 'from'), h('span', { class: 'muted' }, '–'), dateInput('vault-to', 'to'))),
+      h('div', { class: 'toolbar-sub' }, countLine),
+      listBox,
+      drawer,
+    );
+    renderList();
+    renderDrawer();
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      await ctx.loadRecords();
+      render();
+    } catch (e) {
+      ctx.showError(e);
+    }
+  }
+
+  return {
+    el,
+    render,
+    shown: () => {
+      if (!state.recordsLoaded) void refresh();
+      else renderList();
+    },
+  };
+}

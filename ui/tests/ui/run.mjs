@@ -1,0 +1,586 @@
+// Chromium UI tests of the mock build: every screen in both languages, error states, screenshots.
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const UI = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(UI, 'dist-mock');
+const SHOTS = resolve(process.env.SCREENSHOT_DIR ?? join(UI, '..', 'target', 'screenshots', 'ui'));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ONLY = process.env.UI_TEST_FILTER ?? '';
+const started = Date.now();
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfNeeded() {
+  const sources = Math.max(newestMtime(join(UI, 'src')), newestMtime(join(UI, 'tests', 'fixtures')), statSync(join(UI, 'index.html')).mtimeMs);
+  if (existsSync(join(DIST, 'index.html')) && statSync(join(DIST, 'index.html')).mtimeMs >= sources) return;
+  console.log('ui: building the mock build (npm run build:mock)');
+  const r = spawnSync('npm', ['run', 'build:mock'], { cwd: UI, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.log('ui: 0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+
+function serve() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const file = resolve(DIST, '.' + decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
+    if (!file.startsWith(DIST + sep) || !existsSync(file) || statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+// The dictionaries, read from the source so the tests assert the real strings.
+function loadDicts() {
+  const src = readFileSync(join(UI, 'src', 'i18n.ts'), 'utf8');
+  const grab = (start, end) => {
+    const body = src.slice(src.indexOf(start), src.indexOf(end, src.indexOf(start)));
+    const dict = {};
+    for (const m of body.matchAll(/^\s*'([\w.\-]+)':\s*'((?:[^'\\]|\\.)*)',?$/gm)) dict[m[1]] = m[2].replace(/\\'/g, "'");
+    return dict;
+  };
+  return { en: grab('const en = {', '\n};'), 'zh-CN': grab('const zh: Dict = {', '\n};') };
+}
+const DICTS = loadDicts();
+
+class AssertionError extends Error {}
+function ok(cond, msg) {
+  if (!cond) throw new AssertionError(msg);
+}
+function eq(actual, expected, msg) {
+  if (actual !== expected) throw new AssertionError(`${msg}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+function has(text, part, msg) {
+  if (!String(text).includes(part)) throw new AssertionError(`${msg}: ${JSON.stringify(part)} not in ${JSON.stringify(String(text).slice(0, 300))}`);
+}
+
+const tests = [];
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+const LANGS = ['en', 'zh-CN'];
+
+for (const L of LANGS) {
+  const d = DICTS[L];
+  const flag = L === 'en' ? 'lang-en' : 'lang-zh';
+  const tt = (key, params = {}) => d[key].replace(/\{(\w+)\}/g, (w, n) => (n in params ? String(params[n]) : w));
+
+  test(`[${L}] shell: sandbox banner, navigation, language`, async ({ open }) => {
+    const page = await open(flag);
+    eq(await page.getByTestId('sandbox-banner').innerText(), d['app.sandbox'], 'sandbox banner');
+    for (const n of ['seal', 'vault', 'verify', 'export', 'identities', 'settings']) eq((await page.getByTestId(`nav-${n}`).innerText()).trim(), d[`nav.${n}`], `nav ${n}`);
+    eq(await page.evaluate(() => document.documentElement.lang), L, 'html lang');
+    eq(await page.getByTestId('lang-toggle').innerText(), d['lang.toggle'], 'lang toggle label');
+    eq(await page.getByTestId('nav-seal').getAttribute('aria-current'), 'page', 'seal is the first screen');
+  });
+
+  test(`[${L}] seal: queue, identity, progress, result badges`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    eq(await page.getByTestId('seal-queue').innerText(), d['seal.queueEmpty'], 'empty queue text');
+    eq(await page.getByTestId('seal-start').isDisabled(), true, 'seal disabled with empty queue');
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-queue-item').nth(1).waitFor();
+    eq(await page.getByTestId('seal-queue-item').count(), 2, 'two picked files');
+    await page.getByTestId('seal-pick-folder').click();
+    await page.getByTestId('seal-queue-item').nth(2).waitFor();
+    await page.getByTestId('seal-queue-item').nth(2).getByTestId('seal-queue-remove').click();
+    eq(await page.getByTestId('seal-queue-item').count(), 2, 'folder removed again');
+    eq(await page.getByTestId('seal-password').count(), 0, 'no password field without identity');
+    const options = await page.getByTestId('seal-identity').locator('option').allInnerTexts();
+    eq(options[0], d['seal.noSignature'], 'no-signature option');
+    ok(options.includes('alice-zhang'), 'identity alice-zhang offered');
+    await page.getByTestId('seal-identity').selectOption('alice-zhang');
+    await page.getByTestId('seal-start').click();
+    eq(await page.getByTestId('seal-hint').innerText(), d['seal.needPassword'], 'password required');
+    await page.getByTestId('seal-password').fill('correct horse');
+    await shot(page, `seal-queue-${L}`);
+    await page.getByTestId('seal-start').click();
+    await page.getByTestId('seal-progress').waitFor({ state: 'visible' });
+    await page.getByTestId('seal-result').waitFor();
+    eq(await page.getByTestId('seal-progress').isHidden(), true, 'progress hidden when done');
+    const rows = page.getByTestId('record-row');
+    eq(await rows.count(), 2, 'two sealed records');
+    eq(await rows.first().getAttribute('data-id'), '01a22869-bdfe-749d-844d-927c4c792066', 'record id from the seal report');
+    eq(await rows.first().getByTestId('badge-signed').innerText(), d['badge.signed'], 'signed badge');
+    eq(await rows.first().getByTestId('badge-timestamped').innerText(), d['badge.timestamped'], 'timestamped badge');
+    eq(await rows.first().getByTestId('badge-pending').count(), 0, 'nothing pending');
+    eq(await page.getByTestId('seal-queue-item').count(), 0, 'queue emptied');
+    const seal = (await calls(page)).find((c) => c.cmd === 'seal');
+    eq(seal.args.identity, 'alice-zhang', 'seal called with identity');
+    eq(seal.args.password, 'correct horse', 'seal called with password');
+    eq(seal.args.paths.length, 2, 'seal called with both paths');
+    ok(typeof seal.args.job === 'string' && seal.args.job.length >= 16, 'job id sent');
+    await shot(page, `seal-${L}`);
+  });
+
+  test(`[${L}] seal: TSA unreachable → pending, will retry`, async ({ open, shot }) => {
+    const page = await open(`${flag},seal-tsa-down`);
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-start').click();
+    await page.getByTestId('seal-result').waitFor();
+    const row = page.getByTestId('record-row').first();
+    eq(await row.getByTestId('badge-pending').innerText(), d['badge.pending'], 'pending badge');
+    eq(await row.getByTestId('badge-timestamped').count(), 0, 'not timestamped');
+    eq(await row.getByTestId('badge-signed').count(), 0, 'not signed without identity');
+    eq(await row.getByTestId('seal-pending-reason').innerText(), d['error.SERVICE'], 'pending reason sentence');
+    eq(await row.getByTestId('seal-pending-reason').getAttribute('data-code'), 'TSA_UNREACHABLE', 'pending code');
+    await shot(page, `seal-pending-${L}`);
+  });
+
+  test(`[${L}] seal: progress then cancel`, async ({ open, shot }) => {
+    const page = await open(`${flag},seal-slow`);
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-start').click();
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="seal-percent"]');
+      return el && parseInt(el.textContent ?? '0', 10) > 0;
+    });
+    eq(await page.getByTestId('seal-phase').innerText(), d['seal.phase.hashing'], 'phase label');
+    has(await page.getByTestId('seal-current').innerText(), 'contract.txt', 'current file shown');
+    has(await page.getByTestId('seal-counts').innerText(), L === 'en' ? 'of 2 files' : '/ 2', 'file counts');
+    eq(await page.getByTestId('seal-start').isDisabled(), true, 'seal disabled while running');
+    await shot(page, `seal-progress-${L}`);
+    await page.getByTestId('seal-cancel').click();
+    await page.locator('[data-testid="error-banner"][data-code="CANCELLED"]').waitFor();
+    eq(await page.getByTestId('error-text').innerText(), d['error.CANCELLED'], 'cancel sentence');
+    eq(await page.getByTestId('seal-progress').isHidden(), true, 'progress gone');
+    eq(await page.getByTestId('seal-queue-item').count(), 2, 'queue kept after cancel');
+    await shot(page, `seal-cancelled-${L}`);
+  });
+
+  test(`[${L}] seal: files-dropped event and initial files fill the queue`, async ({ open }) => {
+    const page = await open(`${flag},initial-files`);
+    await page.getByTestId('seal-queue-item').nth(1).waitFor();
+    eq(await page.getByTestId('seal-queue-item').first().getAttribute('data-path'), '/home/ana/Documents/contract.pdf', 'initial file');
+    await page.evaluate(() => window.__evidentiaMock.emit('files-dropped', { paths: ['/tmp/dropped one.txt', '/home/ana/Documents/contract.pdf'] }));
+    await page.getByTestId('seal-queue-item').nth(2).waitFor();
+    eq(await page.getByTestId('seal-queue-item').count(), 3, 'dropped file added once');
+    await page.getByTestId('nav-vault').click();
+    await page.evaluate(() => window.__evidentiaMock.emit('files-dropped', { paths: ['/tmp/from vault.txt'] }));
+    await page.getByTestId('seal-queue-item').nth(3).waitFor();
+    eq(await page.getByTestId('nav-seal').getAttribute('aria-current'), 'page', 'drop elsewhere opens Seal');
+  });
+
+  test(`[${L}] seal: vault error is a plain sentence`, async ({ open, shot }) => {
+    const page = await open(`${flag},seal-vault-locked`);
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-start').click();
+    await page.locator('[data-testid="error-banner"][data-code="VAULT_LOCKED"]').waitFor();
+    eq(await page.getByTestId('error-text').innerText(), d['error.VAULT_LOCKED'], 'vault locked sentence');
+    await page.getByTestId('error-dismiss').click();
+    eq(await page.getByTestId('error-banner').isHidden(), true, 'banner dismissed');
+  });
+
+  test(`[${L}] vault: search, filter, select, details, re-verify`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-vault').click();
+    await page.getByTestId('vault-row').nth(3).waitFor();
+    eq(await page.getByTestId('vault-row').count(), 4, 'four records');
+    eq(await page.getByTestId('vault-count').innerText(), tt('vault.count', { shown: 4, total: 4 }), 'count line');
+    eq(await page.getByTestId('vault-row').first().getAttribute('data-id'), '01a2286b-77a0-7c42-8e11-0f4a2b6c9d21', 'newest first');
+    await page.getByTestId('vault-search').fill('contract');
+    eq(await page.getByTestId('vault-row').count(), 1, 'search by name');
+    await page.getByTestId('vault-search').fill('ef30c41e');
+    eq(await page.getByTestId('vault-row').first().getAttribute('data-id'), '01a22869-bdfe-749d-844d-927c4c792066', 'search by digest prefix');
+    await page.getByTestId('vault-search').fill('2026-10');
+    eq(await page.getByTestId('vault-row').count(), 1, 'search by date');
+    await page.getByTestId('vault-search').fill('nothing-like-this');
+    eq(await page.getByTestId('vault-no-match').innerText(), d['vault.noMatch'], 'no match text');
+    await page.getByTestId('vault-search').fill('');
+    await page.getByTestId('vault-status-filter').selectOption('pending');
+    eq(await page.getByTestId('vault-row').count(), 1, 'pending filter');
+    eq(await page.getByTestId('vault-row').first().getByTestId('badge-pending').innerText(), d['badge.pending'], 'pending badge in list');
+    await page.getByTestId('vault-status-filter').selectOption('anchored');
+    eq(await page.getByTestId('vault-row').count(), 1, 'anchored filter');
+    eq(await page.getByTestId('vault-row').first().getByTestId('badge-anchored').innerText(), d['badge.anchored'], 'anchored badge');
+    await page.getByTestId('vault-status-filter').selectOption('all');
+    eq(await page.getByTestId('vault-export-selected').isDisabled(), true, 'export disabled without selection');
+    await page.getByTestId('vault-row').nth(0).getByTestId('vault-select').check();
+    await page.getByTestId('vault-row').nth(1).getByTestId('vault-select').check();
+    eq(await page.getByTestId('vault-export-selected').innerText(), tt('vault.exportSelected', { count: 2 }), 'export selected count');
+    eq(await page.getByTestId('record-detail').isHidden(), true, 'checking a box does not open details');
+    await page.locator('[data-testid="vault-row"][data-id="01a22869-bdfe-749d-844d-927c4c792066"] .col-name').click();
+    const detail = page.getByTestId('record-detail');
+    await detail.waitFor({ state: 'visible' });
+    eq(await detail.getByTestId('detail-name').innerText(), 'contract.txt', 'detail name');
+    has(await detail.getByTestId('detail-digests').innerText(), 'ef30c41e 3b107e09', 'grouped digest');
+    has(await detail.getByTestId('detail-signer').innerText(), 'CN=Alice Zhang', 'signer');
+    has(await detail.getByTestId('detail-tsa').innerText(), 'http://127.0.0.1:40299/tsa', 'TSA url');
+    has(await detail.innerText(), d['detail.selfSigned'], 'self-made note');
+    has(await detail.innerText(), d['detail.noAnchor'], 'no anchor yet');
+    const kinds = await detail.locator('.timeline-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    eq(kinds.join(','), 'created,signed,timestamped', 'custody timeline oldest first');
+    has(await detail.locator('.timeline-item').first().innerText(), `#1 · ${d['detail.event.created']}`, 'event label');
+    await shot(page, `vault-${L}`);
+    await detail.getByTestId('record-open').click();
+    await detail.getByTestId('record-reverify').click();
+    const total = detail.getByTestId('verify-total');
+    await total.waitFor();
+    eq(await total.getAttribute('data-result'), 'TOTAL-PASSED', 'reverify verdict');
+    eq(await detail.getByTestId('verify-sentence').innerText(), d['verdict.sentence.passed'], 'reverify sentence');
+    const cmds = (await calls(page)).map((c) => `${c.cmd}:${c.args.id ?? ''}`);
+    ok(cmds.includes('open_original:01a22869-bdfe-749d-844d-927c4c792066'), 'open_original called with the id');
+    ok(cmds.includes('reverify:01a22869-bdfe-749d-844d-927c4c792066'), 'reverify called with the id');
+    await shot(page, `vault-reverify-${L}`);
+    await page.locator('[data-testid="vault-row"][data-id="01a2286a-0c11-7a3e-9d0b-5b1f3c2e7a10"] .col-name').click();
+    await detail.getByTestId('detail-tx').waitFor();
+    has(await detail.getByTestId('detail-anchor').innerText(), '1842', 'block number');
+    eq((await detail.locator('.timeline-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).join(','), 'created,signed,timestamped,batched,anchored', 'anchored timeline');
+    await shot(page, `vault-anchored-${L}`);
+    await detail.getByTestId('record-close').click();
+    eq(await detail.isHidden(), true, 'detail closed');
+  });
+
+  test(`[${L}] verify: passed report, PDF`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-verify').click();
+    eq(await page.getByTestId('verify-empty').innerText(), d['verify.empty'], 'empty verify text');
+    await page.getByTestId('verify-pick').click();
+    const total = page.getByTestId('verify-total');
+    await total.waitFor();
+    eq(await total.getAttribute('data-result'), 'TOTAL-PASSED', 'verdict');
+    has(await total.innerText(), d['verdict.total.passed'], 'verdict label');
+    eq(await page.getByTestId('verify-sentence').innerText(), d['verdict.sentence.passed'], 'plain sentence');
+    const color = await total.evaluate((el) => getComputedStyle(el.querySelector('.verdict-mark')).backgroundColor);
+    eq(color, 'rgb(23, 114, 69)', 'passed is green');
+    eq(await page.getByTestId('check-row').count(), 7, 'package + record checks');
+    has(await page.getByTestId('check-row').first().innerText(), d['check.container'], 'check name translated');
+    has(await page.getByTestId('check-row').first().innerText(), 'ASiC-E container', 'check detail');
+    has(await page.getByTestId('verify-policy').innerText(), 'the configured TSA roots', 'policy shown');
+    has(await page.getByTestId('verify-result').innerText(), 'evidence-2026-11-29.asice', 'package name');
+    await page.getByTestId('verify-pdf-lang').selectOption('both');
+    await page.getByTestId('verify-save-pdf').click();
+    await page.getByTestId('verify-saved').waitFor();
+    has(await page.getByTestId('verify-saved').innerText(), 'verification-report-both.pdf', 'saved path');
+    const c = (await calls(page)).filter((x) => x.cmd === 'verify' || x.cmd === 'save_report');
+    eq(c[0].args.path, '/home/ana/Downloads/evidence-2026-11-29.asice', 'verify path from pick_package');
+    eq(c[1].args.lang, 'both', 'save_report lang');
+    await shot(page, `verify-${L}`);
+  });
+
+  test(`[${L}] verify: indeterminate and failed`, async ({ open, shot }) => {
+    let page = await open(`${flag},verify-indet`);
+    await page.getByTestId('nav-verify').click();
+    await page.getByTestId('verify-pick').click();
+    await page.getByTestId('verify-total').waitFor();
+    eq(await page.getByTestId('verify-total').getAttribute('data-result'), 'INDETERMINATE', 'indeterminate');
+    eq(await page.getByTestId('verify-sentence').innerText(), d['verdict.sentence.indeterminate'], 'indeterminate sentence');
+    eq(await page.getByTestId('verify-total').evaluate((el) => getComputedStyle(el.querySelector('.verdict-mark')).backgroundColor), 'rgb(161, 92, 7)', 'amber');
+    const indet = page.locator('[data-testid="check-row"][data-verdict="INDETERMINATE"]');
+    eq(await indet.count(), 1, 'one indeterminate check');
+    has(await indet.getByTestId('check-reason').innerText(), 'NO_TRUSTED_ROOT', 'reason code');
+    has(await indet.getByTestId('check-reason').innerText(), d['reason.NO_TRUSTED_ROOT'], 'reason explained');
+    await shot(page, `verify-indet-${L}`);
+    page = await open(`${flag},verify-failed`);
+    await page.getByTestId('nav-verify').click();
+    await page.getByTestId('verify-pick').click();
+    await page.getByTestId('verify-total').waitFor();
+    eq(await page.getByTestId('verify-total').getAttribute('data-result'), 'TOTAL-FAILED', 'failed');
+    eq(await page.getByTestId('verify-total').evaluate((el) => getComputedStyle(el.querySelector('.verdict-mark')).backgroundColor), 'rgb(180, 35, 24)', 'red');
+    eq(await page.getByTestId('verify-sentence').innerText(), d['verdict.sentence.failed'], 'failed sentence');
+    has(await page.locator('[data-testid="check-row"][data-verdict="FAILED"]').innerText(), 'HASH_MISMATCH', 'failed reason');
+    await shot(page, `verify-failed-${L}`);
+  });
+
+  test(`[${L}] verify: errors are plain sentences`, async ({ open, shot }) => {
+    const cases = [
+      ['verify-not-found', 'RECORD_NOT_FOUND', 'error.RECORD_NOT_FOUND'],
+      ['verify-hostile', 'PACKAGE_HOSTILE', 'error.PACKAGE_HOSTILE'],
+      ['verify-not-granted', 'NOT_GRANTED', 'error.NOT_GRANTED'],
+    ];
+    for (const [scenario, code, key] of cases) {
+      const page = await open(`${flag},${scenario}`);
+      await page.getByTestId('nav-verify').click();
+      await page.getByTestId('verify-pick').click();
+      await page.locator(`[data-testid="error-banner"][data-code="${code}"]`).waitFor();
+      eq(await page.getByTestId('error-text').innerText(), d[key], `${code} sentence`);
+      eq(await page.getByTestId('verify-total').count(), 0, 'no report shown');
+      if (code === 'RECORD_NOT_FOUND') await shot(page, `verify-error-${L}`);
+    }
+  });
+
+  test(`[${L}] verify: a file dropped on Verify is verified`, async ({ open, calls }) => {
+    const page = await open(`${flag},verify-indet`);
+    await page.getByTestId('nav-verify').click();
+    await page.evaluate(() => window.__evidentiaMock.emit('files-dropped', { paths: ['/tmp/received.asice'] }));
+    await page.getByTestId('verify-total').waitFor();
+    eq((await calls(page)).find((c) => c.cmd === 'verify').args.path, '/tmp/received.asice', 'dropped path verified');
+    eq(await page.getByTestId('nav-verify').getAttribute('aria-current'), 'page', 'stays on Verify');
+  });
+
+  test(`[${L}] export: selection, language, identity, result, verify it`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-vault').click();
+    await page.getByTestId('vault-row').nth(3).waitFor();
+    await page.locator('[data-testid="vault-row"][data-id="01a22869-bdfe-749d-844d-927c4c792066"]').getByTestId('vault-select').check();
+    await page.getByTestId('vault-export-selected').click();
+    await page.getByTestId('export-records').waitFor();
+    eq(await page.getByTestId('nav-export').getAttribute('aria-current'), 'page', 'on export');
+    eq(await page.getByTestId('export-select').count(), 4, 'all records listed');
+    eq(await page.locator('[data-testid="export-select"]:checked').count(), 1, 'vault selection carried over');
+    has(await page.locator('.screen-export h2').first().innerText(), tt('export.records', { count: 1 }), 'records heading');
+    eq(await page.getByTestId('export-lang').inputValue(), L, 'report language defaults to UI language');
+    await page.getByTestId('export-lang').selectOption('both');
+    eq(await page.getByTestId('export-password').count(), 0, 'no password without identity');
+    await page.getByTestId('export-identity').selectOption('alice-zhang');
+    await page.getByTestId('export-password').fill('pw-12345678');
+    await shot(page, `export-form-${L}`);
+    await page.getByTestId('export-start').click();
+    await page.getByTestId('export-result').waitFor();
+    eq(await page.getByTestId('export-path').innerText(), '/home/ana/Documents/Evidentia/evidence-2026-11-29-contract-and-supporting-documents.asice', 'export path');
+    const ex = (await calls(page)).find((c) => c.cmd === 'export');
+    eq(JSON.stringify(ex.args.ids), JSON.stringify(['01a22869-bdfe-749d-844d-927c4c792066']), 'export ids');
+    eq(ex.args.lang, 'both', 'export lang');
+    eq(ex.args.identity, 'alice-zhang', 'export identity');
+    eq(ex.args.password, 'pw-12345678', 'export password');
+    await shot(page, `export-${L}`);
+    await page.getByTestId('export-verify').click();
+    await page.getByTestId('verify-total').waitFor();
+    eq(await page.getByTestId('nav-verify').getAttribute('aria-current'), 'page', 'switched to verify');
+    eq(await page.getByTestId('verify-total').getAttribute('data-result'), 'TOTAL-PASSED', 'exported package verified');
+    eq((await calls(page)).filter((c) => c.cmd === 'verify').pop().args.path, '/home/ana/Documents/Evidentia/evidence-2026-11-29-contract-and-supporting-documents.asice', 'verify called with the export path');
+  });
+
+  test(`[${L}] identities: list, expiry, create, import error, token`, async ({ open, shot, calls }) => {
+    let page = await open(flag);
+    await page.getByTestId('nav-identities').click();
+    await page.getByTestId('identity-row').nth(2).waitFor();
+    eq(await page.getByTestId('identity-row').count(), 3, 'three identities');
+    const alice = page.locator('[data-testid="identity-row"][data-name="alice-zhang"]');
+    eq(await alice.getByTestId('identity-self-made').innerText(), d['id.selfMade'], 'self-made marker');
+    has(await alice.innerText(), 'ECDSA P-256', 'key type');
+    has(await alice.innerText(), '2036-11-2', 'valid until');
+    eq(await alice.getByTestId('identity-expiry').count(), 0, 'no warning for a valid identity');
+    const soon = page.locator('[data-testid="identity-row"][data-name="ana-work"]').getByTestId('identity-expiry');
+    eq(await soon.getAttribute('data-state'), 'soon', 'expires soon');
+    eq(await soon.innerText(), tt('id.expiresSoon', { days: 12 }), 'days left');
+    eq(await page.locator('[data-testid="identity-row"][data-name="old-2024"]').getByTestId('identity-expiry').innerText(), d['id.expired'], 'expired');
+    await page.getByTestId('identity-create-name').fill('bob');
+    await page.getByTestId('identity-create-password').fill('short');
+    await page.getByTestId('identity-create-confirm').fill('short');
+    await page.getByTestId('identity-create').click();
+    eq(await page.getByTestId('identity-create-error').innerText(), d['id.pwShort'], 'password too short');
+    await page.getByTestId('identity-create-password').fill('long enough 1');
+    await page.getByTestId('identity-create-confirm').fill('long enough 2');
+    await page.getByTestId('identity-create').click();
+    eq(await page.getByTestId('identity-create-error').innerText(), d['id.pwMismatch'], 'passwords differ');
+    await page.getByTestId('identity-create-password').fill('long enough 1');
+    await page.getByTestId('identity-create-confirm').fill('long enough 1');
+    await page.getByTestId('identity-create').click();
+    await page.getByTestId('identity-create-msg').waitFor();
+    eq(await page.getByTestId('identity-create-msg').innerText(), tt('id.added', { name: 'bob' }), 'created');
+    eq(await page.getByTestId('identity-row').count(), 4, 'list refreshed');
+    await page.getByTestId('token-module').fill('/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so');
+    await page.getByTestId('token-list').click();
+    await page.getByTestId('token-select').waitFor();
+    eq(await page.getByTestId('token-select').locator('option').count(), 1, 'only slots with a token');
+    eq(await page.getByTestId('token-key').inputValue(), 'Signing key', 'first key chosen');
+    eq(JSON.stringify(await page.getByTestId('token-key').locator('option').allInnerTexts()), JSON.stringify(['Signing key — CN=Ana Li,O=Li & Partners', 'Auth key — CN=Ana Li (auth)']), 'keys from certificates');
+    await page.getByTestId('token-name').fill('card');
+    await page.getByTestId('token-pin').fill('123456');
+    await page.getByTestId('token-add').click();
+    await page.getByTestId('token-msg').waitFor();
+    const add = (await calls(page)).find((c) => c.cmd === 'add_token_identity');
+    eq(JSON.stringify([add.args.module, add.args.token, add.args.keyLabel, add.args.name, add.args.pin]), JSON.stringify(['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', 'ePass2003', 'Signing key', 'card', '123456']), 'add_token_identity args');
+    await shot(page, `identities-${L}`);
+
+    page = await open(`${flag},import-wrong-password`);
+    await page.getByTestId('nav-identities').click();
+    await page.getByTestId('identity-import').click();
+    eq(await page.getByTestId('identity-import-msg').innerText(), d['id.fileRequired'], 'file required first');
+    await page.getByTestId('identity-import-pick').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="identity-import-path"]')?.textContent === 'ana-li-2026.p12');
+    eq(await page.getByTestId('identity-import-name').inputValue(), 'ana-li-2026', 'name suggested from file');
+    await page.getByTestId('identity-import-password').fill('wrong');
+    await page.getByTestId('identity-import').click();
+    await page.locator('[data-testid="error-banner"][data-code="PKCS12_BAD_PASSWORD"]').waitFor();
+    eq(await page.getByTestId('error-text').innerText(), d['error.WRONG_PASSWORD'], 'wrong password sentence');
+    await shot(page, `identities-error-${L}`);
+  });
+
+  test(`[${L}] settings: load, save, switch language live`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-save').waitFor();
+    eq(await page.getByTestId('settings-profile').inputValue(), 'sandbox', 'profile');
+    eq(await page.getByTestId('settings-tsa').inputValue(), 'http://127.0.0.1:40299/tsa', 'tsa urls');
+    eq(await page.getByTestId('settings-anchor-after').inputValue(), '10', 'anchor after');
+    eq(await page.getByTestId('settings-language').inputValue(), L, 'saved language');
+    eq(await page.getByTestId('settings-config-file').innerText(), tt('settings.configFile', { path: '/home/ana/.config/evidentia/config.toml' }), 'config file path');
+    await page.getByTestId('settings-vault-pick').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="settings-vault"]')?.textContent === '/mnt/evidence/vault');
+    await page.getByTestId('settings-tsa').fill('https://tsa.one/tsr\n\n  https://tsa.two/tsr  ');
+    await shot(page, `settings-${L}`);
+    const other = L === 'en' ? 'zh-CN' : 'en';
+    await page.getByTestId('settings-language').selectOption(other);
+    await page.getByTestId('settings-theme').selectOption('dark');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-saved').waitFor();
+    eq(await page.getByTestId('settings-saved').innerText(), DICTS[other]['settings.saved'], 'saved message in the new language');
+    eq((await page.getByTestId('nav-settings').innerText()).trim(), DICTS[other]['nav.settings'], 'UI switched language');
+    eq(await page.evaluate(() => document.documentElement.getAttribute('data-theme')), 'dark', 'dark theme applied');
+    const saved = (await calls(page)).find((c) => c.cmd === 'save_settings').args.settings;
+    eq(JSON.stringify(saved.tsa_urls), JSON.stringify(['https://tsa.one/tsr', 'https://tsa.two/tsr']), 'tsa urls one per line');
+    eq(saved.vault_dir, '/mnt/evidence/vault', 'vault dir');
+    eq(saved.language, other, 'language saved');
+    eq(await page.getByTestId('settings-tsa').inputValue(), 'https://tsa.one/tsr\nhttps://tsa.two/tsr', 'tsa list tidied after save');
+    await shot(page, `settings-dark-${other}`);
+  });
+
+  test(`[${L}] header language toggle switches live and saves`, async ({ open, calls }) => {
+    const page = await open(flag);
+    const other = L === 'en' ? 'zh-CN' : 'en';
+    await page.getByTestId('lang-toggle').click();
+    eq((await page.getByTestId('nav-vault').innerText()).trim(), DICTS[other]['nav.vault'], 'nav translated');
+    eq(await page.getByTestId('sandbox-banner').innerText(), DICTS[other]['app.sandbox'], 'banner translated');
+    eq(await page.evaluate(() => document.documentElement.lang), other, 'html lang');
+    await page.waitForFunction(() => window.__evidentiaMock.calls.some((c) => c.cmd === 'save_settings'));
+    eq((await calls(page)).find((c) => c.cmd === 'save_settings').args.settings.language, other, 'toggle saved');
+  });
+}
+
+test('[en] production profile has no sandbox banner', async ({ open }) => {
+  const page = await open('lang-en,production');
+  await page.waitForFunction(() => window.__evidentiaMock.calls.some((c) => c.cmd === 'app_info'));
+  await page.waitForTimeout(50);
+  eq(await page.getByTestId('sandbox-banner').isHidden(), true, 'no banner');
+});
+
+test('[system] language follows navigator.language when not saved (zh-CN)', async ({ open }) => {
+  const page = await open('');
+  await page.waitForFunction(() => window.__evidentiaMock.calls.some((c) => c.cmd === 'app_info'));
+  eq((await page.getByTestId('nav-seal').innerText()).trim(), DICTS['zh-CN']['nav.seal'], 'system zh');
+});
+
+test('[en] a broken configuration file is reported at start', async ({ open }) => {
+  const page = await open('lang-en,config-error');
+  await page.locator('[data-testid="error-banner"][data-code="CONFIG_INVALID"]').waitFor();
+  eq(await page.getByTestId('error-text').innerText(), DICTS.en['error.CONFIG'], 'config sentence');
+});
+
+test('[en] unknown error code shows the message', async ({ open, shot }) => {
+  const page = await open('lang-en,pick-unknown-error');
+  await page.getByTestId('seal-pick-files').click();
+  await page.locator('[data-testid="error-banner"][data-code="SOMETHING_NEW"]').waitFor();
+  eq(await page.getByTestId('error-text').innerText(), 'The file dialog could not be opened (portal timeout).', 'fallback message');
+});
+
+test('[zh-CN] vault missing is explained', async ({ open, shot }) => {
+  const page = await open('lang-zh,records-vault-missing');
+  await page.getByTestId('nav-vault').click();
+  await page.locator('[data-testid="error-banner"][data-code="VAULT_MISSING"]').waitFor();
+  eq(await page.getByTestId('error-text').innerText(), DICTS['zh-CN']['error.VAULT_MISSING'], 'vault missing sentence');
+  await shot(page, 'vault-error-zh-CN');
+});
+
+test('[en] dark theme and minimum window size', async ({ open, shot }) => {
+  const page = await open('lang-en,dark');
+  await page.getByTestId('nav-vault').click();
+  await page.getByTestId('vault-row').nth(3).waitFor();
+  eq(await page.evaluate(() => document.documentElement.getAttribute('data-theme')), 'dark', 'dark');
+  await shot(page, 'vault-dark-en');
+  await page.setViewportSize({ width: 900, height: 600 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  eq(overflow, false, 'no horizontal scroll at 900x600');
+  await page.locator('[data-testid="vault-row"]').first().locator('.col-name').click();
+  await page.getByTestId('record-detail').waitFor();
+  await shot(page, 'vault-min-en');
+  await page.getByTestId('nav-verify').click();
+  await page.getByTestId('verify-pick').click();
+  await page.getByTestId('verify-total').waitFor();
+  await shot(page, 'verify-min-en');
+});
+
+async function main() {
+  buildIfNeeded();
+  mkdirSync(SHOTS, { recursive: true });
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const profile = mkdtempSync(join(tmpdir(), 'evidentia-ui-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1200, height: 800 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    reducedMotion: 'reduce',
+  });
+  context.setDefaultTimeout(5000);
+  let passed = 0;
+  let failed = 0;
+  for (const { name, fn } of tests) {
+    if (ONLY && !name.includes(ONLY)) continue;
+    const pages = [];
+    const problems = [];
+    const open = async (scenario) => {
+      const page = await context.newPage();
+      pages.push(page);
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+      });
+      await page.addInitScript((s) => {
+        window.__EVIDENTIA_SCENARIO__ = s;
+      }, scenario);
+      await page.goto(base);
+      await page.getByTestId('nav-seal').waitFor();
+      return page;
+    };
+    const shot = async (page, file, { keepScroll = false } = {}) => {
+      await page.evaluate((keep) => {
+        if (!keep) for (const el of document.querySelectorAll('.content, .drawer-body')) el.scrollTo(0, 0);
+        return document.fonts.ready;
+      }, keepScroll);
+      await page.screenshot({ path: join(SHOTS, `${file}.png`) });
+    };
+    const calls = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.__evidentiaMock.calls)));
+    const t0 = Date.now();
+    try {
+      await fn({ open, shot, calls });
+      if (problems.length > 0) throw new AssertionError(problems.join('; '));
+      passed += 1;
+      console.log(`  ok   ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed += 1;
+      console.log(`  FAIL ${name}\n       ${String(e instanceof AssertionError ? e.message : e.stack ?? e).split('\n').join('\n       ')}`);
+      if (pages.length > 0) await shot(pages[pages.length - 1], `FAILED-${name.replace(/[^\w-]+/g, '_')}`).catch(() => {});
+    } finally {
+      for (const p of pages) await p.close().catch(() => {});
+    }
+  }
+  await context.close();
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+  console.log(`screenshots: ${SHOTS} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(`ui: ${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log('ui: 0 passed, 1 failed');
+  process.exit(1);
+});
