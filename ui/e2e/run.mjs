@@ -124,16 +124,20 @@ async function shot(name) {
   await browser.saveScreenshot(join(shots, `${name}.png`));
 }
 
-try {
-  const started = Date.now();
-  browser = await remote({
+/** Starts the app with `args` on its command line, as a file manager's "Open with" does. */
+const launch = (args) =>
+  remote({
     hostname: "127.0.0.1",
     port: driverPort,
     path: "/",
     logLevel: "error",
     connectionRetryTimeout: 60000,
-    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app, args: [contract] } },
+    capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: app, args } },
   });
+
+try {
+  const started = Date.now();
+  browser = await launch([contract]);
   let recordId = "";
   let packagePath = "";
 
@@ -226,10 +230,24 @@ try {
     await shot("verify-en");
   });
 
+  await step("make a self-made identity", async () => {
+    await (await shown("nav-identities")).click();
+    await (await shown("identity-create-name")).setValue("Ana Li");
+    await (await shown("identity-create-email")).setValue("ana@example.com");
+    await (await shown("identity-create-password")).setValue("correct horse 42");
+    await (await shown("identity-create-confirm")).setValue("correct horse 42");
+    await (await shown("identity-create")).click();
+    await browser.waitUntil(async () => (await textOf("identity-list")).includes("ana-li"), {
+      timeout: 20000,
+      timeoutMsg: "the new identity is not listed",
+    });
+    if (!existsSync(join(work, "identities"))) throw new Error("no identity store was written");
+    await shot("identities-en");
+  });
+
   await step("identities and settings screens", async () => {
     await (await shown("nav-identities")).click();
     await shown("identity-create");
-    await shot("identities-en");
     await (await shown("nav-settings")).click();
     await shown("settings-save");
     await shot("settings-en");
@@ -246,6 +264,35 @@ try {
       await browser.pause(200);
       await shot(`${screen}-zh-CN`);
     }
+  });
+
+  await step("after a restart: the vault and the language chosen are kept; sealing with an identity asks its password", async () => {
+    await browser.deleteSession();
+    const second = join(work, "Illustration final.txt");
+    writeFileSync(second, "an illustration, final version\n");
+    browser = await launch([second]);
+    await shown("nav-vault", 30000);
+    if (!/[\u4e00-\u9fff]/.test(await textOf("nav-seal"))) throw new Error("the language chosen before the restart was not kept");
+    await (await $id("nav-vault")).click();
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 20000, timeoutMsg: "the first record is gone" });
+    await (await shown("nav-seal")).click();
+    await (await shown("seal-identity")).selectByAttribute("value", "ana-li");
+    await (await shown("seal-password")).setValue("not the password");
+    await (await shown("seal-start")).click();
+    const banner = await shown("error-banner", 30000);
+    await browser.waitUntil(async () => (await banner.getAttribute("data-code")) === "IDENTITY_WRONG_PASSWORD", {
+      timeout: 10000,
+      timeoutMsg: "a wrong password is not reported as such",
+    });
+    await shot("seal-wrong-password-zh-CN");
+    if ((await $$id("seal-queue-item")).length !== 1) throw new Error("the file left the queue although nothing was sealed");
+    await (await shown("seal-password")).setValue("correct horse 42");
+    await (await shown("seal-start")).click();
+    await browser.waitUntil(async () => (await (await $id("record-row")).$('[data-testid="badge-signed"]')).isExisting(), {
+      timeout: 60000,
+      timeoutMsg: "the record sealed with the identity shows no Signed badge",
+    });
+    await shot("seal-signed-zh-CN");
   });
 } catch (e) {
   results.push({ name: "start the app", ok: false });

@@ -81,6 +81,7 @@ const en = {
   'vault.select': 'Select {name}',
   'vault.exportSelected': 'Export selected ({count})',
   'vault.refresh': 'Refresh',
+  'vault.retry': 'Retry pending now',
   'vault.location': 'Vault: {path}',
 
   'detail.title': 'Record details',
@@ -386,6 +387,7 @@ const zh: Dict = {
   'vault.select': '选择 {name}',
   'vault.exportSelected': '导出所选（{count}）',
   'vault.refresh': '刷新',
+  'vault.retry': '立即重试待完成项',
   'vault.location': '证据库：{path}',
 
   'detail.title': '记录详情',

@@ -483,3 +483,74 @@ fn sign_record(identity: &Identity, record: &EvidenceRecord) -> Result<NewSignat
 pub fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::subject::{WalkPolicy, plan};
+    use crate::vault::Access;
+
+    /// Cancels once `after` bytes were hashed.
+    struct CancelAfter {
+        after: u64,
+        hashed: AtomicU64,
+    }
+
+    impl SealProgress for CancelAfter {
+        fn hashed(&self, bytes: u64) {
+            self.hashed.fetch_add(bytes, Ordering::Relaxed);
+        }
+        fn cancelled(&self) -> bool {
+            self.hashed.load(Ordering::Relaxed) >= self.after
+        }
+    }
+
+    fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() { out.extend(files_under(&path)) } else { out.push(path) }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn cancelling_mid_file_keeps_nothing_of_it_and_a_later_seal_completes() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.bin");
+        let chunk: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+        let mut f = std::fs::File::create(&big).unwrap();
+        for _ in 0..48 {
+            f.write_all(&chunk).unwrap();
+        }
+        drop(f);
+        let vault_dir = dir.path().join("vault");
+        let vault =
+            Vault::open(&vault_dir, Access::Write { lock_wait: std::time::Duration::from_secs(1) }).await.unwrap();
+        let options = SealOptions {
+            algorithms: vec![DigestAlgorithm::Sha256],
+            copy: true,
+            profile: ProfileName::Sandbox,
+            timestamp: false,
+            identity: None,
+        };
+        let subjects = plan(std::slice::from_ref(&big), WalkPolicy { skip_special: false, each: false }).unwrap();
+        let progress = CancelAfter { after: 8 << 20, hashed: AtomicU64::new(0) };
+        let result = seal(&vault, subjects, &options, None, &progress).await;
+        assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+        let hashed = progress.hashed.load(Ordering::Relaxed);
+        assert!(hashed < 48 << 20, "hashing went on to the end ({hashed} bytes) after the cancel");
+        assert!(vault.records().await.unwrap().is_empty(), "a cancelled seal left a record");
+        let leftovers = files_under(vault.blobs().root());
+        assert!(leftovers.is_empty(), "a cancelled seal left files in the blob store: {leftovers:?}");
+
+        let subjects = plan(std::slice::from_ref(&big), WalkPolicy { skip_special: false, each: false }).unwrap();
+        let report = seal(&vault, subjects, &options, None, &NoProgress).await.unwrap();
+        assert_eq!(report.records.len(), 1);
+        assert_eq!(report.records[0].record.size, 48 << 20);
+        assert_eq!(vault.records().await.unwrap().len(), 1);
+        vault.close().await;
+    }
+}

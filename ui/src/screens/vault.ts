@@ -277,6 +277,9 @@ export function createVaultScreen(ctx: Ctx): Screen {
     replace(
       el,
       pageHead(t('vault.title'), state.vaultPath ? t('vault.location', { path: state.vaultPath }) : undefined, [
+        state.records.some((r) => r.status === 'timestamp_pending' || r.anchor_pending)
+          ? h('button', { class: 'btn btn-secondary', type: 'button', testid: 'vault-retry', on: { click: () => void retryPending() } }, t('vault.retry'))
+          : null,
         h('button', { class: 'btn btn-ghost', type: 'button', testid: 'vault-refresh', on: { click: () => void refresh() } }, t('vault.refresh')),
         exportBtn,
       ]),
@@ -287,6 +290,16 @@ export function createVaultScreen(ctx: Ctx): Screen {
     );
     renderList();
     renderDrawer();
+  }
+
+  /** Asks the TSA and the ledgers again for what records wait for, then shows the vault anew. */
+  async function retryPending(): Promise<void> {
+    try {
+      await api.sync();
+    } catch (e) {
+      ctx.showError(e);
+    }
+    await refresh();
   }
 
   async function refresh(): Promise<void> {

@@ -212,6 +212,10 @@ for (const L of LANGS) {
     await page.getByTestId('vault-status-filter').selectOption('pending');
     eq(await page.getByTestId('vault-row').count(), 1, 'pending filter');
     eq(await page.getByTestId('vault-row').first().getByTestId('badge-pending').innerText(), d['badge.pending'], 'pending badge in list');
+    eq(await page.getByTestId('vault-retry').innerText(), d['vault.retry'], 'retry button while something is pending');
+    await page.getByTestId('vault-retry').click();
+    await page.waitForFunction(() => window.__evidentiaMock.calls.some((c) => c.cmd === 'sync'));
+    await page.getByTestId('vault-row').first().waitFor();
     await page.getByTestId('vault-status-filter').selectOption('anchored');
     eq(await page.getByTestId('vault-row').count(), 1, 'anchored filter');
     eq(await page.getByTestId('vault-row').first().getByTestId('badge-anchored').innerText(), d['badge.anchored'], 'anchored badge');

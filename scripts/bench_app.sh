@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Measures the desktop app (release): binary size, start to first paint, idle memory, and sealing a 1 GiB file beside sha256sum and the CLI.
+# Usage: scripts/bench_app.sh (runs itself under xvfb-run when there is no DISPLAY; RUNS=N start runs, default 7)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${DISPLAY:-}" ]; then
+  exec xvfb-run -a -s "-screen 0 1280x900x24" bash "$0" "$@"
+fi
+runs="${RUNS:-7}"
+for v in $(compgen -e | grep '^EVIDENTIA_' || true); do unset "$v"; done
+
+echo "building the front end and the release binaries" >&2
+(cd ui && npm run build --silent > /dev/null)
+cargo build --quiet --release -p evidentia-app -p evidentia-cli
+app="$PWD/target/release/evidentia-app"
+cli="$PWD/target/release/evidentia"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2> /dev/null || true; done
+  wait 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+size=$(stat -c %s "$app")
+strip -o "$work/stripped" "$app"
+stripped=$(stat -c %s "$work/stripped")
+rm "$work/stripped"
+ui_bytes=$(du -sb ui/dist | cut -f1)
+
+# Start to first paint, and memory after 5 s idle: the app is launched directly (no WebDriver)
+# with an empty configuration and vault; the X root window is read (XGetImage) every ~10 ms.
+# "Window" is the first frame that differs from the empty screen (the blank window), "paint" the
+# first with at least 8 distinct colours (the page drawn). One unmeasured launch warms the caches.
+echo "timing $runs starts (after one warm-up start)" >&2
+python3 - "$app" "$runs" "$work" > "$work/start.json" <<'PY'
+import ctypes, ctypes.util, json, os, signal, statistics, subprocess, sys, time
+app, runs, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+x = ctypes.CDLL(ctypes.util.find_library("X11"))
+class XImage(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_int) for n in ("width", "height", "xoffset", "format")] + [("data", ctypes.c_void_p)] + [
+        (n, ctypes.c_int) for n in ("byte_order", "bitmap_unit", "bitmap_bit_order", "bitmap_pad", "depth", "bytes_per_line")]
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XDefaultRootWindow.restype = ctypes.c_ulong
+x.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+x.XDisplayWidth.argtypes = x.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+x.XGetImage.restype = ctypes.POINTER(XImage)
+x.XGetImage.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_int, ctypes.c_uint, ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
+x.XDestroyImage.argtypes = [ctypes.POINTER(XImage)]
+dpy = x.XOpenDisplay(None)
+root, W, H = x.XDefaultRootWindow(dpy), x.XDisplayWidth(dpy, 0), x.XDisplayHeight(dpy, 0)
+
+def colours():
+    ptr = x.XGetImage(dpy, root, 0, 0, W, H, 0xFFFFFFFF, 2)  # ZPixmap
+    raw = ctypes.string_at(ptr.contents.data, ptr.contents.bytes_per_line * ptr.contents.height)
+    x.XDestroyImage(ptr)
+    return len(set(memoryview(raw).cast("I")[::7]))
+
+def tree(pid):
+    kids = {}
+    for d in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+def memory(pid):
+    """(comm, RSS kB, PSS kB) of the process and each descendant."""
+    rows = []
+    for p in tree(pid):
+        try:
+            comm = os.path.basename(open(f"/proc/{p}/cmdline").read().split("\0")[0])
+            f = dict(l.split(":", 1) for l in open(f"/proc/{p}/smaps_rollup").read().splitlines()[1:])
+            rows.append((comm, int(f["Rss"].split()[0]), int(f["Pss"].split()[0])))
+        except (OSError, KeyError):
+            pass
+    return rows
+
+results = []
+for run in range(runs + 1):
+    d = os.path.join(work, f"start{run}")
+    env = dict(os.environ, EVIDENTIA_CONFIG=f"{d}/config.toml", EVIDENTIA_VAULT=f"{d}/vault",
+               EVIDENTIA_IDENTITIES=f"{d}/identities", EVIDENTIA_EXPORTS=f"{d}/exports")
+    empty = colours()
+    t0 = time.monotonic()
+    p = subprocess.Popen([app], env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    window = paint = None
+    while time.monotonic() - t0 < 60 and p.poll() is None:
+        c = colours()
+        t = time.monotonic() - t0
+        if window is None and c != empty:
+            window = t
+        if c >= 8:
+            paint = t
+            break
+        time.sleep(0.008)
+    time.sleep(5)
+    rows = memory(p.pid)
+    family = tree(p.pid)
+    os.killpg(p.pid, signal.SIGTERM)
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    for q in family:
+        try:
+            os.kill(q, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    p.wait()
+    if paint is None:
+        sys.exit(f"the app painted nothing within 60 s (run {run})")
+    if run > 0:
+        results.append({"window": window, "paint": paint, "procs": rows})
+    time.sleep(1)
+
+def summary(vals):
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+def total(r, i, who=None):
+    return sum(row[i] for row in r["procs"] if who is None or row[0] == who) / 1024
+out = {
+    "window": summary([r["window"] for r in results]),
+    "paint": summary([r["paint"] for r in results]),
+    "rss_all": summary([total(r, 1) for r in results]),
+    "pss_all": summary([total(r, 2) for r in results]),
+    "rss_app": summary([r["procs"][0][1] / 1024 for r in results]),
+    "pss_app": summary([r["procs"][0][2] / 1024 for r in results]),
+    "procs": {},
+}
+for comm in sorted({row[0] for r in results for row in r["procs"]}):
+    out["procs"][comm] = {"rss": statistics.median(total(r, 1, comm) for r in results),
+                          "pss": statistics.median(total(r, 2, comm) for r in results),
+                          "count": max(sum(row[0] == comm for row in r["procs"]) for r in results)}
+print(json.dumps(out))
+PY
+
+# Sealing 1 GiB of random bytes with the local TSA (no anchoring: EVIDENTIA_EVM_RPC unset), each
+# into its own empty vault with its copy kept, the file in the page cache: sha256sum, the CLI,
+# and the app through WebDriver (click on Seal to the record's row, by the page's clock).
+echo "sealing a 1 GiB file: sha256sum, CLI, app" >&2
+python3 scripts/tsa/tsa_server.py --dir "$work/pki" --port 0 --port-file "$work/tsa.port" > /dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 300); do [ -s "$work/tsa.port" ] && break; sleep 0.1; done
+export EVIDENTIA_TSA="http://127.0.0.1:$(cat "$work/tsa.port")/tsa"
+export EVIDENTIA_TSA_TRUST="$work/pki/root-ca.pem"
+big="$work/Evidence 1GiB.bin"
+head -c 1G /dev/urandom > "$big"
+cat "$big" > /dev/null
+now() { date +%s.%N; }
+use_vault() {
+  rm -rf "$work/seal"
+  mkdir -p "$work/seal"
+  export EVIDENTIA_CONFIG="$work/seal/config.toml" EVIDENTIA_VAULT="$work/seal/vault"
+  export EVIDENTIA_IDENTITIES="$work/seal/identities" EVIDENTIA_EXPORTS="$work/seal/exports"
+}
+t0=$(now)
+sha256sum "$big" > /dev/null
+sha_s=$(python3 -c "print($(now) - $t0)")
+use_vault
+t0=$(now)
+"$cli" --quiet seal "$big" > /dev/null
+cli_s=$(python3 -c "print($(now) - $t0)")
+use_vault
+node ui/e2e/bench.mjs "$app" "$big" > "$work/seal.json"
+rm -rf "$work/seal" "$big"
+
+python3 - "$work/start.json" "$work/seal.json" "$size" "$stripped" "$ui_bytes" "$sha_s" "$cli_s" <<'PY'
+import json, sys
+start, seal = (json.load(open(f)) for f in sys.argv[1:3])
+size, stripped, ui = (int(v) for v in sys.argv[3:6])
+sha, cli = (float(v) for v in sys.argv[6:8])
+app = seal["seal_ms"] / 1000
+mb = lambda b: f"{b / 1e6:.1f} MB"
+def rng(s, fmt):
+    return f"{fmt(s['median'])} (range {fmt(s['min'])}–{fmt(s['max'])})"
+ms = lambda v: f"{v * 1000:.0f} ms"
+mib = lambda v: f"{v:.0f} MiB"
+print(f"{'release binary evidentia-app':44} {mb(size)} ({size:,} bytes; stripped {mb(stripped)}; embedded ui/dist {ui / 1e3:.0f} kB)")
+print(f"{'launch to blank window':44} {rng(start['window'], ms)}")
+print(f"{'launch to first paint of the page':44} {rng(start['paint'], ms)}")
+print(f"{'idle RSS, app + WebKit processes':44} {rng(start['rss_all'], mib)}")
+print(f"{'idle PSS, app + WebKit processes':44} {rng(start['pss_all'], mib)}")
+print(f"{'idle RSS, app process alone':44} {rng(start['rss_app'], mib)}")
+print(f"{'idle PSS, app process alone':44} {rng(start['pss_app'], mib)}")
+for comm, m in start["procs"].items():
+    print(f"{'  ' + comm + ' (x' + str(m['count']) + ')':44} RSS {m['rss']:.0f} MiB, PSS {m['pss']:.0f} MiB (median)")
+print(f"{'1 GiB: sha256sum':44} {sha:.2f} s")
+print(f"{'1 GiB: evidentia seal (CLI, TSA)':44} {cli:.2f} s")
+print(f"{'1 GiB: app, Seal click to record row (TSA)':44} {app:.2f} s (WebDriver wall {seal['wall_ms'] / 1000:.2f} s; timestamped: {seal['timestamped']})")
+print(f"{'ratio app / CLI':44} {app / cli:.2f}x")
+print(f"{'ratio app / sha256sum':44} {app / sha:.2f}x")
+print(f"{'ratio CLI / sha256sum':44} {cli / sha:.2f}x")
+PY
