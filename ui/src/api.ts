@@ -256,6 +256,8 @@ export interface Settings {
   language: string | null;
   /** "system", "light" or "dark". */
   theme: string;
+  /** Settings an environment variable overrides now (answered by `settings`, ignored when saved). */
+  overridden?: string[];
 }
 
 export interface Progress {

@@ -82,6 +82,8 @@ const en = {
   'vault.exportSelected': 'Export selected ({count})',
   'vault.refresh': 'Refresh',
   'vault.retry': 'Retry pending now',
+  'settings.overridden': 'An environment variable sets this now; what you save here applies when it is not set.',
+  'settings.anchorAfterHint': '0: only on the timed retry while the app runs.',
   'vault.location': 'Vault: {path}',
 
   'detail.title': 'Record details',
@@ -388,6 +390,8 @@ const zh: Dict = {
   'vault.exportSelected': '导出所选（{count}）',
   'vault.refresh': '刷新',
   'vault.retry': '立即重试待完成项',
+  'settings.overridden': '当前由环境变量设定；此处保存的值在未设定该变量时生效。',
+  'settings.anchorAfterHint': '0：仅在应用运行时定时重试时上链。',
   'vault.location': '证据库：{path}',
 
   'detail.title': '记录详情',

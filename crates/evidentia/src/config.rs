@@ -650,6 +650,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn saved_configuration_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("config.toml");
+        let mut config = Config { profile: ProfileName::Production, ..Config::default() };
+        config.tsa.urls = vec!["http://tsa.example/tsr".into()];
+        config.evm.rpc = Some("http://127.0.0.1:8545".into());
+        config.evm.batch_after_records = 3;
+        config.app.language = Some("zh-CN".into());
+        config.app.theme = "dark".into();
+        config.seal.algorithms = vec![DigestAlgorithm::Sha256, DigestAlgorithm::Sm3];
+        config.save(&path).unwrap();
+        assert_eq!(Config::from_file(&path).unwrap(), config);
+        assert!(!path.with_extension("toml.tmp").exists());
+    }
+
+    #[test]
     fn file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");

@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// The stored identities.
 #[tauri::command]
-pub fn identities(state: State<'_, AppState>) -> Answer<Value> {
+pub async fn identities(state: State<'_, AppState>) -> Answer<Value> {
     let store = state.config().identity_store()?;
     let list = store.list()?;
     Ok(json!({ "store": store.dir(), "identities": list }))
@@ -21,7 +21,7 @@ pub fn identities(state: State<'_, AppState>) -> Answer<Value> {
 
 /// Imports a PKCS #12 file the user chose; it is kept encrypted, as given.
 #[tauri::command]
-pub fn import_identity(
+pub async fn import_identity(
     state: State<'_, AppState>,
     path: PathBuf,
     name: Option<String>,
@@ -37,7 +37,7 @@ pub fn import_identity(
 
 /// Makes an ECDSA P-256 key and a self-signed certificate.
 #[tauri::command]
-pub fn create_identity(
+pub async fn create_identity(
     state: State<'_, AppState>,
     name: String,
     email: Option<String>,

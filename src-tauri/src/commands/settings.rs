@@ -20,6 +20,24 @@ pub struct Settings {
     vault_dir: Option<PathBuf>,
     language: Option<String>,
     theme: String,
+    /// The settings an environment variable overrides now (what is saved applies without it).
+    #[serde(default, skip_deserializing)]
+    overridden: Vec<&'static str>,
+}
+
+impl Settings {
+    fn of(c: &Config) -> Self {
+        Settings {
+            profile: c.profile,
+            tsa_urls: c.tsa.urls.clone(),
+            evm_rpc: c.evm.rpc.clone(),
+            anchor_after: c.evm.batch_after_records,
+            vault_dir: c.vault.clone(),
+            language: c.app.language.clone(),
+            theme: c.app.theme.clone(),
+            overridden: Vec::new(),
+        }
+    }
 }
 
 /// The profile, folders and preferences in force.
@@ -39,25 +57,32 @@ pub fn app_info(state: State<'_, AppState>) -> Answer<Value> {
     }))
 }
 
-/// The settings as they are in force (the environment's overrides included).
+/// The settings as the configuration file has them, naming those the environment overrides.
 #[tauri::command]
-pub fn settings(state: State<'_, AppState>) -> Settings {
-    let c = state.config();
-    Settings {
-        profile: c.profile,
-        tsa_urls: c.tsa.urls.clone(),
-        evm_rpc: c.evm.rpc.clone(),
-        anchor_after: c.evm.batch_after_records,
-        vault_dir: c.vault.clone(),
-        language: c.app.language.clone(),
-        theme: c.app.theme.clone(),
-    }
+pub fn settings(state: State<'_, AppState>) -> Answer<Settings> {
+    let file = match Config::file() {
+        Some(path) => Config::from_file(&path)?,
+        None => Config::default(),
+    };
+    let mut shown = Settings::of(&file);
+    let now = Settings::of(&state.config());
+    shown.overridden = [
+        ("profile", shown.profile != now.profile),
+        ("tsa_urls", shown.tsa_urls != now.tsa_urls),
+        ("evm_rpc", shown.evm_rpc != now.evm_rpc),
+        ("anchor_after", shown.anchor_after != now.anchor_after),
+        ("vault_dir", shown.vault_dir != now.vault_dir),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect();
+    Ok(shown)
 }
 
 /// Writes the settings into the configuration file and puts them in force (environment
 /// variables still override the file).
 #[tauri::command]
-pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Value> {
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Value> {
     let path =
         Config::file().ok_or_else(|| Failure::new("CONFIG_NO_HOME", "no home folder to keep the settings in"))?;
     if let Some(vault) = settings.vault_dir.as_ref().filter(|v| state.config().vault.as_ref() != Some(*v)) {

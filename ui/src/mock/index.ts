@@ -151,6 +151,7 @@ export function installMock(): void {
     vault_dir: '/home/ana/.local/share/evidentia/vault',
     language: savedLang,
     theme: has('dark') ? 'dark' : 'system',
+    overridden: has('env-override') ? ['tsa_urls'] : [],
   };
   const info = (): AppInfo => ({
     version: '0.1.0',

@@ -52,6 +52,8 @@ export function createSettingsScreen(ctx: Ctx): Screen {
       replace(el, pageHead(t('settings.title')), h('p', { class: 'muted' }, t('app.loading')));
       return;
     }
+    const env = (key: string, hint?: string): string | undefined =>
+      st.overridden?.includes(key) ? [hint, t('settings.overridden')].filter(Boolean).join(' ') : hint;
     const set = <K extends keyof Settings>(k: K, v: Settings[K]) => {
       st[k] = v;
       s.saved = false;
@@ -65,27 +67,29 @@ export function createSettingsScreen(ctx: Ctx): Screen {
         field(
           t('settings.profile'),
           select('settings-profile', [['sandbox', t('settings.profile.sandbox')], ['production', t('settings.profile.production')]], st.profile, (v) => set('profile', v as Settings['profile'])),
+          env('profile'),
         ),
-        field(t('settings.tsa'), h('textarea', { testid: 'settings-tsa', rows: '3', spellcheck: 'false', value: s.tsaText, on: { input: (e) => ((s.tsaText = (e.target as HTMLTextAreaElement).value), (s.saved = false)) } }), t('settings.tsaHint')),
+        field(t('settings.tsa'), h('textarea', { testid: 'settings-tsa', rows: '3', spellcheck: 'false', value: s.tsaText, on: { input: (e) => ((s.tsaText = (e.target as HTMLTextAreaElement).value), (s.saved = false)) } }), env('tsa_urls', t('settings.tsaHint'))),
         h(
           'div',
           { class: 'form-grid' },
-          field(t('settings.chain'), h('input', { type: 'url', testid: 'settings-chain', spellcheck: 'false', value: st.evm_rpc ?? '', on: { input: (e) => set('evm_rpc', (e.target as HTMLInputElement).value.trim() || null) } })),
+          field(t('settings.chain'), h('input', { type: 'url', testid: 'settings-chain', spellcheck: 'false', value: st.evm_rpc ?? '', on: { input: (e) => set('evm_rpc', (e.target as HTMLInputElement).value.trim() || null) } }), env('evm_rpc')),
           field(
             t('settings.anchorAfter'),
             h('input', {
               type: 'number',
-              min: '1',
+              min: '0',
               step: '1',
               testid: 'settings-anchor-after',
               value: String(st.anchor_after),
               on: {
                 input: (e) => {
                   const n = parseInt((e.target as HTMLInputElement).value, 10);
-                  if (Number.isFinite(n) && n > 0) set('anchor_after', n);
+                  if (Number.isFinite(n) && n >= 0) set('anchor_after', n);
                 },
               },
             }),
+            env('anchor_after', t('settings.anchorAfterHint')),
           ),
         ),
         field(
@@ -116,6 +120,7 @@ export function createSettingsScreen(ctx: Ctx): Screen {
               t('settings.choose'),
             ),
           ),
+          env('vault_dir'),
         ),
         h(
           'div',

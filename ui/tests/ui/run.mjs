@@ -478,6 +478,14 @@ test('[system] language follows navigator.language when not saved (zh-CN)', asyn
   eq((await page.getByTestId('nav-seal').innerText()).trim(), DICTS['zh-CN']['nav.seal'], 'system zh');
 });
 
+test('[en] settings an environment variable overrides are marked', async ({ open }) => {
+  const page = await open('lang-en,env-override');
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('settings-save').waitFor();
+  const hints = await page.locator('.field-hint').allInnerTexts();
+  eq(hints.filter((x) => x.includes(DICTS.en['settings.overridden'])).length, 1, 'one overridden setting is marked');
+});
+
 test('[en] a broken configuration file is reported at start', async ({ open }) => {
   const page = await open('lang-en,config-error');
   await page.locator('[data-testid="error-banner"][data-code="CONFIG_INVALID"]').waitFor();
