@@ -1,6 +1,6 @@
 // End-to-end tests of the real app: tauri-driver and WebKitWebDriver drive the real window (run
 // under Xvfb), against a real local TSA and a real local chain (anvil): seal, find, export, verify.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -293,6 +293,36 @@ try {
       timeoutMsg: "the record sealed with the identity shows no Signed badge",
     });
     await shot("seal-signed-zh-CN");
+  });
+
+  await step("cancel a long seal: nothing of it is kept", async () => {
+    await browser.deleteSession();
+    // A sparse 16 GiB file: hashing it takes long enough to cancel, and it takes no disk.
+    const big = join(work, "Raw footage.mov");
+    execFileSync("truncate", ["-s", "16G", big]);
+    browser = await launch([big]);
+    await (await shown("seal-start", 30000)).click();
+    await browser.waitUntil(async () => parseInt(await textOf("seal-percent"), 10) >= 1 && /16(\.0)? GB|16(\.0)? GiB/.test(await textOf("seal-counts")), {
+      timeout: 30000,
+      timeoutMsg: "no progress is shown while hashing",
+    }).catch(async (e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(await textOf("seal-progress"))}`);
+    });
+    await shot("seal-progress-zh-CN");
+    await (await shown("seal-cancel")).click();
+    const banner = await shown("error-banner", 30000);
+    await browser.waitUntil(async () => (await banner.getAttribute("data-code")) === "CANCELLED", {
+      timeout: 30000,
+      timeoutMsg: "the cancel is not reported",
+    });
+    await shot("seal-cancelled-zh-CN");
+    await (await shown("nav-vault")).click();
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 2, {
+      timeout: 20000,
+      timeoutMsg: "the vault does not hold exactly the two records sealed before",
+    });
+    const leftovers = execFileSync("find", [join(work, "vault"), "-type", "f", "-size", "+100M"]).toString().trim();
+    if (leftovers) throw new Error(`the cancelled seal left data in the vault: ${leftovers}`);
   });
 } catch (e) {
   results.push({ name: "start the app", ok: false });

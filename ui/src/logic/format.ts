@@ -73,10 +73,17 @@ export function baseName(path: string): string {
 }
 
 /** Seconds as "42 s", "3 min 05 s", "1 h 02 min". */
-export function formatDuration(seconds: number): string {
+export function formatDuration(seconds: number, units: DurationUnits = { h: ' h', min: ' min', s: ' s' }): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '—';
   const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${pad(Math.floor((s % 3600) / 60))} min`;
+  if (s < 60) return `${s}${units.s}`;
+  if (s < 3600) return `${Math.floor(s / 60)}${units.min} ${pad(s % 60)}${units.s}`;
+  return `${Math.floor(s / 3600)}${units.h} ${pad(Math.floor((s % 3600) / 60))}${units.min}`;
+}
+
+/** The words a duration is written with, each with its leading space where the language has one. */
+export interface DurationUnits {
+  h: string;
+  min: string;
+  s: string;
 }

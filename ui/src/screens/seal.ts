@@ -63,7 +63,7 @@ export function createSealScreen(ctx: Ctx): Screen {
           p
             ? t('seal.progress', { files_done: p.files_done, files_total: p.files_total, bytes_done: formatSize(p.bytes_done), bytes_total: formatSize(p.bytes_total) })
             : '',
-          eta !== null ? ` · ${t('seal.eta', { eta: formatDuration(eta) })}` : '',
+          eta !== null ? ` · ${t('seal.eta', { eta: formatDuration(eta, { h: t('unit.h'), min: t('unit.min'), s: t('unit.s') }) })}` : '',
         ),
       ),
       h('div', { class: 'progress-actions' }, h('button', { class: 'btn btn-secondary', type: 'button', testid: 'seal-cancel', on: { click: () => void cancel() } }, t('seal.cancel'))),

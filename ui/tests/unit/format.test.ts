@@ -70,5 +70,6 @@ describe('formatDuration', () => {
     expect(formatDuration(185)).toBe('3 min 05 s');
     expect(formatDuration(3720)).toBe('1 h 02 min');
     expect(formatDuration(-1)).toBe('—');
+    expect(formatDuration(282, { h: ' 小时', min: ' 分', s: ' 秒' })).toBe('4 分 42 秒');
   });
 });
