@@ -39,7 +39,9 @@ impl IdentityInfo {
     }
 }
 
-/// An identity name from a person's name: lower-case letters and digits joined by `-`.
+/// An identity name from a person's name: lower-case letters and digits joined by `-`; a name
+/// with no such letters (say, in Chinese) gives `id-` and the start of its SHA-256, so that two
+/// people get two names.
 pub fn name_for(person: &str) -> String {
     let mut out = String::new();
     for c in person.chars() {
@@ -50,7 +52,11 @@ pub fn name_for(person: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() { "me".to_owned() } else { out }
+    if !out.is_empty() {
+        return out;
+    }
+    let digest = crate::digest::DigestAlgorithm::Sha256.digest(person.trim().as_bytes()).to_hex();
+    format!("id-{}", &digest[..8])
 }
 
 /// The folder of identities.
@@ -283,4 +289,20 @@ fn time_now_year() -> (i32, u8, u8) {
     use chrono::Datelike;
     let now = chrono::Utc::now();
     (now.year(), now.month() as u8, now.day() as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_for;
+
+    #[test]
+    fn names_for_people() {
+        assert_eq!(name_for("Ana Li"), "ana-li");
+        assert_eq!(name_for("  O'Brien, Seán  "), "o-brien-se-n");
+        let zhang = name_for("张三");
+        let li = name_for("李四");
+        assert!(zhang.starts_with("id-") && zhang.len() == 11, "{zhang}");
+        assert_ne!(zhang, li);
+        assert_eq!(zhang, name_for("张三"));
+    }
 }
