@@ -105,6 +105,9 @@ enum Command {
     /// Manage signing identities (PKCS #12 files, self-made certificates).
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// Sign PDF contracts inside the file (PAdES), and check signed PDFs.
+    #[command(subcommand)]
+    Pdf(PdfCommand),
     /// Sign a file with an identity: a detached CAdES signature (.p7s), time-stamped when a TSA is configured.
     Sign {
         /// The file to sign.
@@ -118,6 +121,54 @@ enum Command {
         /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
         #[arg(long)]
         password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PdfCommand {
+    /// Sign PDFs inside the file (PAdES): what Adobe Reader, pdfsig and pyHanko show as signed.
+    Sign {
+        /// The PDF(s) to sign; several are signed in one batch with one password or PIN.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where to write the signed PDF (one input); may be the input itself.
+        #[arg(short, long, conflicts_with = "out_dir")]
+        out: Option<PathBuf>,
+        /// Where to write the signed PDFs (several inputs), each as NAME-signed.pdf.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// The identity to sign with.
+        #[arg(long)]
+        identity: String,
+        /// B-B, B-T (time-stamped), B-LT (with validation data), B-LTA (with a document time-stamp).
+        #[arg(long, default_value = "B-T")]
+        level: String,
+        /// A visible signature at page,x,y,width,height (points from the page's lower-left corner).
+        #[arg(long, value_name = "PAGE,X,Y,W,H")]
+        visible: Option<String>,
+        /// Why you sign (shown in the signature).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Where you sign.
+        #[arg(long)]
+        location: Option<String>,
+        /// A PNG or JPEG (a handwritten signature, the company seal) shown in a visible signature.
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Verify every signature and document time-stamp in a PDF, and what changed after each.
+    Verify {
+        /// The PDF.
+        file: PathBuf,
+        /// Trust these roots (PEM), besides the system's and the configured TSA roots.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Let self-signed signers pass (their certificate is trusted as its own root).
+        #[arg(long)]
+        accept_self_signed: bool,
     },
 }
 
@@ -512,6 +563,66 @@ async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcom
     }
 }
 
+/// `pdf sign` and `pdf verify`.
+async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) -> Outcome {
+    use evidentia::pades::{PadesLevel, Placement, SignOptions};
+    match cmd {
+        PdfCommand::Sign { files, out, out_dir, identity, level, visible, reason, location, image, password_file } => {
+            let level = PadesLevel::parse(&level)
+                .ok_or_else(|| Box::new(Failure::Usage(format!("--level {level}: choose B-B, B-T, B-LT or B-LTA"))))?;
+            let placement = visible.as_deref().map(Placement::parse).transpose().map_err(evidentia::Error::from)?;
+            let image = match &image {
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .map_err(|e| evidentia::subject::InputError::Unreadable { path: path.clone(), source: e })?,
+                ),
+                None => None,
+            };
+            let targets: Vec<(PathBuf, PathBuf)> = match (&out, &out_dir, files.len()) {
+                (Some(o), _, 1) => vec![(files[0].clone(), o.clone())],
+                (Some(_), _, _) => {
+                    return Err(Box::new(Failure::Usage(
+                        "-o names one output: give --out-dir for several PDFs".into(),
+                    )));
+                }
+                (None, Some(dir), _) => files
+                    .iter()
+                    .map(|f| {
+                        let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                        (f.clone(), dir.join(format!("{stem}-signed.pdf")))
+                    })
+                    .collect(),
+                (None, None, _) => return Err(Box::new(Failure::Usage("give -o OUT.pdf, or --out-dir DIR".into()))),
+            };
+            let options = SignOptions { level, placement, reason, location, image };
+            let identity = unlock_identity(config, &identity, password_file.as_deref())?;
+            let tsa = if level >= PadesLevel::BT { config.tsa_client(&[], &[])? } else { None };
+            let bar = progress::CliProgress::new(show_progress && targets.len() > 1, "signing");
+            bar.set_length(targets.len() as u64);
+            let started = std::time::Instant::now();
+            let mut signed = Vec::new();
+            for (input, output) in &targets {
+                let one = evidentia::pades::sign_pdf(&identity, input, output, &options, tsa.as_ref()).await?;
+                bar.add(1);
+                signed.push(one);
+            }
+            bar.finish();
+            render::pdf_signed(json, config.profile, &signed, started.elapsed());
+            Ok(())
+        }
+        PdfCommand::Verify { file, trust, accept_self_signed } => {
+            let policy = config.verify_policy(&trust, accept_self_signed, false)?;
+            let report = evidentia::pades::verify_pdf(&file, &policy)?;
+            render::pdf_report(json, &report);
+            match report.result {
+                "TOTAL-PASSED" => Ok(()),
+                "TOTAL-FAILED" => Err(Box::new(Failure::Exit(1))),
+                _ => Err(Box::new(Failure::Exit(7))),
+            }
+        }
+    }
+}
+
 async fn run(cli: Cli) -> Outcome {
     let config = Config::load()?;
     let show_progress = !cli.quiet && std::io::stderr().is_terminal();
@@ -658,6 +769,7 @@ async fn run(cli: Cli) -> Outcome {
             render::signed(cli.json, config.profile, &out, &identity, &signed);
             Ok(())
         }
+        Command::Pdf(cmd) => pdf(cmd, &config, cli.json, show_progress).await,
         Command::Export { ids, out, identity, password_file, lang } => {
             let lang = report_lang(&lang)?;
             let policy = config.verify_policy(&[], false, false)?;

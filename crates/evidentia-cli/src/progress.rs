@@ -42,6 +42,11 @@ impl CliProgress {
         }
     }
 
+    /// The total, in the bar's units.
+    pub fn set_length(&self, length: u64) {
+        self.bar.set_length(length);
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

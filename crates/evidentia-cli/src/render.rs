@@ -681,3 +681,73 @@ fn check_line_as(prefix: &str, c: &evidentia::verify::Check) {
         println!("  {name:<13} {verdict} — {}: {}", c.subject, c.detail);
     }
 }
+
+/// `pdf sign`.
+pub fn pdf_signed(json: bool, profile: ProfileName, signed: &[evidentia::pades::SignedPdf], took: std::time::Duration) {
+    if json {
+        print_json(&json!({
+            "signed": signed,
+            "seconds": took.as_secs_f64(),
+            "profile": profile.as_str(),
+            "notice": profile.notice(),
+        }));
+        return;
+    }
+    if let Some(notice) = profile.notice() {
+        println!("{notice}");
+    }
+    for s in signed {
+        println!(
+            "PAdES-{} signature `{}` by {} written to {}",
+            s.level.name(),
+            s.field,
+            s.signer.subject,
+            s.output.display()
+        );
+        if let Some(t) = &s.timestamp {
+            println!("  signature time-stamp {} by {}", t.gen_time.to_rfc3339(), t.tsa_subject);
+        }
+        if let Some(v) = &s.validation {
+            println!("  validation data: {} certificate(s), {} CRL(s)", v.certificates, v.crls);
+            for m in &v.missing {
+                println!("  no revocation data: {m}");
+            }
+        }
+        if let Some(t) = &s.document_timestamp {
+            println!("  document time-stamp {} by {}", t.gen_time.to_rfc3339(), t.tsa_subject);
+        }
+    }
+    if signed.len() > 1 {
+        let secs = took.as_secs_f64().max(1e-6);
+        println!("{} PDFs signed in {:.1} s ({:.0} per minute)", signed.len(), secs, signed.len() as f64 * 60.0 / secs);
+    }
+}
+
+/// `pdf verify`.
+pub fn pdf_report(json: bool, r: &evidentia::pades::PdfReport) {
+    if json {
+        print_json(&serde_json::to_value(r).unwrap_or_default());
+        return;
+    }
+    println!("{}: {}", r.file.display(), r.result);
+    println!("  {} revision(s), {} bytes, SHA-256 {}", r.revisions, r.size, r.sha256);
+    println!(
+        "  policy: trust {}; self-signed signers {}",
+        r.policy.trust.join(", "),
+        if r.policy.accept_self_signed { "accepted" } else { "not accepted" }
+    );
+    if r.signatures.is_empty() {
+        println!("  no signature found");
+    }
+    for s in &r.signatures {
+        let level = s.level.map(|l| format!(" PAdES-{l}")).unwrap_or_default();
+        let who = s.signer.as_ref().map(|c| format!(" by {}", c.subject)).unwrap_or_default();
+        println!("{} `{}`{level}{who} (revision {}): {}", s.kind, s.field, s.revision, s.result);
+        for c in &s.checks {
+            check_line(c);
+        }
+        for c in s.changes.iter().filter(|c| !c.allowed) {
+            println!("    changed: {}", c.what);
+        }
+    }
+}

@@ -76,6 +76,20 @@ pub fn sign_detached(
     content_digest: &[u8],
     signing_time: DateTime<Utc>,
 ) -> Result<Vec<u8>, CadesError> {
+    sign_detached_with(identity, content_digest, Some(signing_time))
+}
+
+/// Makes the CMS of a PAdES signature: as [`sign_detached`] but without the signing-time
+/// attribute (PAdES keeps the claimed time in the signature dictionary's /M).
+pub fn sign_detached_pades(identity: &Identity, content_digest: &[u8]) -> Result<Vec<u8>, CadesError> {
+    sign_detached_with(identity, content_digest, None)
+}
+
+fn sign_detached_with(
+    identity: &Identity,
+    content_digest: &[u8],
+    signing_time: Option<DateTime<Utc>>,
+) -> Result<Vec<u8>, CadesError> {
     check_identity(identity)?;
     let cert = identity.certificate();
     let digest = identity.key.digest();
@@ -94,16 +108,18 @@ pub fn sign_detached(
         }],
         policies: None,
     };
-    let time = x509_cert::time::Time::try_from(std::time::SystemTime::from(signing_time)).map_err(enc)?;
-    let attrs = vec![
-        attribute(oid::CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(enc)?)?,
-        attribute(SIGNING_TIME, Any::encode_from(&time).map_err(enc)?)?,
+    let mut attrs = vec![attribute(oid::CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(enc)?)?];
+    if let Some(at) = signing_time {
+        let time = x509_cert::time::Time::try_from(std::time::SystemTime::from(at)).map_err(enc)?;
+        attrs.push(attribute(SIGNING_TIME, Any::encode_from(&time).map_err(enc)?)?);
+    }
+    attrs.extend([
         attribute(
             oid::MESSAGE_DIGEST,
             Any::encode_from(&OctetString::new(content_digest.to_vec()).map_err(enc)?).map_err(enc)?,
         )?,
         attribute(oid::SIGNING_CERTIFICATE_V2, Any::encode_from(&ess).map_err(enc)?)?,
-    ];
+    ]);
     let signed_attrs = SetOfVec::try_from(attrs).map_err(enc)?;
     let signature = identity.key.sign(&signed_attrs.to_der().map_err(enc)?).map_err(CadesError::Identity)?;
 

@@ -40,6 +40,9 @@ pub enum Error {
     /// A report PDF cannot be made.
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    /// A PDF cannot be signed or read.
+    #[error(transparent)]
+    Pdf(#[from] crate::pades::PadesError),
     /// The user cancelled: what was finished before is kept, the rest was not started or was undone.
     #[error("cancelled: what was finished before is kept, the rest was not done")]
     Cancelled,
@@ -80,6 +83,12 @@ impl Error {
             Error::Package(crate::package::PackageError::Unexportable { .. }) => ErrorKind::Vault,
             Error::Package(_) => ErrorKind::Input,
             Error::Report(_) | Error::Cancelled => ErrorKind::Input,
+            Error::Pdf(crate::pades::PadesError::TimestampFailed { source, .. }) if source.is_transport() => {
+                ErrorKind::Service
+            }
+            Error::Pdf(e) if e.is_input() => ErrorKind::Input,
+            Error::Pdf(crate::pades::PadesError::NeedsTsa(_)) => ErrorKind::Config,
+            Error::Pdf(_) => ErrorKind::Service,
         }
     }
 
@@ -99,6 +108,7 @@ impl Error {
             Error::Package(e) => e.code(),
             Error::Report(_) => "REPORT_FAILED",
             Error::Cancelled => "CANCELLED",
+            Error::Pdf(e) => e.code(),
         }
     }
 }

@@ -20,6 +20,7 @@ mod error;
 pub mod identity;
 pub mod media;
 pub mod package;
+pub mod pades;
 pub mod pending;
 pub mod report;
 pub mod seal;

@@ -11,7 +11,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
 /// The report font: Noto Sans SC (SIL OFL 1.1, `assets/fonts/`), Latin and CJK in one face.
-static FONT: &[u8] = include_bytes!("../../../../assets/fonts/NotoSansSC-Regular.otf");
+pub(crate) static FONT: &[u8] = include_bytes!("../../../../assets/fonts/NotoSansSC-Regular.otf");
 
 /// A4 in points.
 pub const PAGE_W: f32 = 595.28;

@@ -3,7 +3,7 @@
 //! custody timeline and every check — in Chinese, English, or both; sandbox evidence marked on
 //! every page; the CJK font embedded as a subset.
 
-mod layout;
+pub(crate) mod layout;
 mod words;
 
 use layout::{Colour, Flow, MARGIN, PAGE_H, PAGE_W};

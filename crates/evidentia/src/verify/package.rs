@@ -348,12 +348,12 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
     })
 }
 
-fn tsp_policy(policy: &Policy) -> TimestampPolicy {
+pub(crate) fn tsp_policy(policy: &Policy) -> TimestampPolicy {
     TimestampPolicy { trust: policy.trust.clone(), ..TimestampPolicy::default() }
 }
 
 /// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
-fn timestamp_verdict(check: &'static str, subject: &str, e: &TspError) -> Check {
+pub(crate) fn timestamp_verdict(check: &'static str, subject: &str, e: &TspError) -> Check {
     match e {
         TspError::UntrustedRoot(_) => Check::indeterminate(check, subject, e.code(), e.to_string()),
         _ => Check::failed(check, subject, e.code(), e.to_string()),
@@ -422,8 +422,20 @@ fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Dig
     let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::Error> {
         Ok(content.get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default())
     };
+    signature_check_with(check, subject, p7s, &digest_of, policy).0
+}
+
+/// A detached CAdES signature over content whose digest by algorithm `digest_of` gives: the check,
+/// and what the signature established when it passed.
+pub(crate) fn signature_check_with(
+    check: &'static str,
+    subject: &str,
+    p7s: &[u8],
+    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, crate::Error>,
+    policy: &Policy,
+) -> (Check, Option<crate::cades_verify::VerifiedSignature>) {
     let mut ts_policy = tsp_policy(policy);
-    let mut outcome = crate::cades_verify::verify_detached(p7s, &digest_of, &ts_policy);
+    let mut outcome = crate::cades_verify::verify_detached(p7s, digest_of, &ts_policy);
     let self_signed_note;
     if let Err(crate::Error::InvalidSignature(crate::cades_verify::SignatureError::UntrustedRoot(_))) = &outcome
         && policy.accept_self_signed
@@ -433,7 +445,7 @@ fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Dig
             .filter(|c| c.tbs_certificate.subject == c.tbs_certificate.issuer)
             .collect();
         ts_policy.trust.extend(own);
-        outcome = crate::cades_verify::verify_detached(p7s, &digest_of, &ts_policy);
+        outcome = crate::cades_verify::verify_detached(p7s, digest_of, &ts_policy);
         self_signed_note = "; self-signed, accepted by the policy";
     } else {
         self_signed_note = "";
@@ -448,14 +460,15 @@ fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Dig
                 .unwrap_or_default();
             let self_signed =
                 if v.self_signed && self_signed_note.is_empty() { "; self-signed" } else { self_signed_note };
-            Check::passed(
+            let c = Check::passed(
                 check,
                 subject,
                 format!(
                     "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}",
                     v.level, s.subject, s.issuer, s.serial, s.not_before, s.not_after
                 ),
-            )
+            );
+            (c, Some(v))
         }
         Err(e) => {
             let untrusted_tsa = matches!(
@@ -465,7 +478,7 @@ fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Dig
                 ))
             );
             let code = if untrusted_tsa { "NO_TRUSTED_ROOT" } else { e.code() };
-            if code == "NO_TRUSTED_ROOT" {
+            let c = if code == "NO_TRUSTED_ROOT" {
                 Check::indeterminate(
                     check,
                     subject,
@@ -474,7 +487,8 @@ fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Dig
                 )
             } else {
                 Check::failed(check, subject, code, e.to_string())
-            }
+            };
+            (c, None)
         }
     }
 }

@@ -1,0 +1,399 @@
+//! PAdES baseline signatures inside PDF files (ETSI EN 319 142-1): signing by incremental update
+//! at levels B-B, B-T, B-LT and B-LTA, visible or invisible, countersigning, and verifying every
+//! signature of a PDF with what changed after each.
+
+pub mod appearance;
+pub mod changes;
+pub mod dss;
+mod update;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use appearance::AppearanceText;
+pub use verify::{PdfReport, verify_pdf};
+
+use crate::digest::DigestAlgorithm;
+use crate::identity::{CertificateSummary, Identity};
+use crate::tsp::{TsaClient, TspError, VerifiedTimestamp};
+
+/// How much a PDF signature proves, and for how long (ETSI EN 319 142-1 baseline levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum PadesLevel {
+    /// The signature alone.
+    #[serde(rename = "B-B")]
+    BB,
+    /// With a signature time-stamp (proof of when).
+    #[serde(rename = "B-T")]
+    BT,
+    /// With the certificates and revocation data in the document (verifiable after expiry).
+    #[serde(rename = "B-LT")]
+    BLT,
+    /// With a document time-stamp over all of it (renewable long-term proof).
+    #[serde(rename = "B-LTA")]
+    BLTA,
+}
+
+impl PadesLevel {
+    /// `B-B`, `B-T`, `B-LT`, `B-LTA` (also accepted with a `PAdES-` prefix, any case).
+    pub fn parse(text: &str) -> Option<PadesLevel> {
+        let t = text.trim().to_ascii_uppercase();
+        match t.strip_prefix("PADES-").unwrap_or(&t) {
+            "B-B" | "BB" => Some(PadesLevel::BB),
+            "B-T" | "BT" => Some(PadesLevel::BT),
+            "B-LT" | "BLT" => Some(PadesLevel::BLT),
+            "B-LTA" | "BLTA" => Some(PadesLevel::BLTA),
+            _ => None,
+        }
+    }
+
+    /// The level's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PadesLevel::BB => "B-B",
+            PadesLevel::BT => "B-T",
+            PadesLevel::BLT => "B-LT",
+            PadesLevel::BLTA => "B-LTA",
+        }
+    }
+}
+
+/// Where a visible signature goes: a page (from 1) and a rectangle in points from the page's
+/// lower-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    /// The page, from 1.
+    pub page: u32,
+    /// Left edge.
+    pub x: f32,
+    /// Bottom edge.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+impl Placement {
+    /// Reads `page,x,y,w,h`.
+    pub fn parse(text: &str) -> Result<Placement, PadesError> {
+        let bad = || PadesError::Placement(format!("`{text}`: give page,x,y,width,height, e.g. 1,360,60,200,70"));
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        if parts.len() != 5 {
+            return Err(bad());
+        }
+        let page: u32 = parts[0].parse().map_err(|_| bad())?;
+        let n: Vec<f32> = parts[1..].iter().map(|p| p.parse::<f32>()).collect::<Result<_, _>>().map_err(|_| bad())?;
+        if page == 0 || n.iter().any(|v| !v.is_finite()) || n[2] < 20.0 || n[3] < 10.0 || n[0] < 0.0 || n[1] < 0.0 {
+            return Err(PadesError::Placement(format!(
+                "`{text}`: the page counts from 1, and the rectangle needs at least 20 × 10 points inside the page"
+            )));
+        }
+        Ok(Placement { page, x: n[0], y: n[1], w: n[2], h: n[3] })
+    }
+}
+
+/// How to sign.
+#[derive(Debug, Clone)]
+pub struct SignOptions {
+    /// The level to reach.
+    pub level: PadesLevel,
+    /// A visible signature here; invisible when `None`.
+    pub placement: Option<Placement>,
+    /// Why (shown in the appearance and in the signature dictionary).
+    pub reason: Option<String>,
+    /// Where.
+    pub location: Option<String>,
+    /// A PNG or JPEG shown in the appearance (a handwritten signature, the company seal).
+    pub image: Option<Vec<u8>>,
+}
+
+impl Default for SignOptions {
+    fn default() -> Self {
+        SignOptions { level: PadesLevel::BT, placement: None, reason: None, location: None, image: None }
+    }
+}
+
+/// A PDF signed, and how.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedPdf {
+    /// The signed file.
+    pub output: PathBuf,
+    /// The signature field's name.
+    pub field: String,
+    /// The level reached.
+    pub level: PadesLevel,
+    /// The signer.
+    pub signer: CertificateSummary,
+    /// The signature time-stamp (B-T and above).
+    pub timestamp: Option<VerifiedTimestamp>,
+    /// The document time-stamp (B-LTA).
+    pub document_timestamp: Option<VerifiedTimestamp>,
+    /// Validation data put into the document (B-LT and above).
+    pub validation: Option<dss::ValidationData>,
+    /// The signed file's SHA-256.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Why a PDF cannot be signed or read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PadesError {
+    /// Not a PDF at all.
+    #[error("{0}: not a PDF file (it does not start with %PDF-); choose the contract's PDF")]
+    NotPdf(PathBuf),
+    /// A PDF that cannot be read.
+    #[error(
+        "{path}: the PDF cannot be read ({why}); it may be truncated or damaged: open and re-save it, then try again"
+    )]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        why: String,
+    },
+    /// Password-protected.
+    #[error(
+        "{0}: the PDF is encrypted (password-protected); signing it would need its password and break its protection: \
+         save an unprotected copy, sign that, then protect it if needed"
+    )]
+    Encrypted(PathBuf),
+    /// The document's structure does not allow the operation.
+    #[error("the PDF's structure does not allow this: {0}")]
+    Structure(String),
+    /// The output cannot be written.
+    #[error("{path}: cannot write the signed PDF ({why}); choose another place with -o")]
+    Unwritable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
+    /// The reserved space was too small (a defect when it happens twice).
+    #[error("the signature needs {needed} bytes but {reserved} were reserved")]
+    PlaceholderTooSmall {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes reserved.
+        reserved: usize,
+    },
+    /// The page does not exist.
+    #[error("page {page} does not exist: the PDF has {pages} page(s)")]
+    PageOutOfRange {
+        /// Asked for.
+        page: u32,
+        /// There are.
+        pages: usize,
+    },
+    /// The visible signature's placement is wrong.
+    #[error("--visible {0}")]
+    Placement(String),
+    /// The image cannot be used.
+    #[error("the signature image cannot be used: {0}")]
+    Image(String),
+    /// The appearance cannot be drawn.
+    #[error("the signature's appearance cannot be drawn: {0}")]
+    Appearance(String),
+    /// A level that needs a time-stamp, without a TSA.
+    #[error(
+        "level {0} needs a time-stamp, and no TSA is configured: configure one ([tsa] url or EVIDENTIA_TSA_URL), or sign at level B-B"
+    )]
+    NeedsTsa(&'static str),
+    /// The TSA did not give a usable time-stamp: nothing was written.
+    #[error("level {level} needs a time-stamp and none could be obtained, so nothing was written: {source}")]
+    TimestampFailed {
+        /// The level asked for.
+        level: &'static str,
+        /// What went wrong.
+        #[source]
+        source: TspError,
+    },
+}
+
+impl PadesError {
+    /// A stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PadesError::NotPdf(_) => "NOT_PDF",
+            PadesError::Unreadable { .. } => "PDF_UNREADABLE",
+            PadesError::Encrypted(_) => "PDF_ENCRYPTED",
+            PadesError::Structure(_) => "PDF_STRUCTURE",
+            PadesError::Unwritable { .. } => "OUTPUT_UNWRITABLE",
+            PadesError::PlaceholderTooSmall { .. } => "SIGNATURE_TOO_LARGE",
+            PadesError::PageOutOfRange { .. } | PadesError::Placement(_) => "BAD_PLACEMENT",
+            PadesError::Image(_) => "BAD_IMAGE",
+            PadesError::Appearance(_) => "APPEARANCE_FAILED",
+            PadesError::NeedsTsa(_) => "TSA_NOT_CONFIGURED",
+            PadesError::TimestampFailed { source, .. } => source.code(),
+        }
+    }
+
+    /// Whether the user's input is at fault (rather than a service).
+    pub fn is_input(&self) -> bool {
+        !matches!(self, PadesError::TimestampFailed { .. } | PadesError::NeedsTsa(_))
+    }
+}
+
+/// A PDF date: `D:YYYYMMDDHHmmSS+00'00'`.
+fn pdf_date(t: DateTime<Utc>) -> String {
+    t.format("D:%Y%m%d%H%M%S+00'00'").to_string()
+}
+
+/// The common name of a certificate's subject, else the whole subject.
+pub(crate) fn common_name(cert: &x509_cert::Certificate) -> String {
+    let subject = &cert.tbs_certificate.subject;
+    for rdn in subject.0.iter() {
+        for atv in rdn.0.iter() {
+            if atv.oid == const_oid::db::rfc4519::CN {
+                if let Ok(s) = atv.value.decode_as::<der::asn1::Utf8StringRef>() {
+                    return s.as_str().to_owned();
+                }
+                if let Ok(s) = atv.value.decode_as::<der::asn1::PrintableStringRef>() {
+                    return s.as_str().to_owned();
+                }
+            }
+        }
+    }
+    subject.to_string()
+}
+
+/// Bytes to reserve for a CMS signature by `identity` (with a time-stamp when `stamped`).
+fn reserve_for(identity: &Identity, stamped: bool) -> usize {
+    use der::Encode;
+    let chain: usize = identity.chain.iter().map(|c| c.to_der().map(|d| d.len()).unwrap_or(2048)).sum();
+    chain + 4096 + if stamped { 16384 } else { 0 }
+}
+
+/// Signs `input` into `output` (which may be the same file: it is replaced only when complete) at
+/// the level `options` asks for. A TSA that fails leaves nothing written.
+pub async fn sign_pdf(
+    identity: &Identity,
+    input: &Path,
+    output: &Path,
+    options: &SignOptions,
+    tsa: Option<&TsaClient>,
+) -> Result<SignedPdf, crate::Error> {
+    crate::cades::check_identity(identity)?;
+    let level = options.level;
+    if level >= PadesLevel::BT && tsa.is_none() {
+        return Err(PadesError::NeedsTsa(level.name()).into());
+    }
+    let loaded = update::load(input)?;
+    let partial = update::partial_path(output);
+    let result = sign_into(identity, loaded, input, &partial, options, tsa).await;
+    let (field, timestamp, document_timestamp, validation) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, output)
+        .map_err(|e| PadesError::Unwritable { path: output.to_owned(), why: e.to_string() })?;
+    let hashed = crate::digest::hash_file(output, &[DigestAlgorithm::Sha256], None, &|_| {})
+        .map_err(|e| crate::subject::InputError::from_io(output, e))?;
+    Ok(SignedPdf {
+        output: output.to_owned(),
+        field,
+        level,
+        signer: CertificateSummary::of(identity.certificate()),
+        timestamp,
+        document_timestamp,
+        validation,
+        sha256: hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default(),
+        size: hashed.size,
+    })
+}
+
+type Signed = (String, Option<VerifiedTimestamp>, Option<VerifiedTimestamp>, Option<dss::ValidationData>);
+
+async fn sign_into(
+    identity: &Identity,
+    loaded: update::LoadedPdf,
+    input: &Path,
+    partial: &Path,
+    options: &SignOptions,
+    tsa: Option<&TsaClient>,
+) -> Result<Signed, crate::Error> {
+    let level = options.level;
+    let pages = loaded.doc.get_pages();
+    let page_number = options.placement.map(|p| p.page).unwrap_or(1);
+    let page = *pages.get(&page_number).ok_or(PadesError::PageOutOfRange { page: page_number, pages: pages.len() })?;
+    let field_name = update::unique_field_name(&loaded.doc, "Signature");
+    let now = Utc::now();
+    let name = common_name(identity.certificate());
+    let mut reserve = reserve_for(identity, level >= PadesLevel::BT);
+    let mut signature_timestamp = None;
+    for attempt in 0..2 {
+        let mut inc = lopdf::IncrementalDocument::create_from(loaded.bytes.clone(), loaded.doc.clone());
+        let (rect, appearance) = match options.placement {
+            Some(p) => {
+                let text = AppearanceText {
+                    name: name.clone(),
+                    time: now.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    reason: options.reason.clone(),
+                    location: options.location.clone(),
+                };
+                let drawn = appearance::render(p.w, p.h, &text, options.image.as_deref())?;
+                let form = appearance::import_as_form(&mut inc, &drawn, p.w, p.h)?;
+                ([p.x, p.y, p.x + p.w, p.y + p.h], Some(form))
+            }
+            None => ([0.0; 4], None),
+        };
+        let field = update::NewField {
+            value: update::FieldValue::Signature {
+                name: name.clone(),
+                reason: options.reason.clone(),
+                location: options.location.clone(),
+                signing_time: pdf_date(now),
+            },
+            page,
+            rect,
+            appearance,
+            contents_len: reserve,
+        };
+        update::add_field(&mut inc, &field, &field_name)?;
+        let placeholder = update::write(&mut inc, partial)?;
+        let algorithm = crate::cades::content_digest_algorithm(identity);
+        let digest = update::digest_byte_range(partial, &placeholder.byte_range(), algorithm)
+            .map_err(|e| PadesError::Unwritable { path: partial.to_owned(), why: e.to_string() })?;
+        let mut cms = crate::cades::sign_detached_pades(identity, digest.as_bytes())?;
+        if level >= PadesLevel::BT
+            && let Some(client) = tsa
+        {
+            let imprint = DigestAlgorithm::Sha256.digest(&crate::cades::signature_value(&cms)?);
+            let obtained = client
+                .timestamp(DigestAlgorithm::Sha256, imprint.as_bytes())
+                .await
+                .map_err(|source| PadesError::TimestampFailed { level: level.name(), source })?;
+            cms = crate::cades::add_signature_timestamp(&cms, obtained.token.to_der())?;
+            signature_timestamp = Some((obtained.verified, obtained.token.to_der().to_vec()));
+        }
+        match update::fill(partial, &placeholder, &cms) {
+            Ok(()) => break,
+            Err(PadesError::PlaceholderTooSmall { needed, .. }) if attempt == 0 => reserve = needed + 4096,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let _ = input;
+    let mut validation = None;
+    let mut document_timestamp = None;
+    if level >= PadesLevel::BLT {
+        let mut certificates = identity.chain.clone();
+        if let Some((_, token)) = &signature_timestamp {
+            certificates.extend(crate::cades_verify::embedded_certificates(token));
+        }
+        validation = Some(dss::add_validation_data(partial, &certificates).await?);
+    }
+    if level >= PadesLevel::BLTA
+        && let Some(client) = tsa
+    {
+        document_timestamp = Some(dss::add_document_timestamp(partial, client).await?);
+    }
+    Ok((field_name, signature_timestamp.map(|(v, _)| v), document_timestamp, validation))
+}

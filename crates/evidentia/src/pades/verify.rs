@@ -1,0 +1,396 @@
+//! Verifying every signature and document time-stamp in a PDF, ours or another producer's: the
+//! byte range covers the file up to the signature's revision, the CMS or token verifies over it,
+//! and what later revisions changed is classified; results go through the verification engine.
+
+use std::path::{Path, PathBuf};
+
+use lopdf::{Document, Object};
+use serde::Serialize;
+
+use super::changes::{Change, changes};
+use super::update::{self, decode_text, resolve};
+use crate::digest::DigestAlgorithm;
+use crate::identity::CertificateSummary;
+use crate::tsp::{Expectation, TimestampToken, VerifiedTimestamp};
+use crate::verify::package::{signature_check_with, timestamp_verdict, tsp_policy};
+use crate::verify::{Check, Policy, PolicyUsed, Verdict, aggregate};
+
+/// One signature or document time-stamp in a PDF, and what was found.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfSignature {
+    /// The field's name.
+    pub field: String,
+    /// `signature` or `document-timestamp`.
+    pub kind: &'static str,
+    /// The /SubFilter.
+    pub sub_filter: String,
+    /// The signer (signatures that verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<CertificateSummary>,
+    /// The claimed signing time (/M), not proof of time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_time: Option<String>,
+    /// The signature's time-stamp, or the document time-stamp itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<VerifiedTimestamp>,
+    /// PAdES level: B-B, B-T, B-LT, B-LTA (signatures that verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<&'static str>,
+    /// The revision it signs (1 = the first).
+    pub revision: usize,
+    /// Bytes of the file it covers.
+    pub covered: u64,
+    /// What later revisions changed.
+    pub changes: Vec<Change>,
+    /// The checks.
+    pub checks: Vec<Check>,
+    /// TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE.
+    pub result: &'static str,
+}
+
+/// Every signature of a PDF, checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfReport {
+    /// The file.
+    pub file: PathBuf,
+    /// Its size.
+    pub size: u64,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Revisions (incremental updates + 1).
+    pub revisions: usize,
+    /// Signatures and document time-stamps, in file order.
+    pub signatures: Vec<PdfSignature>,
+    /// The policy used.
+    pub policy: PolicyUsed,
+    /// TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE (INDETERMINATE when there is no signature).
+    pub result: &'static str,
+}
+
+/// A signature dictionary found through the form.
+struct Found {
+    field: String,
+    sub_filter: String,
+    range: Vec<i64>,
+    contents: Vec<u8>,
+    claimed_time: Option<String>,
+}
+
+fn signatures_in(doc: &Document) -> Vec<Found> {
+    let mut out = Vec::new();
+    let Ok(catalog) = doc.catalog() else { return out };
+    let Some(Object::Dictionary(form)) = resolve(doc, catalog, b"AcroForm") else { return out };
+    let Some(Object::Array(fields)) = resolve(doc, form, b"Fields") else { return out };
+    let mut stack: Vec<(Object, String, usize)> = fields.iter().rev().map(|f| (f.clone(), String::new(), 0)).collect();
+    while let Some((field, parent, depth)) = stack.pop() {
+        let Object::Reference(id) = field else { continue };
+        let Ok(dict) = doc.get_dictionary(id) else { continue };
+        let own = dict.get(b"T").ok().and_then(|t| t.as_str().ok()).map(decode_text);
+        let name = match (&own, parent.is_empty()) {
+            (Some(t), true) => t.clone(),
+            (Some(t), false) => format!("{parent}.{t}"),
+            (None, _) => parent.clone(),
+        };
+        if let Some(Object::Dictionary(v)) = resolve(doc, dict, b"V")
+            && let (Ok(range), Ok(contents)) = (v.get(b"ByteRange"), v.get(b"Contents"))
+        {
+            let range: Vec<i64> = match range {
+                Object::Array(a) => a.iter().filter_map(|o| o.as_i64().ok()).collect(),
+                Object::Reference(r) => doc
+                    .get_object(*r)
+                    .and_then(Object::as_array)
+                    .map(|a| a.iter().filter_map(|o| o.as_i64().ok()).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            out.push(Found {
+                field: name.clone(),
+                sub_filter: v
+                    .get(b"SubFilter")
+                    .and_then(Object::as_name)
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+                    .unwrap_or_default(),
+                range,
+                contents: contents.as_str().map(<[u8]>::to_vec).unwrap_or_default(),
+                claimed_time: v.get(b"M").ok().and_then(|m| m.as_str().ok()).map(decode_text),
+            });
+        }
+        if depth < 16
+            && let Some(Object::Array(kids)) = resolve(doc, dict, b"Kids")
+        {
+            stack.extend(kids.iter().rev().map(|k| (k.clone(), name.clone(), depth + 1)));
+        }
+    }
+    out
+}
+
+/// The DER element at the start of `bytes` (a /Contents string is padded with zeros).
+fn der_element(bytes: &[u8]) -> Option<&[u8]> {
+    let (&first_len, rest) = bytes.get(1..)?.split_first()?;
+    let (len, header) = if first_len < 0x80 {
+        (first_len as usize, 2)
+    } else {
+        let n = (first_len & 0x7F) as usize;
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let len = rest.get(..n)?.iter().fold(0usize, |acc, &b| (acc << 8) | b as usize);
+        (len, 2 + n)
+    };
+    bytes.get(..header.checked_add(len)?)
+}
+
+/// Verifies every signature and document time-stamp in the PDF at `path`.
+pub fn verify_pdf(path: &Path, policy: &Policy) -> Result<PdfReport, crate::Error> {
+    let bytes =
+        std::fs::read(path).map_err(|e| super::PadesError::Unreadable { path: path.to_owned(), why: e.to_string() })?;
+    let latest = update::parse(path, &bytes)?;
+    let size = bytes.len() as u64;
+    let sha256 = DigestAlgorithm::Sha256.digest(&bytes).to_hex();
+    let revisions = bytes.windows(5).filter(|w| w == b"%%EOF").count().max(1);
+    let mut found = signatures_in(&latest);
+    found.sort_by_key(|f| f.range.get(2).copied().unwrap_or(0) + f.range.get(3).copied().unwrap_or(0));
+
+    // Where each revision ends (just past a %%EOF and its line end).
+    let eofs: Vec<u64> = bytes
+        .windows(5)
+        .enumerate()
+        .filter(|(_, w)| w == b"%%EOF")
+        .map(|(i, _)| {
+            let mut end = i + 5;
+            while bytes.get(end).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+                end += 1;
+            }
+            end as u64
+        })
+        .collect();
+
+    let mut signatures = Vec::new();
+    for f in &found {
+        signatures.push(check_one(f, &bytes, path, &latest, &eofs, &found, policy));
+    }
+    let result = if signatures.is_empty() {
+        "INDETERMINATE"
+    } else {
+        aggregate(signatures.iter().flat_map(|s| s.checks.iter()))
+    };
+    drop(bytes);
+    Ok(PdfReport { file: path.to_owned(), size, sha256, revisions, signatures, policy: policy.used(), result })
+}
+
+/// The certificates (DER) in a document's DSS.
+fn dss_certificates(doc: &Document) -> Vec<Vec<u8>> {
+    let Ok(catalog) = doc.catalog() else { return Vec::new() };
+    let Some(Object::Dictionary(dss)) = resolve(doc, catalog, b"DSS") else { return Vec::new() };
+    let Some(Object::Array(certs)) = resolve(doc, dss, b"Certs") else { return Vec::new() };
+    certs
+        .iter()
+        .filter_map(|c| c.as_reference().ok())
+        .filter_map(|id| doc.get_object(id).ok())
+        .filter_map(|o| o.as_stream().ok())
+        .filter_map(|s| s.decompressed_content().ok().or_else(|| Some(s.content.clone())))
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_one(
+    f: &Found,
+    bytes: &[u8],
+    path: &Path,
+    latest: &Document,
+    eofs: &[u64],
+    all: &[Found],
+    policy: &Policy,
+) -> PdfSignature {
+    let subject = f.field.clone();
+    let is_doc_ts = f.sub_filter == "ETSI.RFC3161";
+    let mut sig = PdfSignature {
+        field: f.field.clone(),
+        kind: if is_doc_ts { "document-timestamp" } else { "signature" },
+        sub_filter: f.sub_filter.clone(),
+        signer: None,
+        claimed_time: f.claimed_time.clone(),
+        timestamp: None,
+        level: None,
+        revision: 0,
+        covered: 0,
+        changes: Vec::new(),
+        checks: Vec::new(),
+        result: "INDETERMINATE",
+    };
+    let size = bytes.len() as u64;
+
+    // The byte range: [0, a, b, c] with the hex /Contents exactly in the gap.
+    let range_ok = match f.range.as_slice() {
+        [0, a, b, c] if *a > 0 && b > a && *c >= 0 && (*b + *c) as u64 <= size => {
+            let (a, b) = (*a as usize, *b as usize);
+            bytes[a] == b'<' && bytes[b - 1] == b'>' && bytes[a + 1..b - 1].iter().all(u8::is_ascii_hexdigit)
+        }
+        _ => false,
+    };
+    if !range_ok {
+        sig.checks.push(Check::failed(
+            "byte_range",
+            &subject,
+            "FORMAT_FAILURE",
+            format!("/ByteRange {:?} does not cover the file around the signature's /Contents", f.range),
+        ));
+        sig.result = aggregate(&sig.checks);
+        return sig;
+    }
+    let covered = (f.range[2] + f.range[3]) as u64;
+    sig.covered = covered;
+    sig.revision = eofs.iter().position(|&e| e >= covered).map(|p| p + 1).unwrap_or(eofs.len());
+    sig.checks.push(Check::passed(
+        "byte_range",
+        &subject,
+        format!(
+            "covers bytes 0–{covered} of {size} except the signature's own /Contents{}",
+            if covered == size { ": the whole file" } else { "" }
+        ),
+    ));
+    let range: Vec<u64> = f.range.iter().map(|&v| v as u64).collect();
+    let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::Error> {
+        Ok(super::update::digest_byte_range(path, &range, algo)
+            .map_err(|e| crate::subject::InputError::from_io(path, e))?
+            .as_bytes()
+            .to_vec())
+    };
+    let Some(der) = der_element(&f.contents) else {
+        sig.checks.push(Check::failed("signature", &subject, "FORMAT_FAILURE", "/Contents holds no DER object"));
+        sig.result = aggregate(&sig.checks);
+        return sig;
+    };
+
+    if is_doc_ts {
+        match TimestampToken::from_token_der(der) {
+            Err(e) => sig.checks.push(Check::failed("document_timestamp", &subject, e.code(), e.to_string())),
+            Ok(token) => {
+                let algorithm = crate::tsp::digest_from_oid(&token.imprint_algorithm());
+                match algorithm.map(|a| (a, digest_of(a))) {
+                    Some((algorithm, Ok(imprint))) => {
+                        let expected = Expectation { algorithm, imprint, nonce: None };
+                        match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
+                            Ok(v) => {
+                                sig.checks.push(Check::passed(
+                                    "document_timestamp",
+                                    &subject,
+                                    format!(
+                                        "the first {covered} bytes existed at {} ({}, serial {})",
+                                        v.gen_time.to_rfc3339(),
+                                        v.tsa_subject,
+                                        v.serial
+                                    ),
+                                ));
+                                sig.timestamp = Some(v);
+                            }
+                            Err(e) => sig.checks.push(timestamp_verdict("document_timestamp", &subject, &e)),
+                        }
+                    }
+                    Some((_, Err(e))) => {
+                        sig.checks.push(Check::failed("document_timestamp", &subject, e.code(), e.to_string()))
+                    }
+                    None => sig.checks.push(Check::indeterminate(
+                        "document_timestamp",
+                        &subject,
+                        "UNSUPPORTED_ALGORITHM",
+                        format!("imprint algorithm {}", token.imprint_algorithm()),
+                    )),
+                }
+            }
+        }
+    } else if matches!(f.sub_filter.as_str(), "ETSI.CAdES.detached" | "adbe.pkcs7.detached") {
+        let (mut check, verified) = signature_check_with("signature", &subject, der, &digest_of, policy);
+        if let Some(v) = verified {
+            let later_doc_ts = all.iter().any(|o| {
+                o.sub_filter == "ETSI.RFC3161"
+                    && o.range.get(2).zip(o.range.get(3)).is_some_and(|(b, c)| (b + c) as u64 > covered)
+            });
+            // B-LT: a later revision put the signer's certificate into the DSS.
+            let signer_der = crate::cades_verify::embedded_certificates(der)
+                .into_iter()
+                .find(|c| CertificateSummary::of(c) == v.signer)
+                .and_then(|c| der::Encode::to_der(&c).ok());
+            let has_dss_after = covered < size
+                && signer_der.is_some_and(|d| {
+                    let before = update::parse(path, &bytes[..covered as usize]).map(|d| dss_certificates(&d));
+                    dss_certificates(latest).contains(&d) && !before.is_ok_and(|b| b.contains(&d))
+                });
+            let pades = f.sub_filter == "ETSI.CAdES.detached";
+            let level = match (v.timestamp.is_some(), has_dss_after, later_doc_ts) {
+                _ if !pades => "PKCS#7",
+                (false, _, _) => "B-B",
+                (true, false, _) => "B-T",
+                (true, true, false) => "B-LT",
+                (true, true, true) => "B-LTA",
+            };
+            check.detail = check.detail.replacen(v.level, &format!("PAdES-{level}"), 1);
+            if !pades {
+                check.detail = check.detail.replacen("PAdES-PKCS#7", "PKCS#7 (adbe.pkcs7.detached)", 1);
+            }
+            sig.level = pades.then_some(level);
+            sig.signer = Some(v.signer.clone());
+            sig.timestamp = v.timestamp.clone();
+        }
+        sig.checks.push(check);
+    } else {
+        sig.checks.push(Check::indeterminate(
+            "signature",
+            &subject,
+            "UNSUPPORTED_FORMAT",
+            format!(
+                "/SubFilter /{} is not checked (only ETSI.CAdES.detached, adbe.pkcs7.detached, ETSI.RFC3161)",
+                f.sub_filter
+            ),
+        ));
+    }
+
+    // What changed after this signature.
+    if covered == size || eofs.last().is_some_and(|&last| covered >= last) {
+        sig.checks.push(Check::passed(
+            "modifications",
+            &subject,
+            "nothing was added after it: it covers the whole file",
+        ));
+    } else {
+        match update::parse(path, &bytes[..covered as usize]) {
+            Err(e) => sig.checks.push(Check::failed(
+                "modifications",
+                &subject,
+                "FORMAT_FAILURE",
+                format!("the revision it signs cannot be read: {e}"),
+            )),
+            Ok(signed) => {
+                sig.changes = changes(&signed, latest);
+                let bad: Vec<&Change> = sig.changes.iter().filter(|c| !c.allowed).collect();
+                if bad.is_empty() {
+                    sig.checks.push(Check::passed(
+                        "modifications",
+                        &subject,
+                        format!(
+                            "later revisions only add signatures, time-stamps or validation data ({} object(s))",
+                            sig.changes.len()
+                        ),
+                    ));
+                } else {
+                    let list: Vec<String> = bad.iter().take(5).map(|c| c.what.clone()).collect();
+                    sig.checks.push(Check::failed(
+                        "modifications",
+                        &subject,
+                        "MODIFIED_AFTER_SIGNING",
+                        format!(
+                            "the document was changed after this signature: {}{}",
+                            list.join("; "),
+                            if bad.len() > 5 { format!(" (and {} more)", bad.len() - 5) } else { String::new() }
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    sig.result = aggregate(&sig.checks);
+    if sig.checks.iter().all(|c| c.verdict == Verdict::Passed) {
+        sig.result = "TOTAL-PASSED";
+    }
+    sig
+}
