@@ -21,6 +21,8 @@ command -v sha256sum >/dev/null || need_apt+=(coreutils)
 command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
 command -v npm >/dev/null || need_apt+=(nodejs npm)
 command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
+command -v qpdf >/dev/null || need_apt+=(qpdf)
+command -v certutil >/dev/null || need_apt+=(libnss3-tools)
 if $app; then
   pkg-config --exists webkit2gtk-4.1 2>/dev/null || need_apt+=(libwebkit2gtk-4.1-dev libsoup-3.0-dev
     libjavascriptcoregtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev file)
@@ -34,7 +36,8 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-if ! python3 -c 'import rfc3161_client, opentimestamps' 2>/dev/null || ! command -v ots >/dev/null; then
+if ! python3 -c 'import rfc3161_client, opentimestamps, pyhanko' 2>/dev/null || ! command -v ots >/dev/null \
+  || ! command -v pyhanko >/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check -r "$(dirname "$0")/requirements.txt" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/requirements.txt"
 fi

@@ -29,11 +29,28 @@ pub(crate) fn load(path: &Path) -> Result<LoadedPdf, PadesError> {
 
 /// Parses PDF bytes read from `path`, refusing encrypted documents.
 pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Document, PadesError> {
-    if !bytes.starts_with(b"%PDF-") && !bytes.get(..1024).is_some_and(|h| h.windows(5).any(|w| w == b"%PDF-")) {
+    let head = &bytes[..bytes.len().min(1024)];
+    if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(PadesError::NotPdf(path.to_owned()));
+    }
+    // A complete PDF ends with startxref and %%EOF; a truncated one is refused rather than
+    // reconstructed, since an update appended to it would point to what is missing.
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let has = |needle: &[u8]| tail.windows(needle.len()).any(|w| w == needle);
+    if !has(b"startxref") || !has(b"%%EOF") {
+        return Err(PadesError::Unreadable {
+            path: path.to_owned(),
+            why: "it does not end with startxref and %%EOF, so it is truncated".into(),
+        });
     }
     let doc =
         Document::load_mem(bytes).map_err(|e| PadesError::Unreadable { path: path.to_owned(), why: e.to_string() })?;
+    if doc.xref_start == 0 {
+        return Err(PadesError::Unreadable {
+            path: path.to_owned(),
+            why: "its cross-reference table is damaged (its objects had to be found by scanning)".into(),
+        });
+    }
     if doc.trailer.get(b"Encrypt").is_ok() || doc.encryption_state.is_some() {
         return Err(PadesError::Encrypted(path.to_owned()));
     }

@@ -1,0 +1,687 @@
+//! PAdES signatures inside PDFs, checked by independent tools: pyHanko (`pyhanko sign validate`
+//! and its own reading of each signature's level), poppler's `pdfsig` with an NSS trust store,
+//! and `qpdf --check` on every PDF written; PDFs from other producers (object streams,
+//! cross-reference streams, pyHanko's signatures, later changes made with pyHanko's writer);
+//! a visible signature with a Chinese name rendered by pdftoppm; bad PDFs refused clearly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use harness::{Env, Tsa, repo, text};
+
+const PASSWORD: &str = "contract pass 42";
+
+/// A PDF with one line of text per page, classic cross-reference table (as simple producers write).
+fn contract_pdf(pages: &[&str]) -> Vec<u8> {
+    let n = pages.len();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {n} >>",
+            (0..n).map(|i| format!("{} 0 R", 3 + 2 * i)).collect::<Vec<_>>().join(" ")
+        ),
+    ];
+    let font = 3 + 2 * n;
+    for (i, line) in pages.iter().enumerate() {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >> /Contents {} 0 R >>",
+            4 + 2 * i
+        ));
+        let content = format!("BT /F1 20 Tf 72 760 Td ({line}) Tj ET");
+        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
+    }
+    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned());
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).bytes());
+    out
+}
+
+/// Serves one file over HTTP on `listener` (the CA's CRL), for as long as the test runs.
+fn serve(listener: TcpListener, bytes: Vec<u8>) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(1000) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(&bytes);
+        }
+    });
+}
+
+/// A test PKI (a CA publishing a CRL over HTTP, two signers), a TSA, and both signers imported.
+struct Setup {
+    env: Env,
+    tsa: Tsa,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let env = Env::new();
+        let tsa = Tsa::start();
+        env.write("pw", PASSWORD);
+        // The CRL's address must be in the signers' certificates: bind the server first.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let script = format!(
+            r#"set -e
+cat > ca.cnf <<'X'
+[req]
+distinguished_name=dn
+[dn]
+[ca_ext]
+basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign
+[signer]
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,nonRepudiation
+crlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl
+[ca]
+default_ca=testca
+[testca]
+database=index.txt
+crlnumber=crlnumber
+default_md=sha256
+default_crl_days=30
+certificate=ca.pem
+private_key=ca.key
+X
+touch index.txt; echo 01 > crlnumber
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj "/CN=Contract Test CA" -days 60 -extensions ca_ext -config ca.cnf 2>/dev/null
+for who in alice bob; do
+  openssl req -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr -subj "/CN=$who Signer" 2>/dev/null
+  openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $who.pem -days 30 -extfile ca.cnf -extensions signer 2>/dev/null
+  openssl pkcs12 -export -inkey $who.key -in $who.pem -certfile ca.pem -out $who.p12 -passout "pass:{PASSWORD}"
+done
+openssl ca -gencrl -config ca.cnf -out ca.crl.pem 2>/dev/null
+openssl crl -in ca.crl.pem -outform DER -out ca.crl
+"#
+        );
+        let out = Command::new("bash").arg("-c").arg(&script).current_dir(env.dir.path()).output().unwrap();
+        assert!(out.status.success(), "test PKI: {}", text(&out.stderr));
+        serve(listener, std::fs::read(env.path("ca.crl")).unwrap());
+        let setup = Setup { env, tsa };
+        for who in ["alice", "bob"] {
+            let out = setup
+                .cmd()
+                .args(["identity", "import", &format!("{who}.p12"), "--password-file", "pw"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "import {who}: {}", text(&out.stderr));
+        }
+        setup
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = self.env.cmd();
+        c.env("EVIDENTIA_IDENTITIES", self.env.path("identities"))
+            .env("EVIDENTIA_TSA", self.tsa.url("/tsa"))
+            .env("EVIDENTIA_TSA_TRUST", self.tsa.root());
+        c
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.env.path(rel)
+    }
+
+    /// `evidentia pdf sign IN -o OUT --identity WHO --password-file pw EXTRA...`, expected to succeed.
+    fn sign(&self, input: &str, output: &str, who: &str, extra: &[&str]) -> serde_json::Value {
+        let out = self.sign_output(input, output, who, extra);
+        assert!(out.status.success(), "pdf sign {input}: {}{}", text(&out.stdout), text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn sign_output(&self, input: &str, output: &str, who: &str, extra: &[&str]) -> Output {
+        self.cmd()
+            .args(["--json", "pdf", "sign", input, "-o", output, "--identity", who, "--password-file", "pw"])
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
+    /// Our verifier's report.
+    fn verify(&self, file: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+        let out = self.cmd().args(["--json", "pdf", "verify", file, "--trust", "ca.pem"]).args(extra).output().unwrap();
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("pdf verify {file}: {e}: {}{}", text(&out.stdout), text(&out.stderr)));
+        (out.status.code().unwrap_or(-1), v)
+    }
+
+    fn trust_args(&self) -> Vec<String> {
+        vec![
+            "--trust".into(),
+            self.path("ca.pem").display().to_string(),
+            "--trust".into(),
+            self.tsa.root().display().to_string(),
+        ]
+    }
+
+    /// `pyhanko sign validate --pretty-print`: the whole text.
+    fn pyhanko_validate(&self, file: &str) -> String {
+        let out = Command::new("pyhanko")
+            .args(["sign", "validate", "--pretty-print"])
+            .args(self.trust_args())
+            .arg(file)
+            .current_dir(self.env.dir.path())
+            .output()
+            .expect("pyhanko (PyPI pyhanko-cli)");
+        format!("{}{}", text(&out.stdout), text(&out.stderr))
+    }
+
+    /// pyHanko's reading of each signature (tests/fixtures/pdf_tools.py levels).
+    fn pyhanko_levels(&self, file: &str) -> Vec<serde_json::Value> {
+        let out = Command::new("python3")
+            .arg(repo().join("tests/fixtures/pdf_tools.py"))
+            .arg("levels")
+            .args(self.trust_args())
+            .arg(file)
+            .current_dir(self.env.dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pdf_tools.py levels: {}", text(&out.stderr));
+        text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|v: &serde_json::Value| v.get("field").is_some())
+            .collect()
+    }
+
+    /// `pdfsig` with an NSS store trusting the test CA and the TSA root: its text.
+    fn pdfsig(&self, file: &str) -> String {
+        let nss = self.path("nss");
+        if !nss.exists() {
+            std::fs::create_dir_all(&nss).unwrap();
+            let db = format!("sql:{}", nss.display());
+            let ok = |c: &mut Command| assert!(c.output().unwrap().status.success(), "certutil");
+            ok(Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]));
+            ok(Command::new("certutil")
+                .args(["-A", "-d", &db, "-n", "ca", "-t", "CT,C,C", "-i"])
+                .arg(self.path("ca.pem")));
+            ok(Command::new("certutil")
+                .args(["-A", "-d", &db, "-n", "tsa", "-t", "CT,C,C", "-i"])
+                .arg(self.tsa.root()));
+        }
+        let out = Command::new("pdfsig")
+            .arg("-nssdir")
+            .arg(format!("sql:{}", nss.display()))
+            .arg(self.path(file))
+            .output()
+            .expect("pdfsig (poppler-utils)");
+        assert!(out.status.success(), "pdfsig {file}: {}", text(&out.stderr));
+        text(&out.stdout)
+    }
+
+    fn qpdf_check(&self, file: &str) {
+        let out = Command::new("qpdf").arg("--check").arg(self.path(file)).output().expect("qpdf");
+        assert!(out.status.success(), "qpdf --check {file}: {}{}", text(&out.stdout), text(&out.stderr));
+    }
+
+    fn qpdf(&self, args: &[&str]) {
+        let out = Command::new("qpdf").args(args).current_dir(self.env.dir.path()).output().expect("qpdf");
+        assert!(out.status.code() == Some(0) || out.status.code() == Some(3), "qpdf {args:?}: {}", text(&out.stderr));
+    }
+}
+
+fn signature_levels(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["field"].as_str().unwrap_or_default().to_owned(),
+                s["level"].as_str().unwrap_or("-").to_owned(),
+                s["result"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn assert_pdfsig_valid(pdfsig: &str, signatures: usize) {
+    assert_eq!(pdfsig.matches("Signature Validation: Signature is Valid.").count(), signatures, "{pdfsig}");
+    assert!(pdfsig.contains("Certificate Validation: Certificate is Trusted."), "{pdfsig}");
+}
+
+#[test]
+fn every_level_is_accepted_by_pyhanko_pdfsig_and_qpdf() {
+    let s = Setup::new();
+    let original = contract_pdf(&["Service agreement", "Terms and signatures"]);
+    s.env.write("contract.pdf", &original);
+    for level in ["B-B", "B-T", "B-LT", "B-LTA"] {
+        let out = format!("signed-{level}.pdf");
+        let signed = s.sign("contract.pdf", &out, "alice", &["--level", level]);
+        assert_eq!(signed["signed"][0]["level"], level);
+        let bytes = std::fs::read(s.path(&out)).unwrap();
+        assert!(bytes.starts_with(&original), "{level}: the original bytes must stay as they were");
+        s.qpdf_check(&out);
+
+        let validated = s.pyhanko_validate(&out);
+        assert!(validated.contains("The signature is judged VALID."), "{level}: {validated}");
+        assert!(validated.contains("The signer's certificate is trusted."), "{level}: {validated}");
+        let levels = s.pyhanko_levels(&out);
+        assert_eq!(levels.len(), 1, "{levels:?}");
+        assert_eq!(levels[0]["level"], level, "pyHanko's reading: {levels:?}");
+        assert_eq!(levels[0]["intact"], true);
+        assert_eq!(levels[0]["bottom_line"], true, "{levels:?}");
+
+        assert_pdfsig_valid(&s.pdfsig(&out), 1);
+
+        let (code, report) = s.verify(&out, &[]);
+        assert_eq!(code, 0, "{report:#}");
+        assert_eq!(report["result"], "TOTAL-PASSED");
+        let regular: Vec<_> = signature_levels(&report).into_iter().filter(|(_, l, _)| l != "-").collect();
+        assert_eq!(regular, vec![("Signature1".to_owned(), level.to_owned(), "TOTAL-PASSED".to_owned())]);
+        if level == "B-LTA" {
+            let kinds: Vec<&str> =
+                report["signatures"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
+            assert_eq!(kinds, ["signature", "document-timestamp"]);
+        }
+        if level == "B-LT" {
+            let v = &signed["signed"][0]["validation"];
+            assert!(v["crls"].as_u64().unwrap() >= 1, "the CA's CRL was fetched: {v}");
+            let missing = v["missing"].as_array().unwrap();
+            assert!(
+                missing.iter().all(|m| m.as_str().unwrap().contains("TSA")),
+                "only the TSA's certificate names no revocation address: {missing:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_countersignature_keeps_the_first_signature_valid() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Purchase contract", "Annex"]));
+    s.sign(
+        "contract.pdf",
+        "first.pdf",
+        "alice",
+        &["--level", "B-T", "--visible", "1,60,60,200,60", "--reason", "Seller"],
+    );
+    s.sign("first.pdf", "both.pdf", "bob", &["--level", "B-LTA", "--visible", "1,330,60,200,60", "--reason", "Buyer"]);
+    s.qpdf_check("both.pdf");
+    let validated = s.pyhanko_validate("both.pdf");
+    assert_eq!(validated.matches("The signature is judged VALID.").count(), 2, "{validated}");
+    let levels = s.pyhanko_levels("both.pdf");
+    let fields: Vec<(&str, &str)> =
+        levels.iter().map(|l| (l["field"].as_str().unwrap(), l["level"].as_str().unwrap())).collect();
+    assert_eq!(fields, [("Signature1", "B-T"), ("Signature2", "B-LTA")], "{levels:?}");
+    assert!(levels.iter().all(|l| l["intact"] == true && l["bottom_line"] == true), "{levels:?}");
+    assert_pdfsig_valid(&s.pdfsig("both.pdf"), 2);
+
+    let (code, report) = s.verify("both.pdf", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let got = signature_levels(&report);
+    assert_eq!(got[0], ("Signature1".into(), "B-T".into(), "TOTAL-PASSED".into()), "{report:#}");
+    assert_eq!(got[1], ("Signature2".into(), "B-LTA".into(), "TOTAL-PASSED".into()), "{report:#}");
+    let first = &report["signatures"][0];
+    assert!(first["changes"].as_array().unwrap().iter().all(|c| c["allowed"] == true), "{first:#}");
+}
+
+#[test]
+fn object_streams_and_existing_signatures_are_handled() {
+    let s = Setup::new();
+    s.env.write("plain.pdf", contract_pdf(&["Lease", "Inventory", "Signatures"]));
+    // Object streams and a cross-reference stream, as modern producers write.
+    s.qpdf(&["--object-streams=generate", "--compress-streams=y", "plain.pdf", "modern.pdf"]);
+    let modern = std::fs::read(s.path("modern.pdf")).unwrap();
+    assert!(modern.windows(7).any(|w| w == b"/ObjStm"), "qpdf made object streams");
+    s.sign("modern.pdf", "modern-signed.pdf", "alice", &["--level", "B-LT", "--visible", "2,100,100,180,60"]);
+    s.qpdf_check("modern-signed.pdf");
+    assert!(s.pyhanko_validate("modern-signed.pdf").contains("The signature is judged VALID."));
+    assert_eq!(s.pyhanko_levels("modern-signed.pdf")[0]["level"], "B-LT");
+    assert_eq!(s.verify("modern-signed.pdf", &[]).1["result"], "TOTAL-PASSED");
+
+    // A PDF pyHanko signed first, then us.
+    let out = Command::new("pyhanko")
+        .args(["sign", "addsig", "--field", "Vendor", "--use-pades", "--timestamp-url", &s.tsa.url("/tsa")])
+        .args(["pkcs12", "--passfile", "pw", "modern.pdf", "vendor.pdf", "bob.p12"])
+        .current_dir(s.env.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pyhanko addsig: {}", text(&out.stderr));
+    s.sign("vendor.pdf", "vendor-and-us.pdf", "alice", &["--level", "B-T"]);
+    s.qpdf_check("vendor-and-us.pdf");
+    let validated = s.pyhanko_validate("vendor-and-us.pdf");
+    assert_eq!(validated.matches("The signature is judged VALID.").count(), 2, "{validated}");
+    let (code, report) = s.verify("vendor-and-us.pdf", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let got = signature_levels(&report);
+    assert_eq!(got[0], ("Vendor".into(), "B-T".into(), "TOTAL-PASSED".into()), "pyHanko's signature: {report:#}");
+    assert_eq!(got[1], ("Signature1".into(), "B-T".into(), "TOTAL-PASSED".into()));
+}
+
+#[test]
+fn pyhanko_signatures_verify_and_later_content_changes_fail() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Loan agreement: 1,000 EUR", "Repayment"]));
+    let out = Command::new("pyhanko")
+        .args(["sign", "addsig", "--field", "Lender", "--use-pades", "--timestamp-url", &s.tsa.url("/tsa")])
+        .args(["pkcs12", "--passfile", "pw", "contract.pdf", "lender.pdf", "alice.p12"])
+        .current_dir(s.env.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pyhanko addsig: {}", text(&out.stderr));
+    let (code, report) = s.verify("lender.pdf", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(signature_levels(&report), [("Lender".into(), "B-T".into(), "TOTAL-PASSED".into())]);
+
+    // pyHanko's incremental writer changes page 1's text after the signature.
+    let tools = repo().join("tests/fixtures/pdf_tools.py");
+    for (how, expect) in [("tamper", "page 1 was changed"), ("annotate", "page 1 was changed (Annots)")] {
+        let changed = format!("{how}.pdf");
+        let out = Command::new("python3")
+            .arg(&tools)
+            .args([how, "lender.pdf", &changed])
+            .current_dir(s.env.dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{how}: {}", text(&out.stderr));
+        let (code, report) = s.verify(&changed, &[]);
+        assert_eq!(code, 1, "{how}: {report:#}");
+        assert_eq!(report["result"], "TOTAL-FAILED");
+        let checks = report["signatures"][0]["checks"].as_array().unwrap();
+        let signature = checks.iter().find(|c| c["check"] == "signature").unwrap();
+        assert_eq!(signature["verdict"], "PASSED", "the signed revision itself is intact");
+        let m = checks.iter().find(|c| c["check"] == "modifications").unwrap();
+        assert_eq!(m["verdict"], "FAILED");
+        assert_eq!(m["reason"], "MODIFIED_AFTER_SIGNING");
+        assert!(m["detail"].as_str().unwrap().contains(expect), "{how}: {m}");
+    }
+
+    // A byte changed inside the signed range: the signature itself fails.
+    let mut bytes = std::fs::read(s.path("lender.pdf")).unwrap();
+    let at = bytes.windows(9).position(|w| w == b"Repayment").unwrap();
+    bytes[at] = b'X';
+    s.env.write("flipped.pdf", &bytes);
+    let (code, report) = s.verify("flipped.pdf", &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let checks = report["signatures"][0]["checks"].as_array().unwrap();
+    let signature = checks.iter().find(|c| c["check"] == "signature").unwrap();
+    assert_eq!(signature["reason"], "HASH_MISMATCH", "{signature}");
+}
+
+#[test]
+fn a_visible_signature_with_a_chinese_name_renders() {
+    let s = Setup::new();
+    let out = s
+        .cmd()
+        .env("EVIDENTIA_PASSWORD", PASSWORD)
+        .args(["--json", "identity", "new", "--name", "张伟"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name = made["identities"][0]["name"].as_str().unwrap().to_owned();
+    s.env.write("contract.pdf", contract_pdf(&["Contract", "Page two"]));
+    // A red ring, as a company seal image.
+    let png = seal_png();
+    s.env.write("seal.png", &png);
+    s.sign(
+        "contract.pdf",
+        "zh.pdf",
+        &name,
+        &[
+            "--level",
+            "B-T",
+            "--visible",
+            "1,330,60,230,80",
+            "--reason",
+            "合同签署",
+            "--location",
+            "上海",
+            "--image",
+            "seal.png",
+        ],
+    );
+    s.qpdf_check("zh.pdf");
+    let (code, report) = s.verify("zh.pdf", &["--accept-self-signed"]);
+    assert_eq!(code, 0, "{report:#}");
+
+    // The CJK font is embedded as a subset, with a ToUnicode map.
+    let fonts = Command::new("pdffonts").arg(s.path("zh.pdf")).output().expect("pdffonts");
+    let fonts = text(&fonts.stdout);
+    let line = fonts.lines().find(|l| l.contains("NotoSansSC")).unwrap_or_else(|| panic!("{fonts}"));
+    assert!(line.contains("yes yes yes"), "embedded, subset, ToUnicode: {line}");
+    let words = Command::new("pdftotext").arg(s.path("zh.pdf")).arg("-").output().expect("pdftotext");
+    let words = text(&words.stdout);
+    assert!(words.contains("张伟") && words.contains("合同签署") && words.contains("上海"), "{words}");
+
+    // Rendered: the signature's rectangle holds ink, in the seal's red and the text's grey.
+    let shots = repo().join("target/screenshots/pdf");
+    std::fs::create_dir_all(&shots).unwrap();
+    let prefix = shots.join("visible-signature-zh");
+    let out = Command::new("pdftoppm")
+        .args(["-r", "72", "-f", "1", "-l", "1", "-png", "-singlefile"])
+        .arg(s.path("zh.pdf"))
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (w, h, rgb) = decode_png_rgb(&prefix.with_extension("png"));
+    assert_eq!((w, h), (595, 842));
+    let pixel = |x: usize, y: usize| -> (u8, u8, u8) {
+        let i = (y * w + x) * 3;
+        (rgb[i], rgb[i + 1], rgb[i + 2])
+    };
+    // PDF y from the bottom: the rectangle 330..560 × 60..140 is rows 702..782 from the top.
+    let (mut red, mut dark) = (0, 0);
+    for y in 702..782 {
+        for x in 330..560 {
+            let (r, g, b) = pixel(x, y);
+            if r > 150 && g < 90 && b < 90 {
+                red += 1;
+            }
+            if r < 120 && g < 120 && b < 120 {
+                dark += 1;
+            }
+        }
+    }
+    assert!(red > 100, "the seal image is drawn ({red} red pixels)");
+    assert!(dark > 150, "the name and time are drawn ({dark} dark pixels)");
+    let mut outside = 0;
+    for y in 200..600 {
+        for x in 0..595 {
+            if pixel(x, y) != (255, 255, 255) {
+                outside += 1;
+            }
+        }
+    }
+    assert_eq!(outside, 0, "nothing is drawn elsewhere on the page");
+}
+
+/// A 120 × 120 RGBA PNG of a red ring.
+fn seal_png() -> Vec<u8> {
+    let (w, h) = (120u32, 120u32);
+    let mut raw = Vec::new();
+    for y in 0..h as i32 {
+        raw.push(0);
+        for x in 0..w as i32 {
+            let d = (x - 60).pow(2) + (y - 60).pow(2);
+            raw.extend(if (2500..3300).contains(&d) { [0xCC, 0x22, 0x22, 0xFF] } else { [0, 0, 0, 0] });
+        }
+    }
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [(&b"IHDR"[..], ihdr), (b"IDAT", zlib_store(&raw)), (b"IEND", Vec::new())] {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut chunk = kind.to_vec();
+        chunk.extend(&data);
+        png.extend(&chunk);
+        png.extend(crc32(&chunk).to_be_bytes());
+    }
+    png
+}
+
+/// Zlib with stored (uncompressed) blocks.
+fn zlib_store(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = data.chunks(65535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        out.push(u8::from(i + 1 == blocks.len()));
+        let len = block.len() as u16;
+        out.extend(len.to_le_bytes());
+        out.extend((!len).to_le_bytes());
+        out.extend(*block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in data {
+        a = (a + byte as u32) % 65521;
+        b = (b + a) % 65521;
+    }
+    out.extend(((b << 16) | a).to_be_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in data {
+        crc ^= byte as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// Decodes a PNG to RGB with Python's standard library (zlib), for pixel checks.
+fn decode_png_rgb(path: &Path) -> (usize, usize, Vec<u8>) {
+    let script = r#"
+import sys, zlib, struct
+d = open(sys.argv[1], 'rb').read()
+pos, idat, w, h, ct = 8, b'', 0, 0, 0
+while pos < len(d):
+    n = struct.unpack('>I', d[pos:pos+4])[0]; kind = d[pos+4:pos+8]; body = d[pos+8:pos+8+n]; pos += 12 + n
+    if kind == b'IHDR': w, h, bd, ct = struct.unpack('>IIBB', body[:10])
+    elif kind == b'IDAT': idat += body
+raw = zlib.decompress(idat); bpp = {2: 3, 6: 4, 0: 1}[ct]; stride = w * bpp
+out, prev = bytearray(), bytearray(stride)
+for y in range(h):
+    f = raw[y*(stride+1)]; line = bytearray(raw[y*(stride+1)+1:(y+1)*(stride+1)])
+    for i in range(stride):
+        a = line[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p-a), abs(p-b), abs(p-c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    prev = line
+    for x in range(w):
+        px = line[x*bpp:(x+1)*bpp]
+        out += bytes(px[:3]) if bpp >= 3 else bytes([px[0]] * 3)
+sys.stdout.buffer.write(struct.pack('>II', w, h) + bytes(out))
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(path).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let w = u32::from_be_bytes(out.stdout[0..4].try_into().unwrap()) as usize;
+    let h = u32::from_be_bytes(out.stdout[4..8].try_into().unwrap()) as usize;
+    (w, h, out.stdout[8..].to_vec())
+}
+
+#[test]
+fn bad_pdfs_get_clear_errors_and_nothing_is_written() {
+    let s = Setup::new();
+    let original = contract_pdf(&["Confidential"]);
+    s.env.write("contract.pdf", &original);
+    s.qpdf(&["--encrypt", "user-pw", "owner-pw", "256", "--", "contract.pdf", "encrypted.pdf"]);
+    s.env.write("truncated.pdf", &original[..original.len() / 2]);
+    s.env.write("not.pdf", b"PK\x03\x04 this is a zip, not a contract");
+    let cases: [(&str, &[&str], &str, &str); 5] = [
+        ("encrypted.pdf", &[], "PDF_ENCRYPTED", "password-protected"),
+        ("truncated.pdf", &[], "PDF_UNREADABLE", "truncated"),
+        ("not.pdf", &[], "NOT_PDF", "not a PDF"),
+        ("contract.pdf", &["--visible", "4,10,10,100,40"], "BAD_PLACEMENT", "page 4 does not exist"),
+        ("contract.pdf", &["--visible", "1,10,10"], "BAD_PLACEMENT", "page,x,y,width,height"),
+    ];
+    for (input, extra, code, words) in cases {
+        let out = s.sign_output(input, "out.pdf", "alice", extra);
+        assert_eq!(out.status.code(), Some(3), "{input} {extra:?}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["code"], code, "{input}: {v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{input}: {message}");
+        assert!(!s.path("out.pdf").exists(), "{input}: nothing written");
+    }
+    // The TSA is down at B-T: nothing is written, no partial file is left.
+    let out = s
+        .cmd()
+        .env("EVIDENTIA_TSA", format!("http://127.0.0.1:{}/tsa", harness::closed_port()))
+        .env("EVIDENTIA_TSA_RETRIES", "0")
+        .args([
+            "--json",
+            "pdf",
+            "sign",
+            "contract.pdf",
+            "-o",
+            "out.pdf",
+            "--identity",
+            "alice",
+            "--password-file",
+            "pw",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    let leftovers: Vec<_> = std::fs::read_dir(s.env.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().contains("out.pdf"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A PDF with no signature is not "passed".
+    let (code, report) = s.verify("contract.pdf", &[]);
+    assert_eq!(code, 7, "{report:#}");
+    assert_eq!(report["result"], "INDETERMINATE");
+    assert_eq!(std::fs::read(s.path("contract.pdf")).unwrap(), original, "the input is untouched");
+}
+
+#[test]
+fn a_batch_is_signed_with_one_password() {
+    let s = Setup::new();
+    let mut inputs = Vec::new();
+    for i in 0..12 {
+        let name = format!("in/contract-{i:02}.pdf");
+        s.env.write(&name, contract_pdf(&[&format!("Contract number {i}")]));
+        inputs.push(name);
+    }
+    std::fs::create_dir_all(s.path("out")).unwrap();
+    let out = s
+        .cmd()
+        .args(["--json", "pdf", "sign"])
+        .args(&inputs)
+        .args(["--out-dir", "out", "--identity", "alice", "--password-file", "pw", "--level", "B-T"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["signed"].as_array().unwrap().len(), 12);
+    for i in [0, 7, 11] {
+        let file = format!("out/contract-{i:02}-signed.pdf");
+        s.qpdf_check(&file);
+        assert_eq!(s.verify(&file, &[]).1["result"], "TOTAL-PASSED", "{file}");
+    }
+    assert!(s.pyhanko_validate("out/contract-05-signed.pdf").contains("The signature is judged VALID."));
+}
