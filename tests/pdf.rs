@@ -685,3 +685,35 @@ fn a_batch_is_signed_with_one_password() {
     }
     assert!(s.pyhanko_validate("out/contract-05-signed.pdf").contains("The signature is judged VALID."));
 }
+
+#[test]
+fn sealing_a_pdf_signs_it_inside_and_the_package_checks_both_signatures() {
+    let s = Setup::new();
+    s.env.write("deal.pdf", contract_pdf(&["Distribution agreement"]));
+    let out = s
+        .cmd()
+        .args(["--json", "seal", "deal.pdf", "--identity", "alice", "--password-file", "pw", "--pades"])
+        .args(["--visible", "1,320,60,220,70", "--reason", "Agreed"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sealed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sealed["signed_pdfs"][0]["level"], "B-T");
+    let record = &sealed["records"][0];
+    assert_eq!(record["name"], "deal-signed.pdf");
+    assert!(record["signature"].is_object(), "the record also has its detached CAdES signature: {record}");
+    assert!(s.pyhanko_validate("deal-signed.pdf").contains("The signature is judged VALID."));
+
+    let id = record["id"].as_str().unwrap();
+    let out = s.cmd().args(["export", id, "-o", "deal.asice", "--lang", "en"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = s.cmd().args(["--json", "verify", "deal.asice", "--trust", "ca.pem"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["result"], "TOTAL-PASSED", "{report:#}");
+    let checks = report["records"][0]["checks"].as_array().unwrap();
+    let kinds: Vec<&str> = checks.iter().map(|c| c["check"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"signature") && kinds.contains(&"pdf_signature"), "{kinds:?}");
+    let pdf = checks.iter().find(|c| c["check"] == "pdf_signature").unwrap();
+    assert_eq!(pdf["verdict"], "PASSED");
+    assert!(pdf["detail"].as_str().unwrap().contains("PAdES-B-T by CN=alice Signer"), "{pdf}");
+}

@@ -370,6 +370,18 @@ struct SealArgs {
     /// Read the identity's password or PIN from this file (else EVIDENTIA_PASSWORD, else a prompt).
     #[arg(long, requires = "identity")]
     password_file: Option<PathBuf>,
+    /// Also sign each PDF inside the file (PAdES) first, written beside it as NAME-signed.pdf; the vault keeps that copy.
+    #[arg(long, requires = "identity")]
+    pades: bool,
+    /// The PAdES level: B-B, B-T, B-LT or B-LTA (default: B-T when a TSA is configured, else B-B).
+    #[arg(long, requires = "pades")]
+    pades_level: Option<String>,
+    /// A visible PAdES signature at page,x,y,width,height.
+    #[arg(long, requires = "pades", value_name = "PAGE,X,Y,W,H")]
+    visible: Option<String>,
+    /// Why you sign (shown in a PAdES signature).
+    #[arg(long, requires = "pades")]
+    reason: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -644,12 +656,34 @@ async fn run(cli: Cli) -> Outcome {
             let dir = config.vault_dir(cli.vault.as_deref())?;
             let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
             let tsa = config.tsa_client(&[], &[])?;
+            let pades = if args.pades {
+                let default = if tsa.is_some() { "B-T" } else { "B-B" };
+                let text = args.pades_level.as_deref().unwrap_or(default);
+                let level = evidentia::pades::PadesLevel::parse(text).ok_or_else(|| {
+                    Box::new(Failure::Usage(format!("--pades-level {text}: choose B-B, B-T, B-LT or B-LTA")))
+                })?;
+                let placement = args
+                    .visible
+                    .as_deref()
+                    .map(evidentia::pades::Placement::parse)
+                    .transpose()
+                    .map_err(evidentia::Error::from)?;
+                Some(evidentia::pades::SignOptions {
+                    level,
+                    placement,
+                    reason: args.reason.clone(),
+                    ..Default::default()
+                })
+            } else {
+                None
+            };
             let options = SealOptions {
                 algorithms,
                 copy: config.seal.copy && !args.no_copy,
                 profile: config.profile,
                 timestamp: tsa.is_some(),
                 identity,
+                pades,
             };
             let progress = CliProgress::new(show_progress, "sealing");
             let result = seal(&vault, subjects, &options, tsa.as_ref(), &progress).await;

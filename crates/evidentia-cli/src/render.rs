@@ -128,11 +128,15 @@ pub fn sealed(json: bool, vault: &Path, profile: ProfileName, report: &SealRepor
             "notice": profile.notice(),
             "records": report.records,
             "earlier_pending": report.earlier_pending,
+            "signed_pdfs": report.signed_pdfs,
         }));
         return;
     }
     if let Some(notice) = profile.notice() {
         println!("{notice}");
+    }
+    for p in &report.signed_pdfs {
+        println!("signed inside the PDF (PAdES-{}): {}", p.level.name(), p.output.display());
     }
     let mut fresh = 0;
     for o in &report.records {

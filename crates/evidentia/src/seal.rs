@@ -42,6 +42,8 @@ pub struct SealOptions {
     pub timestamp: bool,
     /// Sign each new record with this identity (unlocked once for the whole seal).
     pub identity: Option<Arc<Identity>>,
+    /// With an identity: sign each PDF inside the file (PAdES) first, and seal the signed copy.
+    pub pades: Option<crate::pades::SignOptions>,
 }
 
 impl SealOptions {
@@ -128,6 +130,9 @@ pub struct SealReport {
     pub records: Vec<SealOutcome>,
     /// Records sealed earlier whose pending time-stamp this seal tried to complete.
     pub earlier_pending: Vec<StampOutcome>,
+    /// PDFs signed inside the file before sealing (the records are of these signed copies).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signed_pdfs: Vec<crate::pades::SignedPdf>,
 }
 
 /// Seals subjects (from [`crate::subject::plan`]) into the vault, in order. With a TSA client,
@@ -141,6 +146,11 @@ pub async fn seal(
 ) -> Result<SealReport, Error> {
     if let Some(identity) = &options.identity {
         cades::check_identity(identity)?;
+    }
+    let mut subjects = subjects;
+    let mut signed_pdfs = Vec::new();
+    if let (Some(identity), Some(pades)) = (&options.identity, &options.pades) {
+        (subjects, signed_pdfs) = crate::pades::sign_pdf_subjects(identity, subjects, pades, tsa).await?;
     }
     progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
     let algos = options.algorithms();
@@ -170,7 +180,7 @@ pub async fn seal(
         pending.retain(|r| !handled.contains(r.id.as_str()));
         earlier_pending = stamp::stamp(vault, client, &pending).await?;
     }
-    Ok(SealReport { records: outcomes, earlier_pending })
+    Ok(SealReport { records: outcomes, earlier_pending, signed_pdfs })
 }
 
 async fn seal_batch(
@@ -535,6 +545,7 @@ mod tests {
             profile: ProfileName::Sandbox,
             timestamp: false,
             identity: None,
+            pades: None,
         };
         let subjects = plan(std::slice::from_ref(&big), WalkPolicy { skip_special: false, each: false }).unwrap();
         let progress = CancelAfter { after: 8 << 20, hashed: AtomicU64::new(0) };

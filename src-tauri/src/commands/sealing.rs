@@ -42,6 +42,7 @@ pub async fn seal(
         profile: config.profile,
         timestamp: tsa.is_some(),
         identity,
+        pades: None,
     };
     let cancel = state.start_job(&job)?;
     let progress = JobProgress::new(app.clone(), &job, cancel);

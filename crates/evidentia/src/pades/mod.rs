@@ -397,3 +397,51 @@ async fn sign_into(
     }
     Ok((field_name, signature_timestamp.map(|(v, _)| v), document_timestamp, validation))
 }
+
+/// Where the signed copy of `input` goes: `NAME-signed.pdf` beside it (`NAME-signed-2.pdf`, …
+/// when that exists).
+fn signed_copy_path(input: &Path) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
+    (1..)
+        .map(|n| {
+            let suffix = if n == 1 { String::new() } else { format!("-{n}") };
+            input.with_file_name(format!("{stem}-signed{suffix}.pdf"))
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| input.with_file_name(format!("{stem}-signed.pdf")))
+}
+
+/// Whether the file starts like a PDF.
+fn is_pdf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 5];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"%PDF-"
+}
+
+/// Signs each PDF file among `subjects` inside the file (PAdES) before sealing: the signed copy
+/// is written beside the original as `NAME-signed.pdf` and takes the original's place, so the
+/// vault keeps the signed contract. Other subjects pass through unchanged.
+pub async fn sign_pdf_subjects(
+    identity: &Identity,
+    subjects: Vec<crate::subject::Subject>,
+    options: &SignOptions,
+    tsa: Option<&TsaClient>,
+) -> Result<(Vec<crate::subject::Subject>, Vec<SignedPdf>), crate::Error> {
+    use crate::subject::Subject;
+    let mut out = Vec::with_capacity(subjects.len());
+    let mut signed = Vec::new();
+    for subject in subjects {
+        match subject {
+            Subject::File { file, .. } if is_pdf(&file.path) => {
+                let target = signed_copy_path(&file.path);
+                let done = sign_pdf(identity, &file.path, &target, options, tsa).await?;
+                let planned = crate::subject::plan_file(&target)?;
+                let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                out.push(Subject::File { name, file: planned });
+                signed.push(done);
+            }
+            other => out.push(other),
+        }
+    }
+    Ok((out, signed))
+}

@@ -575,6 +575,9 @@ async fn check_record(
     for t in &r.timestamps {
         checks.push(check_timestamp(c, &t.entry, &sha, &signature_values, policy));
     }
+    if r.work.is_none() && rec.size <= MAX_PDF_CHECKED {
+        checks.extend(pdf_signature_checks(c, &subject, policy));
+    }
     if let Some(a) = &r.anchor {
         anchor_checks(c, r, a, policy, &mut checks, &mut notes).await;
     }
@@ -589,6 +592,58 @@ async fn check_record(
         notes,
         signers,
     }
+}
+
+/// Largest sealed PDF whose own signatures are checked in a package.
+const MAX_PDF_CHECKED: u64 = 512 << 20;
+
+/// A sealed PDF's own signatures (PAdES, signed inside the file), one check each; none when the
+/// content is not a PDF or has no signature.
+fn pdf_signature_checks(c: &mut Container, entry: &str, policy: &Policy) -> Vec<Check> {
+    let Ok(Some(bytes)) = c.read(entry) else { return Vec::new() };
+    if !bytes.starts_with(b"%PDF-") || !bytes.windows(10).any(|w| w == b"/ByteRange") {
+        return Vec::new();
+    }
+    let Ok(dir) = tempfile_dir() else { return Vec::new() };
+    let file = dir.join("content.pdf");
+    let report = std::fs::write(&file, &bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|()| crate::pades::verify_pdf(&file, policy).map_err(|e| e.to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = match report {
+        Ok(r) => r,
+        Err(why) => return vec![Check::failed("pdf_signature", entry, "FORMAT_FAILURE", why)],
+    };
+    report
+        .signatures
+        .iter()
+        .map(|s| {
+            let subject = format!("{entry} › {}", s.field);
+            let what = match (s.level, &s.signer) {
+                (Some(level), Some(signer)) => format!("PAdES-{level} by {}", signer.subject),
+                _ => s.kind.replace('-', " "),
+            };
+            match s.checks.iter().find(|c| c.verdict != Verdict::Passed) {
+                None => Check::passed(
+                    "pdf_signature",
+                    subject,
+                    format!("{what}: its byte range, signature and later revisions check out"),
+                ),
+                Some(c) if c.verdict == Verdict::Failed => Check::failed(
+                    "pdf_signature",
+                    subject,
+                    c.reason.as_deref().unwrap_or(""),
+                    format!("{}: {}", c.check, c.detail),
+                ),
+                Some(c) => Check::indeterminate(
+                    "pdf_signature",
+                    subject,
+                    c.reason.as_deref().unwrap_or(""),
+                    format!("{}: {}", c.check, c.detail),
+                ),
+            }
+        })
+        .collect()
 }
 
 fn check_work_files(
