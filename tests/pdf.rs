@@ -667,6 +667,10 @@ fn a_batch_is_signed_with_one_password() {
         s.env.write(&name, contract_pdf(&[&format!("Contract number {i}")]));
         inputs.push(name);
     }
+    // One damaged file among them does not stop the others.
+    let whole = contract_pdf(&["Broken"]);
+    s.env.write("in/contract-broken.pdf", &whole[..whole.len() - 40]);
+    inputs.insert(5, "in/contract-broken.pdf".into());
     std::fs::create_dir_all(s.path("out")).unwrap();
     let out = s
         .cmd()
@@ -675,9 +679,12 @@ fn a_batch_is_signed_with_one_password() {
         .args(["--out-dir", "out", "--identity", "alice", "--password-file", "pw", "--level", "B-T"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["signed"].as_array().unwrap().len(), 12);
+    assert_eq!(v["failed"][0]["file"], "in/contract-broken.pdf");
+    assert_eq!(v["failed"][0]["code"], "PDF_UNREADABLE");
+    assert!(!s.path("out/contract-broken-signed.pdf").exists());
     for i in [0, 7, 11] {
         let file = format!("out/contract-{i:02}-signed.pdf");
         s.qpdf_check(&file);

@@ -612,15 +612,28 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
             let bar = progress::CliProgress::new(show_progress && targets.len() > 1, "signing");
             bar.set_length(targets.len() as u64);
             let started = std::time::Instant::now();
-            let mut signed = Vec::new();
-            for (input, output) in &targets {
-                let one = evidentia::pades::sign_pdf(&identity, input, output, &options, tsa.as_ref()).await?;
-                bar.add(1);
-                signed.push(one);
-            }
+            let mut results = evidentia::pades::sign_batch(&identity, &targets, &options, tsa.as_ref(), &|n| {
+                bar.set_position(n as u64)
+            })
+            .await;
             bar.finish();
-            render::pdf_signed(json, config.profile, &signed, started.elapsed());
-            Ok(())
+            if targets.len() == 1
+                && let Some(Err(e)) = results.pop_if(|r| r.is_err())
+            {
+                // One PDF: its error is the command's.
+                return Err(Box::new(Failure::Core(e)));
+            }
+            let failed: Vec<(&PathBuf, &evidentia::Error)> = targets
+                .iter()
+                .zip(&results)
+                .filter_map(|((input, _), r)| r.as_ref().err().map(|e| (input, e)))
+                .collect();
+            let signed: Vec<&evidentia::pades::SignedPdf> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+            render::pdf_signed(json, config.profile, &signed, &failed, started.elapsed());
+            match failed.first() {
+                None => Ok(()),
+                Some((_, e)) => Err(Box::new(Failure::Exit(exit_code(e)))),
+            }
         }
         PdfCommand::Verify { file, trust, accept_self_signed } => {
             let policy = config.verify_policy(&trust, accept_self_signed, false)?;

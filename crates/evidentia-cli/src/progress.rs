@@ -47,6 +47,12 @@ impl CliProgress {
         self.bar.set_length(length);
     }
 
+    /// Where the work is, in the bar's units.
+    pub fn set_position(&self, position: u64) {
+        self.bar.set_position(position);
+        self.reveal();
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

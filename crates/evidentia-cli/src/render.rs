@@ -687,10 +687,17 @@ fn check_line_as(prefix: &str, c: &evidentia::verify::Check) {
 }
 
 /// `pdf sign`.
-pub fn pdf_signed(json: bool, profile: ProfileName, signed: &[evidentia::pades::SignedPdf], took: std::time::Duration) {
+pub fn pdf_signed(
+    json: bool,
+    profile: ProfileName,
+    signed: &[&evidentia::pades::SignedPdf],
+    failed: &[(&PathBuf, &evidentia::Error)],
+    took: std::time::Duration,
+) {
     if json {
         print_json(&json!({
             "signed": signed,
+            "failed": failed.iter().map(|(f, e)| json!({"file": f, "code": e.code(), "message": e.to_string()})).collect::<Vec<_>>(),
             "seconds": took.as_secs_f64(),
             "profile": profile.as_str(),
             "notice": profile.notice(),
@@ -721,9 +728,18 @@ pub fn pdf_signed(json: bool, profile: ProfileName, signed: &[evidentia::pades::
             println!("  document time-stamp {} by {}", t.gen_time.to_rfc3339(), t.tsa_subject);
         }
     }
-    if signed.len() > 1 {
+    for (file, e) in failed {
+        println!("NOT signed: {}: {e} [{}]", file.display(), e.code());
+    }
+    if signed.len() + failed.len() > 1 {
         let secs = took.as_secs_f64().max(1e-6);
-        println!("{} PDFs signed in {:.1} s ({:.0} per minute)", signed.len(), secs, signed.len() as f64 * 60.0 / secs);
+        println!(
+            "{} of {} PDFs signed in {:.1} s ({:.0} per minute)",
+            signed.len(),
+            signed.len() + failed.len(),
+            secs,
+            signed.len() as f64 * 60.0 / secs
+        );
     }
 }
 

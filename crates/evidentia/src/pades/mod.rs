@@ -285,7 +285,7 @@ pub async fn sign_pdf(
     }
     let loaded = update::load(input)?;
     let partial = update::partial_path(output);
-    let result = sign_into(identity, loaded, input, &partial, options, tsa).await;
+    let result = sign_into(identity, loaded, &partial, options, tsa).await;
     let (field, timestamp, document_timestamp, validation) = match result {
         Ok(done) => done,
         Err(e) => {
@@ -315,7 +315,6 @@ type Signed = (String, Option<VerifiedTimestamp>, Option<VerifiedTimestamp>, Opt
 async fn sign_into(
     identity: &Identity,
     loaded: update::LoadedPdf,
-    input: &Path,
     partial: &Path,
     options: &SignOptions,
     tsa: Option<&TsaClient>,
@@ -380,7 +379,6 @@ async fn sign_into(
             Err(e) => return Err(e.into()),
         }
     }
-    let _ = input;
     let mut validation = None;
     let mut document_timestamp = None;
     if level >= PadesLevel::BLT {
@@ -444,4 +442,21 @@ pub async fn sign_pdf_subjects(
         }
     }
     Ok((out, signed))
+}
+
+/// Signs each `(input, output)` pair in turn with one unlocked identity; a PDF that cannot be
+/// signed does not stop the others. `done` is told after each.
+pub async fn sign_batch(
+    identity: &Identity,
+    targets: &[(PathBuf, PathBuf)],
+    options: &SignOptions,
+    tsa: Option<&TsaClient>,
+    done: &(dyn Fn(usize) + Sync),
+) -> Vec<Result<SignedPdf, crate::Error>> {
+    let mut results = Vec::with_capacity(targets.len());
+    for (i, (input, output)) in targets.iter().enumerate() {
+        results.push(sign_pdf(identity, input, output, options, tsa).await);
+        done(i + 1);
+    }
+    results
 }

@@ -43,8 +43,15 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Document, PadesError> {
             why: "it does not end with startxref and %%EOF, so it is truncated".into(),
         });
     }
-    let doc =
-        Document::load_mem(bytes).map_err(|e| PadesError::Unreadable { path: path.to_owned(), why: e.to_string() })?;
+    // The parser is another project's: a panic on hostile input is reported, not propagated.
+    let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Document::load_mem(bytes)));
+    let doc = match loaded {
+        Ok(Ok(doc)) => doc,
+        Ok(Err(e)) => return Err(PadesError::Unreadable { path: path.to_owned(), why: e.to_string() }),
+        Err(_) => {
+            return Err(PadesError::Unreadable { path: path.to_owned(), why: "the PDF parser gave up on it".into() });
+        }
+    };
     if doc.xref_start == 0 {
         return Err(PadesError::Unreadable {
             path: path.to_owned(),
