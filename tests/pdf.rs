@@ -335,6 +335,22 @@ fn a_countersignature_keeps_the_first_signature_valid() {
     assert_eq!(got[1], ("Signature2".into(), "B-LTA".into(), "TOTAL-PASSED".into()), "{report:#}");
     let first = &report["signatures"][0];
     assert!(first["changes"].as_array().unwrap().iter().all(|c| c["allowed"] == true), "{first:#}");
+
+    // pyHanko countersigns ours (and updates the document information as it does).
+    let out = Command::new("pyhanko")
+        .args(["sign", "addsig", "--field", "Witness", "--use-pades", "--timestamp-url", &s.tsa.url("/tsa")])
+        .args(["pkcs12", "--passfile", "pw", "first.pdf", "witnessed.pdf", "bob.p12"])
+        .current_dir(s.env.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pyhanko addsig: {}", text(&out.stderr));
+    let validated = s.pyhanko_validate("witnessed.pdf");
+    assert_eq!(validated.matches("The signature is judged VALID.").count(), 2, "{validated}");
+    let (code, report) = s.verify("witnessed.pdf", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let got = signature_levels(&report);
+    assert_eq!(got[0], ("Signature1".into(), "B-T".into(), "TOTAL-PASSED".into()), "{report:#}");
+    assert_eq!(got[1], ("Witness".into(), "B-T".into(), "TOTAL-PASSED".into()), "{report:#}");
 }
 
 #[test]

@@ -124,6 +124,12 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         }
     }
 
+    // Document metadata (the trailer's /Info, the catalog's XMP /Metadata) may be updated by a
+    // signer's tool; it is not shown as the document's content.
+    let info = latest.trailer.get(b"Info").and_then(Object::as_reference).ok();
+    let xmp = latest.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
+    let metadata: HashSet<ObjectId> = info.into_iter().chain(xmp).filter(|id| touched_ids.contains(id)).collect();
+
     let pages = page_index(signed);
     let root = latest.trailer.get(b"Root").and_then(Object::as_reference).ok();
     let form_id = latest.catalog().ok().and_then(|c| c.get(b"AcroForm").and_then(Object::as_reference).ok());
@@ -133,6 +139,11 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         let old = signed.objects.get(id);
         let page = pages.get(id).copied();
         let change = |what: String, ok: bool| Change { object: label(*id), page, what, allowed: ok };
+        if metadata.contains(id) {
+            let what = if Some(*id) == info { "the document information (/Info)" } else { "the XMP metadata" };
+            out.push(change(format!("{what} was updated"), true));
+            continue;
+        }
         if allowed.contains(id) {
             let what = match (old, type_of(object)) {
                 (None, Some(b"Sig")) => "a signature was added".to_owned(),
@@ -165,7 +176,7 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         let is_stream = matches!(object, Object::Stream(_));
         let ok = if Some(*id) == root {
             keys.iter().all(|k| {
-                matches!(k.as_str(), "DSS" | "Extensions")
+                matches!(k.as_str(), "DSS" | "Extensions" | "Metadata")
                     || (k == "AcroForm" && form_allowed(signed, latest, old_d, new_d, &allowed))
             })
         } else if Some(*id) == form_id {
