@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "open_original",
     "reverify",
     "verify",
+    "verify_pdf",
     "save_report",
     "export",
     "identities",

@@ -45,6 +45,7 @@ fn main() {
             commands::records::open_original,
             commands::records::reverify,
             commands::checking::verify,
+            commands::checking::verify_pdf,
             commands::checking::save_report,
             commands::checking::export,
             commands::identities::identities,

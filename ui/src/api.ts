@@ -116,6 +116,41 @@ export interface SealReport {
   notice: string | null;
   records: SealedRecord[];
   earlier_pending: StampOutcome[];
+  /** The PDFs signed inside (PAdES) before sealing; present only when some were. */
+  signed_pdfs?: SignedPdf[];
+}
+
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+
+/** The seal request's optional `pades` object. */
+export interface PadesRequest {
+  level: PadesLevel;
+  reason: string | null;
+}
+
+/** A time-stamp the core verified (signature time-stamp or document time-stamp). */
+export interface VerifiedTimestamp {
+  gen_time: string;
+  gen_time_raw?: string;
+  accuracy_micros?: number | null;
+  serial: string;
+  policy: string;
+  algorithm?: string;
+  tsa_subject: string;
+  chain?: string[];
+}
+
+/** A PDF signed inside before sealing: the copy written beside the original. */
+export interface SignedPdf {
+  output: string;
+  field: string;
+  level: PadesLevel;
+  signer: CertSummary;
+  timestamp: VerifiedTimestamp | null;
+  document_timestamp: VerifiedTimestamp | null;
+  validation?: unknown;
+  sha256: string;
+  size: number;
 }
 
 export interface CustodyEvent {
@@ -189,6 +224,41 @@ export interface VerifyReport {
   policy: { trust: string[]; accept_self_signed: boolean; chain: string; confirmations?: number | null };
   checks: Check[];
   records: VerifiedRecord[];
+}
+
+/** What changed in a PDF after a signature, and whether signing rules allow it. */
+export interface PdfChange {
+  object: string;
+  page?: number;
+  what: string;
+  allowed: boolean;
+}
+
+/** One signature or document time-stamp inside a PDF, checked. */
+export interface PdfSignature {
+  field: string;
+  kind: 'signature' | 'document-timestamp';
+  sub_filter: string;
+  signer?: CertSummary;
+  claimed_time?: string;
+  timestamp?: VerifiedTimestamp;
+  level?: PadesLevel;
+  revision: number;
+  covered: number;
+  changes: PdfChange[];
+  checks: Check[];
+  result: TotalResult;
+}
+
+/** Every signature inside a PDF (`verify_pdf`); INDETERMINATE with none. */
+export interface PdfReport {
+  file: string;
+  size: number;
+  sha256: string;
+  revisions: number;
+  signatures: PdfSignature[];
+  policy: VerifyReport['policy'];
+  result: TotalResult;
 }
 
 export interface ExportReport {
@@ -293,14 +363,15 @@ export const api = {
   pickPackage: () => call<string | null>('pick_package'),
   pickIdentityFile: () => call<string | null>('pick_identity_file'),
   pickFolder: () => call<string | null>('pick_folder'),
-  seal: (job: string, paths: string[], identity: string | null, password: string | null) =>
-    call<SealReport>('seal', { job, paths, identity, password }),
+  seal: (job: string, paths: string[], identity: string | null, password: string | null, pades: PadesRequest | null = null) =>
+    call<SealReport>('seal', { job, paths, identity, password, pades }),
   cancel: (job: string) => call<void>('cancel', { job }),
   records: () => call<RecordList>('records'),
   record: (id: string) => call<RecordDetail>('record', { id }),
   openOriginal: (id: string) => call<void>('open_original', { id }),
   reverify: (id: string) => call<VerifyReport>('reverify', { id }),
   verify: (path: string) => call<VerifyReport>('verify', { path }),
+  verifyPdf: (path: string) => call<PdfReport>('verify_pdf', { path }),
   saveReport: (lang: ReportLang) => call<string | null>('save_report', { lang }),
   export: (job: string, ids: string[], lang: ReportLang, identity: string | null, password: string | null) =>
     call<ExportReport>('export', { job, ids, lang, identity, password }),

@@ -1,10 +1,11 @@
 // Shared view pieces: proof badges, verdict pills, digests, form fields and the verification report.
 
-import type { Check, VerifyReport, VerifiedRecord } from './api';
+import type { Check, PdfReport, VerifyReport, VerifiedRecord } from './api';
 import { h, icon, type Child } from './dom';
 import { t, tMaybe } from './i18n';
 import { deriveBadges, type BadgeSource } from './logic/badges';
-import { formatDateTime, formatSize, groupDigest, localOffset, shortDigest } from './logic/format';
+import { baseName, formatDateTime, formatSize, groupDigest, localOffset, shortDigest } from './logic/format';
+import { pdfSignatureRows, type PdfSigRow } from './logic/pdfsig';
 import { verdictStyle } from './logic/verdict';
 
 /** The proof badges of a record. */
@@ -164,5 +165,55 @@ export function reportView(report: VerifyReport): HTMLElement {
         [t('verify.confirmations'), p.confirmations != null ? String(p.confirmations) : null],
       ]),
     ),
+  );
+}
+
+function pdfSignatureBlock(row: PdfSigRow): HTMLElement {
+  const s = verdictStyle(row.result);
+  return h(
+    'li',
+    { class: `report-record tone-${s.tone}`, testid: 'pdf-sig-row', 'data-field': row.field, 'data-kind': row.kind, 'data-level': row.level ?? '', 'data-result': row.result },
+    h(
+      'div',
+      { class: 'report-record-head' },
+      h('h3', null, h('span', { testid: 'pdf-sig-field' }, row.field), ' ', h('span', { class: 'muted small', testid: 'pdf-sig-kind' }, t(`verify.pdf.kind.${row.kind}`))),
+      h('span', { testid: 'pdf-sig-result', 'data-result': row.result }, verdictPill(row.result.replace('TOTAL-', ''))),
+    ),
+    facts([
+      [t('verify.pdf.level'), row.level ? h('span', { testid: 'pdf-sig-level' }, `PAdES ${row.level}`) : null],
+      [t('verify.pdf.signer'), row.signer ? h('span', { class: 'wrap', testid: 'pdf-sig-signer' }, row.signer) : null],
+      [t('verify.pdf.tsa'), row.tsa ? h('span', { class: 'wrap' }, row.tsa) : null],
+      [t('verify.pdf.time'), h('span', { testid: 'pdf-sig-time' }, row.time ? when(row.time) : t('verify.pdf.noTime'))],
+    ]),
+    row.problems.length > 0 ? h('div', { testid: 'pdf-sig-problems' }, checkList(row.problems)) : null,
+    row.disallowed.length > 0
+      ? h('div', { class: 'notes', testid: 'pdf-sig-changes' }, h('h4', null, t('verify.pdf.changes')), h('ul', { class: 'plain' }, row.disallowed.map((w) => h('li', { class: 'wrap', testid: 'pdf-sig-change' }, w))))
+      : null,
+  );
+}
+
+/** The signatures inside a PDF (verify_pdf): one block per signature or document time-stamp. */
+export function pdfSignaturesView(report: PdfReport): HTMLElement {
+  const rows = pdfSignatureRows(report);
+  return h(
+    'div',
+    { class: 'report-section', 'data-result': report.result },
+    h(
+      'div',
+      { class: 'report-record-head' },
+      h('h2', null, t('verify.pdf.title')),
+      rows.length > 0 ? h('span', { testid: 'verify-pdf-total', 'data-result': report.result }, verdictPill(report.result.replace('TOTAL-', ''))) : null,
+    ),
+    h(
+      'div',
+      { class: 'report-record-meta' },
+      h('span', { class: 'wrap', title: report.file }, baseName(report.file)),
+      h('span', null, `· ${formatSize(report.size)} ·`),
+      h('span', null, t('verify.pdf.revisions', { count: report.revisions })),
+      shortHash(report.sha256),
+    ),
+    rows.length === 0
+      ? h('p', { class: 'muted empty', testid: 'verify-pdf-none' }, t('verify.pdf.none'))
+      : h('ul', { class: 'checks pdf-sigs' }, rows.map(pdfSignatureBlock)),
   );
 }

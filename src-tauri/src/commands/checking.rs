@@ -48,6 +48,19 @@ pub async fn verify(state: State<'_, AppState>, path: PathBuf) -> Answer<Value> 
     Ok(value)
 }
 
+/// Verifies every signature and document time-stamp inside a PDF (PAdES), with the same policy
+/// as `verify`, as `evidentia pdf verify` does; a PDF without signatures answers INDETERMINATE.
+#[tauri::command]
+pub async fn verify_pdf(state: State<'_, AppState>, path: PathBuf) -> Answer<Value> {
+    state.require_granted(std::slice::from_ref(&path))?;
+    let config = state.config();
+    let policy = config.verify_policy(&[], false, false)?;
+    let report = tauri::async_runtime::spawn_blocking(move || evidentia::pades::verify_pdf(&path, &policy))
+        .await
+        .map_err(|e| Failure::new("APP_STATE", format!("the PDF check stopped unexpectedly: {e}; try again")))??;
+    Ok(serde_json::to_value(&report).unwrap_or_default())
+}
+
 /// Saves the report last shown as a PDF where the user chooses; `None` when cancelled.
 #[tauri::command]
 pub async fn save_report(app: AppHandle, state: State<'_, AppState>, lang: String) -> Answer<Option<PathBuf>> {

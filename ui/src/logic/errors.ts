@@ -32,7 +32,11 @@ export type ErrorKey =
   | 'error.USAGE'
   | 'error.JOB_RUNNING'
   | 'error.ORIGINAL_GONE'
-  | 'error.NO_REPORT';
+  | 'error.NO_REPORT'
+  | 'error.BAD_LEVEL'
+  | 'error.PDF_NEEDS_TSA'
+  | 'error.PDF_TIMESTAMP'
+  | 'error.PDF';
 
 const EXACT: { [code: string]: ErrorKey } = {
   CANCELLED: 'error.CANCELLED',
@@ -64,6 +68,10 @@ const EXACT: { [code: string]: ErrorKey } = {
   JOB_RUNNING: 'error.JOB_RUNNING',
   ORIGINAL_GONE: 'error.ORIGINAL_GONE',
   NO_REPORT: 'error.NO_REPORT',
+  BAD_LEVEL: 'error.BAD_LEVEL',
+  TSA_NOT_CONFIGURED: 'error.PDF_NEEDS_TSA',
+  PDF_TIMESTAMP_FAILED: 'error.PDF_TIMESTAMP',
+  NOT_PDF: 'error.PDF',
 };
 
 const PREFIXES: [string, ErrorKey][] = [
@@ -82,6 +90,7 @@ const PREFIXES: [string, ErrorKey][] = [
   ['INPUT_', 'error.INPUT'],
   ['CONFIG_', 'error.CONFIG'],
   ['EVIDENTIA_', 'error.CONFIG'],
+  ['PDF_', 'error.PDF'],
 ];
 
 /** The dictionary key for a code, or null when the code is unknown (show its message). */

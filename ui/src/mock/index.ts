@@ -6,6 +6,8 @@ import type {
   AppInfo,
   Identity,
   IdentityList,
+  PdfReport,
+  SignedPdf,
   RecordDetail,
   RecordRow,
   SealReport,
@@ -20,6 +22,8 @@ import recordFixture from '../../tests/fixtures/record.json';
 import exportFixture from '../../tests/fixtures/export.json';
 import verifyFixture from '../../tests/fixtures/verify.json';
 import verifyIndetFixture from '../../tests/fixtures/verify-indet.json';
+import pdfVerifyFixture from '../../tests/fixtures/pdf-verify.json';
+import pdfVerifyFailedFixture from '../../tests/fixtures/pdf-verify-failed.json';
 import identityFixture from '../../tests/fixtures/identity-list.json';
 import notFoundFixture from '../../tests/fixtures/error-record-not-found.json';
 
@@ -214,9 +218,38 @@ export function installMock(): void {
     }
   }
 
-  async function seal(args: { job: string; paths: string[]; identity: string | null; password: string | null }): Promise<SealReport> {
+  /** What `seal` with `pades` writes: NAME-signed.pdf beside each PDF, sealed instead of it. */
+  function signPdfs(paths: string[], identity: string, pades: { level?: string | null; reason?: string | null }): { paths: string[]; signed: SignedPdf[] } {
+    const level = String(pades.level ?? 'B-T') as SignedPdf['level'];
+    const who = identities.identities.find((i) => i.name === identity) ?? identities.identities[0]!;
+    const stamp = (serial: string) => ({ gen_time: '2026-11-29T17:45:48Z', gen_time_raw: '20261129174548Z', accuracy_micros: null, serial, policy: '1.3.6.1.4.1.99999.1.1', algorithm: 'sha256', tsa_subject: 'CN=Evidentia Sandbox TSA,O=Evidentia Sandbox', chain: [] });
+    const signed: SignedPdf[] = [];
+    const out = paths.map((p) => {
+      if (!/\.pdf$/i.test(p)) return p;
+      const output = p.replace(/\.pdf$/i, '-signed.pdf');
+      signed.push({
+        output,
+        field: 'Signature1',
+        level,
+        signer: clone(who.certificate),
+        timestamp: level === 'B-B' ? null : stamp('0a'),
+        document_timestamp: level === 'B-LTA' ? stamp('0b') : null,
+        validation: null,
+        sha256: hex(output),
+        size: 96_410,
+      });
+      return output;
+    });
+    return { paths: out, signed };
+  }
+
+  async function seal(args: { job: string; paths: string[]; identity: string | null; password: string | null; pades?: { level?: string | null; reason?: string | null } | null }): Promise<SealReport> {
     if (has('seal-vault-locked')) return reject('VAULT_LOCKED', 'the vault is in use by another writer');
     if (args.identity && has('seal-wrong-password')) return reject('IDENTITY_WRONG_PASSWORD', 'wrong password for identity ' + args.identity);
+    if (args.pades && !args.identity) return reject('USAGE', 'signing inside PDFs needs an identity: choose one to sign with');
+    if (args.pades && (has('seal-bad-level') || !['B-B', 'B-T', 'B-LT', 'B-LTA'].includes(String(args.pades.level ?? 'B-T').toUpperCase())))
+      return reject('BAD_LEVEL', `PAdES level \`${String(args.pades.level)}\` is unknown: choose B-B, B-T, B-LT or B-LTA`);
+    const pades = args.pades && args.identity ? signPdfs(args.paths, args.identity, args.pades) : null;
     const slow = has('seal-slow');
     await progress(args.job, 'hashing', args.paths, slow ? 20 : 3, slow ? 150 : 60);
     if (cancelled.has(args.job)) return reject('CANCELLED', 'cancelled');
@@ -225,7 +258,7 @@ export function installMock(): void {
     if (cancelled.has(args.job)) return reject('CANCELLED', 'cancelled');
     const report = clone(sealFixture) as unknown as SealReport;
     const template = report.records[0]!;
-    report.records = args.paths.map((p, i): SealedRecord => {
+    report.records = (pades?.paths ?? args.paths).map((p, i): SealedRecord => {
       const r = clone(template);
       r.name = baseName(p);
       r.source_path = p;
@@ -245,6 +278,7 @@ export function installMock(): void {
     });
     report.profile = settings.profile;
     report.notice = info().notice;
+    if (pades && pades.signed.length > 0) report.signed_pdfs = pades.signed;
     return report;
   }
 
@@ -265,8 +299,19 @@ export function installMock(): void {
     if (has('verify-failed')) return failedReport();
     if (has('verify-indet')) return clone(verifyIndetFixture) as unknown as VerifyReport;
     const r = clone(verifyFixture) as unknown as VerifyReport;
-    r.package = baseName(path);
+    // A package is verified from itself; any other file through the vault's record of it.
+    r.package = /\.pdf$/i.test(path) ? null : baseName(path);
     return r;
+  }
+
+  async function verifyPdf(path: string): Promise<PdfReport> {
+    await sleep(60);
+    if (has('pdf-not-granted')) return reject('NOT_GRANTED', `${path} was not chosen through a dialog`);
+    if (has('pdf-unreadable')) return reject('PDF_UNREADABLE', `${path}: the PDF cannot be read (invalid xref); it may be truncated or damaged`);
+    if (has('pdf-failed')) return { ...(clone(pdfVerifyFailedFixture) as unknown as PdfReport), file: path };
+    if (has('pdf-unsigned'))
+      return { file: path, size: 48_211, sha256: hex(path), revisions: 1, signatures: [], policy: clone(pdfVerifyFixture.policy), result: 'INDETERMINATE' };
+    return { ...(clone(pdfVerifyFixture) as unknown as PdfReport), file: path };
   }
 
   async function handle(cmd: string, a: { [k: string]: unknown }): Promise<unknown> {
@@ -279,6 +324,7 @@ export function installMock(): void {
         if (has('pick-unknown-error')) return reject('SOMETHING_NEW', 'The file dialog could not be opened (portal timeout).');
         return a['folders'] ? ['/home/ana/Pictures/Spring collection 2026'] : ['/home/ana/Documents/contract.txt', '/home/ana/Documents/Contracts/Suppliers/2026/invoice-2026-0457-supplier-agreement-signed-countersigned-v3.pdf'];
       case 'pick_package':
+        if (has('pick-pdf')) return '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF';
         return has('pick-cancelled') ? null : '/home/ana/Downloads/evidence-2026-11-29.asice';
       case 'pick_identity_file':
         return '/home/ana/Downloads/ana-li-2026.p12';
@@ -304,6 +350,8 @@ export function installMock(): void {
         return { ...clone(verifyFixture), package: null };
       case 'verify':
         return verify(String(a['path']));
+      case 'verify_pdf':
+        return verifyPdf(String(a['path']));
       case 'save_report':
         return `/home/ana/Documents/Evidentia/verification-report-${String(a['lang'])}.pdf`;
       case 'export': {

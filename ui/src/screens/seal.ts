@@ -6,6 +6,7 @@ import { h, icon, replace } from '../dom';
 import { t, tMaybe } from '../i18n';
 import { describeError } from '../logic/errors';
 import { baseName, formatDuration, formatSize } from '../logic/format';
+import { DEFAULT_PADES_LEVEL, PADES_LEVELS, padesRequest, signedCopies } from '../logic/pdfsig';
 import { etaSeconds, progressPercent } from '../logic/progress';
 import { state, type Ctx, type Screen } from '../state';
 
@@ -15,6 +16,10 @@ export function createSealScreen(ctx: Ctx): Screen {
     queue: [] as string[],
     identity: '',
     password: '',
+    /** Also sign inside PDFs (PAdES), only with an identity. */
+    pades: false,
+    padesLevel: DEFAULT_PADES_LEVEL as string,
+    padesReason: '',
     job: null as string | null,
     progress: null as Progress | null,
     startedMs: 0,
@@ -101,7 +106,8 @@ export function createSealScreen(ctx: Ctx): Screen {
     });
     try {
       const paths = [...s.queue];
-      const report = await api.seal(job, paths, s.identity || null, s.identity ? s.password : null);
+      const pades = padesRequest(s.pades, s.identity, s.padesLevel, s.padesReason);
+      const report = await api.seal(job, paths, s.identity || null, s.identity ? s.password : null, pades);
       s.result = await withProofs(report);
       s.queue = s.queue.filter((p) => !paths.includes(p));
       state.recordsLoaded = false;
@@ -130,6 +136,55 @@ export function createSealScreen(ctx: Ctx): Screen {
     }
   }
 
+  function signedPdfsView(report: SealReport): HTMLElement | null {
+    const copies = signedCopies(report);
+    if (copies.length === 0) return null;
+    return h(
+      'div',
+      { class: 'signed-pdfs', testid: 'seal-signed-pdfs' },
+      h('h3', null, t('seal.signedPdfs', { count: copies.length })),
+      h(
+        'ul',
+        { class: 'rows' },
+        copies.map((c) =>
+          h(
+            'li',
+            { class: 'row', testid: 'signed-pdf-row', 'data-level': c.level },
+            h('div', { class: 'row-main' }, icon('file', 18), h('div', { class: 'row-text' }, h('div', { class: 'row-title ellipsis', title: c.output }, baseName(c.output)), h('div', { class: 'row-sub wrap', testid: 'signed-pdf-path' }, c.output))),
+            h('span', { class: 'pill tone-pass', testid: 'signed-pdf-level' }, t('seal.signedPdfLevel', { level: c.level })),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function padesFields(running: boolean): HTMLElement {
+    const box = h('input', {
+      type: 'checkbox',
+      testid: 'seal-pades',
+      checked: s.pades,
+      disabled: running,
+      on: {
+        change: (e) => {
+          s.pades = (e.target as HTMLInputElement).checked;
+          render();
+        },
+      },
+    });
+    const level = select('seal-pades-level', PADES_LEVELS.map((l): [string, string] => [l, t(`seal.padesLevel.${l}`)]), s.padesLevel, (v) => (s.padesLevel = v));
+    level.disabled = running;
+    const reason = h('input', { type: 'text', testid: 'seal-pades-reason', maxlength: '200', placeholder: t('seal.padesReasonPlaceholder'), value: s.padesReason, disabled: running, on: { input: (e) => (s.padesReason = (e.target as HTMLInputElement).value) } });
+    return h(
+      'div',
+      { class: 'pades-options', testid: 'seal-pades-options' },
+      h('label', { class: 'check-field' }, box, h('span', null, t('seal.pades'))),
+      s.pades
+        ? h('div', { class: 'form-row' }, field(t('seal.padesLevel'), level), field(t('seal.padesReason'), reason))
+        : null,
+      s.pades ? h('p', { class: 'field-hint' }, t('seal.padesHint')) : null,
+    );
+  }
+
   function resultView(report: SealReport): HTMLElement {
     return h(
       'section',
@@ -151,6 +206,7 @@ export function createSealScreen(ctx: Ctx): Screen {
           );
         }),
       ),
+      signedPdfsView(report),
     );
   }
 
@@ -206,6 +262,7 @@ export function createSealScreen(ctx: Ctx): Screen {
           s.identity ? field(t('seal.password'), password) : null,
           h('div', { class: 'form-row-end' }, h('button', { class: 'btn btn-primary btn-lg', type: 'button', testid: 'seal-start', disabled: running || s.queue.length === 0, on: { click: () => void start() } }, icon('seal', 18), t('seal.start'))),
         ),
+        s.identity ? padesFields(running) : null,
         s.hint ? h('p', { class: 'form-error', testid: 'seal-hint' }, s.hint) : null,
       ),
       progressBox,

@@ -135,6 +135,60 @@ for (const L of LANGS) {
     await shot(page, `seal-${L}`);
   });
 
+  test(`[${L}] seal: also sign inside PDFs (PAdES), signed copies in the result`, async ({ open, shot, calls }) => {
+    let page = await open(flag);
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-queue-item').nth(1).waitFor();
+    eq(await page.getByTestId('seal-pades').count(), 0, 'no PDF signing without identity');
+    await page.getByTestId('seal-identity').selectOption('alice-zhang');
+    const box = page.getByTestId('seal-pades');
+    eq(await box.isChecked(), false, 'PDF signing off by default');
+    eq((await page.getByTestId('seal-pades-options').locator('label.check-field').innerText()).trim(), d['seal.pades'], 'checkbox label');
+    eq(await page.getByTestId('seal-pades-level').count(), 0, 'no level until asked');
+    await box.check();
+    eq(await page.getByTestId('seal-pades-level').inputValue(), 'B-T', 'B-T by default');
+    eq(JSON.stringify(await page.getByTestId('seal-pades-level').locator('option').allInnerTexts()), JSON.stringify(['B-B', 'B-T', 'B-LT', 'B-LTA'].map((l) => d[`seal.padesLevel.${l}`])), 'four levels offered');
+    await page.getByTestId('seal-pades-level').selectOption('B-LTA');
+    const reason = L === 'en' ? 'Approved for payment' : '同意付款';
+    await page.getByTestId('seal-pades-reason').fill(`  ${reason} `);
+    await page.getByTestId('seal-password').fill('correct horse');
+    await shot(page, `seal-pades-form-${L}`);
+    await page.getByTestId('seal-start').click();
+    await page.getByTestId('seal-signed-pdfs').waitFor();
+    const seal = (await calls(page)).find((c) => c.cmd === 'seal');
+    eq(JSON.stringify(seal.args.pades), JSON.stringify({ level: 'B-LTA', reason }), 'seal called with pades level and trimmed reason');
+    has(await page.getByTestId('seal-signed-pdfs').locator('h3').innerText(), tt('seal.signedPdfs', { count: 1 }), 'signed copies heading');
+    const copy = page.getByTestId('signed-pdf-row');
+    eq(await copy.count(), 1, 'one PDF signed (the .txt is not)');
+    eq(await copy.getAttribute('data-level'), 'B-LTA', 'level of the copy');
+    eq(await copy.getByTestId('signed-pdf-path').innerText(), '/home/ana/Documents/Contracts/Suppliers/2026/invoice-2026-0457-supplier-agreement-signed-countersigned-v3-signed.pdf', 'path of the signed copy');
+    eq(await copy.getByTestId('signed-pdf-level').innerText(), tt('seal.signedPdfLevel', { level: 'B-LTA' }), 'level label');
+    has(await page.getByTestId('seal-result').innerText(), 'countersigned-v3-signed.pdf', 'the signed copy is what was sealed');
+    await shot(page, `seal-pades-${L}`);
+
+    // Unchecked again: no pades object; an identity cleared hides the option.
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-queue-item').nth(1).waitFor();
+    await page.getByTestId('seal-pades').uncheck();
+    await page.getByTestId('seal-password').fill('correct horse');
+    await page.getByTestId('seal-start').click();
+    await page.waitForFunction(() => window.__evidentiaMock.calls.filter((c) => c.cmd === 'seal').length === 2);
+    await page.getByTestId('seal-result').waitFor();
+    eq((await calls(page)).filter((c) => c.cmd === 'seal')[1].args.pades, null, 'no pades when unchecked');
+    eq(await page.getByTestId('seal-signed-pdfs').count(), 0, 'no signed copies listed');
+    await page.getByTestId('seal-identity').selectOption('');
+    eq(await page.getByTestId('seal-pades').count(), 0, 'option hidden without identity');
+
+    page = await open(`${flag},seal-bad-level`);
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-identity').selectOption('alice-zhang');
+    await page.getByTestId('seal-pades').check();
+    await page.getByTestId('seal-password').fill('correct horse');
+    await page.getByTestId('seal-start').click();
+    await page.locator('[data-testid="error-banner"][data-code="BAD_LEVEL"]').waitFor();
+    eq(await page.getByTestId('error-text').innerText(), d['error.BAD_LEVEL'], 'bad level sentence');
+  });
+
   test(`[${L}] seal: TSA unreachable → pending, will retry`, async ({ open, shot }) => {
     const page = await open(`${flag},seal-tsa-down`);
     await page.getByTestId('seal-pick-files').click();
@@ -332,6 +386,90 @@ for (const L of LANGS) {
     await page.getByTestId('verify-total').waitFor();
     eq((await calls(page)).find((c) => c.cmd === 'verify').args.path, '/tmp/received.asice', 'dropped path verified');
     eq(await page.getByTestId('nav-verify').getAttribute('aria-current'), 'page', 'stays on Verify');
+  });
+
+  test(`[${L}] verify: signatures inside a PDF beside the vault lookup`, async ({ open, shot, calls }) => {
+    const page = await open(`${flag},pick-pdf`);
+    await page.getByTestId('nav-verify').click();
+    await page.getByTestId('verify-pick').click();
+    const section = page.getByTestId('verify-pdf');
+    await section.waitFor();
+    await page.getByTestId('verify-total').waitFor();
+    eq(await page.getByTestId('verify-total').getAttribute('data-result'), 'TOTAL-PASSED', 'vault lookup still shown');
+    has(await section.locator('h2').first().innerText(), d['verify.pdf.title'], 'section title');
+    eq(await section.getByTestId('verify-pdf-total').getAttribute('data-result'), 'TOTAL-PASSED', 'PDF verdict');
+    const rows = section.getByTestId('pdf-sig-row');
+    eq(await rows.count(), 3, 'two signatures and a document time-stamp');
+    eq(JSON.stringify(await rows.evaluateAll((els) => els.map((e) => [e.getAttribute('data-field'), e.getAttribute('data-kind'), e.getAttribute('data-level'), e.getAttribute('data-result')]))), JSON.stringify([
+      ['Signature1', 'signature', 'B-LTA', 'TOTAL-PASSED'],
+      ['Signature2', 'signature', 'B-LTA', 'TOTAL-PASSED'],
+      ['DocTimeStamp1', 'document-timestamp', '', 'TOTAL-PASSED'],
+    ]), 'rows');
+    const first = rows.first();
+    eq(await first.getByTestId('pdf-sig-kind').innerText(), d['verify.pdf.kind.signature'], 'kind label');
+    eq(await first.getByTestId('pdf-sig-level').innerText(), 'PAdES B-LTA', 'level');
+    eq(await first.getByTestId('pdf-sig-signer').innerText(), 'CN=Ana Li,O=Li & Partners Law Firm,L=Shanghai,C=CN', 'signer subject');
+    has(await first.getByTestId('pdf-sig-time').innerText(), '2026-11-30 01:45:48', 'time-stamp time in the local zone');
+    eq(await first.getByTestId('pdf-sig-result').innerText(), d['verdict.passed'], 'result badge');
+    eq(await rows.nth(2).getByTestId('pdf-sig-kind').innerText(), d['verify.pdf.kind.document-timestamp'], 'document time-stamp');
+    eq(await section.getByTestId('pdf-sig-problems').count(), 0, 'no failing checks');
+    eq(await section.getByTestId('pdf-sig-changes').count(), 0, 'no disallowed changes');
+    const c = (await calls(page)).filter((x) => x.cmd === 'verify' || x.cmd === 'verify_pdf');
+    eq(JSON.stringify(c.map((x) => [x.cmd, x.args.path]).sort()), JSON.stringify([['verify', '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF'], ['verify_pdf', '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF']]), 'both commands with the chosen path');
+    await shot(page, `verify-pdf-${L}`);
+    await section.scrollIntoViewIfNeeded();
+    await shot(page, `verify-pdf-rows-${L}`, { keepScroll: true });
+  });
+
+  test(`[${L}] verify: a PDF changed after signing, a PDF without signatures`, async ({ open, shot, calls }) => {
+    let page = await open(`${flag},pick-pdf,pdf-failed,verify-not-found`);
+    await page.getByTestId('nav-verify').click();
+    await page.getByTestId('verify-pick').click();
+    await page.getByTestId('pdf-sig-row').waitFor();
+    await page.locator('[data-testid="error-banner"][data-code="RECORD_NOT_FOUND"]').waitFor();
+    eq(await page.getByTestId('error-text').innerText(), d['error.RECORD_NOT_FOUND'], 'vault lookup error as before');
+    eq(await page.getByTestId('verify-total').count(), 0, 'no vault report');
+    eq(await page.getByTestId('verify-pdf-total').getAttribute('data-result'), 'TOTAL-FAILED', 'PDF failed');
+    const row = page.getByTestId('pdf-sig-row');
+    eq(await row.getAttribute('data-result'), 'TOTAL-FAILED', 'signature failed');
+    eq(await row.getByTestId('pdf-sig-result').innerText(), d['verdict.failed'], 'failed badge');
+    eq(await row.getByTestId('pdf-sig-result').evaluate((el) => getComputedStyle(el.querySelector('.pill')).color), 'rgb(180, 35, 24)', 'red');
+    const failing = row.getByTestId('pdf-sig-problems').getByTestId('check-row');
+    eq(await failing.count(), 1, 'one failing check');
+    eq(await failing.getAttribute('data-check'), 'modifications', 'the modifications check');
+    has(await failing.innerText(), d['check.modifications'], 'check name translated');
+    has(await failing.getByTestId('check-reason').innerText(), 'MODIFIED_AFTER_SIGNING', 'reason code');
+    has(await failing.getByTestId('check-reason').innerText(), d['reason.MODIFIED_AFTER_SIGNING'], 'reason explained');
+    has(await failing.innerText(), 'page 1 was changed (Contents)', 'failing detail');
+    has(await row.getByTestId('pdf-sig-changes').innerText(), d['verify.pdf.changes'], 'changes heading');
+    eq(JSON.stringify(await row.getByTestId('pdf-sig-change').allInnerTexts()), JSON.stringify(['page 1 was changed (Contents)', 'an object (stream) was added that no signature needs']), 'disallowed changes');
+    await page.getByTestId('verify-pdf').scrollIntoViewIfNeeded();
+    await shot(page, `verify-pdf-failed-${L}`, { keepScroll: true });
+
+    page = await open(`${flag},pdf-unsigned,verify-indet`);
+    await page.getByTestId('nav-verify').click();
+    await page.evaluate(() => window.__evidentiaMock.emit('files-dropped', { paths: ['/tmp/scan 扫描件.pdf'] }));
+    await page.getByTestId('verify-pdf-none').waitFor();
+    eq(await page.getByTestId('verify-pdf-none').innerText(), d['verify.pdf.none'], 'no signature sentence');
+    eq(await page.getByTestId('verify-pdf-total').count(), 0, 'no verdict without signatures');
+    eq((await calls(page)).find((x) => x.cmd === 'verify_pdf').args.path, '/tmp/scan 扫描件.pdf', 'dropped PDF checked');
+    await page.getByTestId('verify-total').waitFor();
+    await shot(page, `verify-pdf-none-${L}`);
+
+    page = await open(`${flag},pick-pdf,pdf-unreadable`);
+    await page.getByTestId('nav-verify').click();
+    await page.getByTestId('verify-pick').click();
+    await page.getByTestId('verify-pdf-error').waitFor();
+    eq(await page.getByTestId('verify-pdf-error').getAttribute('data-code'), 'PDF_UNREADABLE', 'unreadable code');
+    eq(await page.getByTestId('verify-pdf-error').innerText(), d['error.PDF'], 'unreadable sentence');
+    await page.getByTestId('verify-total').waitFor();
+
+    page = await open(flag);
+    await page.getByTestId('nav-verify').click();
+    await page.getByTestId('verify-pick').click();
+    await page.getByTestId('verify-total').waitFor();
+    eq(await page.getByTestId('verify-pdf').count(), 0, 'no PDF section for a package');
+    eq((await calls(page)).some((x) => x.cmd === 'verify_pdf'), false, 'verify_pdf not called for a package');
   });
 
   test(`[${L}] export: selection, language, identity, result, verify it`, async ({ open, shot, calls }) => {

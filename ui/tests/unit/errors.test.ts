@@ -37,6 +37,12 @@ describe('errorKey', () => {
     ['ORIGINAL_GONE', 'error.ORIGINAL_GONE'],
     ['NO_REPORT', 'error.NO_REPORT'],
     ['CONFIG_NO_HOME', 'error.CONFIG'],
+    ['BAD_LEVEL', 'error.BAD_LEVEL'],
+    ['TSA_NOT_CONFIGURED', 'error.PDF_NEEDS_TSA'],
+    ['NOT_PDF', 'error.PDF'],
+    ['PDF_UNREADABLE', 'error.PDF'],
+    ['PDF_ENCRYPTED', 'error.PDF'],
+    ['PDF_TIMESTAMP_FAILED', 'error.PDF_TIMESTAMP'],
   ])('%s → %s', (code, key) => {
     expect(errorKey(code)).toBe(key);
   });

@@ -229,7 +229,8 @@ impl PadesError {
             PadesError::Image(_) => "BAD_IMAGE",
             PadesError::Appearance(_) => "APPEARANCE_FAILED",
             PadesError::NeedsTsa(_) => "TSA_NOT_CONFIGURED",
-            PadesError::TimestampFailed { source, .. } => source.code(),
+            // Not the TSA's own code: for a PDF, a missing time-stamp means nothing was written.
+            PadesError::TimestampFailed { .. } => "PDF_TIMESTAMP_FAILED",
         }
     }
 
