@@ -80,12 +80,12 @@ py_run() { # py_run DIR TSA_URL_OR_EMPTY
   python3 - "$1" "$2" <<'PY'
 import glob, os, sys, time
 from pyhanko.sign import signers, timestamps
-from pyhanko.sign.fields import SigFieldSpec
+from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 out_dir, tsa = sys.argv[1], sys.argv[2]
 signer = signers.SimpleSigner.load("signer.key", "signer.pem")
 stamper = timestamps.HTTPTimeStamper(tsa) if tsa else None
-meta = signers.PdfSignatureMetadata(field_name="Signature1", subfilter=signers.SigSeedSubFilter.PADES)
+meta = signers.PdfSignatureMetadata(field_name="Signature1", subfilter=SigSeedSubFilter.PADES)
 t0 = time.time()
 for path in sorted(glob.glob("in/*.pdf")):
     with open(path, "rb") as f:
