@@ -68,10 +68,19 @@ fn serve(listener: TcpListener, bytes: Vec<u8>) {
     });
 }
 
-/// A test PKI (a CA publishing a CRL over HTTP, two signers), a TSA, and both signers imported.
+/// A test PKI (a CA publishing a CRL over HTTP and answering OCSP with `openssl ocsp`; signers
+/// alice and bob with a CRL address, carol with an OCSP address), a TSA, every signer imported.
 struct Setup {
     env: Env,
     tsa: Tsa,
+    ocsp: std::process::Child,
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        let _ = self.ocsp.kill();
+        let _ = self.ocsp.wait();
+    }
 }
 
 impl Setup {
@@ -82,6 +91,7 @@ impl Setup {
         // The CRL's address must be in the signers' certificates: bind the server first.
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
+        let ocsp_port = harness::closed_port();
         let script = format!(
             r#"set -e
 cat > ca.cnf <<'X'
@@ -95,6 +105,10 @@ keyUsage=critical,keyCertSign,cRLSign
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,nonRepudiation
 crlDistributionPoints=URI:http://127.0.0.1:{port}/ca.crl
+[ocsp_signer]
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,nonRepudiation
+authorityInfoAccess=OCSP;URI:http://127.0.0.1:{ocsp_port}/
 [ca]
 default_ca=testca
 [testca]
@@ -107,10 +121,15 @@ private_key=ca.key
 X
 touch index.txt; echo 01 > crlnumber
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj "/CN=Contract Test CA" -days 60 -extensions ca_ext -config ca.cnf 2>/dev/null
-for who in alice bob; do
+for who in alice bob carol; do
+  ext=signer; [ $who = carol ] && ext=ocsp_signer
   openssl req -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr -subj "/CN=$who Signer" 2>/dev/null
-  openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $who.pem -days 30 -extfile ca.cnf -extensions signer 2>/dev/null
+  openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $who.pem -days 30 -extfile ca.cnf -extensions $ext 2>/dev/null
   openssl pkcs12 -export -inkey $who.key -in $who.pem -certfile ca.pem -out $who.p12 -passout "pass:{PASSWORD}"
+  # The CA's database, which the OCSP responder answers from.
+  serial=$(openssl x509 -in $who.pem -noout -serial | cut -d= -f2)
+  end=$(date -u -d "$(openssl x509 -in $who.pem -noout -enddate | cut -d= -f2)" +%y%m%d%H%M%SZ)
+  printf 'V\t%s\t\t%s\tunknown\t/CN=%s Signer\n' "$end" "$serial" "$who" >> index.txt
 done
 openssl ca -gencrl -config ca.cnf -out ca.crl.pem 2>/dev/null
 openssl crl -in ca.crl.pem -outform DER -out ca.crl
@@ -119,8 +138,16 @@ openssl crl -in ca.crl.pem -outform DER -out ca.crl
         let out = Command::new("bash").arg("-c").arg(&script).current_dir(env.dir.path()).output().unwrap();
         assert!(out.status.success(), "test PKI: {}", text(&out.stderr));
         serve(listener, std::fs::read(env.path("ca.crl")).unwrap());
-        let setup = Setup { env, tsa };
-        for who in ["alice", "bob"] {
+        let ocsp = Command::new("openssl")
+            .args(["ocsp", "-index", "index.txt", "-port", &ocsp_port.to_string()])
+            .args(["-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-ignore_err"])
+            .current_dir(env.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl ocsp");
+        let setup = Setup { env, tsa, ocsp };
+        for who in ["alice", "bob", "carol"] {
             let out = setup
                 .cmd()
                 .args(["identity", "import", &format!("{who}.p12"), "--password-file", "pw"])
@@ -305,6 +332,46 @@ fn every_level_is_accepted_by_pyhanko_pdfsig_and_qpdf() {
             );
         }
     }
+}
+
+#[test]
+fn b_lt_embeds_ocsp_responses_and_says_what_it_could_not_fetch() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Supply contract"]));
+    // carol's certificate names an OCSP responder (openssl ocsp), no CRL. Wait until it answers.
+    let mut signed = serde_json::Value::Null;
+    for _ in 0..50 {
+        signed = s.sign("contract.pdf", "ocsp.pdf", "carol", &["--level", "B-LTA"]);
+        if signed["signed"][0]["validation"]["ocsps"] == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let v = &signed["signed"][0]["validation"];
+    assert_eq!(v["ocsps"], 1, "{v}");
+    assert_eq!(v["crls"], 0, "{v}");
+    s.qpdf_check("ocsp.pdf");
+    let levels = s.pyhanko_levels("ocsp.pdf");
+    assert_eq!(levels[0]["level"], "B-LTA", "pyHanko reads the OCSP response from the DSS: {levels:?}");
+    assert!(s.pyhanko_validate("ocsp.pdf").contains("The signature is judged VALID."));
+    assert_eq!(s.verify("ocsp.pdf", &[]).1["result"], "TOTAL-PASSED");
+
+    // With the responder gone, the signature is made and the note names what could not be had.
+    let mut s = s;
+    let _ = s.ocsp.kill();
+    let _ = s.ocsp.wait();
+    let signed = s.sign("contract.pdf", "no-ocsp.pdf", "carol", &["--level", "B-LT"]);
+    let missing = signed["signed"][0]["validation"]["missing"].as_array().unwrap().clone();
+    let carol = missing
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .find(|m| m.contains("carol"))
+        .unwrap_or_else(|| panic!("{missing:?}"));
+    assert!(
+        carol.contains("no revocation data could be fetched") && carol.contains("OCSP at http://127.0.0.1:"),
+        "{carol}"
+    );
+    assert_eq!(s.pyhanko_levels("no-ocsp.pdf")[0]["level"], "B-T", "without revocation data pyHanko does not see B-LT");
 }
 
 #[test]

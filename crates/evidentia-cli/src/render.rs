@@ -719,7 +719,10 @@ pub fn pdf_signed(
             println!("  signature time-stamp {} by {}", t.gen_time.to_rfc3339(), t.tsa_subject);
         }
         if let Some(v) = &s.validation {
-            println!("  validation data: {} certificate(s), {} CRL(s)", v.certificates, v.crls);
+            println!(
+                "  validation data: {} certificate(s), {} OCSP response(s), {} CRL(s)",
+                v.certificates, v.ocsps, v.crls
+            );
             for m in &v.missing {
                 println!("  no revocation data: {m}");
             }

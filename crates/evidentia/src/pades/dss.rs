@@ -1,5 +1,6 @@
-//! Long-term validation data: the document security store (DSS) with the certificates and CRLs
-//! of a signature's chains (B-LT), and a document time-stamp over the whole file (B-LTA).
+//! Long-term validation data: the document security store (DSS) with the certificates of a
+//! signature's chains and the OCSP responses and CRLs their certificates point to (B-LT), and a
+//! document time-stamp over the whole file (B-LTA).
 
 use std::path::Path;
 
@@ -13,6 +14,7 @@ use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
 use super::PadesError;
 use super::update::{self, FieldValue, NewField};
 use crate::digest::DigestAlgorithm;
+use crate::tsp::signature::{SigDigest, verify_signature};
 use crate::tsp::{TsaClient, VerifiedTimestamp};
 
 /// Largest CRL fetched.
@@ -27,6 +29,8 @@ pub struct ValidationData {
     pub certificates: usize,
     /// CRLs fetched and put in the DSS.
     pub crls: usize,
+    /// OCSP responses fetched and put in the DSS.
+    pub ocsps: usize,
     /// Where revocation data could not be had, and why (the signature then verifies after the
     /// certificate expires only for verifiers who accept it without).
     pub missing: Vec<String>,
@@ -50,10 +54,108 @@ fn crl_urls(cert: &Certificate) -> Vec<String> {
     urls
 }
 
-/// Whether the certificate names an OCSP responder.
-fn has_ocsp(cert: &Certificate) -> bool {
+/// The OCSP responders (http/https) a certificate names.
+fn ocsp_urls(cert: &Certificate) -> Vec<String> {
     let ocsp = const_oid::db::rfc5280::ID_AD_OCSP;
-    matches!(cert.tbs_certificate.get::<AuthorityInfoAccessSyntax>(), Ok(Some((_, aia))) if aia.0.iter().any(|a| a.access_method == ocsp))
+    let Ok(Some((_, aia))) = cert.tbs_certificate.get::<AuthorityInfoAccessSyntax>() else { return Vec::new() };
+    aia.0
+        .iter()
+        .filter(|a| a.access_method == ocsp)
+        .filter_map(|a| match &a.access_location {
+            GeneralName::UniformResourceIdentifier(uri)
+                if uri.as_str().starts_with("http://") || uri.as_str().starts_with("https://") =>
+            {
+                Some(uri.as_str().to_owned())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// An OCSP request (RFC 6960) for `cert`, issued by `issuer`, with a SHA-1 CertID as responders expect.
+fn ocsp_request(cert: &Certificate, issuer: &Certificate) -> Result<Vec<u8>, String> {
+    use x509_ocsp::{CertId, OcspRequest, Request, TbsRequest};
+    let sha1 = |bytes: &[u8]| SigDigest::Sha1.digest(bytes);
+    let name = issuer.tbs_certificate.subject.to_der().map_err(|e| e.to_string())?;
+    let key = issuer.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
+    let id = CertId {
+        hash_algorithm: spki::AlgorithmIdentifierOwned {
+            oid: crate::tsp::asn1::oid::SHA1,
+            parameters: Some(der::asn1::Null.into()),
+        },
+        issuer_name_hash: der::asn1::OctetString::new(sha1(&name)).map_err(|e| e.to_string())?,
+        issuer_key_hash: der::asn1::OctetString::new(sha1(key)).map_err(|e| e.to_string())?,
+        serial_number: cert.tbs_certificate.serial_number.clone(),
+    };
+    let request = OcspRequest {
+        tbs_request: TbsRequest {
+            request_list: vec![Request { req_cert: id, single_request_extensions: None }],
+            ..Default::default()
+        },
+        optional_signature: None,
+    };
+    request.to_der().map_err(|e| e.to_string())
+}
+
+/// Asks `url` for `cert`'s status; the whole OCSPResponse (DER) and the status it gives, once its
+/// signature verifies with the issuer's key or a responder certificate it carries.
+async fn fetch_ocsp(
+    client: &reqwest::Client,
+    url: &str,
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<(Vec<u8>, &'static str), String> {
+    use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus};
+    let body = ocsp_request(cert, issuer)?;
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/ocsp-request")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| crate::error::with_causes(&e))?;
+    if !response.status().is_success() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let der = response.bytes().await.map_err(|e| e.to_string())?.to_vec();
+    if der.len() > MAX_CRL {
+        return Err("larger than 20 MiB".into());
+    }
+    let parsed = OcspResponse::from_der(&der).map_err(|e| format!("not an OCSP response: {e}"))?;
+    if parsed.response_status != OcspResponseStatus::Successful {
+        return Err(format!("the responder answered {:?}", parsed.response_status));
+    }
+    let bytes = parsed.response_bytes.ok_or("the answer holds no response")?;
+    let basic =
+        BasicOcspResponse::from_der(bytes.response.as_bytes()).map_err(|e| format!("not a basic response: {e}"))?;
+    let single = basic
+        .tbs_response_data
+        .responses
+        .iter()
+        .find(|r| r.cert_id.serial_number == cert.tbs_certificate.serial_number)
+        .ok_or("the response is about another certificate")?;
+    let tbs = basic.tbs_response_data.to_der().map_err(|e| e.to_string())?;
+    let signature = basic.signature.as_bytes().ok_or("the response's signature is malformed")?;
+    let signers = std::iter::once(issuer).chain(basic.certs.iter().flatten());
+    let verified = signers.into_iter().any(|signer| {
+        verify_signature(
+            &signer.tbs_certificate.subject_public_key_info,
+            &basic.signature_algorithm,
+            None,
+            &tbs,
+            signature,
+        )
+        .is_ok()
+    });
+    if !verified {
+        return Err("the response's signature does not verify".into());
+    }
+    let status = match single.cert_status {
+        CertStatus::Good(_) => "good",
+        CertStatus::Revoked(_) => "revoked",
+        CertStatus::Unknown(_) => "unknown",
+    };
+    Ok((der, status))
 }
 
 async fn fetch_crl(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
@@ -97,23 +199,41 @@ pub async fn add_validation_data(path: &Path, certificates: &[Certificate]) -> R
         .build()
         .map_err(|e| PadesError::Structure(e.to_string()))?;
     let mut crls: Vec<Vec<u8>> = Vec::new();
+    let mut ocsps: Vec<Vec<u8>> = Vec::new();
     let mut missing = Vec::new();
     for cert in &unique {
         if cert.tbs_certificate.subject == cert.tbs_certificate.issuer {
             continue; // a root: trusted as itself, nothing revokes it
         }
         let who = cert.tbs_certificate.subject.to_string();
-        let urls = crl_urls(cert);
-        if urls.is_empty() {
-            missing.push(if has_ocsp(cert) {
-                format!("{who}: its certificate names only an OCSP responder, which Evidentia does not query yet")
-            } else {
-                format!("{who}: its certificate names no CRL or OCSP address, so there is no revocation data to add")
-            });
+        let (ocsp, crl) = (ocsp_urls(cert), crl_urls(cert));
+        if ocsp.is_empty() && crl.is_empty() {
+            missing.push(format!(
+                "{who}: its certificate names no OCSP or CRL address, so there is no revocation data to add"
+            ));
             continue;
         }
+        let mut why = Vec::new();
         let mut got = false;
-        for url in &urls {
+        let issuer = unique.iter().find(|c| c.tbs_certificate.subject == cert.tbs_certificate.issuer);
+        for url in &ocsp {
+            let Some(issuer) = issuer else {
+                why.push(format!("OCSP at {url}: the issuer's certificate is not in the chain"));
+                break;
+            };
+            match fetch_ocsp(&client, url, cert, issuer).await {
+                Ok((der, status)) => {
+                    if status != "good" {
+                        missing.push(format!("{who}: the OCSP responder at {url} says the certificate is {status}"));
+                    }
+                    ocsps.push(der);
+                    got = true;
+                    break;
+                }
+                Err(e) => why.push(format!("OCSP at {url}: {e}")),
+            }
+        }
+        for url in &crl {
             match fetch_crl(&client, url).await {
                 Ok(der) => {
                     if !crls.contains(&der) {
@@ -122,11 +242,11 @@ pub async fn add_validation_data(path: &Path, certificates: &[Certificate]) -> R
                     got = true;
                     break;
                 }
-                Err(why) => missing.push(format!("{who}: the CRL at {url} could not be fetched ({why})")),
+                Err(e) => why.push(format!("CRL at {url}: {e}")),
             }
         }
-        if got {
-            missing.retain(|m| !m.starts_with(&format!("{who}: the CRL at")));
+        if !got {
+            missing.push(format!("{who}: no revocation data could be fetched ({})", why.join("; ")));
         }
     }
 
@@ -142,7 +262,7 @@ pub async fn add_validation_data(path: &Path, certificates: &[Certificate]) -> R
     let mut inc = lopdf::IncrementalDocument::create_from(loaded.bytes, loaded.doc);
     let pdf_error = |e: lopdf::Error| PadesError::Structure(e.to_string());
     let mut dss = existing.unwrap_or_else(|| dictionary! { "Type" => "DSS" });
-    for (key, items) in [("Certs", &ders), ("CRLs", &crls)] {
+    for (key, items) in [("Certs", &ders), ("CRLs", &crls), ("OCSPs", &ocsps)] {
         let mut array = match dss.get(key.as_bytes()) {
             Ok(Object::Array(a)) => a.clone(),
             Ok(Object::Reference(id)) => inc
@@ -168,7 +288,7 @@ pub async fn add_validation_data(path: &Path, certificates: &[Certificate]) -> R
     let next = update::partial_path(path);
     update::save(&mut inc, &next)?;
     std::fs::rename(&next, path).map_err(|e| PadesError::Unwritable { path: path.to_owned(), why: e.to_string() })?;
-    Ok(ValidationData { certificates: ders.len(), crls: crls.len(), missing })
+    Ok(ValidationData { certificates: ders.len(), crls: crls.len(), ocsps: ocsps.len(), missing })
 }
 
 /// Adds a document time-stamp (/SubFilter /ETSI.RFC3161) over the whole PDF at `path`, DSS
