@@ -691,12 +691,13 @@ fn bad_pdfs_get_clear_errors_and_nothing_is_written() {
     s.qpdf(&["--encrypt", "user-pw", "owner-pw", "256", "--", "contract.pdf", "encrypted.pdf"]);
     s.env.write("truncated.pdf", &original[..original.len() / 2]);
     s.env.write("not.pdf", b"PK\x03\x04 this is a zip, not a contract");
-    let cases: [(&str, &[&str], &str, &str); 5] = [
+    let cases: [(&str, &[&str], &str, &str); 6] = [
         ("encrypted.pdf", &[], "PDF_ENCRYPTED", "password-protected"),
         ("truncated.pdf", &[], "PDF_UNREADABLE", "truncated"),
         ("not.pdf", &[], "NOT_PDF", "not a PDF"),
         ("contract.pdf", &["--visible", "4,10,10,100,40"], "BAD_PLACEMENT", "page 4 does not exist"),
         ("contract.pdf", &["--visible", "1,10,10"], "BAD_PLACEMENT", "page,x,y,width,height"),
+        ("contract.pdf", &["--visible", "1,500,60,200,70"], "BAD_PLACEMENT", "does not fit on page 1 (595 × 842"),
     ];
     for (input, extra, code, words) in cases {
         let out = s.sign_output(input, "out.pdf", "alice", extra);

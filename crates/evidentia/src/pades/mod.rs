@@ -324,6 +324,25 @@ async fn sign_into(
     let pages = loaded.doc.get_pages();
     let page_number = options.placement.map(|p| p.page).unwrap_or(1);
     let page = *pages.get(&page_number).ok_or(PadesError::PageOutOfRange { page: page_number, pages: pages.len() })?;
+    if let (Some(p), Some([x0, y0, x1, y1])) = (options.placement, update::media_box(&loaded.doc, page)) {
+        let inside = p.x >= x0 - 0.5 && p.y >= y0 - 0.5 && p.x + p.w <= x1 + 0.5 && p.y + p.h <= y1 + 0.5;
+        if !inside {
+            return Err(PadesError::Placement(format!(
+                "{},{},{},{},{}: the rectangle does not fit on page {} ({} × {} points from {},{})",
+                p.page,
+                p.x,
+                p.y,
+                p.w,
+                p.h,
+                p.page,
+                x1 - x0,
+                y1 - y0,
+                x0,
+                y0
+            ))
+            .into());
+        }
+    }
     let field_name = update::unique_field_name(&loaded.doc, "Signature");
     let now = Utc::now();
     let name = common_name(identity.certificate());

@@ -101,6 +101,26 @@ pub(crate) fn resolve<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -
     }
 }
 
+/// A page's /MediaBox as [x0 y0 x1 y1], inherited from the page tree when the page has none.
+pub(crate) fn media_box(doc: &Document, page: ObjectId) -> Option<[f32; 4]> {
+    let mut node = doc.get_dictionary(page).ok()?;
+    for _ in 0..32 {
+        if let Some(Object::Array(values)) = resolve(doc, node, b"MediaBox") {
+            let n: Vec<f32> = values
+                .iter()
+                .filter_map(|v| match v {
+                    Object::Integer(i) => Some(*i as f32),
+                    Object::Real(r) => Some(*r),
+                    _ => None,
+                })
+                .collect();
+            return (n.len() == 4).then(|| [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])]);
+        }
+        node = doc.get_dictionary(node.get(b"Parent").and_then(Object::as_reference).ok()?).ok()?;
+    }
+    None
+}
+
 /// What the new field holds.
 pub(crate) enum FieldValue {
     /// A signature dictionary (/Type /Sig, /SubFilter /ETSI.CAdES.detached).
