@@ -202,6 +202,17 @@ openssl crl -in ca.crl.pem -outform DER -out ca.crl
         ]
     }
 
+    /// pyHanko signs `input` into `output` (PAdES B-T, the test TSA) in a new field, with a PKCS #12.
+    fn pyhanko_sign(&self, input: &str, output: &str, field: &str, p12: &str) {
+        let out = Command::new("pyhanko")
+            .args(["sign", "addsig", "--field", field, "--use-pades", "--timestamp-url", &self.tsa.url("/tsa")])
+            .args(["pkcs12", "--passfile", "pw", input, output, p12])
+            .current_dir(self.env.dir.path())
+            .output()
+            .expect("pyhanko (PyPI pyhanko-cli)");
+        assert!(out.status.success(), "pyhanko addsig: {}", text(&out.stderr));
+    }
+
     /// `pyhanko sign validate --pretty-print`: the whole text.
     fn pyhanko_validate(&self, file: &str) -> String {
         let out = Command::new("pyhanko")
@@ -404,13 +415,7 @@ fn a_countersignature_keeps_the_first_signature_valid() {
     assert!(first["changes"].as_array().unwrap().iter().all(|c| c["allowed"] == true), "{first:#}");
 
     // pyHanko countersigns ours (and updates the document information as it does).
-    let out = Command::new("pyhanko")
-        .args(["sign", "addsig", "--field", "Witness", "--use-pades", "--timestamp-url", &s.tsa.url("/tsa")])
-        .args(["pkcs12", "--passfile", "pw", "first.pdf", "witnessed.pdf", "bob.p12"])
-        .current_dir(s.env.dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pyhanko addsig: {}", text(&out.stderr));
+    s.pyhanko_sign("first.pdf", "witnessed.pdf", "Witness", "bob.p12");
     let validated = s.pyhanko_validate("witnessed.pdf");
     assert_eq!(validated.matches("The signature is judged VALID.").count(), 2, "{validated}");
     let (code, report) = s.verify("witnessed.pdf", &[]);
@@ -435,13 +440,7 @@ fn object_streams_and_existing_signatures_are_handled() {
     assert_eq!(s.verify("modern-signed.pdf", &[]).1["result"], "TOTAL-PASSED");
 
     // A PDF pyHanko signed first, then us.
-    let out = Command::new("pyhanko")
-        .args(["sign", "addsig", "--field", "Vendor", "--use-pades", "--timestamp-url", &s.tsa.url("/tsa")])
-        .args(["pkcs12", "--passfile", "pw", "modern.pdf", "vendor.pdf", "bob.p12"])
-        .current_dir(s.env.dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pyhanko addsig: {}", text(&out.stderr));
+    s.pyhanko_sign("modern.pdf", "vendor.pdf", "Vendor", "bob.p12");
     s.sign("vendor.pdf", "vendor-and-us.pdf", "alice", &["--level", "B-T"]);
     s.qpdf_check("vendor-and-us.pdf");
     let validated = s.pyhanko_validate("vendor-and-us.pdf");
@@ -457,13 +456,7 @@ fn object_streams_and_existing_signatures_are_handled() {
 fn pyhanko_signatures_verify_and_later_content_changes_fail() {
     let s = Setup::new();
     s.env.write("contract.pdf", contract_pdf(&["Loan agreement: 1,000 EUR", "Repayment"]));
-    let out = Command::new("pyhanko")
-        .args(["sign", "addsig", "--field", "Lender", "--use-pades", "--timestamp-url", &s.tsa.url("/tsa")])
-        .args(["pkcs12", "--passfile", "pw", "contract.pdf", "lender.pdf", "alice.p12"])
-        .current_dir(s.env.dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pyhanko addsig: {}", text(&out.stderr));
+    s.pyhanko_sign("contract.pdf", "lender.pdf", "Lender", "alice.p12");
     let (code, report) = s.verify("lender.pdf", &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(signature_levels(&report), [("Lender".into(), "B-T".into(), "TOTAL-PASSED".into())]);

@@ -266,31 +266,40 @@ fn pdf_error(e: lopdf::Error) -> PadesError {
     PadesError::Structure(e.to_string())
 }
 
-/// Appends `widget` to the page's /Annots (cloning the page, or its indirect /Annots array).
-fn add_to_page_annots(update: &mut IncrementalDocument, page: ObjectId, widget: ObjectId) -> Result<(), PadesError> {
-    update.opt_clone_object_to_new_document(page).map_err(pdf_error)?;
-    let annots = update.new_document.get_dictionary(page).map_err(pdf_error)?.get(b"Annots").ok().cloned();
-    match annots {
+/// Appends a reference to `item` to the array `key` of the dictionary `holder` (cloning the
+/// holder, or the array when it is an object of its own, into the update).
+fn append_reference(
+    update: &mut IncrementalDocument,
+    holder: ObjectId,
+    key: &str,
+    item: ObjectId,
+) -> Result<(), PadesError> {
+    update.opt_clone_object_to_new_document(holder).map_err(pdf_error)?;
+    let current = update.new_document.get_dictionary(holder).map_err(pdf_error)?.get(key.as_bytes()).ok().cloned();
+    let items = match current {
         Some(Object::Reference(array_id)) => {
             update.opt_clone_object_to_new_document(array_id).map_err(pdf_error)?;
-            match update.new_document.get_object_mut(array_id).map_err(pdf_error)? {
-                Object::Array(items) => items.push(Object::Reference(widget)),
-                _ => return Err(PadesError::Structure("the page's /Annots is not an array".into())),
-            }
+            return match update.new_document.get_object_mut(array_id).map_err(pdf_error)? {
+                Object::Array(items) => {
+                    items.push(Object::Reference(item));
+                    Ok(())
+                }
+                _ => Err(PadesError::Structure(format!("/{key} is not an array"))),
+            };
         }
         Some(Object::Array(mut items)) => {
-            items.push(Object::Reference(widget));
-            update.new_document.get_dictionary_mut(page).map_err(pdf_error)?.set("Annots", items);
+            items.push(Object::Reference(item));
+            items
         }
-        _ => {
-            update
-                .new_document
-                .get_dictionary_mut(page)
-                .map_err(pdf_error)?
-                .set("Annots", vec![Object::Reference(widget)]);
-        }
-    }
+        _ => vec![Object::Reference(item)],
+    };
+    update.new_document.get_dictionary_mut(holder).map_err(pdf_error)?.set(key, items);
     Ok(())
+}
+
+/// Appends `widget` to the page's /Annots.
+fn add_to_page_annots(update: &mut IncrementalDocument, page: ObjectId, widget: ObjectId) -> Result<(), PadesError> {
+    append_reference(update, page, "Annots", widget)
 }
 
 /// Appends `field` to the catalog's /AcroForm /Fields and sets /SigFlags 3.
@@ -315,27 +324,7 @@ fn add_to_form_fields(update: &mut IncrementalDocument, field: ObjectId) -> Resu
             id
         }
     };
-    let fields = update.new_document.get_dictionary(form_id).map_err(pdf_error)?.get(b"Fields").ok().cloned();
-    match fields {
-        Some(Object::Reference(array_id)) => {
-            update.opt_clone_object_to_new_document(array_id).map_err(pdf_error)?;
-            match update.new_document.get_object_mut(array_id).map_err(pdf_error)? {
-                Object::Array(items) => items.push(Object::Reference(field)),
-                _ => return Err(PadesError::Structure("the form's /Fields is not an array".into())),
-            }
-        }
-        Some(Object::Array(mut items)) => {
-            items.push(Object::Reference(field));
-            update.new_document.get_dictionary_mut(form_id).map_err(pdf_error)?.set("Fields", items);
-        }
-        _ => {
-            update
-                .new_document
-                .get_dictionary_mut(form_id)
-                .map_err(pdf_error)?
-                .set("Fields", vec![Object::Reference(field)]);
-        }
-    }
+    append_reference(update, form_id, "Fields", field)?;
     update.new_document.get_dictionary_mut(form_id).map_err(pdf_error)?.set("SigFlags", 3);
     Ok(())
 }
