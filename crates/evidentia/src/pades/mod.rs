@@ -286,7 +286,7 @@ pub async fn sign_pdf(
     }
     let loaded = update::load(input)?;
     let partial = update::partial_path(output);
-    let result = sign_into(identity, loaded, &partial, options, tsa).await;
+    let result = sign_into(identity, loaded, input, &partial, options, tsa).await;
     let (field, timestamp, document_timestamp, validation) = match result {
         Ok(done) => done,
         Err(e) => {
@@ -316,6 +316,7 @@ type Signed = (String, Option<VerifiedTimestamp>, Option<VerifiedTimestamp>, Opt
 async fn sign_into(
     identity: &Identity,
     loaded: update::LoadedPdf,
+    input: &Path,
     partial: &Path,
     options: &SignOptions,
     tsa: Option<&TsaClient>,
@@ -348,8 +349,14 @@ async fn sign_into(
     let name = common_name(identity.certificate());
     let mut reserve = reserve_for(identity, level >= PadesLevel::BT);
     let mut signature_timestamp = None;
+    // The document is moved into the update, not copied (large PDFs); a second attempt reads it again.
+    let mut first = Some(loaded);
     for attempt in 0..2 {
-        let mut inc = lopdf::IncrementalDocument::create_from(loaded.bytes.clone(), loaded.doc.clone());
+        let pdf = match first.take() {
+            Some(pdf) => pdf,
+            None => update::load(input)?,
+        };
+        let mut inc = lopdf::IncrementalDocument::create_from(pdf.bytes, pdf.doc);
         let (rect, appearance) = match options.placement {
             Some(p) => {
                 let text = AppearanceText {
