@@ -1,6 +1,6 @@
 // End-to-end tests of the real app: tauri-driver and WebKitWebDriver drive the real window (run
 // under Xvfb), against a real local TSA and a real local chain (anvil): seal, find, export, verify.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -11,6 +11,7 @@ import { remote } from "webdriverio";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const app = resolve(process.env.EVIDENTIA_APP_BIN ?? join(root, "target/debug/evidentia-app"));
+const cli = resolve(process.env.EVIDENTIA_CLI_BIN ?? join(root, "target/debug/evidentia"));
 const shots = resolve(process.env.SCREENSHOT_DIR ?? join(root, "target/screenshots/app"));
 mkdirSync(shots, { recursive: true });
 if (!existsSync(app)) {
@@ -122,6 +123,58 @@ async function shown(id, ms = 20000) {
 async function shot(name) {
   await browser.pause(150);
   await browser.saveScreenshot(join(shots, `${name}.png`));
+}
+
+/**
+ * Hands files to the page as a drop onto the window does. The app's drop handler grants the paths
+ * and emits "files-dropped"; here the paths are granted already (given on the command line, or
+ * written by the app itself), so this dispatches that event to the page's listeners the way
+ * Tauri's own emit script does (an X11 drag-and-drop cannot be synthesised under Xvfb).
+ */
+async function dropOnPage(paths) {
+  const delivered = await browser.execute((p) => {
+    const listeners = (window.__internal_unstable_listeners_object_id__ ?? {})["files-dropped"];
+    const emit = window.__internal_unstable_listeners_function_id__;
+    if (!listeners || typeof emit !== "function") return 0;
+    const ids = Object.getOwnPropertyNames(listeners).map(Number);
+    emit({ event: "files-dropped", payload: { paths: p } }, ids);
+    return ids.length;
+  }, paths);
+  if (!delivered) throw new Error("the page listens to no files-dropped event (Tauri's event internals changed?)");
+}
+
+/** A minimal valid PDF: one A4 page with one line of text, a classic xref table, offsets exact. */
+function minimalPdf(line) {
+  const text = line.replace(/[\\()]/g, (c) => `\\${c}`);
+  const content = `BT /F1 14 Tf 72 770 Td (${text}) Tj ET\n`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    `<< /Length ${Buffer.byteLength(content, "latin1")} >>\nstream\n${content}endstream`,
+  ];
+  let body = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+  const offsets = [];
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(body, "latin1"));
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(body, "latin1");
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, "latin1");
+}
+
+/** Whether a command is on PATH. */
+function onPath(cmd) {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Starts the app with `args` on its command line, as a file manager's "Open with" does. */
@@ -323,6 +376,155 @@ try {
     });
     const leftovers = execFileSync("find", [join(work, "vault"), "-type", "f", "-size", "+100M"]).toString().trim();
     if (leftovers) throw new Error(`the cancelled seal left data in the vault: ${leftovers}`);
+  });
+
+  // A PDF contract, signed inside it (PAdES) with the self-made identity while it is sealed.
+  const pdfName = "Supply contract 2026.pdf";
+  const pdfPath = join(work, pdfName);
+  const pdfBytes = minimalPdf("Supply contract 2026 between Alpha Ltd and Beta GmbH");
+  let signedPdf = "";
+
+  await step("seal a PDF signed inside it (PAdES B-T) with the identity", async () => {
+    writeFileSync(pdfPath, pdfBytes);
+    execFileSync("qpdf", ["--check", pdfPath], { stdio: "ignore" });
+    await browser.deleteSession();
+    browser = await launch([pdfPath]);
+    await shown("seal-queue", 30000);
+    await browser.waitUntil(async () => (await textOf("seal-queue")).includes(pdfName), {
+      timeout: 10000,
+      timeoutMsg: "the queue does not show the PDF given on the command line",
+    });
+    await browser.waitUntil(async () => (await browser.$('[data-testid="seal-identity"] option[value="ana-li"]')).isExisting(), {
+      timeout: 20000,
+      timeoutMsg: "the identity is not offered",
+    });
+    await (await shown("seal-identity")).selectByAttribute("value", "ana-li");
+    await (await shown("seal-pades")).click();
+    const level = await shown("seal-pades-level");
+    if ((await level.getValue()) !== "B-T") throw new Error(`the level offered first is ${await level.getValue()}, not B-T`);
+    await level.selectByAttribute("value", "B-T");
+    await (await shown("seal-pades-reason")).setValue("Terms agreed");
+    await (await shown("seal-password")).setValue("correct horse 42");
+    await shot("seal-pades-form-zh-CN");
+    await (await shown("seal-start")).click();
+    const copy = await shown("signed-pdf-row", 60000);
+    if ((await $$id("signed-pdf-row")).length !== 1) throw new Error("not exactly one signed copy is listed");
+    if ((await copy.getAttribute("data-level")) !== "B-T") throw new Error(`the signed copy's level is ${await copy.getAttribute("data-level")}`);
+    if (!(await textOf("signed-pdf-level")).includes("B-T")) throw new Error(`the level label says ${JSON.stringify(await textOf("signed-pdf-level"))}`);
+    signedPdf = (await textOf("signed-pdf-path")).trim();
+    const expected = join(work, "Supply contract 2026-signed.pdf");
+    if (signedPdf !== expected) throw new Error(`the signed copy is at ${JSON.stringify(signedPdf)}, not ${expected}`);
+    if (!(await textOf("record-row")).includes("Supply contract 2026-signed.pdf")) throw new Error("the record sealed is not the signed copy");
+    await browser.waitUntil(async () => (await (await $id("record-row")).$('[data-testid="badge-signed"]')).isExisting(), {
+      timeout: 30000,
+      timeoutMsg: "the record shows no Signed badge",
+    });
+    if (!existsSync(signedPdf)) throw new Error(`no file at ${signedPdf}`);
+    const signed = readFileSync(signedPdf);
+    if (signed.length <= pdfBytes.length || !signed.subarray(0, pdfBytes.length).equals(pdfBytes)) {
+      throw new Error("the signed copy does not start with the original's bytes (not an incremental update)");
+    }
+    if (!readFileSync(pdfPath).equals(pdfBytes)) throw new Error("the original PDF was changed");
+    try {
+      execFileSync("qpdf", ["--check", signedPdf], { stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+      throw new Error(`qpdf --check exits ${e.status}: ${String(e.stdout ?? "").trim()} ${String(e.stderr ?? "").trim()}`);
+    }
+    if (onPath("pyhanko")) {
+      // An independent validator: the signature and its time-stamp are sound and cover the whole
+      // file; the self-made signer has no trusted root, so pyHanko's bottom line is not read.
+      const v = spawnSync("pyhanko", ["sign", "validate", "--pretty-print", "--trust", join(work, "pki/root-ca.pem"), signedPdf], { encoding: "utf8", timeout: 60000 });
+      const out = v.stdout ?? "";
+      for (const want of ["The signature is cryptographically sound.", "The timestamp token is cryptographically sound.", "The TSA certificate is trusted.", "The signature covers the entire file."]) {
+        if (!out.includes(want)) throw new Error(`pyHanko does not say "${want}": ${out.slice(0, 2000)} ${v.stderr ?? ""}`);
+      }
+    }
+    await (await $id("seal-result")).scrollIntoView({ block: "end" });
+    await shot("seal-pades-zh-CN");
+  });
+
+  await step("verify the signed PDF: its signature, as the CLI judges it", async () => {
+    if (!signedPdf) throw new Error("no signed PDF to verify");
+    await (await shown("nav-verify")).click();
+    await shown("verify-drop");
+    await dropOnPage([signedPdf]);
+    const section = await shown("verify-pdf", 60000);
+    await browser.waitUntil(async () => (await $$id("pdf-sig-row")).length > 0 || (await $id("verify-pdf-error")).isExisting(), {
+      timeout: 30000,
+      timeoutMsg: "the PDF's signatures are not shown",
+    });
+    if (await (await $id("verify-pdf-error")).isExisting()) {
+      throw new Error(`the PDF check failed: ${await (await $id("verify-pdf-error")).getAttribute("data-code")} ${await textOf("verify-pdf-error")}`);
+    }
+    // The same check by the CLI, with the environment the app has.
+    const run = spawnSync(cli, ["--json", "pdf", "verify", signedPdf], { env, encoding: "utf8" });
+    let want;
+    try {
+      want = JSON.parse(run.stdout);
+    } catch {
+      /* reported below */
+    }
+    if (!want?.signatures) throw new Error(`evidentia --json pdf verify exits ${run.status} with no report: ${run.error?.message ?? run.stderr}`);
+    const rows = await $$id("pdf-sig-row");
+    if (rows.length !== 1 || want.signatures.length !== 1) throw new Error(`the app shows ${rows.length} signatures, the CLI ${want.signatures.length}; one was made`);
+    const row = rows[0];
+    const sig = want.signatures[0];
+    const total = await (await $id("verify-pdf-total")).getAttribute("data-result");
+    const shown1 = {
+      total,
+      field: await row.getAttribute("data-field"),
+      kind: await row.getAttribute("data-kind"),
+      level: await row.getAttribute("data-level"),
+      result: await row.getAttribute("data-result"),
+    };
+    const cli1 = { total: want.result, field: sig.field, kind: sig.kind, level: sig.level ?? "", result: sig.result };
+    if (JSON.stringify(shown1) !== JSON.stringify(cli1)) throw new Error(`the app shows ${JSON.stringify(shown1)}, the CLI says ${JSON.stringify(cli1)}`);
+    if (shown1.kind !== "signature") throw new Error(`the row is a ${shown1.kind}, not a signature`);
+    // Signer and time-stamp time: shown exactly when the CLI reports them.
+    const signerShown = (await textOf("pdf-sig-signer")).trim();
+    if (signerShown !== (sig.signer?.subject ?? "")) throw new Error(`the app shows the signer ${JSON.stringify(signerShown)}, the CLI ${JSON.stringify(sig.signer?.subject)}`);
+    const timeShown = /\d{4}-\d{2}-\d{2}/.test(await textOf("pdf-sig-time"));
+    if (timeShown !== Boolean(sig.timestamp?.gen_time)) throw new Error(`the app ${timeShown ? "shows" : "shows no"} time-stamp time, the CLI ${sig.timestamp?.gen_time ? "has one" : "has none"}`);
+    const reasons = sig.checks.filter((c) => c.verdict !== "PASSED").map((c) => c.reason ?? c.check);
+    if (/PASSED$/.test(shown1.result)) {
+      if (shown1.level !== "B-T" || !signerShown.includes("Ana Li") || !timeShown) throw new Error(`a passed signature shows level ${shown1.level}, signer ${signerShown}, time ${timeShown}`);
+      if ((await $$id("pdf-sig-problems")).length !== 0) throw new Error("a passed signature lists problems");
+    } else if (/INDETERMINATE$/.test(shown1.result)) {
+      // The app's policy does not accept self-signed signers: a self-made identity does not lead
+      // to a trusted root, and an unverified signature has no level, signer or time to report.
+      if (!reasons.includes("NO_TRUSTED_ROOT")) throw new Error(`INDETERMINATE for ${JSON.stringify(reasons)}, not NO_TRUSTED_ROOT`);
+      const shownReasons = await browser.execute(() =>
+        [...document.querySelectorAll('[data-testid="pdf-sig-problems"] [data-testid="check-reason"] code')].map((c) => c.textContent),
+      );
+      if (!shownReasons.includes("NO_TRUSTED_ROOT")) throw new Error(`the app shows the reasons ${JSON.stringify(shownReasons)}, not NO_TRUSTED_ROOT`);
+      // Accepting self-signed signers, the CLI finds the B-T signature by Ana Li, time-stamped.
+      const accepted = JSON.parse(execFileSync(cli, ["--json", "pdf", "verify", "--accept-self-signed", signedPdf], { env, encoding: "utf8" }));
+      const a = accepted.signatures[0];
+      if (!/PASSED$/.test(accepted.result) || a?.level !== "B-T" || !a.signer?.subject?.includes("Ana Li") || !a.timestamp?.gen_time) {
+        throw new Error(`accepting self-signed signers, the CLI says ${accepted.result}, level ${a?.level}, signer ${a?.signer?.subject}, time ${a?.timestamp?.gen_time}`);
+      }
+    } else {
+      throw new Error(`the signature is ${shown1.result} (${JSON.stringify(reasons)})`);
+    }
+    console.log(`     the signature: ${shown1.result}${reasons.length ? ` (${reasons.join(", ")})` : ""}, as the CLI says`);
+    if ((await $$id("pdf-sig-changes")).length !== 0) throw new Error(`disallowed changes are listed: ${await textOf("pdf-sig-changes")}`);
+    // Beside it, the vault lookup: the signed copy is what was sealed.
+    await shown("verify-total", 30000);
+    if (!(await textOf("verify-result")).includes("Supply contract 2026-signed.pdf")) throw new Error("the vault lookup does not show the sealed signed copy");
+    await section.scrollIntoView({ block: "start" });
+    await shot("verify-pdf-zh-CN");
+    // The same screens in English (the language is kept for a next start, as the suite ends here).
+    await (await shown("lang-toggle")).click();
+    await browser.waitUntil(async () => !/[\u4e00-\u9fff]/.test(await textOf("nav-seal")), {
+      timeout: 5000,
+      timeoutMsg: "the navigation did not switch to English",
+    });
+    if ((await (await shown("pdf-sig-row")).getAttribute("data-result")) !== shown1.result) throw new Error("the result changed with the language");
+    await (await $id("verify-pdf")).scrollIntoView({ block: "start" });
+    await shot("verify-pdf-en");
+    await (await shown("nav-seal")).click();
+    await (await shown("seal-result")).scrollIntoView({ block: "end" });
+    await shot("seal-pades-en");
   });
 } catch (e) {
   results.push({ name: "start the app", ok: false });
