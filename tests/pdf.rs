@@ -532,6 +532,14 @@ fn a_visible_signature_with_a_chinese_name_renders() {
     s.qpdf_check("zh.pdf");
     let (code, report) = s.verify("zh.pdf", &["--accept-self-signed"]);
     assert_eq!(code, 0, "{report:#}");
+    // Without trusting the self-made signer: INDETERMINATE, but who signed and when is still said.
+    let (code, report) = s.verify("zh.pdf", &[]);
+    assert_eq!(code, 7, "{report:#}");
+    let sig = &report["signatures"][0];
+    assert_eq!(sig["checks"][1]["reason"], "NO_TRUSTED_ROOT", "{sig:#}");
+    assert_eq!(sig["level"], "B-T");
+    assert!(sig["signer"]["subject"].as_str().unwrap().contains("张伟"), "{sig:#}");
+    assert!(sig["timestamp"]["gen_time"].is_string(), "{sig:#}");
 
     // The CJK font is embedded as a subset, with a ToUnicode map.
     let fonts = Command::new("pdffonts").arg(s.path("zh.pdf")).output().expect("pdffonts");

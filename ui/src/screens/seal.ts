@@ -41,38 +41,48 @@ export function createSealScreen(ctx: Ctx): Screen {
     }
   }
 
+  // The progress box is built once per job and then updated in place, so its Cancel button
+  // stays the same element however fast progress events arrive.
+  let progressJob: string | null = null;
+  const progressParts = {
+    phase: h('span', { class: 'progress-phase', testid: 'seal-phase' }),
+    pct: h('span', { class: 'progress-pct', testid: 'seal-percent' }),
+    bar: h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100' }),
+    fill: h('div', { class: 'bar-fill' }),
+    current: h('span', { class: 'progress-current ellipsis', testid: 'seal-current' }),
+    counts: h('span', { class: 'muted nowrap', testid: 'seal-counts' }),
+  };
+  progressParts.bar.append(progressParts.fill);
+
   function renderProgress(): void {
     const p = s.progress;
     progressBox.hidden = s.job === null;
-    if (s.job === null) return;
+    if (s.job === null) {
+      progressJob = null;
+      return;
+    }
+    if (progressJob !== s.job || progressBox.childElementCount === 0) {
+      progressJob = s.job;
+      replace(
+        progressBox,
+        h('div', { class: 'progress-head' }, progressParts.phase, progressParts.pct),
+        progressParts.bar,
+        h('div', { class: 'progress-foot' }, progressParts.current, progressParts.counts),
+        h('div', { class: 'progress-actions' }, h('button', { class: 'btn btn-secondary', type: 'button', testid: 'seal-cancel', on: { click: () => void cancel() } }, t('seal.cancel'))),
+      );
+    }
     const pct = p ? progressPercent(p) : 0;
     const eta = p ? etaSeconds(p, s.startedMs, Date.now()) : null;
-    const bar = h('div', { class: 'bar-fill' });
-    bar.style.width = `${pct}%`;
-    replace(
-      progressBox,
-      h(
-        'div',
-        { class: 'progress-head' },
-        h('span', { class: 'progress-phase', testid: 'seal-phase' }, p ? tMaybe(`seal.phase.${p.phase}`, p.phase) : t('app.loading')),
-        h('span', { class: 'progress-pct', testid: 'seal-percent' }, `${pct}%`),
-      ),
-      h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct) }, bar),
-      h(
-        'div',
-        { class: 'progress-foot' },
-        h('span', { class: 'progress-current ellipsis', testid: 'seal-current', title: p?.current ?? '' }, p?.current ? baseName(p.current) : ''),
-        h(
-          'span',
-          { class: 'muted nowrap', testid: 'seal-counts' },
-          p
-            ? t('seal.progress', { files_done: p.files_done, files_total: p.files_total, bytes_done: formatSize(p.bytes_done), bytes_total: formatSize(p.bytes_total) })
-            : '',
-          eta !== null ? ` · ${t('seal.eta', { eta: formatDuration(eta, { h: t('unit.h'), min: t('unit.min'), s: t('unit.s') }) })}` : '',
-        ),
-      ),
-      h('div', { class: 'progress-actions' }, h('button', { class: 'btn btn-secondary', type: 'button', testid: 'seal-cancel', on: { click: () => void cancel() } }, t('seal.cancel'))),
-    );
+    progressParts.phase.textContent = p ? tMaybe(`seal.phase.${p.phase}`, p.phase) : t('app.loading');
+    progressParts.pct.textContent = `${pct}%`;
+    progressParts.fill.style.width = `${pct}%`;
+    progressParts.bar.setAttribute('aria-valuenow', String(pct));
+    progressParts.current.title = p?.current ?? '';
+    progressParts.current.textContent = p?.current ? baseName(p.current) : '';
+    progressParts.counts.textContent =
+      (p
+        ? t('seal.progress', { files_done: p.files_done, files_total: p.files_total, bytes_done: formatSize(p.bytes_done), bytes_total: formatSize(p.bytes_total) })
+        : '') + (eta !== null ? ` · ${t('seal.eta', { eta: formatDuration(eta, { h: t('unit.h'), min: t('unit.min'), s: t('unit.s') }) })}` : '');
   }
 
   async function cancel(): Promise<void> {

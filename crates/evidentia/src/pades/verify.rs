@@ -301,6 +301,19 @@ fn check_one(
         }
     } else if matches!(f.sub_filter.as_str(), "ETSI.CAdES.detached" | "adbe.pkcs7.detached") {
         let (mut check, verified) = signature_check_with("signature", &subject, der, &digest_of, policy);
+        // An untrusted root leaves the verdict INDETERMINATE, but who signed, when the TSA says,
+        // and the level are still read out, as if the embedded certificates were trusted.
+        let verified = verified.or_else(|| {
+            if check.reason.as_deref() != Some("NO_TRUSTED_ROOT") {
+                return None;
+            }
+            let mut relaxed = tsp_policy(policy);
+            relaxed.trust.extend(crate::cades_verify::embedded_certificates(der));
+            if let Ok(Some(token)) = crate::cades::signature_timestamp_token(der) {
+                relaxed.trust.extend(crate::cades_verify::embedded_certificates(&token));
+            }
+            crate::cades_verify::verify_detached(der, &digest_of, &relaxed).ok()
+        });
         if let Some(v) = verified {
             let later_doc_ts = all.iter().any(|o| {
                 o.sub_filter == "ETSI.RFC3161"
@@ -324,7 +337,9 @@ fn check_one(
                 (true, true, false) => "B-LT",
                 (true, true, true) => "B-LTA",
             };
-            check.detail = check.detail.replacen(v.level, &format!("PAdES-{level}"), 1);
+            if check.verdict == Verdict::Passed {
+                check.detail = check.detail.replacen(v.level, &format!("PAdES-{level}"), 1);
+            }
             if !pades {
                 check.detail = check.detail.replacen("PAdES-PKCS#7", "PKCS#7 (adbe.pkcs7.detached)", 1);
             }
