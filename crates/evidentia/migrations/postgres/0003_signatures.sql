@@ -1,0 +1,25 @@
+-- Detached CAdES signatures made when records are sealed with an identity.
+
+CREATE TABLE signatures (
+    id                     TEXT PRIMARY KEY,
+    record_id              TEXT NOT NULL REFERENCES records (id),
+    identity               TEXT NOT NULL,
+    signer_subject         TEXT NOT NULL,
+    signer_issuer          TEXT NOT NULL,
+    signer_serial          TEXT NOT NULL,
+    signer_sha256          TEXT NOT NULL,
+    self_signed            BIGINT NOT NULL,
+    digest_algorithm       TEXT NOT NULL,
+    signed_at              TEXT NOT NULL,
+    p7s_sha256             TEXT NOT NULL,
+    signature_value_sha256 TEXT NOT NULL,
+    p7s                    TEXT NOT NULL
+);
+CREATE INDEX signatures_by_record ON signatures (record_id);
+
+CREATE TRIGGER signatures_immutable BEFORE UPDATE ON signatures
+    FOR EACH ROW EXECUTE FUNCTION evidence_append_only('evidence records are immutable');
+CREATE TRIGGER signatures_undeletable BEFORE DELETE ON signatures
+    FOR EACH ROW EXECUTE FUNCTION evidence_append_only('evidence records cannot be deleted');
+CREATE TRIGGER signatures_untruncatable BEFORE TRUNCATE ON signatures
+    FOR EACH STATEMENT EXECUTE FUNCTION evidence_append_only('evidence records cannot be deleted');
