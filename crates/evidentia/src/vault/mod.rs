@@ -79,7 +79,7 @@ pub enum VaultError {
         detail: String,
     },
     /// A file-system operation on the vault failed.
-    #[error("vault {}: {source}", path.display())]
+    #[error("vault {}: {}", path.display(), io_words(source))]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -87,7 +87,7 @@ pub enum VaultError {
         source: std::io::Error,
     },
     /// A database operation failed.
-    #[error("vault database error: {0}")]
+    #[error("vault database error: {}", database_words(.0))]
     Database(#[from] sqlx::Error),
     /// A migration failed.
     #[error("vault schema upgrade failed: {0}")]
@@ -116,6 +116,8 @@ impl VaultError {
             Self::Locked { .. } => "VAULT_LOCKED",
             Self::NewerSchema { .. } => "VAULT_NEWER_SCHEMA",
             Self::Corrupt { .. } => "VAULT_CORRUPT",
+            Self::Io { source, .. } if disk_full(source) => "VAULT_DISK_FULL",
+            Self::Database(e) if database_full(e) => "VAULT_DISK_FULL",
             Self::Io { .. } => "VAULT_IO",
             Self::Database(_) | Self::Migration(_) => "VAULT_DATABASE",
             Self::RecordNotFound(_) => "RECORD_NOT_FOUND",
@@ -128,6 +130,32 @@ impl VaultError {
     fn io(path: &Path, source: std::io::Error) -> Self {
         Self::Io { path: path.to_owned(), source }
     }
+}
+
+/// What to do when the disk holding the vault is full.
+const DISK_FULL_HINT: &str = " — the disk holding the vault is full: free some space and run the command again; \
+     what was written before is kept, and the work that failed was not half-written";
+
+/// No space left on the device (or over quota).
+fn disk_full(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+}
+
+/// SQLite's "database or disk is full" (SQLITE_FULL).
+fn database_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.message().contains("disk is full") || d.code().as_deref() == Some("13"),
+        sqlx::Error::Io(io) => disk_full(io),
+        _ => false,
+    }
+}
+
+fn database_words(e: &sqlx::Error) -> String {
+    if database_full(e) { format!("{e}{DISK_FULL_HINT}") } else { e.to_string() }
+}
+
+fn io_words(e: &std::io::Error) -> String {
+    if disk_full(e) { format!("{e}{DISK_FULL_HINT}") } else { e.to_string() }
 }
 
 /// How a vault is opened.
