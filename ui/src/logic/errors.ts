@@ -13,6 +13,7 @@ export type ErrorKey =
   | 'error.VAULT_MISSING'
   | 'error.VAULT_NEWER'
   | 'error.VAULT_CORRUPT'
+  | 'error.VAULT_DISK_FULL'
   | 'error.VAULT'
   | 'error.WRONG_PASSWORD'
   | 'error.WEAK_PASSWORD'
@@ -47,6 +48,7 @@ const EXACT: { [code: string]: ErrorKey } = {
   VAULT_LOCKED: 'error.VAULT_LOCKED',
   VAULT_NEWER_SCHEMA: 'error.VAULT_NEWER',
   VAULT_CORRUPT: 'error.VAULT_CORRUPT',
+  VAULT_DISK_FULL: 'error.VAULT_DISK_FULL',
   VAULT_BAD_ROW: 'error.VAULT_CORRUPT',
   PKCS12_BAD_PASSWORD: 'error.WRONG_PASSWORD',
   WRONG_PASSWORD: 'error.WRONG_PASSWORD',

@@ -10,6 +10,7 @@ describe('errorKey', () => {
     ['NO_VAULT', 'error.VAULT_MISSING'],
     ['VAULT_MISSING', 'error.VAULT_MISSING'],
     ['VAULT_LOCKED', 'error.VAULT_LOCKED'],
+    ['VAULT_DISK_FULL', 'error.VAULT_DISK_FULL'],
     ['VAULT_IO', 'error.VAULT'],
     ['VAULT_SOMETHING_NEW', 'error.VAULT'],
     ['PKCS12_BAD_PASSWORD', 'error.WRONG_PASSWORD'],
