@@ -13,14 +13,8 @@ work="${1:-$(mktemp -d)}"
 mkdir -p "$work"
 cd "$work"
 
-bash "$repo/scripts/tsa/make_pki.sh" "$work/pki" > /dev/null
-rm -f tsa.port
-python3 "$repo/scripts/tsa/tsa_server.py" --dir "$work/pki" --port 0 --port-file tsa.port > /dev/null 2>&1 &
-tsa_pid=$!
-trap 'kill "$tsa_pid" 2>/dev/null' EXIT
-for _ in $(seq 1 100); do [ -s tsa.port ] && break; sleep 0.1; done
+source "$repo/scripts/tsa/start_local.sh"
 export EVIDENTIA_CONFIG="$work/none.toml" EVIDENTIA_IDENTITIES="$work/identities"
-export EVIDENTIA_TSA="http://127.0.0.1:$(cat tsa.port)/tsa" EVIDENTIA_TSA_TRUST="$work/pki/root-ca.pem"
 printf 'benchmark passphrase' > pw
 
 # One signer for both tools: a P-256 key with a certificate, as PKCS #12 and as PEM.
