@@ -23,6 +23,9 @@ command -v npm >/dev/null || need_apt+=(nodejs npm)
 command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
 command -v qpdf >/dev/null || need_apt+=(qpdf)
 command -v certutil >/dev/null || need_apt+=(libnss3-tools)
+# Team vaults: the tests start a throwaway PostgreSQL cluster.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v psql >/dev/null || need_apt+=(postgresql-client)
 if $app; then
   pkg-config --exists webkit2gtk-4.1 2>/dev/null || need_apt+=(libwebkit2gtk-4.1-dev libsoup-3.0-dev
     libjavascriptcoregtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev file)

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Every test: formatting, lints, docs, unit and end-to-end tests of the core and the CLI (interop
-# with coreutils, OpenSSL and Python; tampering; bad input; kill -9; bounded memory), the benches'
-# build, and the desktop app's three layers: vitest unit tests of the UI logic, Chromium UI tests
+# with coreutils, OpenSSL and Python; tampering; bad input; kill -9; bounded memory), the vault
+# tests again on a team vault in a throwaway PostgreSQL cluster, the benches' build, and the
+# desktop app's three layers: vitest unit tests of the UI logic, Chromium UI tests
 # with the IPC mocked, and end-to-end tests of the real app under Xvfb through tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh --app
 export CARGO_TERM_COLOR=never
+# Team-vault tests run against a throwaway PostgreSQL cluster on 127.0.0.1 (EVIDENTIA_TEST_POSTGRES).
+source scripts/postgres/start_local.sh
+trap stop_local_postgres EXIT
 mkdir -p target
 failed_layers=()
 
@@ -17,6 +21,10 @@ echo "== format";     cargo fmt --all --check
 echo "== lints";      cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== docs";       RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== tests";      cargo test --workspace --no-fail-fast 2>&1 | tee target/test-output.txt || failed_layers+=(cargo)
+echo "== vault tests on PostgreSQL"
+EVIDENTIA_TEST_BACKEND=postgres cargo test -p evidentia-cli --no-fail-fast --test cli --test tamper --test crash \
+  --test kill_storm --test anchor --test timestamp --test ots --test package --test faults 2>&1 \
+  | tee target/test-postgres-output.txt || failed_layers+=(postgres)
 
 echo "== UI unit tests (vitest)"
 (cd ui && NO_COLOR=1 npx vitest run 2>&1) | tee target/ui-unit-output.txt || failed_layers+=(vitest)
@@ -28,7 +36,7 @@ timeout 600 xvfb-run -a -s "-screen 0 1280x900x24" node ui/e2e/run.mjs 2>&1 | te
 
 echo
 {
-  grep -E '^test result:' target/test-output.txt
+  grep -E '^test result:' target/test-output.txt target/test-postgres-output.txt -h
   # vitest: "Tests  12 passed (12)" or "Tests  1 failed | 11 passed (12)"
   sed 's/\x1b\[[0-9;]*m//g' target/ui-unit-output.txt | grep -E '^ +Tests +' | sed 's/|/ /g'
   grep -E '^(ui|e2e): ' target/ui-output.txt target/e2e-output.txt -h | sed 's/,//g'

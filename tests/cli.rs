@@ -124,7 +124,7 @@ fn seal_records_files_and_works_that_independent_tools_confirm() {
     assert_eq!(work["digests"]["sha256"], py_sha);
 
     // The vault keeps copies whose names are their SHA-256, as coreutils computes it.
-    let blob = env.vault().join("blobs/sha256").join(&sha256sum(&contract)[..2]).join(sha256sum(&contract));
+    let blob = env.vault_folder().join("blobs/sha256").join(&sha256sum(&contract)[..2]).join(sha256sum(&contract));
     assert_eq!(std::fs::read(&blob).unwrap(), std::fs::read(&contract).unwrap());
 
     // list and show agree with what seal printed.
@@ -138,8 +138,7 @@ fn seal_records_files_and_works_that_independent_tools_confirm() {
     assert_eq!(shown["events"][0]["seq"], 1);
 
     // The custody log is recomputed by the independent Python checker.
-    let py =
-        Command::new("python3").arg(repo_file("docs/tools/check_custody_log.py")).arg(env.vault()).output().unwrap();
+    let py = env.check_custody_log();
     assert!(py.status.success(), "{}", text(&py.stderr));
     assert!(text(&py.stdout).starts_with("2 events"), "{}", text(&py.stdout));
 
@@ -171,7 +170,7 @@ fn no_copy_keeps_digests_only_and_each_seals_files_one_by_one() {
     let names: Vec<&str> = out["records"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["photos/b.jpg", "photos/raw.cr2"]);
     assert!(out["records"].as_array().unwrap().iter().all(|r| r["stored"] == false));
-    assert!(!env.vault().join("blobs/sha256").join(&sha256sum(&big)[..2]).join(sha256sum(&big)).exists());
+    assert!(!env.vault_folder().join("blobs/sha256").join(&sha256sum(&big)[..2]).join(sha256sum(&big)).exists());
     assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
 }
 
@@ -186,11 +185,12 @@ fn progress_never_reaches_a_pipe() {
 
 #[test]
 fn the_vault_lock_makes_a_second_writer_wait_or_fail_clearly() {
-    let env = Env::new();
+    // The folder's lock; a team vault's writers take turns in the database (tests/team_vault.rs).
+    let env = Env::folder();
     env.write("a.txt", "a");
     env.write("b.txt", "b");
     env.ok(&["seal", "a.txt"]);
-    let lock = std::fs::File::options().read(true).write(true).open(env.vault().join("lock")).unwrap();
+    let lock = std::fs::File::options().read(true).write(true).open(env.vault_folder().join("lock")).unwrap();
     lock.lock().unwrap();
     let out = env.cmd().env("EVIDENTIA_LOCK_WAIT", "1").args(["seal", "b.txt"]).output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
@@ -207,4 +207,44 @@ fn the_vault_lock_makes_a_second_writer_wait_or_fail_clearly() {
     release.join().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(env.records().len(), 2);
+}
+
+#[test]
+fn the_record_list_is_read_a_page_at_a_time_and_searched_by_name_id_or_digest() {
+    let env = Env::new();
+    let mut names: Vec<String> = (0..10).map(|i| format!("photo-{i:02}.jpg")).collect();
+    names.extend(["Invoice-2026-03.PDF".to_owned(), "合同-甲方.pdf".to_owned()]);
+    for (i, n) in names.iter().enumerate() {
+        env.write(n, format!("content {i}"));
+    }
+    let args: Vec<&str> = ["seal"].into_iter().chain(names.iter().map(String::as_str)).collect();
+    env.ok(&args);
+    let all = env.records();
+    assert_eq!(all.len(), 12);
+    let page = |extra: &[&str]| {
+        let mut args = vec!["vault", "list"];
+        args.extend_from_slice(extra);
+        let (code, v) = env.json(&args);
+        assert_eq!(code, 0, "{v}");
+        let ids: Vec<String> =
+            v["records"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().into()).collect();
+        (v["total"].as_u64().unwrap(), ids)
+    };
+    let ids =
+        |rs: &[serde_json::Value]| -> Vec<String> { rs.iter().map(|r| r["id"].as_str().unwrap().into()).collect() };
+    assert_eq!(page(&["--limit", "5"]), (12, ids(&all[..5])));
+    assert_eq!(page(&["--limit", "5", "--offset", "10"]), (12, ids(&all[10..])));
+    let named = |name: &str| all.iter().find(|r| r["name"] == name).unwrap().clone();
+    let invoice = named("Invoice-2026-03.PDF");
+    assert_eq!(page(&["--search", "invoice-2026"]), (1, ids(std::slice::from_ref(&invoice))), "any case");
+    assert_eq!(page(&["--search", "合同"]), (1, ids(&[named("合同-甲方.pdf")])), "part of a Chinese name");
+    assert_eq!(page(&["--search", "PHOTO-0", "--limit", "3"]).0, 10);
+    let id = invoice["id"].as_str().unwrap();
+    assert_eq!(page(&["--search", &id[..34]]).1, vec![id.to_owned()], "the start of an id");
+    assert!(page(&["--search", &id[..8]]).0 >= 1);
+    let sha = invoice["digests"]["sha256"].as_str().unwrap();
+    assert_eq!(page(&["--search", &sha[..10].to_uppercase()]), (1, vec![id.to_owned()]), "the start of a SHA-256");
+    assert_eq!(page(&["--search", "no-such-name"]), (0, vec![]));
+    let text = env.ok(&["vault", "list", "--limit", "2", "--offset", "3"]);
+    assert!(text.contains("records 4–5 of 12"), "{text}");
 }

@@ -33,7 +33,7 @@ fn expected_digests(env: &Env) -> BTreeMap<String, String> {
 }
 
 fn check_consistent(env: &Env, expected: &BTreeMap<String, String>, round: usize) -> usize {
-    if !env.vault().join("vault.db").exists() {
+    if !env.vault_exists() {
         return 0;
     }
     let out = env.run(&["vault", "verify"]);
@@ -69,7 +69,7 @@ fn make_set(env: &Env, rng: &mut impl Rng, name: &str) {
 }
 
 fn temporary_files(env: &Env) -> usize {
-    let tmp = env.vault().join("blobs/tmp");
+    let tmp = env.vault_folder().join("blobs/tmp");
     std::fs::read_dir(tmp)
         .map(|workers| workers.flatten().map(|w| std::fs::read_dir(w.path()).map(|d| d.count()).unwrap_or(0)).sum())
         .unwrap_or(0)
@@ -129,10 +129,6 @@ fn seal_survives_sigkill_at_random_moments() {
     assert_eq!(expected.len(), ROUNDS * (SMALL_FILES + 1));
     assert_eq!(check_consistent(&env, &expected, ROUNDS), expected.len());
     assert_eq!(temporary_files(&env), 0, "temporary copies from killed runs are cleared");
-    let py = Command::new("python3")
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/tools/check_custody_log.py"))
-        .arg(env.vault())
-        .output()
-        .unwrap();
+    let py = env.check_custody_log();
     assert!(py.status.success(), "{}", text(&py.stderr));
 }

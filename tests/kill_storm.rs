@@ -10,7 +10,7 @@ mod harness;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use harness::{Anvil, DEV_KEY, Env, Tsa, closed_port, repo, text};
+use harness::{Anvil, DEV_KEY, Env, Tsa, closed_port, text};
 use rand::{Rng, SeedableRng};
 
 /// The operations killed, in turn.
@@ -51,7 +51,7 @@ impl Storm {
 
     /// The vault verifies (when it exists), and a package under `package`'s name is whole.
     fn check(&self, round: usize, what: &str, package: Option<&str>) {
-        if self.env.vault().join("vault.db").exists() {
+        if self.env.vault_exists() {
             let out = self.run(&["vault", "verify"]);
             assert_eq!(
                 out.status.code(),
@@ -150,11 +150,7 @@ fn sealing_syncing_anchoring_and_exporting_survive_sigkill() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = storm.run(&["vault", "verify"]);
     assert!(out.status.success(), "{}", text(&out.stdout));
-    let py = Command::new("python3")
-        .arg(repo().join("docs/tools/check_custody_log.py"))
-        .arg(storm.env.vault())
-        .output()
-        .unwrap();
+    let py = storm.env.check_custody_log();
     assert!(py.status.success(), "{}", text(&py.stderr));
     println!(
         "{kills} kills ({mid_run} mid-run); {} records, all time-stamped; the custody log re-checks",

@@ -6,9 +6,13 @@ mod harness;
 
 use harness::{Env, sha256_of, text};
 
-/// A vault with three file records and one work record.
+/// A vault with three file records and one work record, on the run's backend.
 fn sealed_vault() -> (Env, Vec<serde_json::Value>) {
-    let env = Env::new();
+    sealed_vault_in(Env::new())
+}
+
+/// The same in `env` (for the checks that edit a folder vault's database file directly).
+fn sealed_vault_in(env: Env) -> (Env, Vec<serde_json::Value>) {
     env.write("one.txt", "first");
     env.write("two.txt", "second");
     env.write("three.txt", "third");
@@ -48,7 +52,7 @@ fn an_edited_event_is_named() {
 
 #[test]
 fn an_edited_event_with_a_recomputed_hash_breaks_the_next_link() {
-    let (env, _) = sealed_vault();
+    let (env, _) = sealed_vault_in(Env::folder());
     // The intruder also fixes the edited event's own hash (the algorithm is public).
     let script = r#"
 import sqlite3, sys, hashlib, struct
@@ -65,7 +69,7 @@ db.commit()
     let tools = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/tools");
     let out = std::process::Command::new("python3")
         .args(["-c", script])
-        .arg(env.vault().join("vault.db"))
+        .arg(env.vault_folder().join("vault.db"))
         .arg(tools)
         .output()
         .unwrap();
@@ -168,7 +172,7 @@ fn reordered_events_are_named() {
 fn a_changed_blob_is_named() {
     let (env, records) = sealed_vault();
     let sha = records[0]["digests"]["sha256"].as_str().unwrap().to_owned();
-    let blob = env.vault().join("blobs/sha256").join(&sha[..2]).join(&sha);
+    let blob = env.vault_folder().join("blobs/sha256").join(&sha[..2]).join(&sha);
     std::fs::write(&blob, "firsT").unwrap();
     let (out, problems) = broken(&env);
     assert_eq!(first(&problems), ("BLOB_ALTERED".into(), format!("blob {sha}")));
@@ -179,7 +183,7 @@ fn a_changed_blob_is_named() {
 fn a_missing_blob_is_named_including_files_inside_works() {
     let (env, _) = sealed_vault();
     let sha = sha256_of(b"work file c");
-    std::fs::remove_file(env.vault().join("blobs/sha256").join(&sha[..2]).join(&sha)).unwrap();
+    std::fs::remove_file(env.vault_folder().join("blobs/sha256").join(&sha[..2]).join(&sha)).unwrap();
     let (out, problems) = broken(&env);
     assert_eq!(first(&problems), ("BLOB_MISSING".into(), format!("blob {sha}")));
     assert!(out.contains("b/c.txt in work record"), "{out}");
@@ -187,10 +191,10 @@ fn a_missing_blob_is_named_including_files_inside_works() {
 
 #[test]
 fn the_database_refuses_in_place_edits_from_any_client() {
-    let (env, _) = sealed_vault();
+    let (env, _) = sealed_vault_in(Env::folder());
     let out = std::process::Command::new("python3")
         .args(["-c", "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(\"UPDATE records SET name='x'\"); db.commit()"])
-        .arg(env.vault().join("vault.db"))
+        .arg(env.vault_folder().join("vault.db"))
         .output()
         .unwrap();
     assert!(!out.status.success());

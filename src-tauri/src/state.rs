@@ -131,7 +131,9 @@ impl AppState {
 
 /// Whether `path` exists as a vault (so that listing an absent vault shows an empty list).
 pub fn vault_exists(dir: &Path) -> bool {
-    dir.is_dir() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false)
+    // A team vault's database is asked when it is opened.
+    dir.to_str().is_some_and(evidentia::vault::is_postgres_url)
+        || dir.is_dir() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false)
 }
 
 /// Every `[app] retry_minutes` while the app runs: completes pending time-stamps, batches the

@@ -7,19 +7,96 @@ use std::process::{Command, Output};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// For a team vault: its database's URL (a fresh database on the test server).
+    pub database: Option<String>,
+}
+
+/// Whether the vault tests run on PostgreSQL (`EVIDENTIA_TEST_BACKEND=postgres`) instead of SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("EVIDENTIA_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// The test PostgreSQL server (`EVIDENTIA_TEST_POSTGRES`, a superuser URL without a database).
+pub fn postgres_server() -> String {
+    std::env::var("EVIDENTIA_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "EVIDENTIA_TEST_POSTGRES is not set: team-vault tests need a PostgreSQL server; \
+             `source scripts/postgres/start_local.sh` starts a throwaway one and sets it"
+        )
+    })
+}
+
+/// Runs psql against `url`, stopping at the first error.
+pub fn psql(url: &str, sql: &str) -> Output {
+    Command::new("psql").args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url, "-c", sql]).output().expect("psql")
+}
+
+/// Creates a fresh database on the test server and returns its URL.
+pub fn fresh_database() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let server = postgres_server();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("v{}_{}_{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+    let out = psql(&format!("{server}/postgres"), &format!("CREATE DATABASE {name}"));
+    assert!(out.status.success(), "CREATE DATABASE: {}", text(&out.stderr));
+    format!("{server}/{name}")
 }
 
 impl Env {
+    /// A test folder whose vault is on the backend the run asks for (see [`on_postgres`]).
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temporary folder") }
+        if on_postgres() { Env::team() } else { Env::folder() }
+    }
+
+    /// A test folder with a folder (SQLite) vault.
+    pub fn folder() -> Env {
+        Env { dir: tempfile::tempdir().expect("temporary folder"), database: None }
+    }
+
+    /// A test folder with a team vault in a fresh PostgreSQL database; `vault/` is its shared folder.
+    pub fn team() -> Env {
+        Env { dir: tempfile::tempdir().expect("temporary folder"), database: Some(fresh_database()) }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
+    /// What `--vault` is given: the vault folder, or the team vault's URL.
     pub fn vault(&self) -> PathBuf {
+        match &self.database {
+            Some(url) => PathBuf::from(format!("{url}?folder={}", self.vault_folder().display())),
+            None => self.vault_folder(),
+        }
+    }
+
+    /// The folder holding the vault's file copies (`blobs/`) and head witness.
+    pub fn vault_folder(&self) -> PathBuf {
         self.path("vault")
+    }
+
+    /// The independent Python checker of the custody log, run on this vault.
+    pub fn check_custody_log(&self) -> Output {
+        let mut c = Command::new("python3");
+        c.arg(repo().join("docs/tools/check_custody_log.py"));
+        match &self.database {
+            Some(url) => c.arg(url).arg(self.vault_folder()),
+            None => c.arg(self.vault_folder()),
+        };
+        c.output().expect("python3")
+    }
+
+    /// Whether a vault has been created.
+    pub fn vault_exists(&self) -> bool {
+        match &self.database {
+            Some(url) => {
+                let out =
+                    psql(url, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '_sqlx_migrations'");
+                text(&out.stdout).trim() == "1"
+            }
+            None => self.vault_folder().join("vault.db").exists(),
+        }
     }
 
     /// Writes a file (creating folders) and returns its path.
@@ -72,9 +149,14 @@ impl Env {
         (out.status.code().unwrap_or(-1), v)
     }
 
-    /// Runs SQL against the vault database with Python's sqlite3 module, as an intruder would
-    /// (after dropping the guard triggers).
+    /// Runs SQL against the vault database as an intruder would, after switching the guard
+    /// triggers off: with Python's sqlite3 module, or with psql as PostgreSQL's superuser.
     pub fn tamper_sql(&self, sql: &str) {
+        if let Some(url) = &self.database {
+            let out = psql(url, &format!("SET session_replication_role = replica; {sql}"));
+            assert!(out.status.success(), "tampering failed: {}", text(&out.stderr));
+            return;
+        }
         let script = r#"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -87,19 +169,24 @@ db.commit()
         let out = Command::new("python3")
             .arg("-c")
             .arg(script)
-            .arg(self.vault().join("vault.db"))
+            .arg(self.vault_folder().join("vault.db"))
             .arg(sql)
             .output()
             .expect("python3");
         assert!(out.status.success(), "tampering failed: {}", text(&out.stderr));
     }
 
-    /// One value from the vault database, read with Python's sqlite3 module.
+    /// One value from the vault database, read with Python's sqlite3 module or psql.
     pub fn sql_value(&self, sql: &str) -> String {
+        if let Some(url) = &self.database {
+            let out = psql(url, sql);
+            assert!(out.status.success(), "query failed: {}", text(&out.stderr));
+            return text(&out.stdout).lines().next().unwrap_or_default().trim().to_owned();
+        }
         let script = "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])";
         let out = Command::new("python3")
             .args(["-c", script])
-            .arg(self.vault().join("vault.db"))
+            .arg(self.vault_folder().join("vault.db"))
             .arg(sql)
             .output()
             .expect("python3");

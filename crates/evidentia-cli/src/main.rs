@@ -15,7 +15,7 @@ use evidentia::digest::{DigestAlgorithm, hash_files};
 use evidentia::seal::{SealOptions, seal};
 use evidentia::subject::{WalkPolicy, plan};
 use evidentia::tsp::{TokenSubject, check_token_file, timestamp_file};
-use evidentia::vault::{Access, Vault};
+use evidentia::vault::{Access, RecordQuery, RecordStatus, Vault};
 use evidentia::work::manifest_of_folder;
 
 use crate::progress::CliProgress;
@@ -386,8 +386,18 @@ struct SealArgs {
 
 #[derive(Subcommand, Debug)]
 enum VaultCommand {
-    /// List the records.
-    List,
+    /// List the records (every one, oldest first; or one page of them with --limit or --search).
+    List {
+        /// Only records whose name contains this (any case), or whose id or SHA-256 starts with it.
+        #[arg(long)]
+        search: Option<String>,
+        /// Show at most this many records (at most 1000).
+        #[arg(long)]
+        limit: Option<u64>,
+        /// Skip this many records first.
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
     /// Show one record and its custody events.
     Show {
         /// Record id, or a prefix of it that only one record has.
@@ -710,8 +720,9 @@ async fn run(cli: Cli) -> Outcome {
             };
             // The batch policy: anchor once enough records wait (a failure leaves them pending).
             let anchored = evidentia::anchor::after_seal(&vault, config.evm.batch_after_records, &ledgers).await;
+            let shown = vault.location().to_owned();
             vault.close().await;
-            render::sealed(cli.json, &std::path::absolute(&dir).unwrap_or(dir), config.profile, &report);
+            render::sealed(cli.json, &shown, config.profile, &report);
             if let Some(outcomes) = anchored?
                 && !cli.json
             {
@@ -972,10 +983,27 @@ async fn vault_command(
     profile: ProfileName,
 ) -> Outcome {
     match cmd {
-        VaultCommand::List => {
+        VaultCommand::List { search: None, limit: None, offset: 0 } => {
             let records = vault.records().await?;
             let stamped = vault.timestamped_ids().await?;
-            render::record_list(json, vault.dir(), &records, &stamped);
+            render::record_list(json, vault.location(), &records, &stamped, None);
+        }
+        VaultCommand::List { search, limit, offset } => {
+            let query = RecordQuery {
+                search: search.unwrap_or_default(),
+                offset,
+                limit: limit.unwrap_or(evidentia::vault::MAX_PAGE),
+                newest_first: false,
+            };
+            let page = vault.record_page(&query, false).await?;
+            let records: Vec<_> = page.rows.iter().map(|r| r.record.clone()).collect();
+            let stamped = page
+                .rows
+                .iter()
+                .filter(|r| r.status == RecordStatus::Timestamped)
+                .map(|r| r.record.id.clone())
+                .collect();
+            render::record_list(json, vault.location(), &records, &stamped, Some((page.total, page.offset)));
         }
         VaultCommand::Show { id } => {
             let detail = vault.record(&id).await?;
@@ -986,7 +1014,7 @@ async fn vault_command(
             let check = vault.verify(&|n| progress.add(n)).await;
             progress.finish();
             let check = check?;
-            render::vault_check(json, vault.dir(), profile, &check);
+            render::vault_check(json, vault.location(), profile, &check);
             if !check.intact() {
                 return Err(Box::new(Failure::Exit(1)));
             }

@@ -281,8 +281,14 @@ pub fn timestamp_rejected(json: bool, token: &Path, code: &str, message: &str) {
     println!("  {message}");
 }
 
-/// `vault list`.
-pub fn record_list(json: bool, vault: &Path, records: &[EvidenceRecord], stamped: &HashSet<String>) {
+/// `vault list`; with `page` (the number of matches and the page's offset), one page of it.
+pub fn record_list(
+    json: bool,
+    vault: &Path,
+    records: &[EvidenceRecord],
+    stamped: &HashSet<String>,
+    page: Option<(u64, u64)>,
+) {
     let status = |r: &EvidenceRecord| RecordStatus::of(r, stamped.contains(&r.id));
     if json {
         let rows: Vec<_> = records
@@ -293,12 +299,20 @@ pub fn record_list(json: bool, vault: &Path, records: &[EvidenceRecord], stamped
                 v
             })
             .collect();
-        print_json(&json!({ "vault": vault, "records": rows }));
+        let mut out = json!({ "vault": vault, "records": rows });
+        if let Some((total, offset)) = page {
+            out["total"] = json!(total);
+            out["offset"] = json!(offset);
+        }
+        print_json(&out);
         return;
     }
     if records.is_empty() {
         println!("no records in vault {}", vault.display());
         return;
+    }
+    if let Some((total, offset)) = page {
+        println!("records {}–{} of {total}", offset + 1, offset + records.len() as u64);
     }
     println!("{:<36}  {:<27}  {:<4}  {:>12}  {:<17}  NAME", "ID", "SEALED", "KIND", "SIZE", "STATUS");
     for r in records {

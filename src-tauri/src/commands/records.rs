@@ -1,6 +1,7 @@
 //! The Vault screen: the records with their proofs, one record's details, its original, and its
 //! re-verification.
 
+use evidentia::vault::RecordQuery;
 use serde_json::{Value, json};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
@@ -9,20 +10,31 @@ use super::vault_for_reading;
 use crate::failure::{Answer, Failure};
 use crate::state::{AppState, vault_exists};
 
-/// Every record, oldest first, with what it has and what it waits for.
+/// One page of the records, newest first, with what each has and what it waits for, and how
+/// many match in all (`query`: search text, offset, limit). Only the page is read.
 #[tauri::command]
-pub async fn records(state: State<'_, AppState>) -> Answer<Value> {
+pub async fn records(state: State<'_, AppState>, query: Option<RecordQuery>) -> Answer<Value> {
     let config = state.config();
     let dir = config.vault_dir(None)?;
+    let mut query = query.unwrap_or_default();
+    query.newest_first = true;
+    if query.limit == 0 {
+        query.limit = DEFAULT_PAGE;
+    }
     if !vault_exists(&dir) {
-        return Ok(json!({ "vault": dir, "records": [] }));
+        return Ok(json!({ "vault": dir, "records": [], "total": 0, "offset": 0 }));
     }
     let anchoring = config.evm.rpc.is_some() || config.ots_settings().is_some();
     let vault = vault_for_reading(&config).await?;
-    let rows = vault.record_list(anchoring).await;
+    let page = vault.record_page(&query, anchoring).await;
+    let shown = vault.location().to_owned();
     vault.close().await;
-    Ok(json!({ "vault": dir, "records": rows? }))
+    let page = page?;
+    Ok(json!({ "vault": shown, "records": page.rows, "total": page.total, "offset": page.offset }))
 }
+
+/// Records per page when the page does not say.
+const DEFAULT_PAGE: u64 = 100;
 
 /// One record with its signatures, time-stamps, anchor and custody events.
 #[tauri::command]

@@ -105,7 +105,7 @@ pub async fn seal(
     state.grant(&signed);
     progress.phase("anchoring");
     let anchored = evidentia::anchor::after_seal(&vault, config.evm.batch_after_records, &ledgers).await;
-    let vault_dir = vault.dir().to_owned();
+    let vault_dir = vault.location().to_owned();
     vault.close().await;
     progress.phase("done");
     let _ = app.emit("records-changed", ());

@@ -66,7 +66,7 @@ impl Vault {
     /// Makes a batch of every record that is in no batch yet, plus the log's head. `None` when
     /// no record waits.
     pub async fn make_batch(&self) -> Result<Option<AnchorBatch>, VaultError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_append().await?;
         let rows = sqlx::query(
             "SELECT id, sha256 FROM records WHERE id NOT IN \
              (SELECT record_id FROM anchor_leaves WHERE record_id IS NOT NULL) ORDER BY created_at, id",
@@ -291,7 +291,7 @@ impl Vault {
         at: &str,
         payload: String,
     ) -> Result<(), VaultError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_append().await?;
         let mut q = sqlx::query(AssertSqlSafe(sql.to_owned()));
         for b in binds {
             q = q.bind(b);

@@ -54,7 +54,7 @@ impl BlobStore {
     /// thread writes in a folder of its own, so parallel writers do not queue on one folder.
     pub fn begin(&self) -> io::Result<(PendingBlob, File)> {
         let dir = self.tmp_dir().join(format!("w{}", rayon::current_thread_index().unwrap_or(0)));
-        let path = dir.join(format!("{}.part", uuid::Uuid::now_v7()));
+        let path = dir.join(format!("{}.{}.{}.part", writer_host(), std::process::id(), uuid::Uuid::now_v7()));
         let file = match File::options().write(true).create_new(true).open(&path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 fs::create_dir_all(&dir)?;
@@ -107,16 +107,23 @@ impl BlobStore {
         discard_file(&pending.path)
     }
 
-    /// Removes temporary files left by an interrupted write. Only the lock holder may call this.
-    pub fn clear_abandoned(&self) -> io::Result<usize> {
+    /// Removes temporary files left by interrupted writes. With `shared` false the caller is the
+    /// only writer (it holds the folder's lock) and removes them all; with `shared` true (a team
+    /// vault) it removes only those of writers on this host that are no longer running, and
+    /// any not written for a day.
+    pub fn clear_abandoned(&self, shared: bool) -> io::Result<usize> {
         let mut removed = 0;
         let workers = match fs::read_dir(self.tmp_dir()) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
             Err(e) => return Err(e),
         };
+        let host = writer_host();
         for worker in workers.flatten() {
             for entry in fs::read_dir(worker.path())?.flatten() {
+                if shared && !abandoned_by_writer(&entry, &host) {
+                    continue;
+                }
                 if fs::remove_file(entry.path()).is_ok() {
                     removed += 1;
                 }
@@ -156,6 +163,35 @@ fn discard_file(path: &Path) -> io::Result<()> {
     }
 }
 
+/// This host's name, part of each temporary file's name so that team members sharing a folder
+/// know whose unfinished copies they see.
+fn writer_host() -> String {
+    let name = fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_default();
+    let name: String = name.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    if name.is_empty() { "host".to_owned() } else { name }
+}
+
+/// A temporary file (`HOST.PID.UUID.part`) whose writer on this host is gone, or that nobody
+/// has written for a day.
+fn abandoned_by_writer(entry: &fs::DirEntry, host: &str) -> bool {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    let stale =
+        entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|a| a >= STALE);
+    let name = entry.file_name().to_string_lossy().into_owned();
+    let mut parts = name.split('.');
+    let gone = match (parts.next(), parts.next().and_then(|p| p.parse::<u32>().ok())) {
+        (Some(h), Some(pid)) if h == host => {
+            !Path::new(&format!("/proc/{pid}")).exists() && Path::new("/proc/self").exists()
+        }
+        _ => false,
+    };
+    stale || gone
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,7 +222,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::new(dir.path().join("blobs"));
         let _left = store.begin_with(b"half").unwrap();
-        assert_eq!(store.clear_abandoned().unwrap(), 1);
-        assert_eq!(store.clear_abandoned().unwrap(), 0);
+        assert_eq!(store.clear_abandoned(false).unwrap(), 1);
+        assert_eq!(store.clear_abandoned(false).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_shared_store_clears_only_what_dead_writers_of_this_host_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::new(dir.path().join("blobs"));
+        let mine = store.begin_with(b"still being written").unwrap();
+        let worker = mine.path.parent().unwrap().to_owned();
+        let host = writer_host();
+        let dead = worker.join(format!("{host}.4000000.x.part"));
+        let elsewhere = worker.join("another-host.1.x.part");
+        fs::write(&dead, b"left by a killed writer").unwrap();
+        fs::write(&elsewhere, b"another member's").unwrap();
+        assert_eq!(store.clear_abandoned(true).unwrap(), 1);
+        assert!(!dead.exists() && mine.path.exists() && elsewhere.exists());
     }
 }

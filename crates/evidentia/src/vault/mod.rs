@@ -1,12 +1,16 @@
-//! The evidence vault: records, file copies and the custody log in one folder.
+//! The evidence vault: records, file copies and the custody log.
 //!
 //! Layout of a vault folder: `vault.db` (SQLite, WAL), `blobs/` (the [`BlobStore`]), `head.json`
-//! (the [`HeadWitness`]) and `lock` (held by the one process allowed to write).
+//! (the [`HeadWitness`]) and `lock` (held by the one process allowed to write). A team vault
+//! keeps its rows in PostgreSQL and `blobs/` and `head.json` in a folder its members share;
+//! several processes write it at once (see [`VaultLocation`]).
 
 mod anchors;
 mod blobs;
 mod custody;
+mod engine;
 mod exports;
+mod location;
 mod lock;
 mod ots;
 mod record;
@@ -16,26 +20,25 @@ mod verify;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::AnyPool;
 
 pub use anchors::unhex32;
 pub use anchors::{AnchorBatch, AnchorDrop, AnchorSend, BatchAnchoring, BatchLeaf, RecordInclusion, StoredChainAnchor};
 pub use blobs::{BlobState, BlobStore, PendingBlob};
 pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
+pub use engine::Engine;
+pub use location::{VaultLocation, is_postgres_url};
 pub use lock::VaultLock;
 pub use ots::{OtsStamp, OtsStampKind};
 pub use record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};
-pub use store::{NewRecord, NewSignature, NewTimestamp, RecordDetail, RecordRow};
+pub use store::{MAX_PAGE, NewRecord, NewSignature, NewTimestamp, RecordDetail, RecordPage, RecordQuery, RecordRow};
 pub use verify::{VaultCheck, VaultProblem};
-
-/// Migrations, embedded in the binary and applied on open.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 const DB_FILE: &str = "vault.db";
 const HEAD_FILE: &str = "head.json";
 const LOCK_FILE: &str = "lock";
 const BLOB_DIR: &str = "blobs";
+const HEAD_LOCK_FILE: &str = "head.lock";
 
 /// Why the vault cannot be used. Each message names the vault and says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,22 @@ pub enum VaultError {
     /// The proof asked for does not exist yet; the message says what makes it.
     #[error("{0}")]
     ProofPending(String),
+    /// A `postgres://` vault URL that cannot be used as given.
+    #[error("vault {shown}: {why}")]
+    BadLocation {
+        /// The URL without its password.
+        shown: String,
+        /// What is wrong and what to do.
+        why: String,
+    },
+    /// The PostgreSQL server of a team vault cannot be reached or refuses the connection.
+    #[error("team vault {} cannot be opened: {detail}; check that the server runs, the URL (user, password, database) and that the database exists", shown.display())]
+    Unreachable {
+        /// The URL without its password.
+        shown: PathBuf,
+        /// What the server or network said.
+        detail: String,
+    },
 }
 
 impl VaultError {
@@ -124,6 +143,8 @@ impl VaultError {
             Self::AmbiguousId(_) => "RECORD_ID_AMBIGUOUS",
             Self::BadRow(_) => "VAULT_BAD_ROW",
             Self::ProofPending(_) => "ANCHOR_PENDING",
+            Self::BadLocation { .. } => "VAULT_BAD_URL",
+            Self::Unreachable { .. } => "VAULT_UNREACHABLE",
         }
     }
 
@@ -150,8 +171,22 @@ fn database_full(e: &sqlx::Error) -> bool {
     }
 }
 
+/// PostgreSQL's insufficient_privilege (42501): the role may not do this to the vault.
+fn denied(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("42501"))
+}
+
 fn database_words(e: &sqlx::Error) -> String {
-    if database_full(e) { format!("{e}{DISK_FULL_HINT}") } else { e.to_string() }
+    if database_full(e) {
+        format!("{e}{DISK_FULL_HINT}")
+    } else if denied(e) {
+        format!(
+            "{e} — your database role may not do this in the team vault: sealing needs SELECT and INSERT on its \
+             tables (see docs/team-vault.md); evidence rows are never updated or deleted by anyone"
+        )
+    } else {
+        e.to_string()
+    }
 }
 
 fn io_words(e: &std::io::Error) -> String {
@@ -173,16 +208,25 @@ pub enum Access {
 /// An open evidence vault.
 #[derive(Debug)]
 pub struct Vault {
-    dir: PathBuf,
+    location: VaultLocation,
+    engine: Engine,
     pool: AnyPool,
     blobs: BlobStore,
     _lock: Option<VaultLock>,
 }
 
 impl Vault {
-    /// Opens (and for [`Access::Write`], creates) the vault in `dir`, applying migrations.
-    pub async fn open(dir: &Path, access: Access) -> Result<Vault, VaultError> {
+    /// Opens (and for [`Access::Write`], creates) the vault at `location` — a folder, or a
+    /// `postgres://…?folder=…` URL (see [`VaultLocation::parse`]) — applying migrations.
+    pub async fn open(location: &Path, access: Access) -> Result<Vault, VaultError> {
         sqlx::any::install_default_drivers();
+        match VaultLocation::parse(location)? {
+            VaultLocation::Folder(dir) => Self::open_folder(&dir, access).await,
+            team @ VaultLocation::Postgres { .. } => Self::open_team(team, access).await,
+        }
+    }
+
+    async fn open_folder(dir: &Path, access: Access) -> Result<Vault, VaultError> {
         let db = dir.join(DB_FILE);
         match std::fs::metadata(dir) {
             Ok(m) if !m.is_dir() => return Err(VaultError::NotADirectory(dir.to_owned())),
@@ -211,10 +255,11 @@ impl Vault {
             Err(e) => return Err(VaultError::io(dir, e)),
         }
 
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let engine = Engine::Sqlite;
+        let known = engine.known_version();
         let pool = if db.exists() {
-            let pool = connect(&db, false).await?;
-            let found = schema_version(&pool, &db).await?;
+            let pool = engine::connect_sqlite(&db, false).await?;
+            let found = engine.schema_version(&pool, &db).await?;
             if found > known {
                 pool.close().await;
                 return Err(VaultError::NewerSchema { path: dir.to_owned(), found, known });
@@ -233,7 +278,7 @@ impl Vault {
         };
         let (pool, found) = match pool {
             Some(p) => p,
-            None => (connect(&db, true).await?, 0),
+            None => (engine::connect_sqlite(&db, true).await?, 0),
         };
         if found < known {
             // Upgrading needs the lock even when the caller only reads.
@@ -241,19 +286,68 @@ impl Vault {
                 (None, _) => Some(VaultLock::acquire(&dir.join(LOCK_FILE), dir, Duration::from_secs(30))?),
                 _ => None,
             };
-            MIGRATOR.run(&pool).await?;
+            engine.migrations().run(&pool).await?;
             drop(temporary);
         }
         let blobs = BlobStore::new(dir.join(BLOB_DIR));
         if lock.is_some() {
-            blobs.clear_abandoned().map_err(|e| VaultError::io(blobs.root(), e))?;
+            blobs.clear_abandoned(false).map_err(|e| VaultError::io(blobs.root(), e))?;
         }
-        Ok(Vault { dir: dir.to_owned(), pool, blobs, _lock: lock })
+        let location = VaultLocation::Folder(std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned()));
+        Ok(Vault { location, engine, pool, blobs, _lock: lock })
     }
 
-    /// The vault's folder.
+    /// A team vault: no folder lock (appends are serialised in the database); the schema is
+    /// created or upgraded under the migrator's own advisory lock.
+    async fn open_team(location: VaultLocation, access: Access) -> Result<Vault, VaultError> {
+        let VaultLocation::Postgres { url, folder, .. } = &location else {
+            return Err(VaultError::Missing(location.shown().to_owned()));
+        };
+        let shown = location.shown().to_owned();
+        let engine = Engine::Postgres;
+        let pool = engine::connect_postgres(url, &shown).await?;
+        let known = engine.known_version();
+        let found = engine.schema_version(&pool, &shown).await?;
+        if found > known {
+            pool.close().await;
+            return Err(VaultError::NewerSchema { path: shown, found, known });
+        }
+        if found == 0 && access == Access::Read {
+            pool.close().await;
+            return Err(VaultError::Missing(shown));
+        }
+        if found < known {
+            engine.migrations().run(&pool).await?;
+        }
+        let blobs = BlobStore::new(folder.join(BLOB_DIR));
+        if matches!(access, Access::Write { .. }) {
+            std::fs::create_dir_all(folder).map_err(|e| VaultError::io(folder, e))?;
+            blobs.clear_abandoned(true).map_err(|e| VaultError::io(blobs.root(), e))?;
+        }
+        Ok(Vault { location, engine, pool, blobs, _lock: None })
+    }
+
+    /// Where the vault is, as shown to people: its folder, or its URL without the password.
+    pub fn location(&self) -> &Path {
+        self.location.shown()
+    }
+
+    /// The database engine.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Begins a transaction that appends to the custody log; with several writers, it waits
+    /// its turn before the log's head is read.
+    pub(crate) async fn begin_append(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, VaultError> {
+        let mut tx = self.pool.begin().await?;
+        self.engine.serialise_appends(&mut tx).await?;
+        Ok(tx)
+    }
+
+    /// The folder holding file copies and the head witness (for a folder vault, the vault).
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.location.folder()
     }
 
     /// The blob store.
@@ -267,7 +361,7 @@ impl Vault {
     }
 
     fn head_path(&self) -> PathBuf {
-        self.dir.join(HEAD_FILE)
+        self.dir().join(HEAD_FILE)
     }
 
     /// The head witness, if one has been written.
@@ -283,96 +377,23 @@ impl Vault {
     }
 
     fn write_head_witness(&self, head: &HeadWitness) -> Result<(), VaultError> {
+        if self.engine == Engine::Postgres {
+            // Several writers: the witness only moves forward, one writer at a time.
+            let lock_path = self.dir().join(HEAD_LOCK_FILE);
+            let _turn = VaultLock::acquire(&lock_path, self.location(), Duration::from_secs(60))?;
+            if self.head_witness()?.is_some_and(|w| w.seq >= head.seq) {
+                return Ok(());
+            }
+            return self.replace_head_witness(head, &format!("{HEAD_FILE}.{}.tmp", std::process::id()));
+        }
+        self.replace_head_witness(head, &format!("{HEAD_FILE}.tmp"))
+    }
+
+    fn replace_head_witness(&self, head: &HeadWitness, tmp_name: &str) -> Result<(), VaultError> {
         let path = self.head_path();
-        let tmp = self.dir.join(format!("{HEAD_FILE}.tmp"));
+        let tmp = self.dir().join(tmp_name);
         let bytes = serde_json::to_vec(head).unwrap_or_default();
         std::fs::write(&tmp, bytes).map_err(|e| VaultError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| VaultError::io(&path, e))
     }
-}
-
-/// The first bytes of every SQLite 3 database file.
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-async fn connect(db: &Path, create: bool) -> Result<AnyPool, VaultError> {
-    let text = db
-        .to_str()
-        .ok_or_else(|| VaultError::Corrupt { path: db.to_owned(), detail: "the path is not valid UTF-8".into() })?;
-    check_header(db)?;
-    let url = format!("sqlite://{}?mode={}", percent_encode_path(text), if create { "rwc" } else { "rw" });
-    let options: AnyConnectOptions = url.parse()?;
-    // One connection first, so a damaged file is reported at once instead of after the pool's
-    // connection retries time out.
-    let mut probe = AnyConnection::connect_with(&options).await.map_err(|e| classify(db, e))?;
-    prepare_connection(&mut probe).await.map_err(|e| classify(db, e))?;
-    probe.close().await.map_err(|e| classify(db, e))?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(4)
-        .after_connect(|conn, _meta| Box::pin(async move { prepare_connection(conn).await }))
-        .connect_with(options)
-        .await
-        .map_err(|e| classify(db, e))?;
-    Ok(pool)
-}
-
-async fn prepare_connection(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    conn.execute("PRAGMA journal_mode = WAL").await?;
-    conn.execute("PRAGMA synchronous = FULL").await?;
-    conn.execute("PRAGMA foreign_keys = ON").await?;
-    conn.execute("PRAGMA busy_timeout = 30000").await?;
-    Ok(())
-}
-
-/// A non-empty database file must start with SQLite's magic bytes.
-fn check_header(db: &Path) -> Result<(), VaultError> {
-    use std::io::Read;
-    let mut head = [0u8; 16];
-    let n = match std::fs::File::open(db) {
-        Ok(mut f) => f.read(&mut head).map_err(|e| VaultError::io(db, e))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(VaultError::io(db, e)),
-    };
-    if n > 0 && (n < 16 || &head != SQLITE_MAGIC) {
-        return Err(VaultError::Corrupt { path: db.to_owned(), detail: "not an SQLite database".into() });
-    }
-    Ok(())
-}
-
-async fn schema_version(pool: &AnyPool, db: &Path) -> Result<i64, VaultError> {
-    let exists: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-            .fetch_one(pool)
-            .await
-            .map_err(|e| classify(db, e))?;
-    if exists == 0 {
-        return Ok(0);
-    }
-    let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-        .fetch_one(pool)
-        .await
-        .map_err(|e| classify(db, e))?;
-    Ok(version.unwrap_or(0))
-}
-
-/// Turns SQLite's "not a database" and similar into [`VaultError::Corrupt`].
-fn classify(db: &Path, err: sqlx::Error) -> VaultError {
-    if let sqlx::Error::Database(ref d) = err {
-        let msg = d.message().to_owned();
-        if msg.contains("not a database") || msg.contains("malformed") || msg.contains("corrupt") {
-            return VaultError::Corrupt { path: db.to_owned(), detail: msg };
-        }
-    }
-    VaultError::Database(err)
-}
-
-fn percent_encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -50,6 +50,34 @@ pub struct RecordRow {
     pub anchor_pending: bool,
 }
 
+/// The most records one page holds.
+pub const MAX_PAGE: u64 = 1000;
+
+/// Which page of the record list to read.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RecordQuery {
+    /// Part of a name (any case), or the start of an id or SHA-256; empty for every record.
+    pub search: String,
+    /// Records to skip.
+    pub offset: u64,
+    /// Records to read (1 to [`MAX_PAGE`]).
+    pub limit: u64,
+    /// Newest first (the app), rather than oldest first (the CLI).
+    pub newest_first: bool,
+}
+
+/// One page of the record list.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordPage {
+    /// How many records match in all.
+    pub total: u64,
+    /// Where the page starts.
+    pub offset: u64,
+    /// The page.
+    pub rows: Vec<RecordRow>,
+}
+
 /// A record with its custody history.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordDetail {
@@ -138,7 +166,7 @@ impl Vault {
         if new.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_append().await?;
         for chunk in new.chunks(ROWS_PER_INSERT) {
             let sql = format!("INSERT INTO records ({RECORD_COLUMNS}) VALUES {}", rows_placeholders(chunk.len(), 12));
             let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -221,12 +249,35 @@ impl Vault {
         Ok(events)
     }
 
-    /// Appends time-stamps and their `timestamped` events in one transaction.
+    /// Appends time-stamps and their `timestamped` events in one transaction. Records that got
+    /// a time-stamp meanwhile (another writer of a team vault completed them first) are left
+    /// as they are: their new time-stamps are not written.
     pub async fn append_timestamps(&self, new: &[NewTimestamp]) -> Result<Vec<CustodyEvent>, VaultError> {
         if new.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_append().await?;
+        let mut ids: Vec<String> = new.iter().map(|n| n.timestamp.record_id.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut stamped = HashSet::new();
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "SELECT DISTINCT record_id FROM timestamps WHERE record_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&mut *tx).await? {
+                stamped.insert(get_text(&row, "record_id")?);
+            }
+        }
+        let new: Vec<&NewTimestamp> = new.iter().filter(|n| !stamped.contains(&n.timestamp.record_id)).collect();
+        if new.is_empty() {
+            return Ok(Vec::new());
+        }
         for chunk in new.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO timestamps ({TIMESTAMP_COLUMNS}, token) VALUES {}",
@@ -291,22 +342,8 @@ impl Vault {
     }
 
     /// Which of `ids` have a time-stamp.
-    pub async fn timestamped_among(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, VaultError> {
-        let mut out = std::collections::HashSet::new();
-        for chunk in ids.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "SELECT DISTINCT record_id FROM timestamps WHERE record_id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            for row in q.fetch_all(&self.pool).await? {
-                out.insert(get_text(&row, "record_id")?);
-            }
-        }
-        Ok(out)
+    pub async fn timestamped_among(&self, ids: &[String]) -> Result<HashSet<String>, VaultError> {
+        self.ids_among("timestamps", ids).await
     }
 
     /// Time-stamps with their tokens (DER), for one record or, with `None`, all.
@@ -401,16 +438,48 @@ impl Vault {
     /// without an anchor are waiting for one.
     pub async fn record_list(&self, anchoring: bool) -> Result<Vec<RecordRow>, VaultError> {
         let records = self.records().await?;
-        let stamped = self.timestamped_ids().await?;
-        let texts = |rows: Vec<AnyRow>, col: &'static str| -> Result<HashSet<String>, VaultError> {
-            rows.iter().map(|r| get_text(r, col)).collect()
-        };
-        let signed =
-            texts(sqlx::query("SELECT DISTINCT record_id FROM signatures").fetch_all(&self.pool).await?, "record_id")?;
-        let dropped = texts(
-            sqlx::query("SELECT chain_anchor_id FROM anchor_drops").fetch_all(&self.pool).await?,
-            "chain_anchor_id",
-        )?;
+        self.record_rows_of(records, anchoring).await
+    }
+
+    /// One page of the record list: the records whose name contains `query.search` (any case)
+    /// or whose id or SHA-256 starts with it (hex digits and `-` only, since ids and digests
+    /// have no others), `query.limit` of them from `query.offset`, with
+    /// the proofs they have and how many match in all. Only the page is read, at any vault size.
+    pub async fn record_page(&self, query: &RecordQuery, anchoring: bool) -> Result<RecordPage, VaultError> {
+        let search = query.search.trim().to_lowercase().replace(['%', '_', '\\'], "");
+        let filter = if search.is_empty() { "($1 = '')" } else { self.engine.record_search() };
+        let order = if query.newest_first { "created_at DESC, id DESC" } else { "created_at, id" };
+        let limit = query.limit.clamp(1, MAX_PAGE) as i64;
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE {filter} ORDER BY {order} LIMIT $2 OFFSET $3");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(search.clone())
+            .bind(limit)
+            .bind(query.offset.min(i64::MAX as u64) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
+        self.attach_digests(&mut records).await?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM records WHERE {filter}");
+        let total = get_u64(&sqlx::query(AssertSqlSafe(count_sql)).bind(search).fetch_one(&self.pool).await?, "n")?;
+        let rows = self.record_rows_of(records, anchoring).await?;
+        Ok(RecordPage { total, offset: query.offset, rows })
+    }
+
+    /// The list rows of `records`: their status, signature and anchor, read for them alone.
+    async fn record_rows_of(
+        &self,
+        records: Vec<EvidenceRecord>,
+        anchoring: bool,
+    ) -> Result<Vec<RecordRow>, VaultError> {
+        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+        let stamped = self.timestamped_among(&ids).await?;
+        let signed = self.ids_among("signatures", &ids).await?;
+        let dropped: HashSet<String> = sqlx::query("SELECT chain_anchor_id FROM anchor_drops")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| get_text(r, "chain_anchor_id"))
+            .collect::<Result<_, _>>()?;
         let mut live_batches = HashSet::new();
         for row in sqlx::query("SELECT id, batch_id FROM chain_anchors").fetch_all(&self.pool).await? {
             if !dropped.contains(&get_text(&row, "id")?) {
@@ -418,12 +487,19 @@ impl Vault {
             }
         }
         let mut anchored = HashSet::new();
-        for row in sqlx::query("SELECT record_id, batch_id FROM anchor_leaves WHERE record_id IS NOT NULL")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            if live_batches.contains(&get_text(&row, "batch_id")?) {
-                anchored.insert(get_text(&row, "record_id")?);
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "SELECT record_id, batch_id FROM anchor_leaves WHERE record_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                if live_batches.contains(&get_text(&row, "batch_id")?) {
+                    anchored.insert(get_text(&row, "record_id")?);
+                }
             }
         }
         Ok(records
@@ -439,6 +515,23 @@ impl Vault {
                 }
             })
             .collect())
+    }
+
+    /// Which of `ids` have a row in `table` (a table with a `record_id` column).
+    async fn ids_among(&self, table: &'static str, ids: &[String]) -> Result<HashSet<String>, VaultError> {
+        let mut out = HashSet::new();
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let sql =
+                format!("SELECT DISTINCT record_id FROM {table} WHERE record_id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.insert(get_text(&row, "record_id")?);
+            }
+        }
+        Ok(out)
     }
 
     /// One record by id, or by a prefix of its id that only it has, with its custody events.

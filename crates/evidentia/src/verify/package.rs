@@ -111,7 +111,7 @@ pub async fn verify_records_in_vault(
     };
     let _ = std::fs::remove_dir_all(&dir);
     let mut report = checked?;
-    report.package = format!("vault {}", vault.dir().display());
+    report.package = format!("vault {}", vault.location().display());
     records_only(&mut report);
     Ok(report)
 }

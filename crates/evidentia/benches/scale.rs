@@ -1,0 +1,148 @@
+//! Scale: fills a vault with 1,000,000 records (`EVIDENTIA_SCALE_RECORDS` to change) and measures
+//! lookup by digest, a listing page, a search by name and a full `vault verify`, on SQLite and,
+//! when `EVIDENTIA_TEST_POSTGRES` names a server, on PostgreSQL in a fresh database.
+//! Run: `cargo bench -p evidentia --bench scale` (or `scripts/bench_scale.sh`, which starts a
+//! throwaway PostgreSQL).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+use evidentia::digest::{DigestAlgorithm, Digests};
+use evidentia::vault::{Access, EvidenceRecord, NewRecord, RecordQuery, SubjectKind, Vault};
+
+const LOOKUPS: usize = 10_000;
+const FILL_CHUNK: u64 = 2_000;
+
+fn sha_of(i: u64) -> evidentia::digest::DigestValue {
+    DigestAlgorithm::Sha256.digest(&i.to_be_bytes())
+}
+
+fn record(i: u64) -> NewRecord {
+    let mut digests = Digests::default();
+    digests.insert(DigestAlgorithm::Sha256, sha_of(i));
+    NewRecord {
+        record: EvidenceRecord {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind: SubjectKind::File,
+            name: format!("contract-{i:07}.pdf"),
+            size: 10_000 + i,
+            file_count: 1,
+            media_type: "application/pdf".into(),
+            digests,
+            stored: false,
+            source_path: format!("/srv/contracts/contract-{i:07}.pdf"),
+            profile: "sandbox".into(),
+            created_at: evidentia::seal::now(),
+            timestamp_requested: false,
+        },
+        signature: None,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn measure(label: &str, location: &std::path::Path, n: u64) {
+    let vault = Vault::open(location, Access::Write { lock_wait: Duration::from_secs(5) }).await.unwrap();
+    let start = Instant::now();
+    let mut next = 0;
+    while next < n {
+        let end = (next + FILL_CHUNK).min(n);
+        let batch: Vec<NewRecord> = (next..end).map(record).collect();
+        vault.append_records(&batch).await.unwrap();
+        next = end;
+        if next % 100_000 == 0 {
+            eprintln!("{label}: {next} records in {:.0} s", start.elapsed().as_secs_f64());
+        }
+    }
+    let fill = start.elapsed();
+    println!(
+        "{label}: filled {n} records in {:.1} s ({:.0} records/s)",
+        fill.as_secs_f64(),
+        n as f64 / fill.as_secs_f64()
+    );
+
+    // Lookup by digest: random records, one query each.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut lookups = Vec::with_capacity(LOOKUPS);
+    for _ in 0..LOOKUPS {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let sha = sha_of(state % n).to_hex();
+        let t = Instant::now();
+        let found = vault.records_with_digest(&sha).await.unwrap();
+        lookups.push(t.elapsed());
+        assert_eq!(found.len(), 1);
+    }
+    lookups.sort();
+    println!(
+        "{label}: lookup by digest ({LOOKUPS} random): p50 {}, p99 {}, max {}",
+        ms(lookups[LOOKUPS / 2]),
+        ms(lookups[LOOKUPS * 99 / 100]),
+        ms(lookups[LOOKUPS - 1])
+    );
+
+    // A listing page: the newest 100, and 100 from the middle.
+    for (what, offset, rounds) in [("first page", 0, 20), ("page at the middle", n / 2, 5)] {
+        let query = RecordQuery { offset, limit: 100, newest_first: true, ..Default::default() };
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            let t = Instant::now();
+            let page = vault.record_page(&query, true).await.unwrap();
+            times.push(t.elapsed());
+            assert_eq!((page.rows.len(), page.total), (100, n));
+        }
+        println!("{label}: listing, {what} (100 rows + total count): median {}", ms(median(times)));
+    }
+
+    // A search by name (part of the name, any case), with its total.
+    let wanted = format!("CONTRACT-{:07}", n / 3);
+    let query = RecordQuery { search: wanted.clone(), limit: 100, newest_first: true, ..Default::default() };
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let page = vault.record_page(&query, true).await.unwrap();
+        times.push(t.elapsed());
+        assert_eq!(page.total, 1, "{wanted}");
+    }
+    println!("{label}: search by name `{wanted}`: median {}", ms(median(times)));
+
+    // The whole check.
+    let t = Instant::now();
+    let check = vault.verify(&|_| {}).await.unwrap();
+    let took = t.elapsed();
+    assert!(check.intact(), "{:?}", check.problems.first());
+    println!(
+        "{label}: vault verify of {} events: {:.2} s ({:.0} events/s)",
+        check.events,
+        took.as_secs_f64(),
+        check.events as f64 / took.as_secs_f64()
+    );
+    vault.close().await;
+}
+
+fn main() {
+    let n: u64 = std::env::var("EVIDENTIA_SCALE_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = tempfile::tempdir_in(std::env::var("EVIDENTIA_SCALE_DIR").unwrap_or_else(|_| "/var/tmp".into())).unwrap();
+    rt.block_on(measure("sqlite", &dir.path().join("vault"), n));
+    if let Ok(server) = std::env::var("EVIDENTIA_TEST_POSTGRES") {
+        let name = format!("scale_{}", std::process::id());
+        let out = std::process::Command::new("psql")
+            .args(["-X", "-q", &format!("{server}/postgres"), "-c", &format!("CREATE DATABASE {name}")])
+            .output()
+            .expect("psql");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let url = format!("{server}/{name}?folder={}", dir.path().join("team").display());
+        rt.block_on(measure("postgres", std::path::Path::new(&url), n));
+    } else {
+        println!("postgres: skipped (EVIDENTIA_TEST_POSTGRES not set; scripts/bench_scale.sh starts a server)");
+    }
+}

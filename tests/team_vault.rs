@@ -1,0 +1,161 @@
+//! The team vault on PostgreSQL: several processes sealing at once keep one unbroken custody
+//! log; the application's role can append but nobody can update or delete evidence; a server
+//! that is down or a URL without its shared folder is named clearly. Needs the test server of
+//! `scripts/postgres/start_local.sh` (`EVIDENTIA_TEST_POSTGRES`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use harness::{Env, Tsa, closed_port, psql, text};
+
+const WRITERS: usize = 4;
+const SEALS_PER_WRITER: usize = 6;
+const FILES_PER_SEAL: usize = 5;
+
+#[test]
+fn four_processes_sealing_at_once_leave_one_chain_with_every_record() {
+    let env = Env::team();
+    let tsa = Tsa::start();
+    let mut expected = BTreeSet::new();
+    for w in 0..WRITERS {
+        for s in 0..SEALS_PER_WRITER {
+            for f in 0..FILES_PER_SEAL {
+                let name = format!("w{w}s{s}f{f}.txt");
+                env.write(&format!("w{w}/{name}"), format!("writer {w}, seal {s}, file {f}"));
+                expected.insert(name);
+            }
+        }
+    }
+    // Each writer is its own process per seal, all four at once.
+    std::thread::scope(|scope| {
+        for w in 0..WRITERS {
+            let (env, tsa) = (&env, &tsa);
+            scope.spawn(move || {
+                for s in 0..SEALS_PER_WRITER {
+                    let mut cmd = env.cmd();
+                    cmd.env("EVIDENTIA_TSA", tsa.url("/tsa")).env("EVIDENTIA_TSA_TRUST", tsa.root()).arg("seal");
+                    for f in 0..FILES_PER_SEAL {
+                        cmd.arg(format!("w{w}/w{w}s{s}f{f}.txt"));
+                    }
+                    let out = cmd.output().unwrap();
+                    assert!(out.status.success(), "writer {w}, seal {s}: {}", text(&out.stderr));
+                }
+            });
+        }
+    });
+
+    let records = env.records();
+    let names: BTreeSet<String> = records.iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, expected, "every record is present, once");
+    assert_eq!(records.len(), expected.len());
+    assert!(records.iter().all(|r| r["status"] == "timestamped"), "every record has its time-stamp");
+    // One record and one time-stamp event per file, in one chain: a writer that completes
+    // another's pending time-stamp first does not make the other write a second one.
+    let (code, check) = env.json(&["vault", "verify"]);
+    assert_eq!(code, 0, "{check}");
+    assert_eq!(check["events"], (2 * expected.len()) as u64);
+    assert_eq!(env.sql_value("SELECT COUNT(*) FROM timestamps"), expected.len().to_string());
+    let py = env.check_custody_log();
+    assert!(py.status.success(), "{}", text(&py.stderr));
+    assert!(text(&py.stdout).starts_with(&format!("{} events", 2 * expected.len())), "{}", text(&py.stdout));
+}
+
+/// The team's roles as docs/team-vault.md sets them up: `clerk` seals, `auditor` reads.
+fn grant_roles(db: &str) {
+    let name = db.rsplit('/').next().unwrap();
+    let sql = format!(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'clerk') THEN CREATE ROLE clerk LOGIN; END IF;
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'auditor') THEN CREATE ROLE auditor LOGIN; END IF;
+         END $$;
+         GRANT CONNECT ON DATABASE {name} TO clerk, auditor;
+         GRANT USAGE ON SCHEMA public TO clerk, auditor;
+         GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO clerk;
+         GRANT SELECT ON ALL TABLES IN SCHEMA public TO auditor;"
+    );
+    let out = psql(db, &sql);
+    assert!(out.status.success(), "grants: {}", text(&out.stderr));
+}
+
+fn as_role(db: &str, role: &str) -> String {
+    db.replacen("://admin@", &format!("://{role}:pw-of-{role}@"), 1)
+}
+
+#[test]
+fn the_application_role_appends_but_nobody_updates_or_deletes_evidence() {
+    let env = Env::team();
+    let db = env.database.clone().unwrap();
+    env.write("first.txt", "sealed by the vault's owner");
+    env.write("second.txt", "sealed by a clerk");
+    env.write("third.txt", "an auditor may not seal");
+    env.ok(&["seal", "first.txt"]);
+    grant_roles(&db);
+    let folder = env.vault_folder();
+    let vault_as = |role: &str| PathBuf::from(format!("{}?folder={}", as_role(&db, role), folder.display()));
+
+    // The clerk seals.
+    let out = env.cmd_in(&vault_as("clerk")).args(["seal", "second.txt"]).output().unwrap();
+    assert!(out.status.success(), "clerk seals: {}", text(&out.stderr));
+
+    // Neither the clerk nor the owner can change or remove an evidence row.
+    let clerk = as_role(&db, "clerk");
+    for sql in [
+        "UPDATE records SET name = 'forged.txt'",
+        "UPDATE custody_events SET payload = '{}' WHERE seq = 1",
+        "DELETE FROM custody_events WHERE seq = 2",
+        "DELETE FROM timestamps",
+        "TRUNCATE custody_events CASCADE",
+    ] {
+        let out = psql(&clerk, sql);
+        assert!(!out.status.success(), "clerk: {sql} must fail");
+        assert!(text(&out.stderr).contains("permission denied"), "clerk: {sql}: {}", text(&out.stderr));
+    }
+    for (sql, says) in [
+        ("UPDATE records SET name = 'forged.txt'", "evidence records are immutable"),
+        ("DELETE FROM record_digests", "evidence records cannot be deleted"),
+        ("UPDATE custody_events SET payload = '{}' WHERE seq = 1", "the custody log is append-only"),
+        ("DELETE FROM custody_events WHERE seq = 2", "the custody log is append-only"),
+        ("TRUNCATE custody_events CASCADE", "append-only"),
+        ("UPDATE record_digests SET value = ''", "evidence records are immutable"),
+    ] {
+        let out = psql(&db, sql);
+        assert!(!out.status.success(), "owner: {sql} must fail");
+        assert!(text(&out.stderr).contains(says), "owner: {sql}: {}", text(&out.stderr));
+    }
+
+    // The auditor reads but cannot append; the refusal says why and writes nothing.
+    let out = env.cmd_in(&vault_as("auditor")).args(["--json", "vault", "list"]).output().unwrap();
+    assert!(out.status.success(), "auditor reads: {}", text(&out.stderr));
+    let out = env.cmd_in(&vault_as("auditor")).args(["seal", "third.txt"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("permission denied") && err.contains("SELECT and INSERT"), "{err}");
+    assert!(!err.contains("pw-of-auditor"), "no password in errors: {err}");
+
+    let names: Vec<String> = env.records().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, ["first.txt", "second.txt"]);
+    assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
+}
+
+#[test]
+fn a_server_that_is_down_or_a_url_without_its_folder_is_named_clearly() {
+    let env = Env::folder();
+    env.write("a.txt", "a");
+    let down = PathBuf::from(format!("postgres://clerk:s3cret@127.0.0.1:{}/evidence?folder=/tmp/x", closed_port()));
+    let out = env.cmd_in(&down).args(["seal", "a.txt"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("team vault postgres://clerk@127.0.0.1:") && err.contains("cannot be opened"), "{err}");
+    assert!(err.contains("check that the server runs"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+
+    let no_folder = PathBuf::from("postgres://clerk:s3cret@127.0.0.1:5432/evidence");
+    let out = env.cmd_in(&no_folder).args(["--json", "vault", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let err = text(&out.stderr) + &text(&out.stdout);
+    assert!(err.contains("?folder=") && !err.contains("s3cret"), "{err}");
+    assert!(!env.vault_folder().exists());
+}
