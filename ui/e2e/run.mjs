@@ -120,6 +120,26 @@ async function shown(id, ms = 20000) {
   await el.waitForDisplayed({ timeout: ms });
   return el;
 }
+/**
+ * Waits until the vault list shows the answer to `search` (the search box asks the vault once
+ * typing pauses, one page at a time) with `rows` rows, and, if given, the page label `label`.
+ */
+async function vaultShows(search, rows, what, label) {
+  await browser
+    .waitUntil(
+      async () =>
+        (await browser.execute((s) => {
+          const p = document.querySelector('[data-testid="vault-pager"]');
+          return p?.getAttribute("data-search") === s && p.getAttribute("aria-busy") === "false";
+        }, search)) &&
+        (await $$id("vault-row")).length === rows &&
+        (label === undefined || (await textOf("vault-range")) === label),
+      { timeout: 20000, timeoutMsg: what },
+    )
+    .catch(async (e) => {
+      throw new Error(`${e.message}: ${(await $$id("vault-row")).length} rows, label ${JSON.stringify(await textOf("vault-range"))}`);
+    });
+}
 async function shot(name) {
   await browser.pause(150);
   await browser.saveScreenshot(join(shots, `${name}.png`));
@@ -225,8 +245,9 @@ try {
   await step("find the record in the vault by name and by digest", async () => {
     await (await shown("nav-vault")).click();
     const search = await shown("vault-search");
+    await vaultShows("", 1, "the vault lists the record sealed", "1–1 of 1");
     await search.setValue("agreement");
-    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 10000, timeoutMsg: "search by name" });
+    await vaultShows("agreement", 1, "search by name", "1–1 of 1");
     const row = (await $$id("vault-row"))[0];
     if ((await row.getAttribute("data-id")) !== recordId) throw new Error("the vault shows another record");
     const digest = await (await row.$("code")).getAttribute("title");
@@ -237,13 +258,15 @@ try {
     const shownDigest = (await textOf("record-detail")).replace(/\s+/g, "");
     if (!shownDigest.includes(digest)) throw new Error("the record's details do not show its SHA-256");
     await search.setValue(digest.slice(0, 12));
-    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 10000, timeoutMsg: "search by digest" });
+    await vaultShows(digest.slice(0, 12), 1, "search by digest");
+    await search.setValue(recordId.slice(0, 13));
+    await vaultShows(recordId.slice(0, 13), 1, "search by record id");
     await search.setValue("no such contract");
-    await browser.waitUntil(async () => (await $$id("vault-row")).length === 0, { timeout: 10000, timeoutMsg: "search that matches nothing" });
+    await vaultShows("no such contract", 0, "search that matches nothing", "");
     await search.click();
     await browser.keys(["Control", "a"]);
     await browser.keys(["Backspace"]);
-    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 10000, timeoutMsg: "cleared search" });
+    await vaultShows("", 1, "cleared search", "1–1 of 1");
     await (await (await $$id("vault-row"))[0].$(".col-name")).click();
     await shown("record-detail");
     await shot("vault-en");
@@ -327,7 +350,7 @@ try {
     await shown("nav-vault", 30000);
     if (!/[\u4e00-\u9fff]/.test(await textOf("nav-seal"))) throw new Error("the language chosen before the restart was not kept");
     await (await $id("nav-vault")).click();
-    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 20000, timeoutMsg: "the first record is gone" });
+    await vaultShows("", 1, "the first record is gone", "第 1–1 条，共 1 条");
     await (await shown("nav-seal")).click();
     await (await shown("seal-identity")).selectByAttribute("value", "ana-li");
     await (await shown("seal-password")).setValue("not the password");
@@ -370,10 +393,7 @@ try {
     });
     await shot("seal-cancelled-zh-CN");
     await (await shown("nav-vault")).click();
-    await browser.waitUntil(async () => (await $$id("vault-row")).length === 2, {
-      timeout: 20000,
-      timeoutMsg: "the vault does not hold exactly the two records sealed before",
-    });
+    await vaultShows("", 2, "the vault does not hold exactly the two records sealed before", "第 1–2 条，共 2 条");
     const leftovers = execFileSync("find", [join(work, "vault"), "-type", "f", "-size", "+100M"]).toString().trim();
     if (leftovers) throw new Error(`the cancelled seal left data in the vault: ${leftovers}`);
   });

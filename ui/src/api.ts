@@ -53,9 +53,24 @@ export interface RecordRow extends EvidenceRecord {
   anchor_pending: boolean;
 }
 
+/** Which page of the records to read (the `records` command's `query`). */
+export interface RecordQuery {
+  /** Part of a name (any case), or the start of a record id or SHA-256; empty for every record. */
+  search?: string;
+  /** Records to skip (default 0). */
+  offset?: number;
+  /** Records to read (default 100, at most 1000). */
+  limit?: number;
+}
+
+/** One page of the records, newest first. */
 export interface RecordList {
   vault: string;
   records: RecordRow[];
+  /** How many records match the search in all. */
+  total: number;
+  /** Where the page starts. */
+  offset: number;
 }
 
 export interface Signature {
@@ -366,7 +381,7 @@ export const api = {
   seal: (job: string, paths: string[], identity: string | null, password: string | null, pades: PadesRequest | null = null) =>
     call<SealReport>('seal', { job, paths, identity, password, pades }),
   cancel: (job: string) => call<void>('cancel', { job }),
-  records: () => call<RecordList>('records'),
+  records: (query: RecordQuery = {}) => call<RecordList>('records', { query }),
   record: (id: string) => call<RecordDetail>('record', { id }),
   openOriginal: (id: string) => call<void>('open_original', { id }),
   reverify: (id: string) => call<VerifyReport>('reverify', { id }),

@@ -63,14 +63,6 @@ export async function startApp(root: HTMLElement): Promise<void> {
       lastError = null;
       renderError();
     },
-    loadRecords: async () => {
-      const list = await api.records();
-      state.records = list.records;
-      state.vaultPath = list.vault;
-      state.recordsLoaded = true;
-      const ids = new Set(list.records.map((r) => r.id));
-      for (const id of [...state.selection]) if (!ids.has(id)) state.selection.delete(id);
-    },
     loadIdentities: async () => {
       const list = await api.identities();
       state.identities = list.identities;
@@ -171,7 +163,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
     }
   });
   void events.onRecordsChanged(() => {
-    void ctx.loadRecords().then(() => screens.vault.render(), (e: unknown) => ctx.showError(e));
+    for (const s of Object.values(screens)) s.recordsChanged?.();
   });
   void ctx.loadIdentities().then(
     () => {

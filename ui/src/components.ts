@@ -2,9 +2,10 @@
 
 import type { Check, PdfReport, VerifyReport, VerifiedRecord } from './api';
 import { h, icon, type Child } from './dom';
-import { t, tMaybe } from './i18n';
+import { lang, t, tMaybe } from './i18n';
 import { deriveBadges, type BadgeSource } from './logic/badges';
 import { baseName, formatDateTime, formatSize, groupDigest, localOffset, shortDigest } from './logic/format';
+import { pageLabelParams, type ShownPage } from './logic/paging';
 import { pdfSignatureRows, type PdfSigRow } from './logic/pdfsig';
 import { verdictStyle } from './logic/verdict';
 
@@ -92,6 +93,34 @@ export function select(testid: string, options: [string, string][], value: strin
 /** The page heading with its lead paragraph. */
 export function pageHead(title: string, lead?: string, actions?: Child): HTMLElement {
   return h('div', { class: 'page-head' }, h('div', null, h('h1', null, title), lead ? h('p', { class: 'lead' }, lead) : null), actions ? h('div', { class: 'page-actions' }, actions) : null);
+}
+
+/** What the controls of a paged list read from its pager. */
+export interface PagerView {
+  page: ShownPage<unknown> | null;
+  loading: boolean;
+  hasPrev(): boolean;
+  hasNext(): boolean;
+}
+
+/** Previous / Next buttons and the "1–100 of 1,000,000" label of a paged list, updated in place. */
+export function pagerControls(prefix: string, onPrev: () => void, onNext: () => void): { el: HTMLElement; update(p: PagerView): void } {
+  const label = h('span', { class: 'pager-range muted', testid: `${prefix}-range`, 'aria-live': 'polite' });
+  const prev = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', testid: `${prefix}-prev`, on: { click: onPrev } }, t('pager.prev'));
+  const next = h('button', { class: 'btn btn-secondary btn-sm', type: 'button', testid: `${prefix}-next`, on: { click: onNext } }, t('pager.next'));
+  const el = h('div', { class: 'pager', testid: `${prefix}-pager` }, label, prev, next);
+  return {
+    el,
+    update(p) {
+      const page = p.page;
+      const params = page ? pageLabelParams(page.offset, page.rows.length, page.total, lang()) : null;
+      label.textContent = params ? t('pager.range', params) : '';
+      prev.disabled = !p.hasPrev();
+      next.disabled = !p.hasNext();
+      el.setAttribute('aria-busy', String(p.loading));
+      el.setAttribute('data-search', page?.search ?? '');
+    },
+  };
 }
 
 /** A drop zone with a big icon, a title, a hint and buttons. */

@@ -1,6 +1,6 @@
-// State shared between screens: app info, identities, records, export selection, last report.
+// State shared between screens: app info, identities, the vault's location, export selection, last report.
 
-import type { AppInfo, Identity, RecordRow, VerifyReport } from './api';
+import type { AppInfo, Identity, RecordList, RecordRow, VerifyReport } from './api';
 
 export type ScreenName = 'seal' | 'vault' | 'verify' | 'export' | 'identities' | 'settings';
 
@@ -10,20 +10,29 @@ export const state = {
   info: null as AppInfo | null,
   identities: [] as Identity[],
   identityStore: '',
-  records: [] as RecordRow[],
-  recordsLoaded: false,
+  /** The vault the last page of records came from. */
   vaultPath: '',
-  selection: new Set<string>(),
+  /** The records chosen for export, by id, with their row as last seen (any page, any search). */
+  selection: new Map<string, RecordRow>(),
   lastReport: null as VerifyReport | null,
   lastReportSource: '' as string,
 };
+
+/**
+ * What a page of records tells the shared state: where the vault is (records chosen in another
+ * vault are dropped when it changes), and the chosen records on the page as they are now.
+ */
+export function notePage(list: RecordList): void {
+  if (state.vaultPath && list.vault && list.vault !== state.vaultPath) state.selection.clear();
+  if (list.vault) state.vaultPath = list.vault;
+  for (const r of list.records) if (state.selection.has(r.id)) state.selection.set(r.id, r);
+}
 
 /** What every screen may ask of the shell. */
 export interface Ctx {
   navigate(name: ScreenName): void;
   showError(e: unknown): void;
   clearError(): void;
-  loadRecords(): Promise<void>;
   loadIdentities(): Promise<void>;
   applyInfo(info: AppInfo): void;
 }
@@ -34,4 +43,6 @@ export interface Screen {
   render(): void;
   shown?(): void;
   filesDropped?(paths: string[]): void;
+  /** The vault changed ("records-changed"): the records shown are read again. */
+  recordsChanged?(): void;
 }

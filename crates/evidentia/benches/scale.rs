@@ -1,6 +1,7 @@
 //! Scale: fills a vault with 1,000,000 records (`EVIDENTIA_SCALE_RECORDS` to change) and measures
 //! lookup by digest, a listing page, a search by name and a full `vault verify`, on SQLite and,
 //! when `EVIDENTIA_TEST_POSTGRES` names a server, on PostgreSQL in a fresh database.
+//! `EVIDENTIA_SCALE_KEEP=DIR` keeps the SQLite vault in DIR and measures it again on the next run.
 //! Run: `cargo bench -p evidentia --bench scale` (or `scripts/bench_scale.sh`, which starts a
 //! throwaway PostgreSQL).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -51,7 +52,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
 async fn measure(label: &str, location: &std::path::Path, n: u64) {
     let vault = Vault::open(location, Access::Write { lock_wait: Duration::from_secs(5) }).await.unwrap();
     let start = Instant::now();
-    let mut next = 0;
+    // A kept vault (EVIDENTIA_SCALE_KEEP) is filled once and measured again as it is.
+    let mut next = vault.head().await.unwrap().map_or(0, |(seq, _)| seq);
     while next < n {
         let end = (next + FILL_CHUNK).min(n);
         let batch: Vec<NewRecord> = (next..end).map(record).collect();
@@ -132,7 +134,11 @@ fn main() {
     let n: u64 = std::env::var("EVIDENTIA_SCALE_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let dir = tempfile::tempdir_in(std::env::var("EVIDENTIA_SCALE_DIR").unwrap_or_else(|_| "/var/tmp".into())).unwrap();
-    rt.block_on(measure("sqlite", &dir.path().join("vault"), n));
+    let sqlite = match std::env::var("EVIDENTIA_SCALE_KEEP") {
+        Ok(kept) => std::path::PathBuf::from(kept),
+        Err(_) => dir.path().join("vault"),
+    };
+    rt.block_on(measure("sqlite", &sqlite, n));
     if let Ok(server) = std::env::var("EVIDENTIA_TEST_POSTGRES") {
         let name = format!("scale_{}", std::process::id());
         let out = std::process::Command::new("psql")

@@ -26,11 +26,20 @@ import pdfVerifyFixture from '../../tests/fixtures/pdf-verify.json';
 import pdfVerifyFailedFixture from '../../tests/fixtures/pdf-verify-failed.json';
 import identityFixture from '../../tests/fixtures/identity-list.json';
 import notFoundFixture from '../../tests/fixtures/error-record-not-found.json';
+import { matchesSearch, newestFirst } from '../logic/search';
+import { millionNumber, millionPage, millionRow } from './million';
 
 declare global {
   interface Window {
     __EVIDENTIA_SCENARIO__?: string;
-    __evidentiaMock?: { emit(event: string, payload?: unknown): Promise<void>; calls: { cmd: string; args: unknown }[] };
+    __evidentiaMock?: {
+      emit(event: string, payload?: unknown): Promise<void>;
+      calls: { cmd: string; args: unknown }[];
+      /** How long `records` takes to answer a search (by its text, trimmed), in ms; tests set it. */
+      recordsDelayMs: { [search: string]: number };
+      /** Every `records` answer, in the order they were given back. */
+      recordsAnswered: { search: string; offset: number; limit: number; total: number }[];
+    };
   }
 }
 
@@ -54,6 +63,41 @@ function hex(seed: string, len = 64): string {
     out += x.toString(16).padStart(8, '0');
   }
   return out.slice(0, len);
+}
+
+/** The details of a list row, built from the fixture record like the vault would answer them. */
+function detailOf(row: RecordRow, detail0: RecordDetail): RecordDetail {
+  const d: RecordDetail = {
+    ...clone(detail0),
+    ...row,
+    signatures: row.signed ? clone(detail0.signatures).map((g) => ({ ...g, record_id: row.id, signed_at: row.created_at })) : [],
+    timestamps: row.status === 'timestamped' ? clone(detail0.timestamps).map((x) => ({ ...x, record_id: row.id, gen_time: row.created_at })) : [],
+    events: clone(detail0.events)
+      .slice(0, row.signed ? (row.status === 'timestamped' ? 3 : 2) : 1)
+      .map((ev) => ({ ...ev, record_id: row.id, recorded_at: row.created_at })),
+    inclusion: null,
+  };
+  if (row.anchored) {
+    d.inclusion = {
+      batch: { id: '01a2286a-5555-7000-8000-00000000b001', root: hex('root'), size: 9, head_seq: 41, head_hash: hex('head'), created_at: '2026-11-27T09:30:00Z' },
+      salt: hex('salt'),
+      leaf_hash: hex('leaf'),
+      proof: { leaf_index: 3, tree_size: 9, path: [hex('p1'), hex('p2'), hex('p3')] },
+      anchor: {
+        id: '01a2286a-6666-7000-8000-00000000a001',
+        batch_id: '01a2286a-5555-7000-8000-00000000b001',
+        confirmations: 12,
+        recorded_at: '2026-11-27T09:41:00Z',
+        anchor: { chain_id: 31337, tx_hash: '0x' + hex('tx'), block_number: 1842, block_hash: '0x' + hex('block') },
+      },
+    };
+    const last = d.events[d.events.length - 1]!;
+    d.events.push(
+      { ...d.events[0]!, seq: last.seq + 1, kind: 'batched', recorded_at: '2026-11-27T09:30:00Z', hash: hex('e4'), prev_hash: last.hash },
+      { ...d.events[0]!, seq: last.seq + 2, kind: 'anchored', recorded_at: '2026-11-27T09:41:00Z', hash: hex('e5'), prev_hash: hex('e4') },
+    );
+  }
+  return d;
 }
 
 function makeRecords(): { rows: RecordRow[]; details: Map<string, RecordDetail> } {
@@ -104,41 +148,49 @@ function makeRecords(): { rows: RecordRow[]; details: Map<string, RecordDetail> 
   for (const e of extra) {
     const row: RecordRow = { ...clone(base), signed: false, anchored: false, anchor_pending: false, ...e, digests: { sha256: hex(e.id ?? '') }, stored: true } as RecordRow;
     rows.push(row);
-    const d: RecordDetail = {
-      ...clone(detail0),
-      ...row,
-      signatures: row.signed ? clone(detail0.signatures).map((g) => ({ ...g, record_id: row.id, signed_at: row.created_at })) : [],
-      timestamps: row.status === 'timestamped' ? clone(detail0.timestamps).map((x) => ({ ...x, record_id: row.id, gen_time: row.created_at })) : [],
-      events: clone(detail0.events)
-        .slice(0, row.signed ? (row.status === 'timestamped' ? 3 : 2) : 1)
-        .map((ev) => ({ ...ev, record_id: row.id, recorded_at: row.created_at })),
-      inclusion: null,
-    };
-    if (row.anchored) {
-      d.inclusion = {
-        batch: { id: '01a2286a-5555-7000-8000-00000000b001', root: hex('root'), size: 9, head_seq: 41, head_hash: hex('head'), created_at: '2026-11-27T09:30:00Z' },
-        salt: hex('salt'),
-        leaf_hash: hex('leaf'),
-        proof: { leaf_index: 3, tree_size: 9, path: [hex('p1'), hex('p2'), hex('p3')] },
-        anchor: {
-          id: '01a2286a-6666-7000-8000-00000000a001',
-          batch_id: '01a2286a-5555-7000-8000-00000000b001',
-          confirmations: 12,
-          recorded_at: '2026-11-27T09:41:00Z',
-          anchor: { chain_id: 31337, tx_hash: '0x' + hex('tx'), block_number: 1842, block_hash: '0x' + hex('block') },
-        },
-      };
-      d.events.push(
-        { ...d.events[0]!, seq: 4, kind: 'batched', recorded_at: '2026-11-27T09:30:00Z', hash: hex('e4'), prev_hash: d.events[2]!.hash },
-        { ...d.events[0]!, seq: 5, kind: 'anchored', recorded_at: '2026-11-27T09:41:00Z', hash: hex('e5'), prev_hash: hex('e4') },
-      );
-    }
-    details.set(row.id, d);
+    details.set(row.id, detailOf(row, detail0));
   }
   return { rows, details };
 }
 
-/** Installs the mock; the scenario is a comma-separated list of switches from window.__EVIDENTIA_SCENARIO__. */
+/** A vault as the `records` and `record` commands read it. */
+interface RecordSource {
+  /** One page, newest first, of the records matching `search`, and how many match in all. */
+  page(search: string, offset: number, limit: number): { rows: RecordRow[]; total: number };
+  detail(id: string): RecordDetail | undefined;
+}
+
+/** A vault of a few records held in memory. */
+function listSource(rows: RecordRow[], details: Map<string, RecordDetail>): RecordSource {
+  const sorted = [...rows].sort(newestFirst);
+  return {
+    page(search, offset, limit) {
+      const hits = sorted.filter((r) => matchesSearch(r, search));
+      return { rows: clone(hits.slice(offset, offset + limit)), total: hits.length };
+    },
+    detail: (id) => {
+      const d = details.get(id);
+      return d ? clone(d) : undefined;
+    },
+  };
+}
+
+/** The "vault-million" vault: 1,000,000 records, each made only when its page is asked for. */
+function millionSource(): RecordSource {
+  const detail0 = recordFixture as unknown as RecordDetail;
+  return {
+    page: (search, offset, limit) => millionPage(search, offset, limit),
+    detail: (id) => {
+      const n = millionNumber(id);
+      return n === null ? undefined : detailOf(millionRow(n), detail0);
+    },
+  };
+}
+
+/**
+ * Installs the mock; the scenario is a comma-separated list of switches from
+ * window.__EVIDENTIA_SCENARIO__ (for the vault: `empty-vault`, `vault-million`, `records-vault-missing`).
+ */
 export function installMock(): void {
   const flags = new Set((window.__EVIDENTIA_SCENARIO__ ?? '').split(',').map((x) => x.trim()).filter(Boolean));
   const has = (f: string) => flags.has(f);
@@ -170,7 +222,23 @@ export function installMock(): void {
   });
 
   const { rows, details } = makeRecords();
-  const records = has('empty-vault') ? [] : rows;
+  const vault: RecordSource = has('vault-million') ? millionSource() : listSource(has('empty-vault') ? [] : rows, details);
+  const recordsDelayMs: { [search: string]: number } = {};
+  const recordsAnswered: { search: string; offset: number; limit: number; total: number }[] = [];
+
+  /** The `records` command: one page of the vault, newest first, as the app's backend answers it. */
+  async function recordsPage(query: { search?: unknown; offset?: unknown; limit?: unknown } | null | undefined): Promise<unknown> {
+    const q = query ?? {};
+    const search = typeof q.search === 'string' ? q.search : '';
+    const offset = Math.max(0, Math.floor(Number(q.offset ?? 0)) || 0);
+    const asked = Math.floor(Number(q.limit ?? 0)) || 0;
+    const limit = asked <= 0 ? 100 : Math.min(asked, 1000);
+    const page = vault.page(search, offset, limit);
+    const delay = recordsDelayMs[search.trim()] ?? 0;
+    if (delay > 0) await sleep(delay);
+    recordsAnswered.push({ search, offset, limit, total: page.total });
+    return { vault: settings.vault_dir, records: page.rows, total: page.total, offset };
+  }
   const identities: IdentityList = clone(identityFixture) as IdentityList;
   if (!has('no-identities')) {
     identities.identities.push(
@@ -337,10 +405,10 @@ export function installMock(): void {
         return null;
       case 'records':
         if (has('records-vault-missing')) return reject('VAULT_MISSING', 'no vault at /home/ana/.local/share/evidentia/vault');
-        return { vault: settings.vault_dir, records: clone(records) };
+        return recordsPage(a['query'] as Parameters<typeof recordsPage>[0]);
       case 'record': {
-        const d = details.get(String(a['id']));
-        return d ? clone(d) : Promise.reject(clone(notFoundFixture));
+        const d = vault.detail(String(a['id']));
+        return d ?? Promise.reject(clone(notFoundFixture));
       }
       case 'open_original':
         return null;
@@ -435,5 +503,5 @@ export function installMock(): void {
     },
     { shouldMockEvents: true },
   );
-  window.__evidentiaMock = { emit: (event, payload) => emit(event, payload), calls };
+  window.__evidentiaMock = { emit: (event, payload) => emit(event, payload), calls, recordsDelayMs, recordsAnswered };
 }

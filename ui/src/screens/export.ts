@@ -1,11 +1,13 @@
-// Export screen: choose records, report language and an optional signing identity, write the package.
+// Export screen: the records chosen (on any page of the Vault, or found here page by page), report
+// language and an optional signing identity; writes the package.
 
-import { api, events, newJobId, type ExportReport, type ReportLang } from '../api';
-import { badges, facts, field, pageHead, select, shortHash, when } from '../components';
-import { h, replace } from '../dom';
+import { api, events, newJobId, type ExportReport, type RecordList, type RecordRow, type ReportLang } from '../api';
+import { badges, facts, field, pageHead, pagerControls, select, shortHash, when } from '../components';
+import { h, icon, replace } from '../dom';
 import { lang, t } from '../i18n';
+import { Pager, PAGE_SIZE } from '../logic/paging';
 import { progressPercent } from '../logic/progress';
-import { state, type Ctx, type Screen } from '../state';
+import { notePage, state, type Ctx, type Screen } from '../state';
 
 export function createExportScreen(ctx: Ctx): Screen {
   const el = h('div', { class: 'screen screen-export' });
@@ -17,10 +19,26 @@ export function createExportScreen(ctx: Ctx): Screen {
     pct: 0,
     result: null as ExportReport | null,
     verifying: false,
+    /** The text in the search box of the records to add. */
+    text: '',
   };
+  // The records to add from: one page at a time, searched by the vault.
+  const pager = new Pager<RecordRow, RecordList>({
+    fetch: (q) => api.records(q),
+    limit: PAGE_SIZE,
+    onAnswer: (list) => notePage(list),
+    onChange: () => renderPick(),
+    onError: (e) => ctx.showError(e),
+  });
+  let controls = pagerControls('export', () => void pager.prev(), () => void pager.next());
+  const chosenHead = h('h2');
+  const clearBtn = h('button', { class: 'btn btn-ghost', type: 'button', testid: 'export-clear', on: { click: () => (state.selection.clear(), selectionChanged()) } });
+  const chosenBox = h('div', { class: 'chosen-box' });
+  const pickBox = h('div', { class: 'pick-box' });
+  let startBtn: HTMLButtonElement | null = null;
 
   async function start(): Promise<void> {
-    const ids = state.records.filter((r) => state.selection.has(r.id)).map((r) => r.id);
+    const ids = [...state.selection.keys()];
     if (ids.length === 0 || s.job) return;
     ctx.clearError();
     const job = newJobId();
@@ -61,45 +79,130 @@ export function createExportScreen(ctx: Ctx): Screen {
     }
   }
 
+  function toggle(r: RecordRow, on: boolean): void {
+    if (on) state.selection.set(r.id, r);
+    else state.selection.delete(r.id);
+    selectionChanged();
+  }
+
+  function selectionChanged(): void {
+    renderChosen();
+    renderPick();
+  }
+
+  /** The records chosen, wherever they were ticked; each can be taken out again. */
+  function renderChosen(): void {
+    const running = s.job !== null;
+    const chosen = [...state.selection.values()];
+    chosenHead.textContent = t('export.records', { count: chosen.length });
+    clearBtn.textContent = t('export.clear');
+    clearBtn.hidden = chosen.length === 0;
+    clearBtn.disabled = running;
+    if (startBtn) startBtn.disabled = running || chosen.length === 0;
+    if (chosen.length === 0) {
+      replace(chosenBox, h('p', { class: 'muted', testid: 'export-none' }, t('export.none')));
+      return;
+    }
+    replace(
+      chosenBox,
+      h(
+        'ul',
+        { class: 'rows chosen-list', testid: 'export-chosen' },
+        chosen.map((r) =>
+          h(
+            'li',
+            { class: 'row', testid: 'export-chosen-record', 'data-id': r.id },
+            h('div', { class: 'row-main' }, icon('file', 18), h('div', { class: 'row-text' }, h('div', { class: 'row-title ellipsis', title: r.name }, r.name), h('div', { class: 'row-sub' }, when(r.created_at), ' · ', shortHash(r.digests['sha256'] ?? '')))),
+            badges(r),
+            h(
+              'button',
+              { class: 'btn-icon', type: 'button', testid: 'export-chosen-remove', title: t('seal.remove'), 'aria-label': `${t('seal.remove')} ${r.name}`, disabled: running, on: { click: () => toggle(r, false) } },
+              icon('close', 16),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** One page of the vault's records (or of those the search finds), to tick. */
+  function renderPick(): void {
+    const running = s.job !== null;
+    const page = pager.page;
+    controls.update(pager);
+    pickBox.setAttribute('aria-busy', String(pager.loading));
+    if (!page) {
+      replace(pickBox, h('p', { class: 'muted' }, t('app.loading')));
+      return;
+    }
+    if (page.rows.length === 0) {
+      replace(pickBox, h('p', { class: 'muted', testid: 'export-no-match' }, page.search === '' ? t('vault.empty') : t('vault.noMatch')));
+      return;
+    }
+    replace(
+      pickBox,
+      h(
+        'ul',
+        { class: 'rows pick-list', testid: 'export-records' },
+        page.rows.map((r) =>
+          h(
+            'li',
+            { class: `row ${state.selection.has(r.id) ? 'chosen' : ''}`, testid: 'export-record', 'data-id': r.id },
+            h(
+              'label',
+              { class: 'row-main' },
+              h('input', {
+                type: 'checkbox',
+                testid: 'export-select',
+                checked: state.selection.has(r.id),
+                disabled: running,
+                on: { change: (e) => toggle(r, (e.target as HTMLInputElement).checked) },
+              }),
+              h('div', { class: 'row-text' }, h('div', { class: 'row-title ellipsis', title: r.name }, r.name), h('div', { class: 'row-sub' }, when(r.created_at), ' · ', shortHash(r.digests['sha256'] ?? ''))),
+            ),
+            badges(r),
+          ),
+        ),
+      ),
+    );
+  }
+
   function render(): void {
     const running = s.job !== null;
-    const records = state.records;
-    const chosen = records.filter((r) => state.selection.has(r.id));
     if (s.identity && !state.identities.some((i) => i.name === s.identity)) s.identity = '';
     const reportLang = s.lang ?? (lang() === 'zh-CN' ? 'zh-CN' : 'en');
     const bar = h('div', { class: 'bar-fill' });
     bar.style.width = `${s.pct}%`;
+    const search = h('input', {
+      type: 'search',
+      class: 'search',
+      testid: 'export-search',
+      placeholder: t('vault.search'),
+      'aria-label': t('vault.search'),
+      value: s.text,
+      on: {
+        input: (e) => {
+          s.text = (e.target as HTMLInputElement).value;
+          pager.typed(s.text);
+        },
+        keydown: (e) => {
+          if ((e as KeyboardEvent).key === 'Enter') void pager.setSearch(s.text);
+        },
+      },
+    });
+    controls = pagerControls('export', () => void pager.prev(), () => void pager.next());
+    startBtn = h('button', { class: 'btn btn-primary btn-lg', type: 'button', testid: 'export-start', disabled: running || state.selection.size === 0, on: { click: () => void start() } }, t('export.start'));
     replace(
       el,
       pageHead(t('export.title'), t('export.lead')),
       h(
         'section',
         { class: 'card' },
-        h('div', { class: 'card-head' }, h('h2', null, t('export.records', { count: chosen.length }))),
-        records.length === 0 || chosen.length === 0 ? h('p', { class: 'muted', testid: 'export-none' }, t('export.none')) : null,
-        h(
-          'ul',
-          { class: 'rows pick-list', testid: 'export-records' },
-          records.map((r) =>
-            h(
-              'li',
-              { class: `row ${state.selection.has(r.id) ? 'chosen' : ''}`, testid: 'export-record', 'data-id': r.id },
-              h(
-                'label',
-                { class: 'row-main' },
-                h('input', {
-                  type: 'checkbox',
-                  testid: 'export-select',
-                  checked: state.selection.has(r.id),
-                  disabled: running,
-                  on: { change: (e) => ((e.target as HTMLInputElement).checked ? state.selection.add(r.id) : state.selection.delete(r.id), render()) },
-                }),
-                h('div', { class: 'row-text' }, h('div', { class: 'row-title ellipsis', title: r.name }, r.name), h('div', { class: 'row-sub' }, when(r.created_at), ' · ', shortHash(r.digests['sha256'] ?? ''))),
-              ),
-              badges(r),
-            ),
-          ),
-        ),
+        h('div', { class: 'card-head' }, chosenHead, clearBtn),
+        chosenBox,
+        h('h3', { class: 'pick-head' }, t('export.find')),
+        h('div', { class: 'toolbar' }, search, controls.el),
+        pickBox,
       ),
       h(
         'section',
@@ -121,7 +224,7 @@ export function createExportScreen(ctx: Ctx): Screen {
           'div',
           { class: 'form-row' },
           running ? h('div', { class: 'grow' }, h('div', { class: 'muted' }, t('export.running')), h('div', { class: 'bar' }, bar)) : h('div', { class: 'grow' }),
-          h('button', { class: 'btn btn-primary btn-lg', type: 'button', testid: 'export-start', disabled: running || chosen.length === 0, on: { click: () => void start() } }, t('export.start')),
+          startBtn,
         ),
       ),
       s.result
@@ -138,18 +241,19 @@ export function createExportScreen(ctx: Ctx): Screen {
           )
         : null,
     );
+    renderChosen();
+    renderPick();
   }
 
-  async function shown(): Promise<void> {
-    if (!state.recordsLoaded) {
-      try {
-        await ctx.loadRecords();
-      } catch (e) {
-        ctx.showError(e);
-      }
-    }
-    render();
-  }
-
-  return { el, render, shown: () => void shown() };
+  return {
+    el,
+    render,
+    shown: () => {
+      render();
+      void pager.refresh();
+    },
+    recordsChanged: () => {
+      if (el.isConnected) void pager.refresh();
+    },
+  };
 }

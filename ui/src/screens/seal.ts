@@ -1,14 +1,18 @@
 // Seal screen: queue files, choose an identity, seal with live progress, show each record's proofs.
 
-import { api, events, newJobId, type Progress, type SealReport } from '../api';
+import { api, events, newJobId, type Progress, type RecordRow, type SealReport } from '../api';
 import { badges, dropZone, field, pageHead, select, shortHash } from '../components';
 import { h, icon, replace } from '../dom';
 import { t, tMaybe } from '../i18n';
 import { describeError } from '../logic/errors';
 import { baseName, formatDuration, formatSize } from '../logic/format';
+import { MAX_PAGE } from '../logic/paging';
 import { DEFAULT_PADES_LEVEL, PADES_LEVELS, padesRequest, signedCopies } from '../logic/pdfsig';
 import { etaSeconds, progressPercent } from '../logic/progress';
 import { state, type Ctx, type Screen } from '../state';
+
+/** Records sealed before that the result looks up one by one for their proofs, at most. */
+const LOOKUPS = 20;
 
 export function createSealScreen(ctx: Ctx): Screen {
   const el = h('div', { class: 'screen screen-seal' });
@@ -120,7 +124,6 @@ export function createSealScreen(ctx: Ctx): Screen {
       const report = await api.seal(job, paths, s.identity || null, s.identity ? s.password : null, pades);
       s.result = await withProofs(report);
       s.queue = s.queue.filter((p) => !paths.includes(p));
-      state.recordsLoaded = false;
     } catch (e) {
       ctx.showError(e);
     } finally {
@@ -132,10 +135,21 @@ export function createSealScreen(ctx: Ctx): Screen {
     }
   }
 
-  /** The sealed records with what the vault now says of their proofs (the anchor comes after the seal). */
+  /**
+   * The sealed records with what the vault now says of their proofs (the anchor comes after the
+   * seal). The records sealed now are the newest: one page of the newest reads them; records that
+   * were sealed before (already sealed) are looked up by their id, a few at most.
+   */
   async function withProofs(report: SealReport): Promise<SealReport> {
     try {
-      const rows = new Map((await api.records()).records.map((r) => [r.id, r]));
+      const wanted = new Set(report.records.map((r) => r.id));
+      const rows = new Map<string, RecordRow>();
+      if (wanted.size === 0) return report;
+      const newest = await api.records({ limit: Math.min(wanted.size, MAX_PAGE) });
+      for (const r of newest.records) if (wanted.has(r.id)) rows.set(r.id, r);
+      const older = [...wanted].filter((id) => !rows.has(id)).slice(0, LOOKUPS);
+      const found = await Promise.all(older.map((id) => api.records({ search: id, limit: 1 }).then((p) => p.records.find((r) => r.id === id), () => undefined)));
+      for (const r of found) if (r) rows.set(r.id, r);
       const records = report.records.map((r) => {
         const row = rows.get(r.id);
         return row ? { ...r, anchored: row.anchored, anchor_pending: row.anchor_pending } : r;

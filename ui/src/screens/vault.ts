@@ -1,36 +1,49 @@
-// Vault screen: search and filter records, select them for export, and inspect one record in a side panel.
+// Vault screen: one page of the records at a time, searched by the vault; select records for
+// export (on any page) and inspect one record in a side panel.
 
-import { api, type RecordDetail, type RecordRow, type VerifyReport } from '../api';
-import { badges, digestBlock, facts, pageHead, reportView, select, shortHash, when, whenShort } from '../components';
+import { api, type RecordDetail, type RecordList, type RecordRow, type VerifyReport } from '../api';
+import { badges, digestBlock, facts, pageHead, pagerControls, reportView, shortHash, when, whenShort } from '../components';
 import { h, icon, replace } from '../dom';
 import { t, tMaybe } from '../i18n';
-import { formatSize, localOffset } from '../logic/format';
-import { searchRecords, STATUS_FILTERS, type StatusFilter } from '../logic/search';
-import { state, type Ctx, type Screen } from '../state';
+import { formatSize } from '../logic/format';
+import { Pager, PAGE_SIZE } from '../logic/paging';
+import { notePage, state, type Ctx, type Screen } from '../state';
 
 export function createVaultScreen(ctx: Ctx): Screen {
   const el = h('div', { class: 'screen screen-vault' });
-  const listBox = h('div', { class: 'card table-card' });
-  const countLine = h('span', { class: 'muted', testid: 'vault-count' });
+  const listBox = h('div', { class: 'card table-card', testid: 'vault-list' });
   const exportBtn = h('button', { class: 'btn btn-primary', type: 'button', testid: 'vault-export-selected', on: { click: () => ctx.navigate('export') } });
   const drawer = h('aside', { class: 'drawer', testid: 'record-detail', hidden: true });
   const s = {
+    /** The text in the search box (the pager holds the search asked for). */
     text: '',
-    status: 'all' as StatusFilter,
-    from: '',
-    to: '',
     detail: null as RecordDetail | null,
     reverify: null as VerifyReport | null,
     reverifying: false,
   };
+  const pager = new Pager<RecordRow, RecordList>({
+    fetch: (q) => api.records(q),
+    limit: PAGE_SIZE,
+    onAnswer: (list) => notePage(list),
+    onChange: () => renderList(),
+    onError: (e) => ctx.showError(e),
+  });
+  let controls = pagerControls('vault', () => void pager.prev(), () => void pager.next());
+  let location: HTMLElement | null = null;
+  let retryBtn: HTMLButtonElement | null = null;
 
-  function shown(): RecordRow[] {
-    return searchRecords(state.records, { text: s.text, status: s.status, from: s.from, to: s.to, offsetMinutes: localOffset() });
+  function rows(): RecordRow[] {
+    return pager.page?.rows ?? [];
   }
 
   function updateExportBtn(): void {
     exportBtn.textContent = t('vault.exportSelected', { count: state.selection.size });
     exportBtn.disabled = state.selection.size === 0;
+  }
+
+  function toggle(r: RecordRow, on: boolean): void {
+    if (on) state.selection.set(r.id, r);
+    else state.selection.delete(r.id);
   }
 
   async function openDetail(id: string): Promise<void> {
@@ -59,24 +72,30 @@ export function createVaultScreen(ctx: Ctx): Screen {
   }
 
   function renderList(): void {
-    const rows = shown();
-    countLine.textContent = t('vault.count', { shown: rows.length, total: state.records.length });
+    const page = pager.page;
+    const shown = rows();
+    controls.update(pager);
+    listBox.setAttribute('aria-busy', String(pager.loading));
     updateExportBtn();
-    if (state.records.length === 0) {
-      replace(listBox, h('p', { class: 'empty muted', testid: 'vault-empty' }, state.recordsLoaded ? t('vault.empty') : t('app.loading')));
+    if (location) location.textContent = state.vaultPath ? t('vault.location', { path: state.vaultPath }) : '';
+    // What waits for a time-stamp or an anchor is among the newest records, on the first page.
+    if (retryBtn) retryBtn.hidden = !shown.some((r) => r.status === 'timestamp_pending' || r.anchor_pending);
+    if (!page || (page.total === 0 && page.search === '')) {
+      replace(listBox, h('p', { class: 'empty muted', testid: 'vault-empty' }, page ? t('vault.empty') : t('app.loading')));
       return;
     }
-    const allChecked = rows.length > 0 && rows.every((r) => state.selection.has(r.id));
+    const allChecked = shown.length > 0 && shown.every((r) => state.selection.has(r.id));
     const selectAll = h('input', {
       type: 'checkbox',
       testid: 'vault-select-all',
       'aria-label': t('vault.selectAll'),
       title: t('vault.selectAll'),
       checked: allChecked,
+      disabled: shown.length === 0,
       on: {
         change: (e) => {
           const on = (e.target as HTMLInputElement).checked;
-          for (const r of rows) on ? state.selection.add(r.id) : state.selection.delete(r.id);
+          for (const r of shown) toggle(r, on);
           renderList();
         },
       },
@@ -90,9 +109,9 @@ export function createVaultScreen(ctx: Ctx): Screen {
         h(
           'tbody',
           null,
-          rows.length === 0
+          shown.length === 0
             ? h('tr', null, h('td', { colspan: '5', class: 'empty muted', testid: 'vault-no-match' }, t('vault.noMatch')))
-            : rows.map((r) =>
+            : shown.map((r) =>
                 h(
                   'tr',
                   {
@@ -120,7 +139,7 @@ export function createVaultScreen(ctx: Ctx): Screen {
                       checked: state.selection.has(r.id),
                       on: {
                         change: (e) => {
-                          (e.target as HTMLInputElement).checked ? state.selection.add(r.id) : state.selection.delete(r.id);
+                          toggle(r, (e.target as HTMLInputElement).checked);
                           renderList();
                         },
                       },
@@ -264,35 +283,26 @@ export function createVaultScreen(ctx: Ctx): Screen {
       placeholder: t('vault.search'),
       'aria-label': t('vault.search'),
       value: s.text,
-      on: { input: (e) => ((s.text = (e.target as HTMLInputElement).value), renderList()) },
+      on: {
+        input: (e) => {
+          s.text = (e.target as HTMLInputElement).value;
+          pager.typed(s.text);
+        },
+        keydown: (e) => {
+          if ((e as KeyboardEvent).key === 'Enter') void pager.setSearch(s.text);
+        },
+      },
     });
-    const status = select(
-      'vault-status-filter',
-      STATUS_FILTERS.map((f): [string, string] => [f, t(`status.${f}` as 'status.all')]),
-      s.status,
-      (v) => ((s.status = v as StatusFilter), renderList()),
-    );
-    const dateInput = (testid: string, key: 'from' | 'to') =>
-      h('input', { type: 'date', testid, value: s[key], 'aria-label': t(key === 'from' ? 'vault.from' : 'vault.to'), title: t(key === 'from' ? 'vault.from' : 'vault.to'), on: { change: (e) => ((s[key] = (e.target as HTMLInputElement).value), renderList()) } });
-    replace(
-      el,
-      pageHead(t('vault.title'), state.vaultPath ? t('vault.location', { path: state.vaultPath }) : undefined, [
-        state.records.some((r) => r.status === 'timestamp_pending' || r.anchor_pending)
-          ? h('button', { class: 'btn btn-secondary', type: 'button', testid: 'vault-retry', on: { click: () => void retryPending() } }, t('vault.retry'))
-          : null,
-        h('button', { class: 'btn btn-ghost', type: 'button', testid: 'vault-refresh', on: { click: () => void refresh() } }, t('vault.refresh')),
-        exportBtn,
-      ]),
-      h('div', { class: 'toolbar' }, search, status, h('span', { class: 'date-range' }, dateInput('vault-from', 'from'), h('span', { class: 'muted' }, '–'), dateInput('vault-to', 'to'))),
-      h('div', { class: 'toolbar-sub' }, countLine),
-      listBox,
-      drawer,
-    );
+    controls = pagerControls('vault', () => void pager.prev(), () => void pager.next());
+    retryBtn = h('button', { class: 'btn btn-secondary', type: 'button', testid: 'vault-retry', hidden: true, on: { click: () => void retryPending() } }, t('vault.retry'));
+    const head = pageHead(t('vault.title'), ' ', [retryBtn, h('button', { class: 'btn btn-ghost', type: 'button', testid: 'vault-refresh', on: { click: () => void refresh() } }, t('vault.refresh')), exportBtn]);
+    location = head.querySelector<HTMLElement>('.lead');
+    replace(el, head, h('div', { class: 'toolbar' }, search, controls.el), listBox, drawer);
     renderList();
     renderDrawer();
   }
 
-  /** Asks the TSA and the ledgers again for what records wait for, then shows the vault anew. */
+  /** Asks the TSA and the ledgers again for what records wait for, then reads the page anew. */
   async function retryPending(): Promise<void> {
     try {
       await api.sync();
@@ -302,21 +312,21 @@ export function createVaultScreen(ctx: Ctx): Screen {
     await refresh();
   }
 
+  /** Reads the page shown again (a search still being typed is asked for at once). */
   async function refresh(): Promise<void> {
-    try {
-      await ctx.loadRecords();
-      render();
-    } catch (e) {
-      ctx.showError(e);
-    }
+    if (pager.typing || pager.search !== s.text.trim()) await pager.setSearch(s.text);
+    else await pager.refresh();
   }
 
   return {
     el,
     render,
     shown: () => {
-      if (!state.recordsLoaded) void refresh();
-      else renderList();
+      renderList();
+      void refresh();
+    },
+    recordsChanged: () => {
+      if (el.isConnected) void pager.refresh();
     },
   };
 }

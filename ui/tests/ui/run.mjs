@@ -75,6 +75,41 @@ function has(text, part, msg) {
   if (!String(text).includes(part)) throw new AssertionError(`${msg}: ${JSON.stringify(part)} not in ${JSON.stringify(String(text).slice(0, 300))}`);
 }
 
+/** How many `records` answers the mock has given so far. */
+function answeredCount(page) {
+  return page.evaluate(() => window.__evidentiaMock.recordsAnswered.length);
+}
+
+/** Waits for a `records` answer after the first `before` (for `search`, if given) and for the list `prefix` to show it. */
+async function settled(page, prefix, before, search) {
+  await page.waitForFunction(
+    ([p, n, s]) =>
+      window.__evidentiaMock.recordsAnswered.slice(n).some((a) => s === null || a.search === s) &&
+      document.querySelector(`[data-testid="${p}-pager"]`)?.getAttribute('aria-busy') === 'false',
+    [prefix, before, search ?? null],
+  );
+}
+
+/** Types `text` into the search box of the list `prefix` and waits for its page. */
+async function searchFor(page, prefix, text) {
+  const before = await answeredCount(page);
+  await page.getByTestId(`${prefix}-search`).fill(text);
+  await settled(page, prefix, before, text.trim());
+}
+
+/** The mock's million-record vault: record n (1 oldest … 1,000,000 newest), as src/mock/million.ts makes it. */
+const MILLION = 1_000_000;
+const KINDS = [['contract', 'pdf'], ['invoice', 'pdf'], ['photo', 'jpg'], ['scan', 'png'], ['letter', 'docx'], ['drawing', 'svg'], ['recording', 'wav']];
+const millionName = (n) => `${KINDS[n % 7][0]}-${String(n).padStart(7, '0')}.${KINDS[n % 7][1]}`;
+const millionIdHead = (n) => n.toString(16).padStart(8, '0');
+/** How many records of the million have a name with `stem` and a number in [lo, hi]. */
+const millionCount = (stem, lo = 1, hi = MILLION) => {
+  let c = 0;
+  for (let n = lo; n <= hi; n++) if (KINDS[n % 7][0] === stem) c++;
+  return c;
+};
+const thousands = (n) => n.toLocaleString('en-US');
+
 const tests = [];
 function test(name, fn) {
   tests.push({ name, fn });
@@ -247,38 +282,47 @@ for (const L of LANGS) {
     eq(await page.getByTestId('error-banner').isHidden(), true, 'banner dismissed');
   });
 
-  test(`[${L}] vault: search, filter, select, details, re-verify`, async ({ open, shot, calls }) => {
+  test(`[${L}] vault: search, select, details, re-verify`, async ({ open, shot, calls }) => {
     const page = await open(flag);
     await page.getByTestId('nav-vault').click();
     await page.getByTestId('vault-row').nth(3).waitFor();
     eq(await page.getByTestId('vault-row').count(), 4, 'four records');
-    eq(await page.getByTestId('vault-count').innerText(), tt('vault.count', { shown: 4, total: 4 }), 'count line');
+    eq(await page.getByTestId('vault-range').innerText(), tt('pager.range', { first: 1, last: 4, total: 4 }), 'page label');
+    eq(await page.getByTestId('vault-prev').isDisabled(), true, 'no previous page');
+    eq(await page.getByTestId('vault-next').isDisabled(), true, 'no next page');
     eq(await page.getByTestId('vault-row').first().getAttribute('data-id'), '01a2286b-77a0-7c42-8e11-0f4a2b6c9d21', 'newest first');
-    await page.getByTestId('vault-search').fill('contract');
+    await searchFor(page, 'vault', 'contract');
     eq(await page.getByTestId('vault-row').count(), 1, 'search by name');
-    await page.getByTestId('vault-search').fill('ef30c41e');
+    eq(await page.getByTestId('vault-range').innerText(), tt('pager.range', { first: 1, last: 1, total: 1 }), 'label of the search');
+    await searchFor(page, 'vault', 'ef30c41e');
     eq(await page.getByTestId('vault-row').first().getAttribute('data-id'), '01a22869-bdfe-749d-844d-927c4c792066', 'search by digest prefix');
-    await page.getByTestId('vault-search').fill('2026-10');
-    eq(await page.getByTestId('vault-row').count(), 1, 'search by date');
-    await page.getByTestId('vault-search').fill('nothing-like-this');
+    await searchFor(page, 'vault', '01A2286C');
+    eq(await page.getByTestId('vault-row').count(), 1, 'search by record id prefix');
+    has(await page.getByTestId('vault-row').first().innerText(), '设计稿-首页.png', 'the record with that id');
+    await searchFor(page, 'vault', 'nothing-like-this');
     eq(await page.getByTestId('vault-no-match').innerText(), d['vault.noMatch'], 'no match text');
-    await page.getByTestId('vault-search').fill('');
-    await page.getByTestId('vault-status-filter').selectOption('pending');
-    eq(await page.getByTestId('vault-row').count(), 1, 'pending filter');
+    eq(await page.getByTestId('vault-range').innerText(), '', 'no label without records');
+    await searchFor(page, 'vault', '');
+    eq(await page.getByTestId('vault-row').count(), 4, 'search cleared');
+    eq(JSON.stringify((await calls(page)).filter((c) => c.cmd === 'records').map((c) => c.args.query.search)), JSON.stringify(['', 'contract', 'ef30c41e', '01A2286C', 'nothing-like-this', '']), 'each search asked the vault once');
     eq(await page.getByTestId('vault-row').first().getByTestId('badge-pending').innerText(), d['badge.pending'], 'pending badge in list');
     eq(await page.getByTestId('vault-retry').innerText(), d['vault.retry'], 'retry button while something is pending');
+    const answered = await answeredCount(page);
     await page.getByTestId('vault-retry').click();
     await page.waitForFunction(() => window.__evidentiaMock.calls.some((c) => c.cmd === 'sync'));
-    await page.getByTestId('vault-row').first().waitFor();
-    await page.getByTestId('vault-status-filter').selectOption('anchored');
-    eq(await page.getByTestId('vault-row').count(), 1, 'anchored filter');
-    eq(await page.getByTestId('vault-row').first().getByTestId('badge-anchored').innerText(), d['badge.anchored'], 'anchored badge');
-    await page.getByTestId('vault-status-filter').selectOption('all');
+    await settled(page, 'vault', answered);
+    eq(await page.getByTestId('vault-row').count(), 4, 'page read again after the retry');
+    eq(await page.locator('[data-testid="vault-row"][data-id="01a2286a-0c11-7a3e-9d0b-5b1f3c2e7a10"]').getByTestId('badge-anchored').innerText(), d['badge.anchored'], 'anchored badge');
     eq(await page.getByTestId('vault-export-selected').isDisabled(), true, 'export disabled without selection');
+    await page.getByTestId('vault-select-all').check();
+    eq(await page.getByTestId('vault-export-selected').innerText(), tt('vault.exportSelected', { count: 4 }), 'select all on the page');
+    await page.getByTestId('vault-select-all').uncheck();
+    eq(await page.getByTestId('vault-export-selected').isDisabled(), true, 'none selected again');
     await page.getByTestId('vault-row').nth(0).getByTestId('vault-select').check();
     await page.getByTestId('vault-row').nth(1).getByTestId('vault-select').check();
     eq(await page.getByTestId('vault-export-selected').innerText(), tt('vault.exportSelected', { count: 2 }), 'export selected count');
     eq(await page.getByTestId('record-detail').isHidden(), true, 'checking a box does not open details');
+    ok((await calls(page)).filter((c) => c.cmd === 'records').every((c) => c.args.query.limit === 100), 'every request asks for one page of 100');
     await page.locator('[data-testid="vault-row"][data-id="01a22869-bdfe-749d-844d-927c4c792066"] .col-name').click();
     const detail = page.getByTestId('record-detail');
     await detail.waitFor({ state: 'visible' });
@@ -309,6 +353,144 @@ for (const L of LANGS) {
     await shot(page, `vault-anchored-${L}`);
     await detail.getByTestId('record-close').click();
     eq(await detail.isHidden(), true, 'detail closed');
+  });
+
+  test(`[${L}] vault: a million records, one page of 100 at a time`, async ({ open, shot, calls }) => {
+    const page = await open(`${flag},vault-million`);
+    const range = () => page.getByTestId('vault-range').innerText();
+    const rows = page.getByTestId('vault-row');
+    const label = (first, last, total) => tt('pager.range', { first: thousands(first), last: thousands(last), total: thousands(total) });
+    const lastQuery = async () => (await calls(page)).filter((c) => c.cmd === 'records').pop().args.query;
+    await page.getByTestId('nav-vault').click();
+    await rows.nth(99).waitFor();
+    eq(await rows.count(), 100, 'exactly 100 rows');
+    eq(await range(), label(1, 100, MILLION), 'label of the first page');
+    eq(await range(), L === 'en' ? '1–100 of 1,000,000' : '第 1–100 条，共 1,000,000 条', 'label as written');
+    has(await rows.first().getAttribute('data-id'), millionIdHead(MILLION), 'the newest record first');
+    eq(await rows.first().locator('.cell-title').innerText(), millionName(MILLION), 'its name');
+    eq(await rows.nth(99).locator('.cell-title').innerText(), millionName(MILLION - 99), 'the 100th newest last');
+    eq(await page.getByTestId('vault-prev').isDisabled(), true, 'no previous page');
+    eq(await page.getByTestId('vault-next').isDisabled(), false, 'a next page');
+    eq(JSON.stringify(await lastQuery()), JSON.stringify({ search: '', offset: 0, limit: 100 }), 'one page asked for');
+    await shot(page, `vault-million-${L}`);
+
+    let before = await answeredCount(page);
+    await page.getByTestId('vault-next').click();
+    await settled(page, 'vault', before);
+    eq(await range(), label(101, 200, MILLION), 'label of the second page');
+    eq(await rows.count(), 100, '100 rows on the second page');
+    has(await rows.first().getAttribute('data-id'), millionIdHead(MILLION - 100), 'the 101st newest first');
+    eq(await rows.first().locator('.cell-title').innerText(), millionName(MILLION - 100), 'its name');
+    eq(await rows.nth(99).locator('.cell-title').innerText(), millionName(MILLION - 199), 'the 200th newest last');
+    eq(JSON.stringify(await lastQuery()), JSON.stringify({ search: '', offset: 100, limit: 100 }), 'page 2 asked for');
+    eq(await page.getByTestId('vault-prev').isDisabled(), false, 'a previous page');
+
+    // "records-changed" reads the current page again.
+    before = await answeredCount(page);
+    await page.evaluate(() => window.__evidentiaMock.emit('records-changed'));
+    await settled(page, 'vault', before);
+    eq(JSON.stringify(await lastQuery()), JSON.stringify({ search: '', offset: 100, limit: 100 }), 'the current page read again');
+    eq(await range(), label(101, 200, MILLION), 'still the second page');
+
+    before = await answeredCount(page);
+    await page.getByTestId('vault-prev').click();
+    await settled(page, 'vault', before);
+    eq(await range(), label(1, 100, MILLION), 'back on the first page');
+    before = await answeredCount(page);
+    await page.getByTestId('vault-next').click();
+    await settled(page, 'vault', before);
+
+    // The search is sent once typing pauses, and starts on page 1.
+    before = await answeredCount(page);
+    await page.getByTestId('vault-search').pressSequentially('invoice', { delay: 25 });
+    await settled(page, 'vault', before, 'invoice');
+    const searches = (await calls(page)).filter((c) => c.cmd === 'records').map((c) => c.args.query.search);
+    eq(JSON.stringify(searches.filter((x) => x !== '')), JSON.stringify(['invoice']), 'one request for the word typed, none per keystroke');
+    eq(JSON.stringify(await lastQuery()), JSON.stringify({ search: 'invoice', offset: 0, limit: 100 }), 'the search asks for page 1');
+    const invoices = millionCount('invoice');
+    eq(await range(), label(1, 100, invoices), 'label with the total found');
+    eq(await rows.count(), 100, '100 rows found');
+    ok((await rows.locator('.cell-title').allInnerTexts()).every((n) => n.startsWith('invoice-')), 'only invoices');
+    before = await answeredCount(page);
+    await page.getByTestId('vault-next').click();
+    await settled(page, 'vault', before);
+    eq(await range(), label(101, 200, invoices), 'second page of the search');
+    eq(JSON.stringify(await lastQuery()), JSON.stringify({ search: 'invoice', offset: 100, limit: 100 }), 'page 2 of the search asked for');
+
+    await searchFor(page, 'vault', 'photo-09999');
+    const few = millionCount('photo', 999_900, 999_999);
+    eq(await range(), label(1, few, few), 'a search with one page of results');
+    eq(await rows.count(), few, 'every record found');
+    eq(await page.getByTestId('vault-next').isDisabled(), true, 'no next page');
+    await shot(page, `vault-million-search-${L}`);
+
+    // A record far back, found by the start of its id, and opened.
+    await searchFor(page, 'vault', millionIdHead(123_456));
+    eq(await rows.count(), 1, 'found by its id');
+    await rows.first().locator('.col-name').click();
+    await page.getByTestId('record-detail').waitFor({ state: 'visible' });
+    eq(await page.getByTestId('detail-name').innerText(), millionName(123_456), 'its details');
+    ok((await calls(page)).filter((c) => c.cmd === 'records').every((c) => c.args.query.limit === 100), 'never more than a page asked for');
+  });
+
+  test(`[${L}] vault: a slow older answer never overwrites the newer page`, async ({ open }) => {
+    const page = await open(`${flag},vault-million`);
+    await page.getByTestId('nav-vault').click();
+    await page.getByTestId('vault-row').nth(99).waitFor();
+    await page.evaluate(() => {
+      window.__evidentiaMock.recordsDelayMs['invoice'] = 1500;
+    });
+    await page.getByTestId('vault-search').fill('invoice');
+    await page.waitForFunction(() => window.__evidentiaMock.calls.some((c) => c.cmd === 'records' && c.args.query.search === 'invoice'));
+    await searchFor(page, 'vault', 'photo');
+    const photos = tt('pager.range', { first: '1', last: '100', total: thousands(millionCount('photo')) });
+    eq(await page.getByTestId('vault-range').innerText(), photos, 'the newer search shown');
+    eq(await page.evaluate(() => window.__evidentiaMock.recordsAnswered.some((a) => a.search === 'invoice')), false, 'the older answer is still on its way');
+    await page.waitForFunction(() => window.__evidentiaMock.recordsAnswered.some((a) => a.search === 'invoice'));
+    await page.waitForTimeout(150);
+    eq(await page.getByTestId('vault-range').innerText(), photos, 'the older answer did not replace the page');
+    ok((await page.getByTestId('vault-row').locator('.cell-title').allInnerTexts()).every((n) => n.startsWith('photo-')), 'the rows are still the newer search’s');
+    eq(await page.getByTestId('vault-search').inputValue(), 'photo', 'the search box unchanged');
+    eq(await page.getByTestId('vault-pager').getAttribute('aria-busy'), 'false', 'nothing shown as loading');
+  });
+
+  test(`[${L}] export: records chosen on several pages, and found by a search`, async ({ open, calls }) => {
+    const page = await open(`${flag},vault-million`);
+    await page.getByTestId('nav-vault').click();
+    const rows = page.getByTestId('vault-row');
+    await rows.nth(99).waitFor();
+    const first = await rows.first().getAttribute('data-id');
+    await rows.first().getByTestId('vault-select').check();
+    let before = await answeredCount(page);
+    await page.getByTestId('vault-next').click();
+    await settled(page, 'vault', before);
+    const second = await rows.first().getAttribute('data-id');
+    await rows.first().getByTestId('vault-select').check();
+    eq(await page.getByTestId('vault-export-selected').innerText(), tt('vault.exportSelected', { count: 2 }), 'chosen on two pages');
+    await page.getByTestId('vault-export-selected').click();
+    await page.getByTestId('export-records').waitFor();
+    await settled(page, 'export', 0);
+    eq(await page.getByTestId('export-chosen-record').count(), 2, 'both chosen records listed');
+    eq(JSON.stringify(await page.getByTestId('export-chosen-record').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))), JSON.stringify([first, second]), 'in the order chosen');
+    has(await page.locator('.screen-export h2').first().innerText(), tt('export.records', { count: 2 }), 'records heading');
+    eq(await page.getByTestId('export-select').count(), 100, 'one page to choose from');
+    eq(await page.getByTestId('export-range').innerText(), tt('pager.range', { first: '1', last: '100', total: thousands(MILLION) }), 'its label');
+    eq(await page.locator('[data-testid="export-select"]:checked').count(), 1, 'the record chosen on this page is ticked');
+    await searchFor(page, 'export', 'recording-09999');
+    const found = millionCount('recording', 999_900, 999_999);
+    eq(await page.getByTestId('export-range').innerText(), tt('pager.range', { first: '1', last: String(found), total: String(found) }), 'records found');
+    const third = await page.getByTestId('export-record').first().getAttribute('data-id');
+    await page.getByTestId('export-record').first().getByTestId('export-select').check();
+    eq(await page.getByTestId('export-chosen-record').count(), 3, 'a third record added');
+    await page.locator(`[data-testid="export-chosen-record"][data-id="${second}"]`).getByTestId('export-chosen-remove').click();
+    eq(await page.getByTestId('export-chosen-record').count(), 2, 'one taken out again');
+    await page.getByTestId('export-start').click();
+    await page.getByTestId('export-result').waitFor();
+    const ex = (await calls(page)).find((c) => c.cmd === 'export');
+    eq(JSON.stringify(ex.args.ids), JSON.stringify([first, third]), 'exported exactly the records chosen');
+    await page.getByTestId('export-clear').click();
+    eq(await page.getByTestId('export-none').innerText(), d['export.none'], 'selection cleared');
+    eq(await page.getByTestId('export-start').isDisabled(), true, 'nothing to export');
   });
 
   test(`[${L}] verify: passed report, PDF`, async ({ open, shot, calls }) => {

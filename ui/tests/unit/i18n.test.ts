@@ -42,11 +42,11 @@ describe('dictionaries', () => {
 
 describe('translate', () => {
   it('fills placeholders', () => {
-    expect(translate('en', 'vault.count', { shown: 2, total: 5 })).toBe('2 of 5 records');
-    expect(translate('zh-CN', 'vault.count', { shown: 2, total: 5 })).toBe('显示 2 / 共 5 条记录');
+    expect(translate('en', 'pager.range', { first: '1', last: '100', total: '1,000,000' })).toBe('1–100 of 1,000,000');
+    expect(translate('zh-CN', 'pager.range', { first: '1', last: '100', total: '1,000,000' })).toBe('第 1–100 条，共 1,000,000 条');
   });
   it('leaves unknown placeholders and keys visible', () => {
-    expect(translate('en', 'vault.count', { shown: 2 })).toBe('2 of {total} records');
+    expect(translate('en', 'pager.range', { first: 1, last: 2 })).toBe('1–2 of {total}');
     expect(translate('en', 'no.such.key')).toBe('no.such.key');
     expect(hasKey('check.signature')).toBe(true);
     expect(hasKey('check.nope')).toBe(false);

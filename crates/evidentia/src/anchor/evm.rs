@@ -198,12 +198,41 @@ pub async fn status(settings: &EvmSettings, tx_hash: &str) -> Result<ChainStatus
     if root != header.transactions_root {
         return Err(failed("CHAIN_TX_ROOT_MISMATCH", format!("block {number}: its transactions do not give its root")));
     }
+    // Nothing the node says is taken on trust: the block hash is the header's own hash, the
+    // transaction at that position is the one asked about, and it is signed for the chain the
+    // node names.
     let header_rlp = alloy::rlp::encode(header);
+    let block_hash = keccak256(&header_rlp);
+    if block_hash != block.header.hash {
+        return Err(failed(
+            "CHAIN_HEADER_MISMATCH",
+            format!(
+                "block {number}: the node names hash {:#x} but its header hashes to {block_hash:#x}",
+                block.header.hash
+            ),
+        ));
+    }
+    let tx = TxEnvelope::decode_2718(&mut raw.as_slice())
+        .map_err(|e| failed("CHAIN_PROOF_UNREADABLE", format!("block {number}, transaction {index}: {e}")))?;
+    if *tx.tx_hash() != hash {
+        return Err(failed(
+            "CHAIN_TX_MISMATCH",
+            format!("the node's receipt for {hash:#x} points at another transaction ({:#x})", tx.tx_hash()),
+        ));
+    }
+    if let Some(signed_for) = tx.chain_id()
+        && signed_for != chain_id
+    {
+        return Err(failed(
+            "CHAIN_ID_MISMATCH",
+            format!("the node says chain {chain_id}, but transaction {hash:#x} is signed for chain {signed_for}"),
+        ));
+    }
     let anchor = ChainAnchor {
         chain_id,
         tx_hash: format!("{hash:#x}"),
         block_number: number,
-        block_hash: format!("{:#x}", block.header.hash),
+        block_hash: format!("{block_hash:#x}"),
         block_time: header.timestamp,
         tx_index: index,
         raw_tx: hex::encode(raw),

@@ -189,6 +189,8 @@ async fn advance(vault: &Vault, settings: &EvmSettings, b: &BatchAnchoring) -> R
     };
     match evm::status(settings, &tx_hash).await? {
         ChainStatus::Mined { anchor, confirmations } if confirmations >= settings.confirmations => {
+            // What is recorded must prove itself offline, as any later verifier will check it.
+            evm::verify_offline(&anchor, &merkle_root(b)?, &anchor.block_hash)?;
             let stored = StoredChainAnchor {
                 id: uuid::Uuid::now_v7().to_string(),
                 batch_id: b.batch.id.clone(),

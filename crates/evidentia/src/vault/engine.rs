@@ -68,6 +68,17 @@ impl Engine {
         }
     }
 
+    /// A query answering the rows of `inner` (a SELECT of `columns`) as one JSON text: an array
+    /// of arrays, one per row, values in `columns` order.
+    pub fn json_rows(self, columns: &str, inner: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("SELECT json_group_array(json_array({columns})) FROM ({inner})"),
+            Engine::Postgres => {
+                format!("SELECT COALESCE(json_agg(json_build_array({columns})), '[]')::text FROM ({inner}) AS chunk")
+            }
+        }
+    }
+
     /// The version of the newest migration applied, 0 for an empty database.
     pub async fn schema_version(self, pool: &AnyPool, shown: &Path) -> Result<i64, VaultError> {
         let sql = match self {

@@ -7,6 +7,7 @@
 
 mod anchors;
 mod blobs;
+mod bulk;
 mod custody;
 mod engine;
 mod exports;

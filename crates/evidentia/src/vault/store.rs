@@ -1,7 +1,7 @@
 //! Reading and appending rows. SQL is kept to what SQLite and PostgreSQL both accept, with
 //! `$n` placeholders; many rows go in one multi-row INSERT.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -96,7 +96,7 @@ pub struct RecordDetail {
     pub events: Vec<CustodyEvent>,
 }
 
-const RECORD_COLUMNS: &str = "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, timestamp_requested";
+pub(super) const RECORD_COLUMNS: &str = "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, timestamp_requested";
 
 const SIGNATURE_COLUMNS: &str = "id, record_id, identity, signer_subject, signer_issuer, signer_serial, signer_sha256, self_signed, digest_algorithm, signed_at, p7s_sha256, signature_value_sha256";
 
@@ -446,7 +446,8 @@ impl Vault {
     /// have no others), `query.limit` of them from `query.offset`, with
     /// the proofs they have and how many match in all. Only the page is read, at any vault size.
     pub async fn record_page(&self, query: &RecordQuery, anchoring: bool) -> Result<RecordPage, VaultError> {
-        let search = query.search.trim().to_lowercase().replace(['%', '_', '\\'], "");
+        // In a name, `_` and `%` keep their LIKE meaning (any one character, any run).
+        let search = query.search.trim().to_lowercase();
         let filter = if search.is_empty() { "($1 = '')" } else { self.engine.record_search() };
         let order = if query.newest_first { "created_at DESC, id DESC" } else { "created_at, id" };
         let limit = query.limit.clamp(1, MAX_PAGE) as i64;
@@ -565,39 +566,6 @@ impl Vault {
         Ok(RecordDetail { record, status, signatures, inclusion, timestamps, events })
     }
 
-    /// The whole custody log, in sequence order.
-    pub async fn events(&self) -> Result<Vec<CustodyEvent>, VaultError> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash FROM custody_events ORDER BY seq",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(event_from_row).collect()
-    }
-
-    /// Digest rows of every record, by record id (including rows whose record is gone).
-    pub(crate) async fn digest_rows(&self) -> Result<BTreeMap<String, Digests>, VaultError> {
-        let rows = sqlx::query("SELECT record_id, algorithm, value FROM record_digests").fetch_all(&self.pool).await?;
-        let mut out: BTreeMap<String, Digests> = BTreeMap::new();
-        for row in rows {
-            let id = get_text(&row, "record_id")?;
-            let algo: DigestAlgorithm = get_text(&row, "algorithm")?
-                .parse()
-                .map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
-            let value = DigestValue::from_hex(&get_text(&row, "value")?)
-                .map_err(|e| VaultError::BadRow(format!("digest of record {id}: {e}")))?;
-            out.entry(id).or_default().insert(algo, value);
-        }
-        Ok(out)
-    }
-
-    /// Record rows without their digests (for checks that compare rows with the log).
-    pub(crate) async fn record_rows(&self) -> Result<Vec<EvidenceRecord>, VaultError> {
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM records");
-        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        rows.iter().map(record_from_row).collect()
-    }
-
     async fn attach_digests(&self, records: &mut [EvidenceRecord]) -> Result<(), VaultError> {
         for chunk in records.chunks_mut(ROWS_PER_INSERT) {
             let sql = format!(
@@ -644,27 +612,21 @@ pub(super) fn get_u64(row: &AnyRow, col: &str) -> Result<u64, VaultError> {
 }
 
 fn record_from_row(row: &AnyRow) -> Result<EvidenceRecord, VaultError> {
-    let kind_text = get_text(row, "kind")?;
-    let kind = SubjectKind::parse(&kind_text).ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
-    let sha256 = get_text(row, "sha256")?;
-    let mut digests = Digests::default();
-    if let Ok(v) = DigestValue::from_hex(&sha256) {
-        digests.insert(DigestAlgorithm::Sha256, v);
-    }
-    Ok(EvidenceRecord {
-        id: get_text(row, "id")?,
-        kind,
-        name: get_text(row, "name")?,
-        size: get_u64(row, "size")?,
-        file_count: get_u64(row, "file_count")?,
-        media_type: get_text(row, "media_type")?,
-        digests,
-        stored: get_u64(row, "stored")? != 0,
-        source_path: get_text(row, "source_path")?,
-        profile: get_text(row, "profile")?,
-        created_at: get_text(row, "created_at")?,
-        timestamp_requested: get_u64(row, "timestamp_requested")? != 0,
-    })
+    let int = |col: &str| row.try_get::<i64, _>(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")));
+    super::bulk::record_from_columns((
+        get_text(row, "id")?,
+        get_text(row, "kind")?,
+        get_text(row, "name")?,
+        int("size")?,
+        int("file_count")?,
+        get_text(row, "media_type")?,
+        get_text(row, "sha256")?,
+        int("stored")?,
+        get_text(row, "source_path")?,
+        get_text(row, "profile")?,
+        get_text(row, "created_at")?,
+        int("timestamp_requested")?,
+    ))
 }
 
 /// Appends custody events after the current head, inside the caller's transaction.

@@ -56,13 +56,23 @@ fn problem(code: &'static str, item: String, detail: String) -> VaultProblem {
 impl Vault {
     /// Checks the whole vault; `progress` is told each blob byte count as it is re-hashed.
     pub async fn verify(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<VaultCheck, VaultError> {
-        let events = self.events().await?;
+        // The three big tables at once, each on its own connection.
+        let (events, record_rows, mut digest_rows) =
+            tokio::try_join!(self.events(), self.record_rows(), self.digest_rows())?;
         let mut problems = Vec::new();
+        // Hashes and the records the log holds are recomputed and read on every core.
+        let hashes_match: Vec<bool> = events.par_iter().map(|e| e.compute_hash() == e.hash).collect();
+        let created_payloads: Vec<(usize, Result<EvidenceRecord, String>)> = events
+            .par_iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == CustodyEventKind::Created.as_str())
+            .map(|(i, e)| (i, serde_json::from_str(&e.payload).map_err(|err| err.to_string())))
+            .collect();
 
         // 1. The chain: sequence without gaps, each hash recomputed, each link to the one before.
         let mut expected_seq = 1u64;
         let mut prev_hash = GENESIS_HASH.to_owned();
-        for e in &events {
+        for (e, hash_matches) in events.iter().zip(&hashes_match) {
             if e.seq != expected_seq {
                 problems.push(problem(
                     "EVENT_MISSING",
@@ -74,7 +84,7 @@ impl Vault {
                     ),
                 ));
             }
-            if e.compute_hash() != e.hash {
+            if !hash_matches {
                 problems.push(problem(
                     "EVENT_ALTERED",
                     format!("event #{}", e.seq),
@@ -115,14 +125,13 @@ impl Vault {
         }
 
         // 2. Records: each row must equal what its creation event recorded, and vice versa.
-        let mut rows: HashMap<String, EvidenceRecord> =
-            self.record_rows().await?.into_iter().map(|r| (r.id.clone(), r)).collect();
-        let mut digest_rows = self.digest_rows().await?;
+        let mut rows: HashMap<String, EvidenceRecord> = record_rows.into_iter().map(|r| (r.id.clone(), r)).collect();
         let record_count = rows.len() as u64;
         let mut logged: BTreeMap<String, (u64, EvidenceRecord)> = BTreeMap::new();
-        for e in events.iter().filter(|e| e.kind == CustodyEventKind::Created.as_str()) {
+        for (i, parsed) in created_payloads {
+            let e = &events[i];
             let item = format!("event #{}", e.seq);
-            let recorded: EvidenceRecord = match serde_json::from_str(&e.payload) {
+            let recorded: EvidenceRecord = match parsed {
                 Ok(r) => r,
                 Err(err) => {
                     problems.push(problem("EVENT_UNREADABLE", item, format!("its record cannot be read: {err}")));
