@@ -83,6 +83,34 @@ impl VaultLocation {
             VaultLocation::Postgres { shown, .. } => Path::new(shown),
         }
     }
+
+    /// The location as a setting is shown and may be given back: a folder as it is; a team vault's
+    /// URL with its parameters and `folder`, but without its password (neither in the user part
+    /// nor as a `password` or `sslpassword` parameter).
+    pub fn without_password(&self) -> PathBuf {
+        match self {
+            VaultLocation::Folder(p) => p.clone(),
+            VaultLocation::Postgres { url, folder, shown } => {
+                let query = url.split_once('?').map_or("", |(_, q)| q);
+                let mut params: Vec<String> = query
+                    .split('&')
+                    .filter(|p| !p.is_empty() && !p.split('=').next().unwrap_or("").ends_with("password"))
+                    .map(str::to_owned)
+                    .collect();
+                params.push(format!("folder={}", percent_encode(&folder.to_string_lossy())));
+                PathBuf::from(format!("{shown}?{}", params.join("&")))
+            }
+        }
+    }
+}
+
+/// A `--vault` value that may be shown to people: [`VaultLocation::without_password`], or for a
+/// URL that cannot be used as given, the URL without its password and parameters.
+pub fn without_password(arg: &Path) -> PathBuf {
+    match VaultLocation::parse(arg) {
+        Ok(location) => location.without_password(),
+        Err(_) => PathBuf::from(redact(&arg.to_string_lossy())),
+    }
 }
 
 /// The URL without its password and parameters.
@@ -98,6 +126,19 @@ fn redact(url: &str) -> String {
         None => authority.to_owned(),
     };
     format!("{scheme}://{authority}{path}")
+}
+
+/// Percent-encodes all but letters, digits, `-._~/:` (so that `percent_decode` gives `text` back).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn percent_decode(text: &str) -> Option<String> {
@@ -141,5 +182,31 @@ mod tests {
         assert!(err.contains("?folder=") && !err.contains("pw"), "{err}");
         let err = VaultLocation::parse(Path::new("postgresql://h?folder=/x")).unwrap_err().to_string();
         assert!(err.contains("no database"), "{err}");
+    }
+
+    #[test]
+    fn without_password_keeps_the_folder_and_parameters_and_parses_back() {
+        let given = "postgres://clerk:s3cret@db:5432/evidence?sslmode=require&password=p2&sslpassword=p3&folder=/srv/team%20files%26more";
+        let loc = VaultLocation::parse(Path::new(given)).unwrap();
+        let shown = loc.without_password();
+        assert_eq!(
+            shown,
+            Path::new("postgres://clerk@db:5432/evidence?sslmode=require&folder=/srv/team%20files%26more")
+        );
+        assert_eq!(without_password(Path::new(given)), shown);
+        let again = VaultLocation::parse(&shown).unwrap();
+        assert_eq!(again.folder(), Path::new("/srv/team files&more"));
+        assert_eq!(again.without_password(), shown);
+        assert_eq!(
+            without_password(Path::new("postgres://clerk:s3cret@db:5432/evidence?folder=/srv/x")),
+            Path::new("postgres://clerk@db:5432/evidence?folder=/srv/x")
+        );
+        assert_eq!(
+            without_password(Path::new("postgresql://h/db?folder=/%E8%AF%81%E6%8D%AE")),
+            Path::new("postgresql://h/db?folder=/%E8%AF%81%E6%8D%AE")
+        );
+        // A folder is shown as it is; a URL that cannot be used, without password and parameters.
+        assert_eq!(without_password(Path::new("/tmp/v")), Path::new("/tmp/v"));
+        assert_eq!(without_password(Path::new("postgres://u:pw@h/db?password=x")), Path::new("postgres://u@h/db"));
     }
 }

@@ -28,7 +28,7 @@ pub use anchors::{AnchorBatch, AnchorDrop, AnchorSend, BatchAnchoring, BatchLeaf
 pub use blobs::{BlobState, BlobStore, PendingBlob};
 pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
 pub use engine::Engine;
-pub use location::{VaultLocation, is_postgres_url};
+pub use location::{VaultLocation, is_postgres_url, without_password};
 pub use lock::VaultLock;
 pub use ots::{OtsStamp, OtsStampKind};
 pub use record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};

@@ -408,21 +408,10 @@ impl Vault {
     /// For each of `ids` that was signed: SHA-256 of its signature value, the imprint its
     /// time-stamp must carry.
     pub async fn signature_imprints(&self, ids: &[String]) -> Result<HashMap<String, String>, VaultError> {
-        let mut out = HashMap::new();
-        for chunk in ids.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "SELECT record_id, signature_value_sha256 FROM signatures WHERE record_id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            for row in q.fetch_all(&self.pool).await? {
-                out.insert(get_text(&row, "record_id")?, get_text(&row, "signature_value_sha256")?);
-            }
-        }
-        Ok(out)
+        let rows = self
+            .rows_for_keys("SELECT record_id, signature_value_sha256 FROM signatures WHERE record_id IN", ids)
+            .await?;
+        rows.iter().map(|row| Ok((get_text(row, "record_id")?, get_text(row, "signature_value_sha256")?))).collect()
     }
 
     /// Every record, oldest first.
@@ -432,13 +421,6 @@ impl Vault {
         let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
         self.attach_digests(&mut records).await?;
         Ok(records)
-    }
-
-    /// Every record, oldest first, with the proofs it has; `anchoring` tells whether records
-    /// without an anchor are waiting for one.
-    pub async fn record_list(&self, anchoring: bool) -> Result<Vec<RecordRow>, VaultError> {
-        let records = self.records().await?;
-        self.record_rows_of(records, anchoring).await
     }
 
     /// One page of the record list: the records whose name contains `query.search` (any case)
@@ -488,19 +470,9 @@ impl Vault {
             }
         }
         let mut anchored = HashSet::new();
-        for chunk in ids.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "SELECT record_id, batch_id FROM anchor_leaves WHERE record_id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            for row in q.fetch_all(&self.pool).await? {
-                if live_batches.contains(&get_text(&row, "batch_id")?) {
-                    anchored.insert(get_text(&row, "record_id")?);
-                }
+        for row in self.rows_for_keys("SELECT record_id, batch_id FROM anchor_leaves WHERE record_id IN", &ids).await? {
+            if live_batches.contains(&get_text(&row, "batch_id")?) {
+                anchored.insert(get_text(&row, "record_id")?);
             }
         }
         Ok(records
@@ -520,17 +492,19 @@ impl Vault {
 
     /// Which of `ids` have a row in `table` (a table with a `record_id` column).
     async fn ids_among(&self, table: &'static str, ids: &[String]) -> Result<HashSet<String>, VaultError> {
-        let mut out = HashSet::new();
-        for chunk in ids.chunks(ROWS_PER_INSERT) {
-            let sql =
-                format!("SELECT DISTINCT record_id FROM {table} WHERE record_id IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.clone());
+        let select = format!("SELECT DISTINCT record_id FROM {table} WHERE record_id IN");
+        self.rows_for_keys(&select, ids).await?.iter().map(|row| get_text(row, "record_id")).collect()
+    }
+
+    /// The rows of `select` (which ends in `… IN`) for `keys`, a chunk of keys per query.
+    async fn rows_for_keys(&self, select: &str, keys: &[String]) -> Result<Vec<AnyRow>, VaultError> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(ROWS_PER_INSERT) {
+            let mut q = sqlx::query(AssertSqlSafe(format!("{select} ({})", placeholders(1, chunk.len()))));
+            for key in chunk {
+                q = q.bind(key.clone());
             }
-            for row in q.fetch_all(&self.pool).await? {
-                out.insert(get_text(&row, "record_id")?);
-            }
+            out.extend(q.fetch_all(&self.pool).await?);
         }
         Ok(out)
     }
@@ -567,28 +541,19 @@ impl Vault {
     }
 
     async fn attach_digests(&self, records: &mut [EvidenceRecord]) -> Result<(), VaultError> {
-        for chunk in records.chunks_mut(ROWS_PER_INSERT) {
-            let sql = format!(
-                "SELECT record_id, algorithm, value FROM record_digests WHERE record_id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for r in chunk.iter() {
-                q = q.bind(r.id.clone());
-            }
-            let rows = q.fetch_all(&self.pool).await?;
-            let mut by_id: HashMap<String, Digests> = HashMap::new();
-            for row in rows {
-                let algo: DigestAlgorithm = get_text(&row, "algorithm")?
-                    .parse()
-                    .map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
-                let value =
-                    DigestValue::from_hex(&get_text(&row, "value")?).map_err(|e| VaultError::BadRow(e.to_string()))?;
-                by_id.entry(get_text(&row, "record_id")?).or_default().insert(algo, value);
-            }
-            for r in chunk.iter_mut() {
-                r.digests = by_id.remove(&r.id).unwrap_or_default();
-            }
+        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+        let select = "SELECT record_id, algorithm, value FROM record_digests WHERE record_id IN";
+        let mut by_id: HashMap<String, Digests> = HashMap::new();
+        for row in self.rows_for_keys(select, &ids).await? {
+            let algo: DigestAlgorithm = get_text(&row, "algorithm")?
+                .parse()
+                .map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
+            let value =
+                DigestValue::from_hex(&get_text(&row, "value")?).map_err(|e| VaultError::BadRow(e.to_string()))?;
+            by_id.entry(get_text(&row, "record_id")?).or_default().insert(algo, value);
+        }
+        for r in records.iter_mut() {
+            r.digests = by_id.remove(&r.id).unwrap_or_default();
         }
         Ok(())
     }
