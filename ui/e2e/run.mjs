@@ -1,7 +1,7 @@
 // End-to-end tests of the real app: tauri-driver and WebKitWebDriver drive the real window (run
 // under Xvfb), against a real local TSA and a real local chain (anvil): seal, find, export, verify.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,11 +78,17 @@ writeFileSync(keyFile, "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7b
 const contract = join(work, "Service agreement 2026.txt");
 writeFileSync(contract, `Service agreement\nbetween Alpha Ltd and Beta GmbH\n${new Date().toISOString()}\n`);
 
+// The vault is named in the configuration file, not by EVIDENTIA_VAULT (which would override
+// what Settings saves): the team vault step below changes it there, as a user does.
+const configFile = join(work, "config.toml");
+const folderVault = join(work, "vault");
+const folderConfig = `vault = ${JSON.stringify(folderVault)}\n`;
+writeFileSync(configFile, folderConfig);
+const { EVIDENTIA_VAULT: _ignored, ...inherited } = process.env;
 const env = {
-  ...process.env,
+  ...inherited,
   LANG: "en_US.UTF-8",
-  EVIDENTIA_CONFIG: join(work, "config.toml"),
-  EVIDENTIA_VAULT: join(work, "vault"),
+  EVIDENTIA_CONFIG: configFile,
   EVIDENTIA_IDENTITIES: join(work, "identities"),
   EVIDENTIA_EXPORTS: join(work, "exports"),
   EVIDENTIA_TSA: `http://127.0.0.1:${readFileSync(tsaPortFile, "utf8").trim()}/tsa`,
@@ -545,6 +551,115 @@ try {
     await (await shown("nav-seal")).click();
     await (await shown("seal-result")).scrollIntoView({ block: "end" });
     await shot("seal-pades-en");
+  });
+
+  await step("a team vault on PostgreSQL chosen in Settings: sealed into through the window, listed and verified by the CLI; then the folder vault again", async () => {
+    const admin = process.env.EVIDENTIA_TEST_POSTGRES;
+    if (!admin) {
+      throw new Error(
+        "EVIDENTIA_TEST_POSTGRES is not set: run `source scripts/postgres/start_local.sh` in this shell first (scripts/test.sh does so), then these tests again",
+      );
+    }
+    const db = `evidentia_e2e_${process.pid}_${Date.now()}`;
+    const psql = (sql) =>
+      execFileSync("psql", [`${admin}/postgres`, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], { stdio: ["ignore", "pipe", "pipe"] });
+    psql(`CREATE DATABASE ${db}`);
+    const shared = join(work, "team-shared");
+    mkdirSync(shared);
+    // A password in the URL: the throwaway server trusts local connections and ignores it; the
+    // app keeps it in the configuration and must never show it.
+    const secret = "e2e-never-shown";
+    const withPassword = admin.replace(/^(postgres(?:ql)?:\/\/)([^:@/]+)@/, `$1$2:${secret}@`);
+    const adminShown = admin.replace(/^(postgres(?:ql)?:\/\/)([^:@/]+):[^@/]*@/, "$1$2@");
+    const url = `${withPassword}/${db}?folder=${shared}`;
+    const display = `${adminShown}/${db}?folder=${shared}`;
+    const team = join(work, "Team minutes 2026.txt");
+    writeFileSync(team, `Minutes of the team meeting\n${new Date().toISOString()}\n`);
+    const cliJson = (args) => {
+      const run = spawnSync(cli, ["--json", ...args], { env, encoding: "utf8" });
+      try {
+        return { status: run.status, out: JSON.parse(run.stdout) };
+      } catch {
+        throw new Error(`evidentia ${args.join(" ").replace(secret, "…")} exits ${run.status}: ${run.stderr}`);
+      }
+    };
+    const folderRecords = cliJson(["--vault", folderVault, "vault", "list"]).out.records.length;
+    try {
+      await browser.deleteSession();
+      browser = await launch([team]);
+      await browser.waitUntil(async () => (await textOf("seal-queue")).includes("Team minutes 2026.txt"), {
+        timeout: 30000,
+        timeoutMsg: "the queue does not show the file given on the command line",
+      });
+      await (await shown("nav-settings")).click();
+      await shown("settings-save");
+      if ((await (await $id("settings-vault-kind")).getAttribute("data-kind")) !== "folder") throw new Error("Settings does not show a folder vault at first");
+      await (await shown("settings-team-url")).setValue(url);
+      await (await shown("settings-team-use")).click();
+      await browser.waitUntil(async () => (await textOf("settings-vault")) === display, {
+        timeout: 5000,
+        timeoutMsg: "the URL used is not shown (without its password)",
+      }).catch(async (e) => {
+        throw new Error(`${e.message}: ${JSON.stringify((await textOf("settings-vault")).replace(secret, "…"))}`);
+      });
+      await (await shown("settings-save")).click();
+      await shown("settings-saved", 20000);
+      if ((await textOf("settings-vault")) !== display) throw new Error(`after saving, Settings shows ${JSON.stringify(await textOf("settings-vault"))}`);
+      if ((await (await $id("settings-vault-kind")).getAttribute("data-kind")) !== "team") throw new Error("Settings does not show a team vault");
+      if ((await browser.getPageSource()).includes(secret)) throw new Error("the password is on the page");
+      if (!readFileSync(configFile, "utf8").includes(url)) throw new Error("the configuration file does not hold the URL with its password");
+      await shot("settings-team-en");
+      // Saved again unchanged: the configuration keeps the password the page never had.
+      const before = statSync(configFile).ino;
+      await (await shown("settings-save")).click();
+      await waitFor("the settings saved again", () => statSync(configFile).ino !== before, 20000);
+      if (!readFileSync(configFile, "utf8").includes(url)) throw new Error("saving the settings again lost the team vault's password");
+
+      await (await shown("nav-seal")).click();
+      await (await shown("seal-start")).click();
+      const recordId = await (await shown("record-row", 60000)).getAttribute("data-id");
+      if (!/^[0-9a-f-]{36}$/.test(recordId ?? "")) throw new Error(`record row has no record id: ${recordId}`);
+      const badge = (kind) => async () => (await (await $id("record-row")).$(`[data-testid="badge-${kind}"]`)).isExisting();
+      await browser.waitUntil(badge("timestamped"), { timeout: 30000, timeoutMsg: "the record shows no Timestamped badge" });
+      await browser.waitUntil(badge("anchored"), { timeout: 30000, timeoutMsg: "the record shows no Anchored badge" });
+      await shot("seal-team-en");
+      await (await shown("nav-vault")).click();
+      await vaultShows("", 1, "the team vault lists the one record sealed into it", "1–1 of 1");
+      if ((await (await $$id("vault-row"))[0].getAttribute("data-id")) !== recordId) throw new Error("the vault screen shows another record");
+
+      // The CLI finds it in the PostgreSQL vault, whole, and not in the folder vault.
+      const listed = cliJson(["--vault", url, "vault", "list"]);
+      const ids = listed.out.records.map((r) => r.id);
+      if (listed.status !== 0 || ids.length !== 1 || ids[0] !== recordId) throw new Error(`the team vault lists ${JSON.stringify(ids)} (exit ${listed.status}), not ${recordId}`);
+      if (String(listed.out.vault).includes(secret)) throw new Error("the CLI shows the password");
+      const checked = cliJson(["--vault", url, "vault", "verify"]);
+      if (checked.status !== 0 || checked.out.intact !== true || checked.out.records !== 1 || checked.out.problems?.length) {
+        throw new Error(`vault verify of the team vault exits ${checked.status}: ${JSON.stringify(checked.out).replace(secret, "…")}`);
+      }
+      if (!existsSync(join(shared, "blobs"))) throw new Error("the shared folder holds no blobs/ (the copy of the sealed file)");
+      const inFolder = cliJson(["--vault", folderVault, "vault", "list"]).out.records;
+      if (inFolder.length !== folderRecords || inFolder.some((r) => r.id === recordId)) throw new Error("the record went into the folder vault");
+    } finally {
+      // Back to the folder vault for whatever runs next.
+      writeFileSync(configFile, readFileSync(configFile, "utf8").replace(/^vault = .*$/m, `vault = ${JSON.stringify(folderVault)}`));
+      await browser.deleteSession().catch(() => {});
+      browser = await launch([]);
+    }
+    if (readFileSync(configFile, "utf8").includes(secret)) throw new Error("the configuration still names the team vault");
+    await (await shown("nav-settings", 30000)).click();
+    await shown("settings-save");
+    await browser.waitUntil(async () => (await textOf("settings-vault")) === folderVault, {
+      timeout: 10000,
+      timeoutMsg: `Settings does not show the folder vault again: ${JSON.stringify(await textOf("settings-vault"))}`,
+    });
+    if ((await (await $id("settings-vault-kind")).getAttribute("data-kind")) !== "folder") throw new Error("Settings does not show a folder vault again");
+    await (await shown("nav-vault")).click();
+    await vaultShows("", folderRecords, "the vault screen does not list the folder vault's records again");
+    try {
+      psql(`DROP DATABASE ${db} WITH (FORCE)`);
+    } catch {
+      /* a throwaway cluster */
+    }
   });
 } catch (e) {
   results.push({ name: "start the app", ok: false });

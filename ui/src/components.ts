@@ -123,6 +123,29 @@ export function pagerControls(prefix: string, onPrev: () => void, onNext: () => 
   };
 }
 
+/** The search box of a paged list: typing searches after a pause, Enter at once. */
+export function pagedSearchBox(testid: string, text: string, onText: (text: string) => void, pager: { typed(text: string): void; setSearch(text: string): Promise<void> }): HTMLInputElement {
+  let current = text;
+  return h('input', {
+    type: 'search',
+    class: 'search',
+    testid,
+    placeholder: t('vault.search'),
+    'aria-label': t('vault.search'),
+    value: text,
+    on: {
+      input: (e) => {
+        current = (e.target as HTMLInputElement).value;
+        onText(current);
+        pager.typed(current);
+      },
+      keydown: (e) => {
+        if ((e as KeyboardEvent).key === 'Enter') void pager.setSearch(current);
+      },
+    },
+  }) as HTMLInputElement;
+}
+
 /** A drop zone with a big icon, a title, a hint and buttons. */
 export function dropZone(testid: string, title: string, hint: string | null, buttons: Child, compact = false): HTMLElement {
   return h('div', { class: `dropzone ${compact ? 'compact' : ''}`, testid }, icon('upload', 40), h('div', { class: 'dropzone-title' }, title), hint ? h('div', { class: 'dropzone-hint' }, hint) : null, h('div', { class: 'dropzone-actions' }, buttons));

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use evidentia::config::{Config, ProfileName};
+use evidentia::vault::{VaultLocation, is_postgres_url, without_password};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tauri::State;
@@ -48,7 +49,7 @@ pub fn app_info(state: State<'_, AppState>) -> Answer<Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "profile": config.profile.as_str(),
         "notice": config.profile.notice(),
-        "vault_dir": config.vault_dir(None).ok(),
+        "vault_dir": config.vault_dir(None).ok().map(|v| without_password(&v)),
         "config_file": Config::file(),
         "config_error": state.config_error(),
         "export_dir": config.export_dir().ok(),
@@ -57,7 +58,8 @@ pub fn app_info(state: State<'_, AppState>) -> Answer<Value> {
     }))
 }
 
-/// The settings as the configuration file has them, naming those the environment overrides.
+/// The settings as the configuration file has them, naming those the environment overrides; a
+/// team vault's URL without its password.
 #[tauri::command]
 pub fn settings(state: State<'_, AppState>) -> Answer<Settings> {
     let file = match Config::file() {
@@ -76,6 +78,7 @@ pub fn settings(state: State<'_, AppState>) -> Answer<Settings> {
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))
     .collect();
+    shown.vault_dir = shown.vault_dir.map(|v| without_password(&v));
     Ok(shown)
 }
 
@@ -85,24 +88,39 @@ pub fn settings(state: State<'_, AppState>) -> Answer<Settings> {
 pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Value> {
     let path =
         Config::file().ok_or_else(|| Failure::new("CONFIG_NO_HOME", "no home folder to keep the settings in"))?;
-    if let Some(vault) = settings.vault_dir.as_ref().filter(|v| state.config().vault.as_ref() != Some(*v)) {
-        state.require_granted(std::slice::from_ref(vault))?;
-    }
+    let mut file = Config::from_file(&path)?;
+    let vault = match settings.vault_dir {
+        Some(v) => Some(vault_to_save(&state, [file.vault.as_ref(), state.config().vault.as_ref()], v)?),
+        None => None,
+    };
     if settings.language.as_deref().is_some_and(|l| l != "zh-CN" && l != "en") {
         return Err(Failure::new("USAGE", "language: choose zh-CN or en, or none to follow the system"));
     }
     if !["system", "light", "dark"].contains(&settings.theme.as_str()) {
         return Err(Failure::new("USAGE", "theme: choose system, light or dark"));
     }
-    let mut file = Config::from_file(&path)?;
     file.profile = settings.profile;
     file.tsa.urls = settings.tsa_urls.into_iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
     file.evm.rpc = settings.evm_rpc.filter(|r| !r.trim().is_empty());
     file.evm.batch_after_records = settings.anchor_after;
-    file.vault = settings.vault_dir;
+    file.vault = vault;
     file.app.language = settings.language;
     file.app.theme = settings.theme;
     file.save(&path)?;
     state.reload()?;
     app_info(state)
+}
+
+/// The vault to save: the one configured when `given` is it or its shown form (a team vault keeps
+/// its password), else a team vault's URL that can be used, else a folder the user chose.
+fn vault_to_save(state: &AppState, configured: [Option<&PathBuf>; 2], given: PathBuf) -> Answer<PathBuf> {
+    if let Some(same) = configured.into_iter().flatten().find(|c| **c == given || without_password(c) == given) {
+        return Ok(same.clone());
+    }
+    if given.to_str().is_some_and(is_postgres_url) {
+        VaultLocation::parse(&given)?;
+    } else {
+        state.require_granted(std::slice::from_ref(&given))?;
+    }
+    Ok(given)
 }

@@ -14,6 +14,8 @@ export type ErrorKey =
   | 'error.VAULT_NEWER'
   | 'error.VAULT_CORRUPT'
   | 'error.VAULT_DISK_FULL'
+  | 'error.VAULT_BAD_URL'
+  | 'error.VAULT_UNREACHABLE'
   | 'error.VAULT'
   | 'error.WRONG_PASSWORD'
   | 'error.WEAK_PASSWORD'
@@ -49,6 +51,8 @@ const EXACT: { [code: string]: ErrorKey } = {
   VAULT_NEWER_SCHEMA: 'error.VAULT_NEWER',
   VAULT_CORRUPT: 'error.VAULT_CORRUPT',
   VAULT_DISK_FULL: 'error.VAULT_DISK_FULL',
+  VAULT_BAD_URL: 'error.VAULT_BAD_URL',
+  VAULT_UNREACHABLE: 'error.VAULT_UNREACHABLE',
   VAULT_BAD_ROW: 'error.VAULT_CORRUPT',
   PKCS12_BAD_PASSWORD: 'error.WRONG_PASSWORD',
   WRONG_PASSWORD: 'error.WRONG_PASSWORD',

@@ -27,6 +27,7 @@ import pdfVerifyFailedFixture from '../../tests/fixtures/pdf-verify-failed.json'
 import identityFixture from '../../tests/fixtures/identity-list.json';
 import notFoundFixture from '../../tests/fixtures/error-record-not-found.json';
 import { matchesSearch, newestFirst } from '../logic/search';
+import { isTeamVaultUrl, redactUrl, teamVaultProblem, withoutPassword } from '../logic/vaulturl';
 import { millionNumber, millionPage, millionRow } from './million';
 
 declare global {
@@ -213,7 +214,7 @@ export function installMock(): void {
     version: '0.1.0',
     profile: settings.profile,
     notice: settings.profile === 'sandbox' ? 'SANDBOX — NOT LEGAL EVIDENCE' : null,
-    vault_dir: settings.vault_dir,
+    vault_dir: settings.vault_dir === null ? null : withoutPassword(settings.vault_dir),
     config_file: '/home/ana/.config/evidentia/config.toml',
     config_error: has('config-error') ? 'config.toml line 3: tsa.urls must be a list' : null,
     export_dir: '/home/ana/Documents/Evidentia',
@@ -237,7 +238,8 @@ export function installMock(): void {
     const delay = recordsDelayMs[search.trim()] ?? 0;
     if (delay > 0) await sleep(delay);
     recordsAnswered.push({ search, offset, limit, total: page.total });
-    return { vault: settings.vault_dir, records: page.rows, total: page.total, offset };
+    const shown = settings.vault_dir !== null && isTeamVaultUrl(settings.vault_dir) ? redactUrl(settings.vault_dir) : settings.vault_dir;
+    return { vault: shown, records: page.rows, total: page.total, offset };
   }
   const identities: IdentityList = clone(identityFixture) as IdentityList;
   if (!has('no-identities')) {
@@ -483,11 +485,27 @@ export function installMock(): void {
         return id;
       }
       case 'settings':
-        return clone(settings);
-      case 'save_settings':
+        // As the backend answers: a team vault's URL without its password.
+        return { ...clone(settings), vault_dir: settings.vault_dir === null ? null : withoutPassword(settings.vault_dir) };
+      case 'save_settings': {
         if (has('settings-invalid')) return reject('CONFIG_INVALID', 'tsa_urls: not a URL');
-        Object.assign(settings, a['settings']);
+        const next = { ...(a['settings'] as Settings) };
+        const configured = settings.vault_dir;
+        if (next.vault_dir !== null && configured !== null && (next.vault_dir === configured || next.vault_dir === withoutPassword(configured))) {
+          // Unchanged: the configured value is kept, with its password.
+          next.vault_dir = configured;
+        } else if (next.vault_dir !== null && isTeamVaultUrl(next.vault_dir)) {
+          const problem = teamVaultProblem(next.vault_dir);
+          const why = {
+            folder: 'a team vault needs the folder its members share for file copies: add ?folder=/shared/path to the URL',
+            database: 'the URL names no database: add /DATABASE after the host',
+            encoding: 'the folder is not valid percent-encoded UTF-8',
+          };
+          if (problem) return reject('VAULT_BAD_URL', `vault ${redactUrl(next.vault_dir)}: ${why[problem]}`);
+        }
+        Object.assign(settings, next);
         return info();
+      }
       case 'sync':
         return { records: [], profile: settings.profile, notice: info().notice };
       default:

@@ -2,7 +2,7 @@
 // language and an optional signing identity; writes the package.
 
 import { api, events, newJobId, type ExportReport, type RecordList, type RecordRow, type ReportLang } from '../api';
-import { badges, facts, field, pageHead, pagerControls, select, shortHash, when } from '../components';
+import { badges, facts, field, pageHead, pagedSearchBox, pagerControls, select, shortHash, when } from '../components';
 import { h, icon, replace } from '../dom';
 import { lang, t } from '../i18n';
 import { Pager, PAGE_SIZE } from '../logic/paging';
@@ -173,23 +173,7 @@ export function createExportScreen(ctx: Ctx): Screen {
     const reportLang = s.lang ?? (lang() === 'zh-CN' ? 'zh-CN' : 'en');
     const bar = h('div', { class: 'bar-fill' });
     bar.style.width = `${s.pct}%`;
-    const search = h('input', {
-      type: 'search',
-      class: 'search',
-      testid: 'export-search',
-      placeholder: t('vault.search'),
-      'aria-label': t('vault.search'),
-      value: s.text,
-      on: {
-        input: (e) => {
-          s.text = (e.target as HTMLInputElement).value;
-          pager.typed(s.text);
-        },
-        keydown: (e) => {
-          if ((e as KeyboardEvent).key === 'Enter') void pager.setSearch(s.text);
-        },
-      },
-    });
+    const search = pagedSearchBox('export-search', s.text, (text) => (s.text = text), pager);
     controls = pagerControls('export', () => void pager.prev(), () => void pager.next());
     startBtn = h('button', { class: 'btn btn-primary btn-lg', type: 'button', testid: 'export-start', disabled: running || state.selection.size === 0, on: { click: () => void start() } }, t('export.start'));
     replace(

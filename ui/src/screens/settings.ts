@@ -4,11 +4,12 @@ import { api, type Settings } from '../api';
 import { field, pageHead, select } from '../components';
 import { h, replace } from '../dom';
 import { t } from '../i18n';
+import { isTeamVaultUrl, vaultKind, withoutPassword } from '../logic/vaulturl';
 import { state, type Ctx, type Screen } from '../state';
 
 export function createSettingsScreen(ctx: Ctx): Screen {
   const el = h('div', { class: 'screen screen-settings' });
-  const s = { settings: null as Settings | null, tsaText: '', saved: false, saving: false };
+  const s = { settings: null as Settings | null, tsaText: '', saved: false, saving: false, teamUrl: '', teamMsg: '' };
 
   async function load(): Promise<void> {
     try {
@@ -34,8 +35,10 @@ export function createSettingsScreen(ctx: Ctx): Screen {
     ctx.clearError();
     try {
       const info = await api.saveSettings(next);
-      s.settings = next;
-      s.tsaText = next.tsa_urls.join('\n');
+      // As saved: a team vault's URL comes back without its password.
+      s.settings = await api.settings().catch(() => next);
+      s.tsaText = s.settings.tsa_urls.join('\n');
+      s.teamUrl = '';
       s.saved = true;
       ctx.applyInfo(info);
     } catch (e) {
@@ -57,6 +60,19 @@ export function createSettingsScreen(ctx: Ctx): Screen {
     const set = <K extends keyof Settings>(k: K, v: Settings[K]) => {
       st[k] = v;
       s.saved = false;
+    };
+    // The vault chosen (shown without a team vault's password), else the one in force.
+    const vault = st.vault_dir ?? state.info?.vault_dir ?? null;
+    const useTeamUrl = (): void => {
+      const url = s.teamUrl.trim();
+      if (!isTeamVaultUrl(url)) {
+        s.teamMsg = t('settings.teamNotUrl');
+      } else {
+        s.teamMsg = '';
+        set('vault_dir', url);
+      }
+      render();
+      if (!s.teamMsg) (el.querySelector('[data-testid="settings-save"]') as HTMLElement | null)?.focus();
     };
     replace(
       el,
@@ -97,7 +113,8 @@ export function createSettingsScreen(ctx: Ctx): Screen {
           h(
             'div',
             { class: 'file-pick' },
-            h('code', { class: 'mono wrap grow path-box', testid: 'settings-vault' }, st.vault_dir ?? state.info?.vault_dir ?? '—'),
+            h('span', { class: 'pill tone-neutral', testid: 'settings-vault-kind', 'data-kind': vaultKind(vault) }, t(vaultKind(vault) === 'team' ? 'settings.vaultTeam' : 'settings.vaultFolder')),
+            h('code', { class: 'mono wrap grow path-box', testid: 'settings-vault' }, vault ? withoutPassword(vault) : '—'),
             h(
               'button',
               {
@@ -122,6 +139,34 @@ export function createSettingsScreen(ctx: Ctx): Screen {
           ),
           env('vault_dir'),
         ),
+        field(
+          t('settings.teamUrl'),
+          h(
+            'div',
+            { class: 'file-pick' },
+            h('input', {
+              type: 'text',
+              class: 'grow mono',
+              testid: 'settings-team-url',
+              spellcheck: 'false',
+              autocomplete: 'off',
+              placeholder: 'postgres://USER:PASSWORD@HOST:PORT/DATABASE?folder=/shared/folder',
+              value: s.teamUrl,
+              on: {
+                input: (e) => {
+                  s.teamUrl = (e.target as HTMLInputElement).value;
+                  if (s.teamMsg) ((s.teamMsg = ''), el.querySelector('[data-testid="settings-team-msg"]')?.remove());
+                },
+                keydown: (e) => {
+                  if ((e as KeyboardEvent).key === 'Enter') (e.preventDefault(), useTeamUrl());
+                },
+              },
+            }),
+            h('button', { class: 'btn btn-secondary', type: 'button', testid: 'settings-team-use', on: { click: () => useTeamUrl() } }, t('settings.teamUse')),
+          ),
+          t('settings.teamHint'),
+        ),
+        s.teamMsg ? h('p', { class: 'form-error', testid: 'settings-team-msg' }, s.teamMsg) : null,
         h(
           'div',
           { class: 'form-grid' },

@@ -2,7 +2,7 @@
 // export (on any page) and inspect one record in a side panel.
 
 import { api, type RecordDetail, type RecordList, type RecordRow, type VerifyReport } from '../api';
-import { badges, digestBlock, facts, pageHead, pagerControls, reportView, shortHash, when, whenShort } from '../components';
+import { badges, digestBlock, facts, pageHead, pagedSearchBox, pagerControls, reportView, shortHash, when, whenShort } from '../components';
 import { h, icon, replace } from '../dom';
 import { t, tMaybe } from '../i18n';
 import { formatSize } from '../logic/format';
@@ -276,23 +276,7 @@ export function createVaultScreen(ctx: Ctx): Screen {
   }
 
   function render(): void {
-    const search = h('input', {
-      type: 'search',
-      class: 'search',
-      testid: 'vault-search',
-      placeholder: t('vault.search'),
-      'aria-label': t('vault.search'),
-      value: s.text,
-      on: {
-        input: (e) => {
-          s.text = (e.target as HTMLInputElement).value;
-          pager.typed(s.text);
-        },
-        keydown: (e) => {
-          if ((e as KeyboardEvent).key === 'Enter') void pager.setSearch(s.text);
-        },
-      },
-    });
+    const search = pagedSearchBox('vault-search', s.text, (text) => (s.text = text), pager);
     controls = pagerControls('vault', () => void pager.prev(), () => void pager.next());
     retryBtn = h('button', { class: 'btn btn-secondary', type: 'button', testid: 'vault-retry', hidden: true, on: { click: () => void retryPending() } }, t('vault.retry'));
     const head = pageHead(t('vault.title'), ' ', [retryBtn, h('button', { class: 'btn btn-ghost', type: 'button', testid: 'vault-refresh', on: { click: () => void refresh() } }, t('vault.refresh')), exportBtn]);

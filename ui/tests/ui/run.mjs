@@ -773,6 +773,73 @@ for (const L of LANGS) {
     await shot(page, `settings-dark-${other}`);
   });
 
+  test(`[${L}] settings: a team vault by URL is saved and shown without its password`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-save').waitFor();
+    eq(await page.getByTestId('settings-vault-kind').innerText(), d['settings.vaultFolder'], 'a folder vault at first');
+    eq(await page.getByTestId('settings-vault').innerText(), '/home/ana/.local/share/evidentia/vault', 'the folder');
+    has(await page.locator('.screen-settings').innerText(), d['settings.teamUrl'], 'the team vault field is labelled');
+    has(await page.locator('.screen-settings').innerText(), d['settings.teamHint'], 'the password hint');
+    const url = 'postgres://clerk:s3cret@db.example:5432/evidence?folder=/srv/evidentia';
+    const display = 'postgres://clerk@db.example:5432/evidence?folder=/srv/evidentia';
+    await page.getByTestId('settings-team-url').fill(url);
+    await page.getByTestId('settings-team-use').click();
+    await page.waitForFunction((t) => document.querySelector('[data-testid="settings-vault"]')?.textContent === t, display);
+    eq(await page.getByTestId('settings-vault-kind').innerText(), d['settings.vaultTeam'], 'the kind is a team vault once used');
+    eq((await calls(page)).some((c) => c.cmd === 'save_settings'), false, 'nothing saved before Save');
+    await shot(page, `settings-team-${L}`);
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-saved').waitFor();
+    eq((await calls(page)).find((c) => c.cmd === 'save_settings').args.settings.vault_dir, url, 'the URL with its password is saved');
+    eq(await page.getByTestId('settings-vault').innerText(), display, 'shown without the password after saving');
+    eq(await page.getByTestId('settings-vault-kind').innerText(), d['settings.vaultTeam'], 'kind after saving');
+    eq(await page.getByTestId('settings-team-url').inputValue(), '', 'the URL field is cleared');
+    ok(!(await page.content()).includes('s3cret'), 'the password is nowhere on the page');
+    // Shown again from the saved settings (the backend answers without the password).
+    await page.getByTestId('nav-seal').click();
+    await page.getByTestId('nav-settings').click();
+    await page.waitForFunction((n) => window.__evidentiaMock.calls.filter((c) => c.cmd === 'settings').length >= n, 3);
+    await page.waitForFunction((t) => document.querySelector('[data-testid="settings-vault"]')?.textContent === t, display);
+    eq(await page.getByTestId('settings-vault-kind').innerText(), d['settings.vaultTeam'], 'kind after reloading');
+    ok(!(await page.content()).includes('s3cret'), 'the password is nowhere on the page after reloading');
+    // Saving other settings keeps the vault as it is (the shown form is sent back unchanged).
+    await page.getByTestId('settings-anchor-after').fill('7');
+    await page.getByTestId('settings-save').click();
+    await page.waitForFunction(() => window.__evidentiaMock.calls.filter((c) => c.cmd === 'save_settings').length === 2);
+    await page.getByTestId('settings-saved').waitFor();
+    eq((await calls(page)).filter((c) => c.cmd === 'save_settings')[1].args.settings.vault_dir, display, 'the shown form is sent back');
+    eq(await page.getByTestId('settings-vault').innerText(), display, 'still the team vault');
+    await shot(page, `settings-team-saved-${L}`);
+  });
+
+  test(`[${L}] settings: a team vault URL that cannot be used is refused and nothing is saved`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-save').waitFor();
+    await page.getByTestId('settings-team-url').fill('/srv/evidentia');
+    await page.getByTestId('settings-team-use').click();
+    eq(await page.getByTestId('settings-team-msg').innerText(), d['settings.teamNotUrl'], 'not a postgres:// URL');
+    eq(await page.getByTestId('settings-vault').innerText(), '/home/ana/.local/share/evidentia/vault', 'the vault is unchanged');
+    await page.getByTestId('settings-team-url').fill('postgres://clerk:s3cret@db.example:5432/evidence');
+    eq(await page.getByTestId('settings-team-msg').count(), 0, 'the message goes when the URL is edited');
+    await page.getByTestId('settings-team-use').click();
+    await page.getByTestId('settings-save').click();
+    await page.locator('[data-testid="error-banner"][data-code="VAULT_BAD_URL"]').waitFor();
+    eq(await page.getByTestId('error-text').innerText(), d['error.VAULT_BAD_URL'], 'the bad URL sentence');
+    eq(await page.getByTestId('settings-saved').count(), 0, 'not saved');
+    eq(await page.getByTestId('settings-team-url').inputValue(), 'postgres://clerk:s3cret@db.example:5432/evidence', 'the URL stays to be corrected');
+    ok(!(await page.getByTestId('error-banner').innerText()).includes('s3cret'), 'the error shows no password');
+    await shot(page, `settings-team-error-${L}`);
+    // Nothing was saved: the settings still name the folder.
+    await page.getByTestId('nav-seal').click();
+    await page.getByTestId('nav-settings').click();
+    await page.waitForFunction((n) => window.__evidentiaMock.calls.filter((c) => c.cmd === 'settings').length >= n, 2);
+    await page.waitForFunction(() => document.querySelector('[data-testid="settings-vault"]')?.textContent === '/home/ana/.local/share/evidentia/vault');
+    eq(await page.getByTestId('settings-vault-kind').innerText(), d['settings.vaultFolder'], 'still a folder vault');
+    eq((await calls(page)).filter((c) => c.cmd === 'save_settings').length, 1, 'one refused attempt');
+  });
+
   test(`[${L}] header language toggle switches live and saves`, async ({ open, calls }) => {
     const page = await open(flag);
     const other = L === 'en' ? 'zh-CN' : 'en';

@@ -11,6 +11,8 @@ describe('errorKey', () => {
     ['VAULT_MISSING', 'error.VAULT_MISSING'],
     ['VAULT_LOCKED', 'error.VAULT_LOCKED'],
     ['VAULT_DISK_FULL', 'error.VAULT_DISK_FULL'],
+    ['VAULT_BAD_URL', 'error.VAULT_BAD_URL'],
+    ['VAULT_UNREACHABLE', 'error.VAULT_UNREACHABLE'],
     ['VAULT_IO', 'error.VAULT'],
     ['VAULT_SOMETHING_NEW', 'error.VAULT'],
     ['PKCS12_BAD_PASSWORD', 'error.WRONG_PASSWORD'],

@@ -109,7 +109,11 @@ pub async fn connect_sqlite(db: &Path, create: bool) -> Result<AnyPool, VaultErr
         .to_str()
         .ok_or_else(|| VaultError::Corrupt { path: db.to_owned(), detail: "the path is not valid UTF-8".into() })?;
     check_header(db)?;
-    let url = format!("sqlite://{}?mode={}", percent_encode_path(text), if create { "rwc" } else { "rw" });
+    let url = format!(
+        "sqlite://{}?mode={}",
+        super::location::percent_encode(text, b"-._~/"),
+        if create { "rwc" } else { "rw" }
+    );
     let options: AnyConnectOptions = url.parse()?;
     // One connection first, so a damaged file is reported at once instead of after the pool's
     // connection retries time out.
@@ -187,16 +191,4 @@ pub fn classify(db: &Path, err: sqlx::Error) -> VaultError {
         }
     }
     VaultError::Database(err)
-}
-
-fn percent_encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

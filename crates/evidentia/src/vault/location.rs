@@ -97,7 +97,7 @@ impl VaultLocation {
                     .filter(|p| !p.is_empty() && !p.split('=').next().unwrap_or("").ends_with("password"))
                     .map(str::to_owned)
                     .collect();
-                params.push(format!("folder={}", percent_encode(&folder.to_string_lossy())));
+                params.push(format!("folder={}", percent_encode(&folder.to_string_lossy(), b"-._~/:")));
                 PathBuf::from(format!("{shown}?{}", params.join("&")))
             }
         }
@@ -128,11 +128,11 @@ fn redact(url: &str) -> String {
     format!("{scheme}://{authority}{path}")
 }
 
-/// Percent-encodes all but letters, digits, `-._~/:` (so that `percent_decode` gives `text` back).
-fn percent_encode(text: &str) -> String {
+/// Percent-encodes all but letters, digits and `keep` (so that `percent_decode` gives `text` back).
+pub(super) fn percent_encode(text: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
