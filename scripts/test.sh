@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each layer prints its wall time, so a slow one is seen at once.
+layer_started=$SECONDS
+layer() { echo "== $1 (after $((SECONDS - layer_started)) s)"; }
+
+layer "setup"
 bash scripts/setup.sh --app
 export CARGO_TERM_COLOR=never
 # Team-vault tests run against a throwaway PostgreSQL cluster on 127.0.0.1 (EVIDENTIA_TEST_POSTGRES).
@@ -16,23 +21,26 @@ mkdir -p target
 failed_layers=()
 
 # The app embeds the built front end, so it is built before anything compiles the app crate.
-echo "== front end";  (cd ui && npm run build --silent)
-echo "== format";     cargo fmt --all --check
-echo "== lints";      cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== docs";       RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
-echo "== tests";      cargo test --workspace --no-fail-fast 2>&1 | tee target/test-output.txt || failed_layers+=(cargo)
-echo "== vault tests on PostgreSQL"
-EVIDENTIA_TEST_BACKEND=postgres cargo test -p evidentia-cli --no-fail-fast --test cli --test tamper --test crash \
-  --test kill_storm --test anchor --test timestamp --test ots --test package --test faults 2>&1 \
+layer "front end";  (cd ui && npm run build --silent)
+layer "format";     cargo fmt --all --check
+layer "lints";      cargo clippy --workspace --all-targets --quiet -- -D warnings
+layer "docs";       RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+layer "tests";      cargo test --workspace --no-fail-fast 2>&1 | tee target/test-output.txt || failed_layers+=(cargo)
+# The same end-to-end binary again (same packages and features, so nothing is rebuilt), its vault
+# tests now on a team vault; the filters are the modules of crates/evidentia-cli/tests/e2e/.
+layer "vault tests on PostgreSQL"
+EVIDENTIA_TEST_BACKEND=postgres cargo test --workspace --test e2e --no-fail-fast -- \
+  cli:: tamper:: crash:: kill_storm:: anchor:: timestamp:: ots:: package:: faults:: 2>&1 \
   | tee target/test-postgres-output.txt || failed_layers+=(postgres)
 
-echo "== UI unit tests (vitest)"
+layer "UI unit tests (vitest)"
 (cd ui && NO_COLOR=1 npx vitest run 2>&1) | tee target/ui-unit-output.txt || failed_layers+=(vitest)
-echo "== UI tests (Chromium, IPC mocked)"
+layer "UI tests (Chromium, IPC mocked)"
 (cd ui && npm run build:mock --silent && node tests/ui/run.mjs 2>&1) | tee target/ui-output.txt || failed_layers+=(ui)
-echo "== app end-to-end (real window under Xvfb, tauri-driver)"
+layer "app end-to-end (real window under Xvfb, tauri-driver)"
 cargo build --quiet -p evidentia-app
 timeout 600 xvfb-run -a -s "-screen 0 1280x900x24" node ui/e2e/run.mjs 2>&1 | tee target/e2e-output.txt || failed_layers+=(e2e)
+layer "done"
 
 echo
 {

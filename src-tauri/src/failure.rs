@@ -9,12 +9,15 @@ pub struct Failure {
     pub code: String,
     /// What happened and what to do, in English; the page translates the codes it knows.
     pub message: String,
+    /// For a core error, the exit code the `evidentia` command gives for the same failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit: Option<u8>,
 }
 
 impl Failure {
     /// A failure that is no core error.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_owned(), message: message.into() }
+        Self { code: code.to_owned(), message: message.into(), exit: None }
     }
 
     /// A path the user did not hand to the app.
@@ -32,7 +35,7 @@ impl Failure {
 impl<E: Into<evidentia::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
         let e = e.into();
-        Self { code: e.code().to_owned(), message: e.to_string() }
+        Self { code: e.code().to_owned(), message: e.to_string(), exit: Some(e.exit_code()) }
     }
 }
 

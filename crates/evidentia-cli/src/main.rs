@@ -1,5 +1,5 @@
 //! The `evidentia` command: parses arguments, calls the core library, renders results.
-//! Exit codes are decided in one place, [`exit_code`], and listed in `docs/cli.md`.
+//! Exit codes are decided by the core (`evidentia::Error::exit_code`) and listed in `docs/cli.md`.
 
 mod progress;
 mod render;
@@ -474,21 +474,9 @@ fn main() -> ExitCode {
             }
             Failure::Core(e) => {
                 render::error(json, e.code(), &e.to_string());
-                ExitCode::from(exit_code(&e))
+                ExitCode::from(e.exit_code())
             }
         },
-    }
-}
-
-/// The exit code for a library error (see docs/cli.md).
-fn exit_code(e: &evidentia::Error) -> u8 {
-    match e.kind() {
-        evidentia::ErrorKind::Invalid => 1,
-        evidentia::ErrorKind::Input => 3,
-        evidentia::ErrorKind::Vault => 4,
-        evidentia::ErrorKind::Config => 5,
-        evidentia::ErrorKind::Service => 6,
-        _ => 10,
     }
 }
 
@@ -590,8 +578,7 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
     use evidentia::pades::{PadesLevel, Placement, SignOptions};
     match cmd {
         PdfCommand::Sign { files, out, out_dir, identity, level, visible, reason, location, image, password_file } => {
-            let level = PadesLevel::parse(&level)
-                .ok_or_else(|| Box::new(Failure::Usage(format!("--level {level}: choose B-B, B-T, B-LT or B-LTA"))))?;
+            let level = PadesLevel::chosen(Some(&level), true)?;
             let placement = visible.as_deref().map(Placement::parse).transpose().map_err(evidentia::Error::from)?;
             let image = match &image {
                 Some(path) => Some(
@@ -642,18 +629,14 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
             render::pdf_signed(json, config.profile, &signed, &failed, started.elapsed());
             match failed.first() {
                 None => Ok(()),
-                Some((_, e)) => Err(Box::new(Failure::Exit(exit_code(e)))),
+                Some((_, e)) => Err(Box::new(Failure::Exit(e.exit_code()))),
             }
         }
         PdfCommand::Verify { file, trust, accept_self_signed } => {
             let policy = config.verify_policy(&trust, accept_self_signed, false)?;
             let report = evidentia::pades::verify_pdf(&file, &policy)?;
             render::pdf_report(json, &report);
-            match report.result {
-                "TOTAL-PASSED" => Ok(()),
-                "TOTAL-FAILED" => Err(Box::new(Failure::Exit(1))),
-                _ => Err(Box::new(Failure::Exit(7))),
-            }
+            verdict_exit(report.result)
         }
     }
 }
@@ -676,15 +659,9 @@ async fn run(cli: Cli) -> Outcome {
                 Some(name) => Some(std::sync::Arc::new(unlock_identity(&config, name, args.password_file.as_deref())?)),
                 None => None,
             };
-            let dir = config.vault_dir(cli.vault.as_deref())?;
-            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
             let tsa = config.tsa_client(&[], &[])?;
             let pades = if args.pades {
-                let default = if tsa.is_some() { "B-T" } else { "B-B" };
-                let text = args.pades_level.as_deref().unwrap_or(default);
-                let level = evidentia::pades::PadesLevel::parse(text).ok_or_else(|| {
-                    Box::new(Failure::Usage(format!("--pades-level {text}: choose B-B, B-T, B-LT or B-LTA")))
-                })?;
+                let level = evidentia::pades::PadesLevel::chosen(args.pades_level.as_deref(), tsa.is_some())?;
                 let placement = args
                     .visible
                     .as_deref()
@@ -700,6 +677,8 @@ async fn run(cli: Cli) -> Outcome {
             } else {
                 None
             };
+            let dir = config.vault_dir(cli.vault.as_deref())?;
+            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
             let options = SealOptions {
                 algorithms,
                 copy: config.seal.copy && !args.no_copy,
@@ -884,16 +863,12 @@ async fn run(cli: Cli) -> Outcome {
                 }
             };
             if let Some(pdf) = &report_pdf {
-                let bytes = evidentia::report::render(&report, lang, &evidentia::seal::now())?;
+                let bytes = evidentia::report::render(&report, lang, &evidentia::clock::now())?;
                 std::fs::write(pdf, bytes)
                     .map_err(|e| evidentia::subject::InputError::Unreadable { path: pdf.clone(), source: e })?;
             }
             render::package_report(cli.json, &report);
-            match report.result {
-                "TOTAL-PASSED" => Ok(()),
-                "TOTAL-FAILED" => Err(Box::new(Failure::Exit(1))),
-                _ => Err(Box::new(Failure::Exit(7))),
-            }
+            verdict_exit(report.result)
         }
         Command::Anchor(cmd) => {
             let dir = config.vault_dir(cli.vault.as_deref())?;
@@ -928,11 +903,7 @@ async fn run(cli: Cli) -> Outcome {
                         Err(e) => Err(Box::<Failure>::from(e)),
                         Ok(report) => {
                             render::anchor_report(cli.json, &report);
-                            match report.result {
-                                "TOTAL-PASSED" => Ok(()),
-                                "TOTAL-FAILED" => Err(Box::new(Failure::Exit(1))),
-                                _ => Err(Box::new(Failure::Exit(7))),
-                            }
+                            verdict_exit(report.result)
                         }
                     }
                 }
@@ -1033,4 +1004,12 @@ async fn vault_command(
         }
     }
     Ok(())
+}
+
+/// Success for a passed verification, else the exit code of its indication (`docs/cli.md`).
+fn verdict_exit(result: evidentia::check::Indication) -> Result<(), Box<Failure>> {
+    match evidentia::verdict_exit_code(result) {
+        0 => Ok(()),
+        code => Err(Box::new(Failure::Exit(code))),
+    }
 }

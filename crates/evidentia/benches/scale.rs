@@ -33,7 +33,7 @@ fn record(i: u64) -> NewRecord {
             stored: false,
             source_path: format!("/srv/contracts/contract-{i:07}.pdf"),
             profile: "sandbox".into(),
-            created_at: evidentia::seal::now(),
+            created_at: evidentia::clock::now(),
             timestamp_requested: false,
         },
         signature: None,

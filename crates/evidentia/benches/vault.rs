@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use evidentia::clock::now;
 use evidentia::digest::{DigestAlgorithm, Digests};
-use evidentia::seal::now;
 use evidentia::vault::{Access, CustodyEvent, CustodyEventKind, EvidenceRecord, NewRecord, SubjectKind, Vault};
 
 fn record(i: u64) -> NewRecord {

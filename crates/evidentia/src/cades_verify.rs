@@ -119,6 +119,9 @@ pub fn verify_detached(
         1 => sd.signer_infos.0.iter().next().ok_or_else(|| malformed(&"no signer"))?,
         n => return Err(malformed(&format!("{n} signers; one is expected")).into()),
     };
+    if !sd.digest_algorithms.iter().any(|a| a.oid == signer.digest_alg.oid) {
+        return Err(malformed(&"the signer's digest algorithm is not among the SignedData's digestAlgorithms").into());
+    }
     let digest = SigDigest::from_oid(&signer.digest_alg.oid)
         .ok_or_else(|| SignatureError::UnsupportedAlgorithm(signer.digest_alg.oid.to_string()))?;
     let algorithm = crate::tsp::digest_from_oid(&signer.digest_alg.oid)
@@ -262,4 +265,103 @@ pub fn embedded_certificates(p7s: &[u8]) -> Vec<Certificate> {
 pub fn system_roots() -> TrustAnchors {
     let bundle = std::path::Path::new("/etc/ssl/certs/ca-certificates.crt");
     TrustAnchors::from_files(&[bundle]).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    //! A detached CAdES signature made by `openssl cms -sign -cades` (see `testdata/README.md`),
+    //! judged as `openssl cms -verify` judges it, and hostile variants of it.
+    use super::*;
+
+    const CONTENT: &[u8] = include_bytes!("testdata/contract.txt");
+    const P7S: &[u8] = include_bytes!("testdata/contract.p7s");
+    const ROOT: &[u8] = include_bytes!("testdata/root.pem");
+    const OTHER_ROOT: &[u8] = include_bytes!("testdata/other-root.pem");
+
+    fn trusting(pem: &[u8]) -> TimestampPolicy {
+        TimestampPolicy { trust: TrustAnchors::new(Certificate::load_pem_chain(pem).unwrap()), ..Default::default() }
+    }
+
+    fn judge(p7s: &[u8], content: &[u8], policy: &TimestampPolicy) -> Result<VerifiedSignature, crate::Error> {
+        verify_detached(p7s, &|algo| Ok(algo.digest(content).as_bytes().to_vec()), policy)
+    }
+
+    fn code(r: Result<VerifiedSignature, crate::Error>) -> &'static str {
+        r.err().map(|e| e.code()).unwrap_or("PASSED")
+    }
+
+    #[test]
+    fn an_openssl_cades_signature_passes_over_its_content() {
+        let v = judge(P7S, CONTENT, &trusting(ROOT)).unwrap();
+        assert_eq!(v.level, "CAdES-B-B");
+        assert_eq!(v.digest_algorithm, "sha256");
+        assert_eq!(v.chain.len(), 2, "signer and root: {:?}", v.chain);
+        assert!(v.signer.subject.contains("Alice Signer"), "{}", v.signer.subject);
+        assert!(!v.self_signed);
+        assert!(v.signing_time.as_deref().is_some_and(|t| t.starts_with("2026-12-02")), "{:?}", v.signing_time);
+        assert!(v.timestamp.is_none());
+    }
+
+    #[test]
+    fn changed_content_is_a_hash_mismatch() {
+        let mut other = CONTENT.to_vec();
+        other[10] ^= 1;
+        assert_eq!(code(judge(P7S, &other, &trusting(ROOT))), "HASH_MISMATCH");
+    }
+
+    #[test]
+    fn an_unrelated_root_is_no_trusted_root() {
+        assert_eq!(code(judge(P7S, CONTENT, &trusting(OTHER_ROOT))), "NO_TRUSTED_ROOT");
+        assert_eq!(code(judge(P7S, CONTENT, &TimestampPolicy::default())), "NO_TRUSTED_ROOT");
+    }
+
+    #[test]
+    fn an_altered_signature_value_is_a_crypto_failure() {
+        // The ECDSA signature is the last field of the SignerInfo, so the final byte is inside it.
+        let mut bad = P7S.to_vec();
+        let last = bad.len() - 1;
+        bad[last] ^= 0x55;
+        assert_eq!(code(judge(&bad, CONTENT, &trusting(ROOT))), "SIG_CRYPTO_FAILURE");
+    }
+
+    #[test]
+    fn an_altered_signed_attribute_breaks_the_signature() {
+        // The signing-time text sits inside the signed attributes: changing one digit of it must
+        // invalidate the signature, not just the claimed time.
+        let signing_time_oid = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05];
+        let attr = P7S.windows(signing_time_oid.len()).position(|w| w == signing_time_oid).expect("signing-time");
+        let needle = b"261202";
+        let at = attr + P7S[attr..].windows(needle.len()).position(|w| w == needle).expect("its UTCTime");
+        let mut bad = P7S.to_vec();
+        bad[at + 5] = b'3';
+        assert_eq!(code(judge(&bad, CONTENT, &trusting(ROOT))), "SIG_CRYPTO_FAILURE");
+    }
+
+    #[test]
+    fn hostile_bytes_are_a_format_failure_never_a_pass() {
+        for len in [0, 1, 16, P7S.len() / 2, P7S.len() - 1] {
+            assert_eq!(code(judge(&P7S[..len], CONTENT, &trusting(ROOT))), "FORMAT_FAILURE", "truncated to {len}");
+        }
+        assert_eq!(code(judge(b"not a signature at all", CONTENT, &trusting(ROOT))), "FORMAT_FAILURE");
+        // A time-stamp token is SignedData too, but not over id-data: refused, not passed.
+        let token = include_bytes!("tsp/testdata/token-ec.tst");
+        assert_ne!(code(judge(token, CONTENT, &trusting(ROOT))), "PASSED");
+    }
+
+    #[test]
+    fn a_digest_algorithm_missing_from_the_signed_data_is_refused() {
+        // The SHA-256 OID first appears in SignedData.digestAlgorithms, outside what is signed.
+        let sha256 = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+        let at = P7S.windows(sha256.len()).position(|w| w == sha256).expect("sha256 OID");
+        let mut bad = P7S.to_vec();
+        bad[at + 10] = 0x03; // sha512
+        assert_eq!(code(judge(&bad, CONTENT, &trusting(ROOT))), "FORMAT_FAILURE");
+    }
+
+    #[test]
+    fn the_embedded_certificates_are_read() {
+        let certs = embedded_certificates(P7S);
+        assert_eq!(certs.len(), 1);
+        assert!(embedded_certificates(b"garbage").is_empty());
+    }
 }

@@ -5,6 +5,7 @@ use crate::digest::UnknownAlgorithm;
 use crate::subject::InputError;
 use crate::tsp::TspError;
 use crate::vault::VaultError;
+use evidentia_formats::check::Indication;
 
 /// Anything that can stop an Evidentia operation.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +53,8 @@ pub enum Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
+    /// An argument's value is not one the operation knows (a level, a language).
+    Usage,
     /// The user's input (a path, an argument) is at fault.
     Input,
     /// The vault is unusable (missing, locked, newer, corrupt) or a write to it failed.
@@ -86,9 +89,23 @@ impl Error {
             Error::Pdf(crate::pades::PadesError::TimestampFailed { source, .. }) if source.is_transport() => {
                 ErrorKind::Service
             }
+            Error::Pdf(crate::pades::PadesError::UnknownLevel(_)) => ErrorKind::Usage,
             Error::Pdf(e) if e.is_input() => ErrorKind::Input,
             Error::Pdf(crate::pades::PadesError::NeedsTsa(_)) => ErrorKind::Config,
             Error::Pdf(_) => ErrorKind::Service,
+        }
+    }
+
+    /// The process exit code for this failure (`docs/cli.md`); the CLI exits with it and the app
+    /// reports it beside the code, so both say the same of the same failure.
+    pub fn exit_code(&self) -> u8 {
+        match self.kind() {
+            ErrorKind::Invalid => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Input => 3,
+            ErrorKind::Vault => 4,
+            ErrorKind::Config => 5,
+            ErrorKind::Service => 6,
         }
     }
 
@@ -113,13 +130,14 @@ impl Error {
     }
 }
 
-/// An error with every cause it wraps, joined by `: ` (transport errors hide the useful part).
-pub(crate) fn with_causes(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
+pub(crate) use evidentia_formats::causes::with_causes;
+
+/// The process exit code of a verification's indication (`docs/cli.md`): 0 when every check
+/// passed, 1 when one failed, 7 when some could not be decided.
+pub fn verdict_exit_code(result: Indication) -> u8 {
+    match result {
+        Indication::TotalPassed => 0,
+        Indication::TotalFailed => 1,
+        Indication::Indeterminate => 7,
     }
-    text
 }

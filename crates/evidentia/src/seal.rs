@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::cades;
+use crate::clock::now;
 use crate::config::ProfileName;
 use crate::digest::{DigestAlgorithm, HashedFile, hash_bytes, hash_file, read_small};
 use crate::identity::Identity;
@@ -487,11 +488,6 @@ fn sign_record(identity: &Identity, record: &EvidenceRecord) -> Result<NewSignat
         signature_value_sha256: DigestAlgorithm::Sha256.digest(&value).to_hex(),
     };
     Ok(NewSignature { signature, p7s })
-}
-
-/// The current time as stored: RFC 3339, UTC, microseconds.
-pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 #[cfg(test)]

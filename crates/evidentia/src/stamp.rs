@@ -5,8 +5,8 @@
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 
+use crate::clock::now;
 use crate::digest::DigestAlgorithm;
-use crate::seal::now;
 use crate::tsp::{ObtainedTimestamp, QuorumFlag, TsaAttempt, TsaClient, TspError};
 use crate::vault::{EvidenceRecord, EvidenceTimestamp, NewTimestamp, Vault, VaultError};
 

@@ -190,7 +190,7 @@ async fn one_hundred_thousand_records_anchor_with_one_transaction_and_every_proo
                     stored: false,
                     source_path: format!("/scans/scan-{i}.pdf"),
                     profile: "sandbox".into(),
-                    created_at: evidentia::seal::now(),
+                    created_at: evidentia::clock::now(),
                     timestamp_requested: false,
                 },
                 signature: None,

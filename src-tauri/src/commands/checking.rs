@@ -65,7 +65,7 @@ pub async fn verify_pdf(state: State<'_, AppState>, path: PathBuf) -> Answer<Val
 #[tauri::command]
 pub async fn save_report(app: AppHandle, state: State<'_, AppState>, lang: String) -> Answer<Option<PathBuf>> {
     let lang = self::lang(&lang)?;
-    let now = evidentia::seal::now();
+    let now = evidentia::clock::now();
     let pdf = state
         .with_report(|r| evidentia::report::render(r, lang, &now))
         .ok_or_else(|| Failure::new("NO_REPORT", "verify a package or a record first"))??;
@@ -112,7 +112,7 @@ pub async fn export(
     let dir = config.export_dir()?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::new("EXPORT_FOLDER", format!("{}: cannot be created: {e}", dir.display())))?;
-    let stamp = file_stamp(&evidentia::seal::now());
+    let stamp = file_stamp(&evidentia::clock::now());
     let mut out = dir.join(format!("evidence-{stamp}.asice"));
     let mut n = 2;
     while out.exists() {

@@ -32,11 +32,7 @@ pub struct PadesRequest {
 /// The signing options a `pades` request asks for; `None` when it asks for none.
 fn pades_options(request: Option<PadesRequest>, has_tsa: bool) -> Result<Option<SignOptions>, Failure> {
     let Some(request) = request else { return Ok(None) };
-    let text =
-        request.level.filter(|l| !l.trim().is_empty()).unwrap_or_else(|| if has_tsa { "B-T" } else { "B-B" }.into());
-    let level = PadesLevel::parse(&text).ok_or_else(|| {
-        Failure::new("BAD_LEVEL", format!("PAdES level `{text}` is unknown: choose B-B, B-T, B-LT or B-LTA"))
-    })?;
+    let level = PadesLevel::chosen(request.level.as_deref(), has_tsa)?;
     let reason = request.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     Ok(Some(SignOptions { level, reason, ..Default::default() }))
 }
@@ -109,13 +105,15 @@ pub async fn seal(
     vault.close().await;
     progress.phase("done");
     let _ = app.emit("records-changed", ());
+    // As the CLI does: the records are sealed, but an anchoring that failed is the command's failure.
+    let anchored = anchored?;
     let mut answer = json!({
         "profile": config.profile.as_str(),
         "notice": config.profile.notice(),
         "vault": vault_dir,
         "records": report.records,
         "earlier_pending": report.earlier_pending,
-        "anchors": anchored.ok().flatten(),
+        "anchors": anchored,
     });
     if !report.signed_pdfs.is_empty() {
         answer["signed_pdfs"] = serde_json::to_value(&report.signed_pdfs).unwrap_or_default();
@@ -189,7 +187,7 @@ mod tests {
     #[test]
     fn pades_request_with_an_unknown_level_is_refused() {
         let e = pades_options(request(Some("B-Z"), None), true).unwrap_err();
-        assert_eq!(e.code, "BAD_LEVEL");
+        assert_eq!((e.code.as_str(), e.exit), ("BAD_LEVEL", Some(2)), "the CLI's code and exit for the same level");
         assert!(e.message.contains("B-Z") && e.message.contains("B-LTA"), "{}", e.message);
     }
 

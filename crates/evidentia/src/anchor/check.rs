@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use super::evm::EvmSettings;
 use super::ots;
-use crate::vault::{OtsStamp, RecordInclusion, Vault, VaultError, unhex32};
+use crate::hash_hex::unhex32;
+use crate::vault::{OtsStamp, RecordInclusion, Vault, VaultError};
 use crate::verify::anchor as shared;
 
-pub use crate::verify::{Check as AnchorCheck, Verdict};
+pub use crate::verify::{Check as AnchorCheck, CheckName, Indication, Verdict};
 
 /// The checks of one record's anchor and their overall result.
 #[derive(Debug, Clone, Serialize)]
@@ -18,7 +19,7 @@ pub struct AnchorReport {
     /// The record.
     pub record_id: String,
     /// `TOTAL-PASSED`, `TOTAL-FAILED` or `INDETERMINATE`.
-    pub result: &'static str,
+    pub result: Indication,
     /// Every check, in order.
     pub checks: Vec<AnchorCheck>,
     /// Checks that do not bear on the result (an OpenTimestamps proof still waiting for Bitcoin
@@ -27,7 +28,7 @@ pub struct AnchorReport {
     pub notes: Vec<AnchorCheck>,
 }
 
-fn check(check: &'static str, verdict: Verdict, reason: Option<&'static str>, detail: String) -> AnchorCheck {
+fn check(check: CheckName, verdict: Verdict, reason: Option<&'static str>, detail: String) -> AnchorCheck {
     AnchorCheck { check, subject: String::new(), verdict, reason: reason.map(str::to_owned), detail }
 }
 
@@ -42,7 +43,7 @@ pub async fn check_record(
     let mut checks = Vec::new();
     let Some(inclusion) = detail.inclusion else {
         checks.push(check(
-            "merkle_proof",
+            CheckName::MerkleProof,
             Verdict::Indeterminate,
             Some("ANCHOR_PENDING"),
             "the record is in no batch yet; `evidentia anchor flush` makes one".into(),
@@ -67,7 +68,7 @@ pub async fn check_record(
     }
     let Some(stored) = inclusion.anchor else {
         checks.push(check(
-            "chain_proof",
+            CheckName::ChainProof,
             Verdict::Indeterminate,
             Some("ANCHOR_PENDING"),
             format!("batch {} is not anchored yet; `evidentia sync` completes it", inclusion.batch.id),
@@ -84,11 +85,11 @@ fn ots_checks(sha256_hex: &str, inclusion: &RecordInclusion, stamps: &[OtsStamp]
     let subject = format!("batch {}", inclusion.batch.id);
     let trees: Result<Vec<_>, _> = stamps.iter().map(|s| s.tree()).collect();
     let proof = match (trees, unhex32(&inclusion.salt), unhex32(sha256_hex)) {
-        (Err(e), _, _) => return vec![AnchorCheck::failed("ots_proof", subject, e.code(), e.to_string())],
+        (Err(e), _, _) => return vec![AnchorCheck::failed(CheckName::OtsProof, subject, e.code(), e.to_string())],
         (Ok(trees), Some(salt), Some(sha)) => ots::record_proof(&sha, &salt, &inclusion.proof, trees),
         _ => {
             return vec![AnchorCheck::failed(
-                "ots_proof",
+                CheckName::OtsProof,
                 subject,
                 "MERKLE_PROOF_UNREADABLE",
                 "the salt or digest is not a 32-byte hex value",
@@ -97,7 +98,7 @@ fn ots_checks(sha256_hex: &str, inclusion: &RecordInclusion, stamps: &[OtsStamp]
     };
     match proof {
         Ok(p) => shared::ots_proof(&p, sha256_hex, &inclusion.batch.root, &subject),
-        Err(e) => vec![AnchorCheck::failed("ots_proof", subject, e.code(), e.to_string())],
+        Err(e) => vec![AnchorCheck::failed(CheckName::OtsProof, subject, e.code(), e.to_string())],
     }
 }
 

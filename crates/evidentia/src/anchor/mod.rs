@@ -6,14 +6,14 @@
 
 pub mod check;
 pub mod evm;
-pub mod merkle;
+pub use evidentia_formats::merkle;
 pub mod ots;
 
 use serde::Serialize;
 
 pub use merkle::{MerkleError, MerkleProof, MerkleTree};
 
-use crate::seal::now;
+use crate::clock::now;
 use crate::vault::{AnchorDrop, AnchorSend, BatchAnchoring, StoredChainAnchor, Vault, VaultError};
 use evm::{ChainStatus, EvmError, EvmSettings};
 
@@ -190,7 +190,7 @@ async fn advance(vault: &Vault, settings: &EvmSettings, b: &BatchAnchoring) -> R
     match evm::status(settings, &tx_hash).await? {
         ChainStatus::Mined { anchor, confirmations } if confirmations >= settings.confirmations => {
             // What is recorded must prove itself offline, as any later verifier will check it.
-            evm::verify_offline(&anchor, &merkle_root(b)?, &anchor.block_hash)?;
+            evm::verify_offline(&anchor, &merkle_root(b)?, &anchor.block_hash).map_err(EvmError::from)?;
             let stored = StoredChainAnchor {
                 id: uuid::Uuid::now_v7().to_string(),
                 batch_id: b.batch.id.clone(),

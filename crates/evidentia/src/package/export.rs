@@ -18,12 +18,13 @@ use super::evidence::{
 use super::manifest::{AsicManifest, DataObject};
 use super::*;
 use crate::anchor::MerkleTree;
+use crate::clock::now;
 use crate::config::ProfileName;
 use crate::digest::{DigestAlgorithm, MultiHasher};
+use crate::hash_hex::unhex32;
 use crate::identity::Identity;
-use crate::seal::now;
 use crate::tsp::TsaClient;
-use crate::vault::{RecordDetail, SubjectKind, Vault, unhex32};
+use crate::vault::{RecordDetail, SubjectKind, Vault};
 
 /// How to seal the package's manifest.
 pub struct ExportOptions<'a> {

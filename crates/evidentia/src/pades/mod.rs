@@ -50,6 +50,16 @@ impl PadesLevel {
         }
     }
 
+    /// The level a user asked for by name, or when none is given the default: B-T when a TSA is
+    /// configured, else B-B. The CLI and the app both choose the level here.
+    pub fn chosen(text: Option<&str>, has_tsa: bool) -> Result<PadesLevel, PadesError> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None if has_tsa => Ok(PadesLevel::BT),
+            None => Ok(PadesLevel::BB),
+            Some(t) => PadesLevel::parse(t).ok_or_else(|| PadesError::UnknownLevel(t.to_owned())),
+        }
+    }
+
     /// The level's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -199,6 +209,9 @@ pub enum PadesError {
     /// The appearance cannot be drawn.
     #[error("the signature's appearance cannot be drawn: {0}")]
     Appearance(String),
+    /// A PAdES level that does not exist.
+    #[error("PAdES level `{0}` is unknown: choose B-B, B-T, B-LT or B-LTA")]
+    UnknownLevel(String),
     /// A level that needs a time-stamp, without a TSA.
     #[error(
         "level {0} needs a time-stamp, and no TSA is configured: configure one ([tsa] url or EVIDENTIA_TSA_URL), or sign at level B-B"
@@ -228,6 +241,7 @@ impl PadesError {
             PadesError::PageOutOfRange { .. } | PadesError::Placement(_) => "BAD_PLACEMENT",
             PadesError::Image(_) => "BAD_IMAGE",
             PadesError::Appearance(_) => "APPEARANCE_FAILED",
+            PadesError::UnknownLevel(_) => "BAD_LEVEL",
             PadesError::NeedsTsa(_) => "TSA_NOT_CONFIGURED",
             // Not the TSA's own code: for a PDF, a missing time-stamp means nothing was written.
             PadesError::TimestampFailed { .. } => "PDF_TIMESTAMP_FAILED",

@@ -13,7 +13,7 @@ use crate::digest::DigestAlgorithm;
 use crate::identity::CertificateSummary;
 use crate::tsp::{Expectation, TimestampToken, VerifiedTimestamp};
 use crate::verify::package::{signature_check_with, timestamp_verdict, tsp_policy};
-use crate::verify::{Check, Policy, PolicyUsed, Verdict, aggregate};
+use crate::verify::{Check, CheckName, Indication, Policy, PolicyUsed, Verdict, aggregate};
 
 /// One signature or document time-stamp in a PDF, and what was found.
 #[derive(Debug, Clone, Serialize)]
@@ -45,7 +45,7 @@ pub struct PdfSignature {
     /// The checks.
     pub checks: Vec<Check>,
     /// TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE.
-    pub result: &'static str,
+    pub result: Indication,
 }
 
 /// Every signature of a PDF, checked.
@@ -64,7 +64,7 @@ pub struct PdfReport {
     /// The policy used.
     pub policy: PolicyUsed,
     /// TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE (INDETERMINATE when there is no signature).
-    pub result: &'static str,
+    pub result: Indication,
 }
 
 /// A signature dictionary found through the form.
@@ -170,7 +170,7 @@ pub fn verify_pdf(path: &Path, policy: &Policy) -> Result<PdfReport, crate::Erro
         signatures.push(check_one(f, &bytes, path, &latest, &eofs, &found, policy));
     }
     let result = if signatures.is_empty() {
-        "INDETERMINATE"
+        Indication::Indeterminate
     } else {
         aggregate(signatures.iter().flat_map(|s| s.checks.iter()))
     };
@@ -216,7 +216,7 @@ fn check_one(
         covered: 0,
         changes: Vec::new(),
         checks: Vec::new(),
-        result: "INDETERMINATE",
+        result: Indication::Indeterminate,
     };
     let size = bytes.len() as u64;
 
@@ -230,7 +230,7 @@ fn check_one(
     };
     if !range_ok {
         sig.checks.push(Check::failed(
-            "byte_range",
+            CheckName::ByteRange,
             &subject,
             "FORMAT_FAILURE",
             format!("/ByteRange {:?} does not cover the file around the signature's /Contents", f.range),
@@ -242,7 +242,7 @@ fn check_one(
     sig.covered = covered;
     sig.revision = eofs.iter().position(|&e| e >= covered).map(|p| p + 1).unwrap_or(eofs.len());
     sig.checks.push(Check::passed(
-        "byte_range",
+        CheckName::ByteRange,
         &subject,
         format!(
             "covers bytes 0–{covered} of {size} except the signature's own /Contents{}",
@@ -257,14 +257,19 @@ fn check_one(
             .to_vec())
     };
     let Some(der) = der_element(&f.contents) else {
-        sig.checks.push(Check::failed("signature", &subject, "FORMAT_FAILURE", "/Contents holds no DER object"));
+        sig.checks.push(Check::failed(
+            CheckName::Signature,
+            &subject,
+            "FORMAT_FAILURE",
+            "/Contents holds no DER object",
+        ));
         sig.result = aggregate(&sig.checks);
         return sig;
     };
 
     if is_doc_ts {
         match TimestampToken::from_token_der(der) {
-            Err(e) => sig.checks.push(Check::failed("document_timestamp", &subject, e.code(), e.to_string())),
+            Err(e) => sig.checks.push(Check::failed(CheckName::DocumentTimestamp, &subject, e.code(), e.to_string())),
             Ok(token) => {
                 let algorithm = crate::tsp::digest_from_oid(&token.imprint_algorithm());
                 match algorithm.map(|a| (a, digest_of(a))) {
@@ -273,7 +278,7 @@ fn check_one(
                         match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
                             Ok(v) => {
                                 sig.checks.push(Check::passed(
-                                    "document_timestamp",
+                                    CheckName::DocumentTimestamp,
                                     &subject,
                                     format!(
                                         "the first {covered} bytes existed at {} ({}, serial {})",
@@ -284,14 +289,14 @@ fn check_one(
                                 ));
                                 sig.timestamp = Some(v);
                             }
-                            Err(e) => sig.checks.push(timestamp_verdict("document_timestamp", &subject, &e)),
+                            Err(e) => sig.checks.push(timestamp_verdict(CheckName::DocumentTimestamp, &subject, &e)),
                         }
                     }
                     Some((_, Err(e))) => {
-                        sig.checks.push(Check::failed("document_timestamp", &subject, e.code(), e.to_string()))
+                        sig.checks.push(Check::failed(CheckName::DocumentTimestamp, &subject, e.code(), e.to_string()))
                     }
                     None => sig.checks.push(Check::indeterminate(
-                        "document_timestamp",
+                        CheckName::DocumentTimestamp,
                         &subject,
                         "UNSUPPORTED_ALGORITHM",
                         format!("imprint algorithm {}", token.imprint_algorithm()),
@@ -300,7 +305,7 @@ fn check_one(
             }
         }
     } else if matches!(f.sub_filter.as_str(), "ETSI.CAdES.detached" | "adbe.pkcs7.detached") {
-        let (mut check, verified) = signature_check_with("signature", &subject, der, &digest_of, policy);
+        let (mut check, verified) = signature_check_with(CheckName::Signature, &subject, der, &digest_of, policy);
         // An untrusted root leaves the verdict INDETERMINATE, but who signed, when the TSA says,
         // and the level are still read out, as if the embedded certificates were trusted.
         let verified = verified.or_else(|| {
@@ -350,7 +355,7 @@ fn check_one(
         sig.checks.push(check);
     } else {
         sig.checks.push(Check::indeterminate(
-            "signature",
+            CheckName::Signature,
             &subject,
             "UNSUPPORTED_FORMAT",
             format!(
@@ -363,14 +368,14 @@ fn check_one(
     // What changed after this signature.
     if covered == size || eofs.last().is_some_and(|&last| covered >= last) {
         sig.checks.push(Check::passed(
-            "modifications",
+            CheckName::Modifications,
             &subject,
             "nothing was added after it: it covers the whole file",
         ));
     } else {
         match update::parse(path, &bytes[..covered as usize]) {
             Err(e) => sig.checks.push(Check::failed(
-                "modifications",
+                CheckName::Modifications,
                 &subject,
                 "FORMAT_FAILURE",
                 format!("the revision it signs cannot be read: {e}"),
@@ -380,7 +385,7 @@ fn check_one(
                 let bad: Vec<&Change> = sig.changes.iter().filter(|c| !c.allowed).collect();
                 if bad.is_empty() {
                     sig.checks.push(Check::passed(
-                        "modifications",
+                        CheckName::Modifications,
                         &subject,
                         format!(
                             "later revisions only add signatures, time-stamps or validation data ({} object(s))",
@@ -390,7 +395,7 @@ fn check_one(
                 } else {
                     let list: Vec<String> = bad.iter().take(5).map(|c| c.what.clone()).collect();
                     sig.checks.push(Check::failed(
-                        "modifications",
+                        CheckName::Modifications,
                         &subject,
                         "MODIFIED_AFTER_SIGNING",
                         format!(
@@ -405,7 +410,7 @@ fn check_one(
     }
     sig.result = aggregate(&sig.checks);
     if sig.checks.iter().all(|c| c.verdict == Verdict::Passed) {
-        sig.result = "TOTAL-PASSED";
+        sig.result = Indication::TotalPassed;
     }
     sig
 }

@@ -12,7 +12,7 @@ use words::{t, verdict_word};
 
 use crate::package::evidence::PackagedRecord;
 use crate::verify::package::{PackageReport, RecordReport};
-use crate::verify::{Check, Verdict};
+use crate::verify::{Check, CheckName, Indication, Verdict};
 
 /// Why a report cannot be made.
 #[derive(Debug, thiserror::Error)]
@@ -34,14 +34,6 @@ fn verdict_colour(v: Verdict) -> Colour {
     }
 }
 
-fn result_verdict(result: &str) -> Verdict {
-    match result {
-        "TOTAL-PASSED" => Verdict::Passed,
-        "TOTAL-FAILED" => Verdict::Failed,
-        _ => Verdict::Indeterminate,
-    }
-}
-
 /// The report of a package verification as PDF bytes.
 pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<Vec<u8>, ReportError> {
     let mut f = Flow::default();
@@ -51,7 +43,7 @@ pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<V
     f.gap(6.0);
 
     // The verdict, in plain words, in a box of its colour.
-    let verdict = result_verdict(report.result);
+    let verdict = report.result.verdict();
     let sentence = match verdict {
         Verdict::Passed => t(lang, "VERIFIED — every check passed", "验证通过 — 所有检查均通过"),
         Verdict::Failed => t(lang, "NOT VERIFIED — at least one check failed", "验证未通过 — 至少一项检查失败"),
@@ -69,7 +61,7 @@ pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<V
         y += 17.0;
         f.text_at(MARGIN + 12.0, y, 13.0, (255, 255, 255), line);
     }
-    f.text_at(MARGIN + 12.0, y + 18.0, 9.0, (255, 255, 255), report.result);
+    f.text_at(MARGIN + 12.0, y + 18.0, 9.0, (255, 255, 255), report.result.as_str());
     f.y = top + box_h + 10.0;
 
     f.field(&t(lang, "Package", "证据包"), &report.package);
@@ -193,7 +185,7 @@ fn record_section(f: &mut Flow, lang: Lang, n: usize, r: &RecordReport, p: Optio
                     .checks
                     .iter()
                     .chain(&r.notes)
-                    .find(|c| c.check == "ots_proof")
+                    .find(|c| c.check == CheckName::OtsProof)
                     .map(|c| c.detail.clone())
                     .unwrap_or_default();
                 f.field(&t(lang, "Bitcoin (OpenTimestamps)", "比特币（OpenTimestamps）"), &state);
@@ -220,6 +212,6 @@ fn record_section(f: &mut Flow, lang: Lang, n: usize, r: &RecordReport, p: Optio
     }
 }
 
-fn verdict_word_total(lang: Lang, result: &str) -> String {
-    verdict_word(lang, result_verdict(result))
+fn verdict_word_total(lang: Lang, result: Indication) -> String {
+    verdict_word(lang, result.verdict())
 }

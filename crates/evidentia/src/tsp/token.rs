@@ -99,6 +99,16 @@ impl TimestampToken {
                 signed_data.signer_infos.0.len()
             )));
         }
+        // RFC 5652 §5.1: digestAlgorithms lists the signer's; OpenSSL refuses a token where it does not.
+        let listed = |oid| signed_data.digest_algorithms.iter().any(|a| a.oid == oid);
+        if let Some(signer) = signed_data.signer_infos.0.iter().next()
+            && !listed(signer.digest_alg.oid)
+        {
+            return Err(TspError::Malformed(format!(
+                "the signer's digest algorithm {} is not among the SignedData's digestAlgorithms",
+                signer.digest_alg.oid
+            )));
+        }
         Ok(Self { der, signed_data, tst_info, tst_der, gen_time })
     }
 

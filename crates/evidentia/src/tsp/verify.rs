@@ -304,3 +304,125 @@ pub(crate) fn build_chain(
     }
     Err(TspError::UntrustedRoot("the chain is longer than 8 certificates".into()))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Test vectors made by OpenSSL's `ts -reply` (see `testdata/README.md`), judged as `openssl ts
+    //! -verify` judges them, and hostile variants of them.
+    use super::*;
+
+    const DATA: &[u8] = include_bytes!("testdata/data.txt");
+    const RESPONSE: &[u8] = include_bytes!("testdata/response.tsr");
+    const TOKEN_EC: &[u8] = include_bytes!("testdata/token-ec.tst");
+    const ROOT: &[u8] = include_bytes!("testdata/root.pem");
+    const OTHER_ROOT: &[u8] = include_bytes!("testdata/other-root.pem");
+
+    fn trusting(pem: &[u8]) -> TimestampPolicy {
+        let roots = Certificate::load_pem_chain(pem).unwrap();
+        TimestampPolicy { trust: TrustAnchors::new(roots), ..Default::default() }
+    }
+
+    fn over(data: &[u8]) -> Expectation {
+        let imprint = DigestAlgorithm::Sha256.digest(data).as_bytes().to_vec();
+        Expectation { algorithm: DigestAlgorithm::Sha256, imprint, nonce: None }
+    }
+
+    fn judge(bytes: &[u8], expected: &Expectation, policy: &TimestampPolicy) -> Result<VerifiedTimestamp, TspError> {
+        verify(&TimestampToken::from_any_der(bytes)?, expected, policy)
+    }
+
+    fn code(r: Result<VerifiedTimestamp, TspError>) -> &'static str {
+        r.err().map(|e| e.code()).unwrap_or("PASSED")
+    }
+
+    #[test]
+    fn openssl_tokens_rsa_and_ec_pass_over_their_data() {
+        for bytes in [RESPONSE, TOKEN_EC] {
+            let v = judge(bytes, &over(DATA), &trusting(ROOT)).unwrap();
+            assert!(v.tsa_subject.contains("Evidentia Sandbox TSA"), "{}", v.tsa_subject);
+            assert_eq!(v.chain.len(), 2, "TSA and root: {:?}", v.chain);
+            assert_eq!(v.policy, "1.3.6.1.4.1.99999.1.1");
+            assert_eq!(v.accuracy_micros, Some(1_000_000));
+        }
+    }
+
+    #[test]
+    fn other_data_is_an_imprint_mismatch() {
+        assert_eq!(code(judge(RESPONSE, &over(b"other data"), &trusting(ROOT))), "IMPRINT_MISMATCH");
+    }
+
+    #[test]
+    fn another_hash_algorithm_is_named() {
+        let mut e = over(DATA);
+        e.algorithm = DigestAlgorithm::Sha512;
+        assert_eq!(code(judge(RESPONSE, &e, &trusting(ROOT))), "HASH_ALGORITHM_MISMATCH");
+    }
+
+    #[test]
+    fn a_nonce_not_asked_for_is_a_nonce_mismatch() {
+        let mut e = over(DATA);
+        e.nonce = Some(vec![1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(code(judge(RESPONSE, &e, &trusting(ROOT))), "NONCE_MISMATCH");
+    }
+
+    #[test]
+    fn an_unrelated_root_is_no_trusted_root() {
+        assert_eq!(code(judge(RESPONSE, &over(DATA), &trusting(OTHER_ROOT))), "NO_TRUSTED_ROOT");
+        assert_eq!(code(judge(RESPONSE, &over(DATA), &TimestampPolicy::default())), "NO_TRUSTED_ROOT");
+    }
+
+    #[test]
+    fn a_flipped_signature_byte_is_a_crypto_failure() {
+        // The SignerInfo's signature value is the last field of the token, so the last byte is in it.
+        for bytes in [RESPONSE, TOKEN_EC] {
+            let mut bad = bytes.to_vec();
+            let last = bad.len() - 1;
+            bad[last] ^= 0x01;
+            let r = judge(&bad, &over(DATA), &trusting(ROOT));
+            assert!(matches!(code(r), "SIG_CRYPTO_FAILURE" | "TSP_MALFORMED"), "must not pass");
+        }
+        let mut bad = RESPONSE.to_vec();
+        let last = bad.len() - 1;
+        bad[last] ^= 0x01;
+        assert_eq!(code(judge(&bad, &over(DATA), &trusting(ROOT))), "SIG_CRYPTO_FAILURE");
+    }
+
+    #[test]
+    fn an_altered_gen_time_breaks_the_content_binding() {
+        let year = b"20";
+        let at = RESPONSE
+            .windows(15)
+            .position(|w| w.starts_with(year) && w.ends_with(b"Z") && w[..14].iter().all(u8::is_ascii_digit));
+        let at = at.expect("a GeneralizedTime in the token");
+        let mut bad = RESPONSE.to_vec();
+        bad[at + 3] = if bad[at + 3] == b'9' { b'8' } else { b'9' };
+        assert_eq!(code(judge(&bad, &over(DATA), &trusting(ROOT))), "TST_CONTENT_MISMATCH");
+    }
+
+    #[test]
+    fn the_policy_required_must_be_the_tokens() {
+        let mut p = trusting(ROOT);
+        p.required_policy = Some(ObjectIdentifier::new_unwrap("1.3.6.1.4.1.99999.1.2"));
+        assert_eq!(code(judge(RESPONSE, &over(DATA), &p)), "POLICY_MISMATCH");
+    }
+
+    #[test]
+    fn hostile_bytes_are_malformed_never_a_panic() {
+        let mut inputs: Vec<Vec<u8>> =
+            vec![Vec::new(), b"not DER at all".to_vec(), vec![0x30, 0x80, 0, 0], vec![0x30; 64]];
+        for cut in [1, 10, RESPONSE.len() / 2, RESPONSE.len() - 1] {
+            inputs.push(RESPONSE[..cut].to_vec());
+        }
+        for input in inputs {
+            assert!(TimestampToken::from_any_der(&input).is_err(), "{} bytes taken for a token", input.len());
+        }
+        // Every single-byte corruption of the header and the signed TSTInfo (bytes 0..245 of this
+        // response) fails cleanly. Byte 50 is skipped: it is the NULL parameter of an entry in
+        // SignedData.digestAlgorithms, which nothing signs and `openssl ts -verify` accepts changed.
+        for i in (0..245).filter(|i| *i != 50) {
+            let mut bad = RESPONSE.to_vec();
+            bad[i] ^= 0xff;
+            assert_ne!(code(judge(&bad, &over(DATA), &trusting(ROOT))), "PASSED", "byte {i} flipped");
+        }
+    }
+}

@@ -8,7 +8,8 @@ use sqlx::AssertSqlSafe;
 use super::custody::CustodyEventKind;
 use super::store::{ROWS_PER_INSERT, get_text, get_u64, insert_events, rows_placeholders};
 use super::{Vault, VaultError};
-use crate::anchor::merkle::{Hash, MerkleProof, MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
+use crate::hash_hex::unhex32;
+use evidentia_formats::merkle::{Hash, MerkleProof, MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
 
 /// A Merkle batch. Its canonical JSON is the payload of its `batched` custody event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,11 +57,6 @@ pub struct RecordInclusion {
 }
 
 const BATCH_COLUMNS: &str = "id, root, size, head_seq, head_hash, created_at";
-
-/// A 32-byte value from hex, if it is one.
-pub fn unhex32(text: &str) -> Option<Hash> {
-    hex::decode(text).ok()?.try_into().ok()
-}
 
 impl Vault {
     /// Makes a batch of every record that is in no batch yet, plus the log's head. `None` when
@@ -111,7 +107,7 @@ impl Vault {
             size: leaves.len() as u64,
             head_seq,
             head_hash,
-            created_at: crate::seal::now(),
+            created_at: crate::clock::now(),
         };
         let sql = format!("INSERT INTO anchor_batches ({BATCH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)");
         sqlx::query(AssertSqlSafe(sql))
@@ -250,7 +246,7 @@ pub struct StoredChainAnchor {
     /// When it was recorded.
     pub recorded_at: String,
     /// The anchor and its offline proof.
-    pub anchor: crate::anchor::evm::ChainAnchor,
+    pub anchor: evidentia_formats::evm_proof::ChainAnchor,
 }
 
 /// A confirmed anchor that left the canonical chain. Payload of an `anchor_dropped` event.

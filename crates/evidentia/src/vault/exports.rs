@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::custody::CustodyEventKind;
 use super::store::insert_events;
 use super::{Vault, VaultError};
-use crate::seal::now;
+use crate::clock::now;
 
 #[derive(Serialize)]
 struct Export<'a> {

@@ -23,7 +23,6 @@ use std::time::Duration;
 
 use sqlx::AnyPool;
 
-pub use anchors::unhex32;
 pub use anchors::{AnchorBatch, AnchorDrop, AnchorSend, BatchAnchoring, BatchLeaf, RecordInclusion, StoredChainAnchor};
 pub use blobs::{BlobState, BlobStore, PendingBlob};
 pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};

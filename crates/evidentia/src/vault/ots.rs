@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::custody::CustodyEventKind;
 use super::store::get_text;
 use super::{Vault, VaultError};
-use crate::anchor::ots::format::Timestamp;
-use crate::anchor::ots::{OtsError, tree_from_hex};
-use crate::seal::now;
+use crate::clock::now;
+use evidentia_formats::ots::{OtsFormatError, Timestamp};
+use evidentia_formats::ots_record::tree_from_hex;
 
 /// A batch root's timestamp tree from one calendar. Its canonical JSON is the payload of its
 /// custody event.
@@ -51,7 +51,7 @@ impl OtsStamp {
     }
 
     /// The tree.
-    pub fn tree(&self) -> Result<Timestamp, OtsError> {
+    pub fn tree(&self) -> Result<Timestamp, OtsFormatError> {
         tree_from_hex(&self.tree)
     }
 }

@@ -6,15 +6,16 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::anchors::{AnchorBatch, StoredChainAnchor, unhex32};
+use super::anchors::{AnchorBatch, StoredChainAnchor};
 use super::blobs::BlobState;
 use super::custody::{CustodyEventKind, GENESIS_HASH};
 use super::ots::OtsStamp;
 use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, SubjectKind};
 use super::{Vault, VaultError};
-use crate::anchor::merkle::{MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
 use crate::digest::DigestAlgorithm;
+use crate::hash_hex::unhex32;
 use crate::work::WorkManifest;
+use evidentia_formats::merkle::{MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
 
 /// One thing found wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -428,7 +429,7 @@ impl Vault {
         };
         chain_logged.check(&events, stored, &mut problems, |row: &StoredChainAnchor| {
             match roots.get(&row.batch_id).and_then(|r| unhex32(r)) {
-                Some(root) => crate::anchor::evm::verify_offline(&row.anchor, &root, &row.anchor.block_hash)
+                Some(root) => evidentia_formats::evm_proof::verify_offline(&row.anchor, &root, &row.anchor.block_hash)
                     .map_err(|err| err.to_string()),
                 None => Err(format!("its batch {} is unknown", row.batch_id)),
             }
@@ -448,7 +449,7 @@ impl Vault {
             match (root, row.tree()) {
                 (None, _) => Err(format!("its batch {} is unknown", row.batch_id)),
                 (_, Err(err)) => Err(err.to_string()),
-                (Some(root), Ok(tree)) => match crate::anchor::ots::bitcoin_height(&tree, &root) {
+                (Some(root), Ok(tree)) => match evidentia_formats::ots_record::bitcoin_height(&tree, &root) {
                     Err(err) => Err(err.to_string()),
                     Ok(h) if h != row.bitcoin_height => {
                         Err(format!("it says Bitcoin block {:?}, its tree {h:?}", row.bitcoin_height))

@@ -2,12 +2,13 @@
 //! offline proof that a transaction carries the root, the block on a node, and the record's
 //! OpenTimestamps proof up to its Bitcoin attestation.
 
-use super::Check;
+use super::{Check, CheckName};
 use crate::anchor::MerkleProof;
 use crate::anchor::evm::{self, ChainAnchor, EvmSettings};
 use crate::anchor::merkle::{leaf_hash, record_leaf_data};
 use crate::anchor::ots::format::{Attestation, DetachedTimestamp};
-use crate::vault::{AnchorBatch, unhex32};
+use crate::hash_hex::unhex32;
+use crate::vault::AnchorBatch;
 
 /// The record's salted leaf (from its SHA-256 and salt) and `proof` lead to the batch root.
 pub fn merkle_proof(sha256_hex: &str, salt_hex: &str, proof: &MerkleProof, batch: &AnchorBatch) -> Check {
@@ -19,14 +20,14 @@ pub fn merkle_proof(sha256_hex: &str, salt_hex: &str, proof: &MerkleProof, batch
     match (leaf, unhex32(&batch.root)) {
         (Some(leaf), Some(root)) => match proof.verify(&leaf, &root) {
             Ok(()) => Check::passed(
-                "merkle_proof",
+                CheckName::MerkleProof,
                 subject,
                 format!("leaf {} of {} leads to batch root {}", proof.leaf_index, proof.tree_size, batch.root),
             ),
-            Err(e) => Check::failed("merkle_proof", subject, e.code(), e.to_string()),
+            Err(e) => Check::failed(CheckName::MerkleProof, subject, e.code(), e.to_string()),
         },
         _ => Check::failed(
-            "merkle_proof",
+            CheckName::MerkleProof,
             subject,
             "MERKLE_PROOF_UNREADABLE",
             "the salt, digest or root is not a 32-byte hex value",
@@ -38,7 +39,7 @@ pub fn merkle_proof(sha256_hex: &str, salt_hex: &str, proof: &MerkleProof, batch
 pub fn chain_proof(a: &ChainAnchor, root_hex: &str) -> Check {
     let Some(root) = unhex32(root_hex) else {
         return Check::failed(
-            "chain_proof",
+            CheckName::ChainProof,
             a.tx_hash.clone(),
             "MERKLE_PROOF_UNREADABLE",
             "the root is not 32-byte hex",
@@ -49,14 +50,14 @@ pub fn chain_proof(a: &ChainAnchor, root_hex: &str) -> Check {
         .unwrap_or_else(|| a.block_time.to_string());
     match evm::verify_offline(a, &root, &a.block_hash) {
         Ok(()) => Check::passed(
-            "chain_proof",
+            CheckName::ChainProof,
             a.tx_hash.clone(),
             format!(
                 "the transaction carries the root, in block {} (hash {}) of chain {} at {when}",
                 a.block_number, a.block_hash, a.chain_id
             ),
         ),
-        Err(e) => Check::failed("chain_proof", a.tx_hash.clone(), e.code(), e.to_string()),
+        Err(e) => Check::failed(CheckName::ChainProof, a.tx_hash.clone(), e.code(), e.to_string()),
     }
 }
 
@@ -66,21 +67,25 @@ pub async fn block(node: Option<&EvmSettings>, a: &ChainAnchor) -> Check {
     let subject = format!("block {} of chain {}", a.block_number, a.chain_id);
     let Some(node) = node else {
         return Check::indeterminate(
-            "block",
+            CheckName::Block,
             subject,
             "BLOCK_NOT_CHECKED",
             format!("offline: confirm on any explorer or node that this block has hash {}", a.block_hash),
         );
     };
     match evm::canonical_block(node, a.block_number).await {
-        Err(e) => Check::indeterminate("block", subject, "CHAIN_UNREACHABLE", e.to_string()),
+        Err(e) => Check::indeterminate(CheckName::Block, subject, "CHAIN_UNREACHABLE", e.to_string()),
         Ok((Some(hash), tip)) if hash == a.block_hash => {
             let n = tip.saturating_sub(a.block_number) + 1;
             if n >= node.confirmations {
-                Check::passed("block", subject, format!("canonical with {n} confirmations on {}", node.rpc_url))
+                Check::passed(
+                    CheckName::Block,
+                    subject,
+                    format!("canonical with {n} confirmations on {}", node.rpc_url),
+                )
             } else {
                 Check::indeterminate(
-                    "block",
+                    CheckName::Block,
                     subject,
                     "NOT_ENOUGH_CONFIRMATIONS",
                     format!("{n} of {} confirmations", node.confirmations),
@@ -88,7 +93,7 @@ pub async fn block(node: Option<&EvmSettings>, a: &ChainAnchor) -> Check {
             }
         }
         Ok((other, _)) => Check::failed(
-            "block",
+            CheckName::Block,
             subject,
             "ANCHOR_NOT_ON_CHAIN",
             format!(
@@ -104,7 +109,7 @@ pub async fn block(node: Option<&EvmSettings>, a: &ChainAnchor) -> Check {
 /// A record's OpenTimestamps proof: for its digest, through its batch root, to what attests it.
 /// Once Bitcoin attests it, a second check names the block's Merkle root to confirm elsewhere.
 pub fn ots_proof(proof: &DetachedTimestamp, sha256_hex: &str, root_hex: &str, subject: &str) -> Vec<Check> {
-    let fail = |reason: &str, detail: String| vec![Check::failed("ots_proof", subject, reason, detail)];
+    let fail = |reason: &str, detail: String| vec![Check::failed(CheckName::OtsProof, subject, reason, detail)];
     if hex::encode(&proof.digest) != sha256_hex {
         return fail("OTS_DIGEST_MISMATCH", "the proof is for another digest".into());
     }
@@ -130,7 +135,7 @@ pub fn ots_proof(proof: &DetachedTimestamp, sha256_hex: &str, root_hex: &str, su
             .filter_map(|(_, a)| if let Attestation::Pending(uri) = a { Some(uri.clone()) } else { None })
             .collect();
         return vec![Check::indeterminate(
-            "ots_proof",
+            CheckName::OtsProof,
             subject,
             "OTS_PENDING",
             format!(
@@ -143,12 +148,12 @@ pub fn ots_proof(proof: &DetachedTimestamp, sha256_hex: &str, root_hex: &str, su
     let shown: Vec<u8> = commitment.iter().rev().copied().collect();
     vec![
         Check::passed(
-            "ots_proof",
+            CheckName::OtsProof,
             subject,
             format!("the proof leads through batch root {root_hex} to Bitcoin block {height}"),
         ),
         Check::indeterminate(
-            "bitcoin_block",
+            CheckName::BitcoinBlock,
             subject,
             "BLOCK_NOT_CHECKED",
             format!(

@@ -8,16 +8,17 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::anchor as shared;
-use super::{Check, Policy, PolicyUsed, Verdict, aggregate};
+use super::{Check, CheckName, Indication, Policy, PolicyUsed, Verdict, aggregate};
 use crate::anchor::merkle::{head_leaf_data, leaf_hash};
 use crate::anchor::ots::format::DetachedTimestamp;
 use crate::digest::{DigestAlgorithm, Digests};
+use crate::hash_hex::unhex32;
 use crate::package::container::{Container, Limits};
 use crate::package::evidence::{EvidenceDocument, PackagedRecord, check_version};
 use crate::package::manifest::AsicManifest;
 use crate::package::*;
 use crate::tsp::{Expectation, TimestampPolicy, TimestampToken, TspError};
-use crate::vault::{CustodyEventKind, unhex32};
+use crate::vault::CustodyEventKind;
 
 /// The verdict on a package.
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +26,7 @@ pub struct PackageReport {
     /// The package file.
     pub package: String,
     /// `TOTAL-PASSED`, `TOTAL-FAILED` or `INDETERMINATE`, over every check below.
-    pub result: &'static str,
+    pub result: Indication,
     /// The profile the evidence was made under (`sandbox` is not legal evidence).
     pub profile: String,
     /// When it was exported, by what.
@@ -55,7 +56,7 @@ pub struct RecordReport {
     /// Its size in bytes.
     pub size: u64,
     /// The aggregate of its checks.
-    pub result: &'static str,
+    pub result: Indication,
     /// Every check.
     pub checks: Vec<Check>,
     /// What the checks leave to confirm elsewhere, and checks that do not bear on the result.
@@ -138,7 +139,7 @@ pub fn looks_like_package(path: &Path) -> bool {
 /// Keeps only what a package made for checking says about its records: its own container,
 /// manifest and seal say nothing about them.
 pub fn records_only(report: &mut PackageReport) {
-    report.checks.retain(|c| c.check == "evidence");
+    report.checks.retain(|c| c.check == CheckName::Evidence);
     report.result = aggregate(report.checks.iter().chain(report.records.iter().flat_map(|r| r.checks.iter())));
 }
 
@@ -159,28 +160,28 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
     let mimetype = c.read("mimetype");
     match (first, mimetype) {
         (Some(e), Ok(Some(bytes))) if e.name == "mimetype" && e.stored && bytes == MIMETYPE.as_bytes() => {
-            checks.push(Check::passed("container", "mimetype", format!("ASiC-E container ({MIMETYPE})")))
+            checks.push(Check::passed(CheckName::Container, "mimetype", format!("ASiC-E container ({MIMETYPE})")))
         }
         (_, Ok(Some(bytes))) if bytes != MIMETYPE.as_bytes() => checks.push(Check::failed(
-            "container",
+            CheckName::Container,
             "mimetype",
             "MIMETYPE_INVALID",
             format!("`mimetype` says `{}`, not `{MIMETYPE}`", String::from_utf8_lossy(&bytes)),
         )),
         (_, Ok(Some(_))) => checks.push(Check::failed(
-            "container",
+            CheckName::Container,
             "mimetype",
             "MIMETYPE_MISPLACED",
             "`mimetype` must be the first entry, stored uncompressed",
         )),
         (_, Ok(None)) => checks.push(Check::failed(
-            "container",
+            CheckName::Container,
             "mimetype",
             "MIMETYPE_MISSING",
             "the package has no `mimetype` entry",
         )),
         (_, Err(why)) => {
-            checks.push(Check::failed("container", "mimetype", "ENTRY_CORRUPT", format!("`mimetype` {why}")))
+            checks.push(Check::failed(CheckName::Container, "mimetype", "ENTRY_CORRUPT", format!("`mimetype` {why}")))
         }
     }
 
@@ -195,14 +196,14 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
             );
             match (version, serde_json::from_slice::<EvidenceDocument>(&bytes)) {
                 (Err(why), _) if head.is_object() => checks.push(Check::indeterminate(
-                    "evidence",
+                    CheckName::Evidence,
                     EVIDENCE_PATH,
                     "EVIDENCE_VERSION_UNSUPPORTED",
                     format!("the evidence document cannot be read: {why}"),
                 )),
                 (Ok(()), Ok(d)) => doc = Some(d),
                 _ => checks.push(Check::failed(
-                    "evidence",
+                    CheckName::Evidence,
                     EVIDENCE_PATH,
                     "EVIDENCE_MALFORMED",
                     "the evidence document is not valid JSON of its schema",
@@ -210,12 +211,14 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
             }
         }
         Ok(None) => checks.push(Check::failed(
-            "evidence",
+            CheckName::Evidence,
             EVIDENCE_PATH,
             "EVIDENCE_MISSING",
             "the package has no evidence document: it is not an Evidentia package, or it was removed",
         )),
-        Err(why) => checks.push(Check::failed("evidence", EVIDENCE_PATH, "ENTRY_CORRUPT", format!("the entry {why}"))),
+        Err(why) => {
+            checks.push(Check::failed(CheckName::Evidence, EVIDENCE_PATH, "ENTRY_CORRUPT", format!("the entry {why}")))
+        }
     }
 
     // The manifest: every entry listed with its digest, nothing unlisted.
@@ -223,13 +226,13 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
         Ok(Some(bytes)) => match AsicManifest::from_xml(&String::from_utf8_lossy(&bytes)) {
             Ok(m) => Some((m, bytes)),
             Err(why) => {
-                checks.push(Check::failed("manifest", MANIFEST_PATH, "MANIFEST_MALFORMED", why));
+                checks.push(Check::failed(CheckName::Manifest, MANIFEST_PATH, "MANIFEST_MALFORMED", why));
                 None
             }
         },
         Ok(None) => {
             checks.push(Check::failed(
-                "manifest",
+                CheckName::Manifest,
                 MANIFEST_PATH,
                 "MANIFEST_MISSING",
                 "the package has no ASiC manifest",
@@ -237,7 +240,12 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
             None
         }
         Err(why) => {
-            checks.push(Check::failed("manifest", MANIFEST_PATH, "ENTRY_CORRUPT", format!("the manifest {why}")));
+            checks.push(Check::failed(
+                CheckName::Manifest,
+                MANIFEST_PATH,
+                "ENTRY_CORRUPT",
+                format!("the manifest {why}"),
+            ));
             None
         }
     };
@@ -251,7 +259,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
             }
             if !listed.contains(e.name.as_str()) {
                 checks.push(Check::failed(
-                    "manifest",
+                    CheckName::Manifest,
                     e.name.clone(),
                     "ENTRY_UNLISTED",
                     "this entry is not in the manifest: it was added after the package was sealed",
@@ -277,7 +285,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
                     if d.get(DigestAlgorithm::Sha256).map(|v| v.as_bytes()) != Some(o.sha256.as_slice()) {
                         bad += 1;
                         checks.push(Check::failed(
-                            "manifest",
+                            CheckName::Manifest,
                             o.uri.clone(),
                             "ENTRY_ALTERED",
                             format!("its SHA-256 is not the {} the manifest lists", hex::encode(&o.sha256)),
@@ -289,7 +297,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
                 Ok(None) => {
                     bad += 1;
                     checks.push(Check::failed(
-                        "manifest",
+                        CheckName::Manifest,
                         o.uri.clone(),
                         "ENTRY_MISSING",
                         "listed in the manifest, absent",
@@ -297,13 +305,18 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
                 }
                 Err(why) => {
                     bad += 1;
-                    checks.push(Check::failed("manifest", o.uri.clone(), "ENTRY_CORRUPT", format!("the entry {why}")));
+                    checks.push(Check::failed(
+                        CheckName::Manifest,
+                        o.uri.clone(),
+                        "ENTRY_CORRUPT",
+                        format!("the entry {why}"),
+                    ));
                 }
             }
         }
         if bad == 0 {
             checks.push(Check::passed(
-                "manifest",
+                CheckName::Manifest,
                 MANIFEST_PATH,
                 format!("all {} entries match the SHA-256 the manifest lists", m.objects.len()),
             ));
@@ -313,7 +326,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
 
     let Some(doc) = doc else {
         checks.push(Check::failed(
-            "evidence",
+            CheckName::Evidence,
             EVIDENCE_PATH,
             "EVIDENCE_MALFORMED",
             "the evidence document cannot be read",
@@ -353,7 +366,7 @@ pub(crate) fn tsp_policy(policy: &Policy) -> TimestampPolicy {
 }
 
 /// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
-pub(crate) fn timestamp_verdict(check: &'static str, subject: &str, e: &TspError) -> Check {
+pub(crate) fn timestamp_verdict(check: CheckName, subject: &str, e: &TspError) -> Check {
     match e {
         TspError::UntrustedRoot(_) => Check::indeterminate(check, subject, e.code(), e.to_string()),
         _ => Check::failed(check, subject, e.code(), e.to_string()),
@@ -363,7 +376,7 @@ pub(crate) fn timestamp_verdict(check: &'static str, subject: &str, e: &TspError
 fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) -> Check {
     let Some((uri, _)) = &m.sig_reference else {
         return Check::indeterminate(
-            "manifest_seal",
+            CheckName::ManifestSeal,
             MANIFEST_PATH,
             "MANIFEST_NOT_SEALED",
             "no signature or time-stamp seals the manifest: nothing shows it is the one that was exported",
@@ -372,14 +385,21 @@ fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) 
     let bytes = match c.read(uri) {
         Ok(Some(b)) => b,
         Ok(None) => {
-            return Check::failed("manifest_seal", uri.clone(), "SEAL_MISSING", "the manifest names it; it is absent");
+            return Check::failed(
+                CheckName::ManifestSeal,
+                uri.clone(),
+                "SEAL_MISSING",
+                "the manifest names it; it is absent",
+            );
         }
-        Err(why) => return Check::failed("manifest_seal", uri.clone(), "ENTRY_CORRUPT", format!("the entry {why}")),
+        Err(why) => {
+            return Check::failed(CheckName::ManifestSeal, uri.clone(), "ENTRY_CORRUPT", format!("the entry {why}"));
+        }
     };
     if uri == MANIFEST_TIMESTAMP_PATH {
         let token = match TimestampToken::from_any_der(&bytes) {
             Ok(t) => t,
-            Err(e) => return Check::failed("manifest_seal", MANIFEST_PATH, e.code(), format!("`{uri}`: {e}")),
+            Err(e) => return Check::failed(CheckName::ManifestSeal, MANIFEST_PATH, e.code(), format!("`{uri}`: {e}")),
         };
         let expected = Expectation {
             algorithm: DigestAlgorithm::Sha256,
@@ -388,7 +408,7 @@ fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) 
         };
         return match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
             Ok(v) => Check::passed(
-                "manifest_seal",
+                CheckName::ManifestSeal,
                 MANIFEST_PATH,
                 format!(
                     "time-stamped ({uri}) by {} at {} (serial {})",
@@ -398,13 +418,13 @@ fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) 
                 ),
             ),
             Err(e) => {
-                let mut c = timestamp_verdict("manifest_seal", MANIFEST_PATH, &e);
+                let mut c = timestamp_verdict(CheckName::ManifestSeal, MANIFEST_PATH, &e);
                 c.detail = format!("`{uri}`: {}", c.detail);
                 c
             }
         };
     }
-    let mut c = signature_check("manifest_seal", MANIFEST_PATH, &bytes, &digests_of(xml), policy);
+    let mut c = signature_check(CheckName::ManifestSeal, MANIFEST_PATH, &bytes, &digests_of(xml), policy);
     c.detail = format!("`{uri}`: {}", c.detail);
     c
 }
@@ -418,7 +438,7 @@ fn digests_of(bytes: &[u8]) -> Digests {
 }
 
 /// A detached CAdES signature over content whose digests are `content`.
-fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Digests, policy: &Policy) -> Check {
+fn signature_check(check: CheckName, subject: &str, p7s: &[u8], content: &Digests, policy: &Policy) -> Check {
     let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::Error> {
         Ok(content.get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default())
     };
@@ -428,7 +448,7 @@ fn signature_check(check: &'static str, subject: &str, p7s: &[u8], content: &Dig
 /// A detached CAdES signature over content whose digest by algorithm `digest_of` gives: the check,
 /// and what the signature established when it passed.
 pub(crate) fn signature_check_with(
-    check: &'static str,
+    check: CheckName,
     subject: &str,
     p7s: &[u8],
     digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, crate::Error>,
@@ -511,7 +531,7 @@ async fn check_record(
     };
     match &content_digests {
         None => checks.push(Check::failed(
-            "content",
+            CheckName::Content,
             subject.clone(),
             "CONTENT_MISSING",
             "the sealed content is not in the package",
@@ -524,10 +544,14 @@ async fn check_record(
                 .map(|(a, _)| a.to_string())
                 .collect();
             if wrong.is_empty() {
-                checks.push(Check::passed("content", subject.clone(), format!("{} bytes, SHA-256 {sha}", rec.size)));
+                checks.push(Check::passed(
+                    CheckName::Content,
+                    subject.clone(),
+                    format!("{} bytes, SHA-256 {sha}", rec.size),
+                ));
             } else {
                 checks.push(Check::failed(
-                    "content",
+                    CheckName::Content,
                     subject.clone(),
                     "HASH_MISMATCH",
                     format!("its {} digest differs from the sealed record's", wrong.join(", ")),
@@ -562,10 +586,10 @@ async fn check_record(
                 if let Ok(v) = crate::cades::signature_value(&p7s) {
                     signature_values.push(hex::encode(DigestAlgorithm::Sha256.digest(&v).as_bytes()));
                 }
-                checks.push(signature_check("signature", &s.entry, &p7s, &content, policy));
+                checks.push(signature_check(CheckName::Signature, &s.entry, &p7s, &content, policy));
             }
             _ => checks.push(Check::failed(
-                "signature",
+                CheckName::Signature,
                 s.entry.clone(),
                 "SIGNATURE_MISSING",
                 "the signature is not in the package",
@@ -612,7 +636,7 @@ fn pdf_signature_checks(c: &mut Container, entry: &str, policy: &Policy) -> Vec<
     let _ = std::fs::remove_dir_all(&dir);
     let report = match report {
         Ok(r) => r,
-        Err(why) => return vec![Check::failed("pdf_signature", entry, "FORMAT_FAILURE", why)],
+        Err(why) => return vec![Check::failed(CheckName::PdfSignature, entry, "FORMAT_FAILURE", why)],
     };
     report
         .signatures
@@ -625,18 +649,18 @@ fn pdf_signature_checks(c: &mut Container, entry: &str, policy: &Policy) -> Vec<
             };
             match s.checks.iter().find(|c| c.verdict != Verdict::Passed) {
                 None => Check::passed(
-                    "pdf_signature",
+                    CheckName::PdfSignature,
                     subject,
                     format!("{what}: its byte range, signature and later revisions check out"),
                 ),
                 Some(c) if c.verdict == Verdict::Failed => Check::failed(
-                    "pdf_signature",
+                    CheckName::PdfSignature,
                     subject,
                     c.reason.as_deref().unwrap_or(""),
                     format!("{}: {}", c.check, c.detail),
                 ),
                 Some(c) => Check::indeterminate(
-                    "pdf_signature",
+                    CheckName::PdfSignature,
                     subject,
                     c.reason.as_deref().unwrap_or(""),
                     format!("{}: {}", c.check, c.detail),
@@ -656,7 +680,7 @@ fn check_work_files(
         c.read(&work.manifest).ok().flatten().and_then(|b| serde_json::from_slice(&b).ok());
     let Some(manifest) = manifest else {
         checks.push(Check::failed(
-            "work_files",
+            CheckName::WorkFiles,
             work.manifest.clone(),
             "WORK_MANIFEST_UNREADABLE",
             "the work's manifest cannot be read",
@@ -672,7 +696,7 @@ fn check_work_files(
         if !same {
             bad += 1;
             checks.push(Check::failed(
-                "work_files",
+                CheckName::WorkFiles,
                 entry.unwrap_or_else(|| f.path.clone()),
                 "HASH_MISMATCH",
                 format!("file `{}` of the work is missing or differs from the work's manifest", f.path),
@@ -681,7 +705,7 @@ fn check_work_files(
     }
     if bad == 0 {
         checks.push(Check::passed(
-            "work_files",
+            CheckName::WorkFiles,
             work.manifest.clone(),
             format!("all {} files match the work's manifest", manifest.files.len()),
         ));
@@ -691,11 +715,18 @@ fn check_work_files(
 fn check_timestamp(c: &mut Container, entry: &str, sha: &str, signature_values: &[String], policy: &Policy) -> Check {
     let bytes = match c.read(entry) {
         Ok(Some(b)) => b,
-        _ => return Check::failed("timestamp", entry, "TIMESTAMP_MISSING", "the time-stamp is not in the package"),
+        _ => {
+            return Check::failed(
+                CheckName::Timestamp,
+                entry,
+                "TIMESTAMP_MISSING",
+                "the time-stamp is not in the package",
+            );
+        }
     };
     let token = match TimestampToken::from_any_der(&bytes) {
         Ok(t) => t,
-        Err(e) => return Check::failed("timestamp", entry, e.code(), e.to_string()),
+        Err(e) => return Check::failed(CheckName::Timestamp, entry, e.code(), e.to_string()),
     };
     let imprint = hex::encode(token.imprint());
     let over = if imprint == sha {
@@ -704,7 +735,7 @@ fn check_timestamp(c: &mut Container, entry: &str, sha: &str, signature_values: 
         "the signature value"
     } else {
         return Check::failed(
-            "timestamp",
+            CheckName::Timestamp,
             entry,
             "IMPRINT_MISMATCH",
             format!("it time-stamps {imprint}, which is neither the content's SHA-256 nor a signature value's"),
@@ -717,7 +748,7 @@ fn check_timestamp(c: &mut Container, entry: &str, sha: &str, signature_values: 
     };
     match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
         Ok(v) => Check::passed(
-            "timestamp",
+            CheckName::Timestamp,
             entry,
             format!(
                 "{over} existed at {} — TSA {}, policy {}, serial {}",
@@ -727,7 +758,7 @@ fn check_timestamp(c: &mut Container, entry: &str, sha: &str, signature_values: 
                 v.serial
             ),
         ),
-        Err(e) => timestamp_verdict("timestamp", entry, &e),
+        Err(e) => timestamp_verdict(CheckName::Timestamp, entry, &e),
     }
 }
 
@@ -750,7 +781,7 @@ async fn anchor_checks(
             if a.head_proof.leaf_index + 1 == a.batch.size && a.head_proof.verify(&head, &root).is_ok() =>
         {
             checks.push(Check::passed(
-                "custody_head",
+                CheckName::CustodyHead,
                 subject.clone(),
                 format!(
                     "the batch fixes the vault's custody log at event #{} ({})",
@@ -759,7 +790,7 @@ async fn anchor_checks(
             ))
         }
         _ => checks.push(Check::failed(
-            "custody_head",
+            CheckName::CustodyHead,
             subject.clone(),
             "HEAD_PROOF_INVALID",
             "the custody-log head is not the batch's last leaf",
@@ -780,9 +811,9 @@ async fn anchor_checks(
         let found = match c.read(entry) {
             Ok(Some(b)) => DetachedTimestamp::from_bytes(&b)
                 .map(|p| shared::ots_proof(&p, &sha, &a.batch.root, entry))
-                .unwrap_or_else(|e| vec![Check::failed("ots_proof", entry.clone(), e.code(), e.to_string())]),
+                .unwrap_or_else(|e| vec![Check::failed(CheckName::OtsProof, entry.clone(), e.code(), e.to_string())]),
             _ => vec![Check::failed(
-                "ots_proof",
+                CheckName::OtsProof,
                 entry.clone(),
                 "OTS_MISSING",
                 "the OpenTimestamps proof is not in the package",
@@ -790,7 +821,7 @@ async fn anchor_checks(
         };
         for check in found {
             // Confirming the Bitcoin block, and waiting while a chain anchor holds, are notes.
-            if check.check == "bitcoin_block" || (check.verdict == Verdict::Indeterminate && chain_passed) {
+            if check.check == CheckName::BitcoinBlock || (check.verdict == Verdict::Indeterminate && chain_passed) {
                 notes.push(check);
             } else {
                 checks.push(check);
@@ -799,7 +830,7 @@ async fn anchor_checks(
     }
     if a.chain.is_none() && a.ots.is_none() {
         checks.push(Check::indeterminate(
-            "chain_proof",
+            CheckName::ChainProof,
             subject,
             "ANCHOR_PENDING",
             "the batch was not anchored when the package was exported",
@@ -813,7 +844,7 @@ fn custody_check(r: &PackagedRecord) -> Check {
     for e in &r.custody {
         if e.compute_hash() != e.hash {
             return Check::failed(
-                "custody",
+                CheckName::Custody,
                 format!("event #{}", e.seq),
                 "CUSTODY_EVENT_ALTERED",
                 "its content does not match its hash",
@@ -823,18 +854,18 @@ fn custody_check(r: &PackagedRecord) -> Check {
     let created = r.custody.iter().find(|e| e.kind == CustodyEventKind::Created.as_str());
     match created {
         Some(e) if e.payload == r.record.canonical_json() => Check::passed(
-            "custody",
+            CheckName::Custody,
             subject,
             format!("{} custody events recompute; the record is as sealed at event #{}", r.custody.len(), e.seq),
         ),
         Some(e) => Check::failed(
-            "custody",
+            CheckName::Custody,
             format!("event #{}", e.seq),
             "RECORD_ALTERED",
             "the record differs from what its creation event carries",
         ),
         None => Check::failed(
-            "custody",
+            CheckName::Custody,
             subject,
             "CUSTODY_EVENT_MISSING",
             "the record's creation event is not in the package",

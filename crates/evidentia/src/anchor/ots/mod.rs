@@ -3,16 +3,17 @@
 //! the record's salted leaf and Merkle path up to the batch root.
 
 pub mod calendar;
-pub mod format;
+pub use evidentia_formats::ots as format;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::anchor::merkle::{Hash, LEAF_PREFIX, MerkleError, MerkleProof, NODE_PREFIX, RECORD_LEAF_TAG};
+use crate::anchor::merkle::Hash;
 use crate::vault::{OtsStamp, OtsStampKind, Vault, VaultError};
 use calendar::CalendarClient;
-use format::{Attestation, DetachedTimestamp, Op, Timestamp};
+pub use evidentia_formats::ots_record::{bitcoin_height, record_ops, record_proof, tree_from_hex};
+use format::{Attestation, DetachedTimestamp};
 
 /// The public calendars the `production` profile submits to.
 pub const PUBLIC_CALENDARS: [&str; 4] = [
@@ -25,12 +26,9 @@ pub const PUBLIC_CALENDARS: [&str; 4] = [
 /// What went wrong with a proof or a calendar.
 #[derive(Debug, thiserror::Error)]
 pub enum OtsError {
-    /// Bytes that are not a valid OpenTimestamps proof.
-    #[error("malformed OpenTimestamps proof: {0}")]
-    Malformed(String),
-    /// An operation this build does not evaluate.
-    #[error("the proof uses {0}, which Evidentia does not evaluate")]
-    UnsupportedOp(&'static str),
+    /// Bytes that are not an OpenTimestamps proof this build can evaluate.
+    #[error(transparent)]
+    Format(#[from] format::OtsFormatError),
     /// The calendar could not be reached.
     #[error("calendar {url} is unreachable: {detail}; the batch stays pending and `evidentia sync` retries")]
     Unreachable {
@@ -53,8 +51,7 @@ impl OtsError {
     /// Stable reason code.
     pub fn code(&self) -> &'static str {
         match self {
-            OtsError::Malformed(_) => "OTS_MALFORMED",
-            OtsError::UnsupportedOp(_) => "OTS_UNSUPPORTED_OP",
+            OtsError::Format(e) => e.code(),
             OtsError::Unreachable { .. } => "CALENDAR_UNREACHABLE",
             OtsError::Calendar { .. } => "CALENDAR_REFUSED",
         }
@@ -68,40 +65,6 @@ pub struct OtsSettings {
     pub calendars: Vec<String>,
     /// One exchange's limit.
     pub timeout: Duration,
-}
-
-/// The operations from a record's SHA-256 to its batch root: the salted leaf
-/// (`SHA-256(0x00 ‖ tag ‖ salt ‖ digest)`), then one RFC 6962 node per step of the path.
-pub fn record_ops(salt: &Hash, proof: &MerkleProof) -> Result<Vec<Op>, MerkleError> {
-    let mut ops = vec![Op::Prepend([&[LEAF_PREFIX][..], RECORD_LEAF_TAG, salt].concat()), Op::Sha256];
-    for (sibling_on_left, sibling) in proof.steps()? {
-        if sibling_on_left {
-            ops.push(Op::Prepend([&[NODE_PREFIX][..], &sibling].concat()));
-        } else {
-            ops.push(Op::Prepend(vec![NODE_PREFIX]));
-            ops.push(Op::Append(sibling.to_vec()));
-        }
-        ops.push(Op::Sha256);
-    }
-    Ok(ops)
-}
-
-/// A record's `.ots` proof: its path to the batch root, then every calendar's tree from there.
-pub fn record_proof(
-    sha256: &Hash,
-    salt: &Hash,
-    proof: &MerkleProof,
-    root_trees: Vec<Timestamp>,
-) -> Result<DetachedTimestamp, MerkleError> {
-    let mut at_root = Timestamp::default();
-    for t in root_trees {
-        at_root.merge(t);
-    }
-    Ok(DetachedTimestamp {
-        file_hash: Op::Sha256,
-        digest: sha256.to_vec(),
-        timestamp: Timestamp::chain(record_ops(salt, proof)?, at_root),
-    })
 }
 
 /// A record's `.ots` proof from what the vault holds: its inclusion in its batch and the newest
@@ -127,24 +90,12 @@ pub async fn record_file(vault: &Vault, record_id: &str) -> Result<DetachedTimes
         .map(|s| s.tree().map_err(|e| VaultError::BadRow(format!("OTS stamp {}: {e}", s.id))))
         .collect::<Result<Vec<_>, _>>()?;
     let (Some(salt), Some(sha)) =
-        (crate::vault::unhex32(&inclusion.salt), crate::vault::unhex32(&detail.record.sha256_hex()))
+        (crate::hash_hex::unhex32(&inclusion.salt), crate::hash_hex::unhex32(&detail.record.sha256_hex()))
     else {
         return Err(VaultError::BadRow(format!("salt or digest of record {id}")));
     };
     record_proof(&sha, &salt, &inclusion.proof, trees)
         .map_err(|e| VaultError::BadRow(format!("proof of record {id}: {e}")))
-}
-
-/// The lowest Bitcoin block attesting a tree, if any.
-pub fn bitcoin_height(tree: &Timestamp, msg: &[u8]) -> Result<Option<u64>, OtsError> {
-    Ok(tree
-        .attestations(msg)?
-        .into_iter()
-        .filter_map(|(_, a)| match a {
-            Attestation::Bitcoin(h) => Some(h),
-            _ => None,
-        })
-        .min())
 }
 
 /// Where one batch stands with one calendar after [`sync`].
@@ -169,7 +120,7 @@ pub async fn sync(vault: &Vault, settings: &OtsSettings) -> Result<Vec<OtsOutcom
     let client = CalendarClient::new(settings.timeout).map_err(|e| VaultError::BadRow(e.to_string()))?;
     let mut out = Vec::new();
     for batch in vault.batches().await? {
-        let Some(root) = crate::vault::unhex32(&batch.root) else {
+        let Some(root) = crate::hash_hex::unhex32(&batch.root) else {
             return Err(VaultError::BadRow(format!("root of batch {}", batch.id)));
         };
         let stamps = vault.latest_ots_stamps(&batch.id).await?;
@@ -217,7 +168,7 @@ async fn upgrade(
     let mut tree = stamp.tree().map_err(|e| VaultError::BadRow(format!("OTS stamp {}: {e}", stamp.id)))?;
     let pendings = match tree.attestations(root) {
         Ok(found) => found,
-        Err(e) => return Ok(failed(&stamp.batch_id, &stamp.calendar, &e)),
+        Err(e) => return Ok(failed(&stamp.batch_id, &stamp.calendar, &e.into())),
     };
     let mut changed = false;
     for (commitment, a) in pendings {
@@ -228,7 +179,7 @@ async fn upgrade(
         match client.upgrade(&uri, &commitment).await {
             Ok(Some(found)) => match tree.graft(root, &commitment, &found) {
                 Ok(grafted) => changed |= grafted,
-                Err(e) => return Ok(failed(&stamp.batch_id, &stamp.calendar, &e)),
+                Err(e) => return Ok(failed(&stamp.batch_id, &stamp.calendar, &e.into())),
             },
             Ok(None) => {}
             Err(e) => return Ok(failed(&stamp.batch_id, &stamp.calendar, &e)),
@@ -262,34 +213,5 @@ fn failed(batch_id: &str, calendar: &str, e: &OtsError) -> OtsOutcome {
         state: e.code().into(),
         detail: e.to_string(),
         bitcoin_height: None,
-    }
-}
-
-/// A stamp's tree as stored (hex of the serialized tree from the batch root).
-pub(crate) fn tree_from_hex(hex_text: &str) -> Result<Timestamp, OtsError> {
-    let bytes = hex::decode(hex_text).map_err(|_| OtsError::Malformed("the stored tree is not hex".into()))?;
-    Timestamp::from_bytes(&bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::anchor::merkle::{MerkleTree, leaf_hash, record_leaf_data};
-
-    #[test]
-    fn record_ops_lead_to_the_root_for_every_leaf() {
-        for size in [1u64, 2, 3, 5, 8, 13] {
-            let items: Vec<(Hash, Hash)> = (0..size).map(|i| ([i as u8; 32], [0x80 | i as u8; 32])).collect();
-            let leaves = items.iter().map(|(salt, sha)| leaf_hash(&record_leaf_data(salt, sha))).collect();
-            let tree = MerkleTree::new(leaves);
-            for (i, (salt, sha)) in items.iter().enumerate() {
-                let proof = tree.proof(i as u64).unwrap();
-                let mut msg = sha.to_vec();
-                for op in record_ops(salt, &proof).unwrap() {
-                    msg = op.apply(&msg).unwrap();
-                }
-                assert_eq!(msg, tree.root(), "leaf {i} of {size}");
-            }
-        }
     }
 }

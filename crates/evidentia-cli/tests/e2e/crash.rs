@@ -3,13 +3,11 @@
 //! the work with exactly one record per file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use harness::{Env, text};
+use crate::support::{Env, text};
 use rand::{Rng, SeedableRng};
 
 const ROUNDS: usize = 12;

@@ -3,12 +3,10 @@
 //! there is room again (the tmpfs grown), sealing again completes the work. Needs root (mount).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use harness::{Env, text};
+use crate::support::{Env, text};
 
 /// A tmpfs mounted for the test, unmounted on drop.
 struct SmallDisk(PathBuf);

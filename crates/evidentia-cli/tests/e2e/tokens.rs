@@ -4,12 +4,10 @@
 //! PIN and an absent key, and a token removed in the middle of a seal.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use harness::{Env, Tsa, at_terminal, repo, text};
+use crate::support::{Env, Tsa, at_terminal, repo, text};
 
 const PIN: &str = "Pin-7391-token";
 const LABEL: &str = "Evidentia Test";

@@ -2,11 +2,9 @@
 //! Python's hashlib and sqlite3), and the documented JSON shapes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::Command;
 
-use harness::{Env, sha256sum, text};
+use crate::support::{Env, sha256sum, text};
 
 fn repo_file(rel: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)

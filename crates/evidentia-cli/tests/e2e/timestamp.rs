@@ -5,11 +5,9 @@
 //! until `evidentia sync` completes it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::Command;
 
-use harness::{Env, Tsa, closed_port, text};
+use crate::support::{Env, Tsa, closed_port, text};
 
 /// `evidentia` with the test TSA's root trusted and quick timeouts.
 fn with_tsa(env: &Env, tsa: &Tsa, urls: &str) -> Command {
@@ -59,7 +57,7 @@ fn tokens_we_obtain_pass_openssl_and_rfc3161_client() {
         );
 
         let python = Command::new("python3")
-            .arg(harness::repo().join("scripts/tsa/verify_with_rfc3161_client.py"))
+            .arg(crate::support::repo().join("scripts/tsa/verify_with_rfc3161_client.py"))
             .arg("--token")
             .arg(env.path("contract.tsr"))
             .arg("--data")

@@ -4,11 +4,9 @@
 //! verify` and `vault verify`. A calendar that is down or answers wrongly leaves batches pending.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::{Command, Output};
 
-use harness::{Anvil, Calendar, DEV_KEY, Env, closed_port, text};
+use crate::support::{Anvil, Calendar, DEV_KEY, Env, closed_port, text};
 
 fn with_calendars(env: &Env, calendars: &str, args: &[&str]) -> Output {
     env.cmd().env("EVIDENTIA_OTS_CALENDARS", calendars).args(args).output().unwrap()

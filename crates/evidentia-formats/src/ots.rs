@@ -3,7 +3,26 @@
 
 use std::cmp::Ordering;
 
-use super::OtsError;
+/// Bytes that are not an OpenTimestamps proof this build can evaluate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OtsFormatError {
+    /// Bytes that are not a valid OpenTimestamps proof.
+    #[error("malformed OpenTimestamps proof: {0}")]
+    Malformed(String),
+    /// An operation this build does not evaluate.
+    #[error("the proof uses {0}, which Evidentia does not evaluate")]
+    UnsupportedOp(&'static str),
+}
+
+impl OtsFormatError {
+    /// Stable reason code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OtsFormatError::Malformed(_) => "OTS_MALFORMED",
+            OtsFormatError::UnsupportedOp(_) => "OTS_UNSUPPORTED_OP",
+        }
+    }
+}
 
 /// The first bytes of every detached `.ots` file.
 pub const HEADER_MAGIC: &[u8] = b"\x00OpenTimestamps\x00\x00Proof\x00\xbf\x89\xe2\xe8\x84\xe8\x92\x94";
@@ -76,22 +95,29 @@ impl Op {
     }
 
     /// The operation applied to `msg`.
-    pub fn apply(&self, msg: &[u8]) -> Result<Vec<u8>, OtsError> {
+    pub fn apply(&self, msg: &[u8]) -> Result<Vec<u8>, OtsFormatError> {
         if msg.len() > MAX_LEN {
-            return Err(OtsError::Malformed(format!("a message of {} bytes is longer than {MAX_LEN}", msg.len())));
+            return Err(OtsFormatError::Malformed(format!(
+                "a message of {} bytes is longer than {MAX_LEN}",
+                msg.len()
+            )));
         }
         let out = match self {
             Op::Sha1 => ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, msg).as_ref().to_vec(),
-            Op::Ripemd160 => return Err(OtsError::UnsupportedOp("ripemd160")),
+            Op::Ripemd160 => return Err(OtsFormatError::UnsupportedOp("ripemd160")),
             Op::Sha256 => ring::digest::digest(&ring::digest::SHA256, msg).as_ref().to_vec(),
-            Op::Keccak256 => alloy::primitives::keccak256(msg).to_vec(),
+            Op::Keccak256 => alloy_primitives::keccak256(msg).to_vec(),
             Op::Append(a) => [msg, a].concat(),
             Op::Prepend(a) => [a, msg].concat(),
             Op::Reverse => msg.iter().rev().copied().collect(),
             Op::Hexlify => hex::encode(msg).into_bytes(),
         };
         if out.len() > MAX_LEN {
-            return Err(OtsError::Malformed(format!("{} gives {} bytes, more than {MAX_LEN}", self.name(), out.len())));
+            return Err(OtsFormatError::Malformed(format!(
+                "{} gives {} bytes, more than {MAX_LEN}",
+                self.name(),
+                out.len()
+            )));
         }
         Ok(out)
     }
@@ -103,7 +129,7 @@ impl Op {
         }
     }
 
-    fn read(tag: u8, r: &mut Reader<'_>) -> Result<Op, OtsError> {
+    fn read(tag: u8, r: &mut Reader<'_>) -> Result<Op, OtsFormatError> {
         Ok(match tag {
             0x02 => Op::Sha1,
             0x03 => Op::Ripemd160,
@@ -113,7 +139,7 @@ impl Op {
             0xf1 => Op::Prepend(r.varbytes(MAX_LEN, 1, "prepend argument")?),
             0xf2 => Op::Reverse,
             0xf3 => Op::Hexlify,
-            other => return Err(OtsError::Malformed(format!("unknown operation tag 0x{other:02x}"))),
+            other => return Err(OtsFormatError::Malformed(format!("unknown operation tag 0x{other:02x}"))),
         })
     }
 
@@ -162,7 +188,7 @@ impl Attestation {
         write_varbytes(out, &payload);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Attestation, OtsError> {
+    fn read(r: &mut Reader<'_>) -> Result<Attestation, OtsFormatError> {
         let tag: [u8; 8] = r.bytes(8, "attestation tag")?.try_into().unwrap_or_default();
         let payload = r.varbytes(MAX_PAYLOAD, 0, "attestation payload")?;
         let mut p = Reader::new(&payload);
@@ -170,7 +196,7 @@ impl Attestation {
             TAG_PENDING => {
                 let uri = p.varbytes(MAX_URI, 0, "calendar URI")?;
                 if let Some(c) = uri.iter().find(|c| !URI_CHARS.contains(c)) {
-                    return Err(OtsError::Malformed(format!("calendar URI has the character 0x{c:02x}")));
+                    return Err(OtsFormatError::Malformed(format!("calendar URI has the character 0x{c:02x}")));
                 }
                 Attestation::Pending(String::from_utf8_lossy(&uri).into_owned())
             }
@@ -178,7 +204,7 @@ impl Attestation {
             _ => return Ok(Attestation::Unknown(tag, payload)),
         };
         if !p.at_end() {
-            return Err(OtsError::Malformed("an attestation payload has trailing bytes".into()));
+            return Err(OtsFormatError::Malformed("an attestation payload has trailing bytes".into()));
         }
         Ok(attestation)
     }
@@ -226,13 +252,13 @@ impl Timestamp {
     }
 
     /// Every attestation with the commitment (the message at its node), starting from `msg`.
-    pub fn attestations(&self, msg: &[u8]) -> Result<Vec<(Vec<u8>, Attestation)>, OtsError> {
+    pub fn attestations(&self, msg: &[u8]) -> Result<Vec<(Vec<u8>, Attestation)>, OtsFormatError> {
         let mut out = Vec::new();
         self.walk(msg, &mut |m, a| out.push((m.to_vec(), a.clone())))?;
         Ok(out)
     }
 
-    fn walk(&self, msg: &[u8], f: &mut dyn FnMut(&[u8], &Attestation)) -> Result<(), OtsError> {
+    fn walk(&self, msg: &[u8], f: &mut dyn FnMut(&[u8], &Attestation)) -> Result<(), OtsFormatError> {
         for a in &self.attestations {
             f(msg, a);
         }
@@ -243,7 +269,7 @@ impl Timestamp {
     }
 
     /// Whether some node reached from `msg` has the message `target`.
-    pub fn passes_through(&self, msg: &[u8], target: &[u8]) -> Result<bool, OtsError> {
+    pub fn passes_through(&self, msg: &[u8], target: &[u8]) -> Result<bool, OtsFormatError> {
         if msg == target {
             return Ok(true);
         }
@@ -257,7 +283,7 @@ impl Timestamp {
 
     /// Merges `found` into the node whose message is `commitment` (reached from `msg`). Returns
     /// whether such a node was found.
-    pub fn graft(&mut self, msg: &[u8], commitment: &[u8], found: &Timestamp) -> Result<bool, OtsError> {
+    pub fn graft(&mut self, msg: &[u8], commitment: &[u8], found: &Timestamp) -> Result<bool, OtsFormatError> {
         if msg == commitment {
             self.merge(found.clone());
             return Ok(true);
@@ -277,11 +303,11 @@ impl Timestamp {
     }
 
     /// Reads a tree (without header) that must fill `bytes`.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Timestamp, OtsError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Timestamp, OtsFormatError> {
         let mut r = Reader::new(bytes);
         let t = Timestamp::read(&mut r, MAX_DEPTH)?;
         if !r.at_end() {
-            return Err(OtsError::Malformed(format!("{} bytes follow the timestamp", bytes.len() - r.pos)));
+            return Err(OtsFormatError::Malformed(format!("{} bytes follow the timestamp", bytes.len() - r.pos)));
         }
         Ok(t)
     }
@@ -311,9 +337,9 @@ impl Timestamp {
         }
     }
 
-    fn read(r: &mut Reader<'_>, depth: usize) -> Result<Timestamp, OtsError> {
+    fn read(r: &mut Reader<'_>, depth: usize) -> Result<Timestamp, OtsFormatError> {
         if depth == 0 {
-            return Err(OtsError::Malformed(format!("the timestamp is nested deeper than {MAX_DEPTH}")));
+            return Err(OtsFormatError::Malformed(format!("the timestamp is nested deeper than {MAX_DEPTH}")));
         }
         let mut t = Timestamp::default();
         loop {
@@ -356,14 +382,14 @@ impl DetachedTimestamp {
     }
 
     /// Reads a `.ots` file.
-    pub fn from_bytes(bytes: &[u8]) -> Result<DetachedTimestamp, OtsError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<DetachedTimestamp, OtsFormatError> {
         let Some(rest) = bytes.strip_prefix(HEADER_MAGIC) else {
-            return Err(OtsError::Malformed("not an OpenTimestamps proof (the header is missing)".into()));
+            return Err(OtsFormatError::Malformed("not an OpenTimestamps proof (the header is missing)".into()));
         };
         let mut r = Reader::new(rest);
         let version = r.varuint("major version")?;
         if version != MAJOR_VERSION {
-            return Err(OtsError::Malformed(format!("proof format version {version} is not supported (only 1)")));
+            return Err(OtsFormatError::Malformed(format!("proof format version {version} is not supported (only 1)")));
         }
         let tag = r.u8("file hash operation")?;
         let (file_hash, len) = match tag {
@@ -371,12 +397,12 @@ impl DetachedTimestamp {
             0x03 => (Op::Ripemd160, 20),
             0x08 => (Op::Sha256, 32),
             0x67 => (Op::Keccak256, 32),
-            other => return Err(OtsError::Malformed(format!("0x{other:02x} is not a file hash operation"))),
+            other => return Err(OtsFormatError::Malformed(format!("0x{other:02x} is not a file hash operation"))),
         };
         let digest = r.bytes(len, "file digest")?.to_vec();
         let timestamp = Timestamp::read(&mut r, MAX_DEPTH)?;
         if !r.at_end() {
-            return Err(OtsError::Malformed(format!("{} bytes follow the proof", rest.len() - r.pos)));
+            return Err(OtsFormatError::Malformed(format!("{} bytes follow the proof", rest.len() - r.pos)));
         }
         Ok(DetachedTimestamp { file_hash, digest, timestamp })
     }
@@ -413,21 +439,21 @@ impl<'a> Reader<'a> {
         self.pos == self.buf.len()
     }
 
-    fn bytes(&mut self, n: usize, what: &str) -> Result<&'a [u8], OtsError> {
+    fn bytes(&mut self, n: usize, what: &str) -> Result<&'a [u8], OtsFormatError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
         let Some(end) = end else {
-            return Err(OtsError::Malformed(format!("the proof ends inside its {what}")));
+            return Err(OtsFormatError::Malformed(format!("the proof ends inside its {what}")));
         };
         let out = &self.buf[self.pos..end];
         self.pos = end;
         Ok(out)
     }
 
-    fn u8(&mut self, what: &str) -> Result<u8, OtsError> {
+    fn u8(&mut self, what: &str) -> Result<u8, OtsFormatError> {
         Ok(self.bytes(1, what)?[0])
     }
 
-    fn varuint(&mut self, what: &str) -> Result<u64, OtsError> {
+    fn varuint(&mut self, what: &str) -> Result<u64, OtsFormatError> {
         let mut value: u64 = 0;
         for shift in (0..64).step_by(7) {
             let b = self.u8(what)?;
@@ -440,13 +466,13 @@ impl<'a> Reader<'a> {
                 return Ok(value);
             }
         }
-        Err(OtsError::Malformed(format!("the {what} is larger than 64 bits")))
+        Err(OtsFormatError::Malformed(format!("the {what} is larger than 64 bits")))
     }
 
-    fn varbytes(&mut self, max: usize, min: usize, what: &str) -> Result<Vec<u8>, OtsError> {
+    fn varbytes(&mut self, max: usize, min: usize, what: &str) -> Result<Vec<u8>, OtsFormatError> {
         let len = self.varuint(what)?;
         if len > max as u64 || len < min as u64 {
-            return Err(OtsError::Malformed(format!("the {what} is {len} bytes long (allowed {min} to {max})")));
+            return Err(OtsFormatError::Malformed(format!("the {what} is {len} bytes long (allowed {min} to {max})")));
         }
         Ok(self.bytes(len as usize, what)?.to_vec())
     }

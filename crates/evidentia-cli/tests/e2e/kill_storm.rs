@@ -5,12 +5,10 @@
 //! storm of 100 kills (`docs/vault.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use harness::{Anvil, DEV_KEY, Env, Tsa, closed_port, text};
+use crate::support::{Anvil, DEV_KEY, Env, Tsa, closed_port, text};
 use rand::{Rng, SeedableRng};
 
 /// The operations killed, in turn.

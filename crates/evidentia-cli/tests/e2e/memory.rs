@@ -1,11 +1,9 @@
 //! Memory stays bounded whatever the file size: a 1 GiB file hashes with a peak RSS under 64 MiB.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::Command;
 
-use harness::{Env, text};
+use crate::support::{Env, text};
 
 #[test]
 fn one_gibibyte_hashes_in_bounded_memory() {
@@ -26,7 +24,7 @@ fn one_gibibyte_hashes_in_bounded_memory() {
                       print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.stdout.decode().split()[0] if r.stdout else '')";
         let out = Command::new("python3")
             .args(["-c", script])
-            .arg(harness::bin())
+            .arg(crate::support::bin())
             .args(["hash", "--algo", algos])
             .arg(&path)
             .output()
@@ -38,7 +36,7 @@ fn one_gibibyte_hashes_in_bounded_memory() {
         println!("{algos}: peak RSS {} MiB", rss_kib / 1024);
         assert!(rss_kib < 64 * 1024, "peak RSS {rss_kib} KiB with {algos}");
         if algos == "sha256" {
-            assert_eq!(fields[2], harness::sha256sum(&path));
+            assert_eq!(fields[2], crate::support::sha256sum(&path));
         }
     }
 }

@@ -1,12 +1,10 @@
 //! Bad input gets a clear error naming it, the documented exit code, and changes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::path::Path;
 use std::process::Command;
 
-use harness::{Env, text};
+use crate::support::{Env, text};
 
 fn stderr_of(out: &std::process::Output) -> String {
     text(&out.stderr)
@@ -66,7 +64,7 @@ fn an_unreadable_file_is_named() {
     let out = if is_root {
         // Root reads anything: run as an unprivileged user from a copy of the binary it can reach.
         let bin_copy = env.path("evidentia");
-        std::fs::copy(harness::bin(), &bin_copy).unwrap();
+        std::fs::copy(crate::support::bin(), &bin_copy).unwrap();
         for p in [env.dir.path(), bin_copy.as_path()] {
             std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
         }

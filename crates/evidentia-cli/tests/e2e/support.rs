@@ -91,9 +91,12 @@ impl Env {
     pub fn vault_exists(&self) -> bool {
         match &self.database {
             Some(url) => {
+                // A vault is there once its first migration has committed: a process killed
+                // while creating it can leave sqlx's bookkeeping table with nothing applied.
                 let out =
                     psql(url, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '_sqlx_migrations'");
                 text(&out.stdout).trim() == "1"
+                    && text(&psql(url, "SELECT COUNT(*) FROM _sqlx_migrations WHERE success").stdout).trim() != "0"
             }
             None => self.vault_folder().join("vault.db").exists(),
         }

@@ -1,8 +1,6 @@
 //! TSA and chain faults injected during batches (down, slow, lying) — nothing lost, no lie kept.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -13,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use harness::{Anvil, DEV_KEY, Env, Tsa, closed_port, text};
+use crate::support::{Anvil, DEV_KEY, Env, Tsa, closed_port, text};
 use serde_json::{Value, json};
 
 // --- the fault-injecting proxy ----------------------------------------------------------------

@@ -5,14 +5,12 @@
 //! a visible signature with a Chinese name rendered by pdftoppm; bad PDFs refused clearly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use harness::{Env, Tsa, repo, text};
+use crate::support::{Env, Tsa, repo, text};
 
 const PASSWORD: &str = "contract pass 42";
 
@@ -91,7 +89,7 @@ impl Setup {
         // The CRL's address must be in the signers' certificates: bind the server first.
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let ocsp_port = harness::closed_port();
+        let ocsp_port = crate::support::closed_port();
         let script = format!(
             r#"set -e
 cat > ca.cnf <<'X'
@@ -712,7 +710,7 @@ fn bad_pdfs_get_clear_errors_and_nothing_is_written() {
     // The TSA is down at B-T: nothing is written, no partial file is left.
     let out = s
         .cmd()
-        .env("EVIDENTIA_TSA", format!("http://127.0.0.1:{}/tsa", harness::closed_port()))
+        .env("EVIDENTIA_TSA", format!("http://127.0.0.1:{}/tsa", crate::support::closed_port()))
         .env("EVIDENTIA_TSA_RETRIES", "0")
         .args([
             "--json",
@@ -808,4 +806,23 @@ fn sealing_a_pdf_signs_it_inside_and_the_package_checks_both_signatures() {
     let pdf = checks.iter().find(|c| c["check"] == "pdf_signature").unwrap();
     assert_eq!(pdf["verdict"], "PASSED");
     assert!(pdf["detail"].as_str().unwrap().contains("PAdES-B-T by CN=alice Signer"), "{pdf}");
+}
+
+/// The level is chosen by the core for the CLI and the app alike: the app's `seal` answers the same
+/// code and exit (src-tauri `pades_request_with_an_unknown_level_is_refused`).
+#[test]
+fn an_unknown_pades_level_is_bad_level_exit_2_and_writes_nothing() {
+    let s = Setup::new();
+    s.env.write("deal.pdf", contract_pdf(&["Distribution agreement"]));
+    let seal = ["--json", "seal", "deal.pdf", "--identity", "alice", "--password-file", "pw", "--pades"];
+    let sign = ["--json", "pdf", "sign", "deal.pdf", "--identity", "alice", "--password-file", "pw"];
+    for (args, flag) in [(&seal[..], "--pades-level"), (&sign[..], "--level")] {
+        let out = s.cmd().args(args).args([flag, "B-Z"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["code"], "BAD_LEVEL", "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("B-Z"), "{v}");
+    }
+    assert!(!s.path("deal-signed.pdf").exists());
+    assert!(!s.env.vault_exists(), "nothing sealed");
 }

@@ -4,11 +4,9 @@
 //! no secret in the clear anywhere.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::Command;
 
-use harness::{Env, Tsa, text};
+use crate::support::{Env, Tsa, text};
 
 const PASSWORD: &str = "correct horse 42";
 
@@ -318,7 +316,7 @@ fn signature_time_stamps_verify_with_openssl_and_rfc3161_client() {
     framed.extend(resp);
     std::fs::write(env.path("token.tsr"), framed).unwrap();
     let py = Command::new("python3")
-        .arg(harness::repo().join("scripts/tsa/verify_with_rfc3161_client.py"))
+        .arg(crate::support::repo().join("scripts/tsa/verify_with_rfc3161_client.py"))
         .args(["--token", "token.tsr", "--data", "sig.bin", "--ca"])
         .arg(tsa.root())
         .current_dir(env.dir.path())
@@ -457,7 +455,7 @@ fn sealing_1000_records_with_a_pkcs12_identity_asks_the_password_once() {
     // A person at a terminal: the password prompt is answered each time it appears.
     let mut c = cmd(&env);
     c.args(["seal", "batch", "--each", "--identity", "rsa"]);
-    let (stdout, prompts, exit) = harness::at_terminal(&c, "Password of identity", PASSWORD);
+    let (stdout, prompts, exit) = crate::support::at_terminal(&c, "Password of identity", PASSWORD);
     assert_eq!(exit, 0, "{stdout}");
     assert_eq!(prompts, 1, "the password was asked {prompts} times");
     assert_eq!(env.records().len(), 1000);

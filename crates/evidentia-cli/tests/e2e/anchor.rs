@@ -3,11 +3,9 @@
 //! and `vault verify` finds altered salts, leaves, roots and heads.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::{Command, Stdio};
 
-use harness::{Anvil, DEV_KEY, Env, closed_port, repo, text};
+use crate::support::{Anvil, DEV_KEY, Env, closed_port, repo, text};
 
 fn sealed_and_batched(env: &Env, files: usize) -> serde_json::Value {
     for i in 0..files {

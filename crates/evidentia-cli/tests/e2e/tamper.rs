@@ -2,9 +2,7 @@
 //! or reordered (changed with Python's sqlite3, as an intruder would), blobs changed or removed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
-use harness::{Env, sha256_of, text};
+use crate::support::{Env, sha256_of, text};
 
 /// A vault with three file records and one work record, on the run's backend.
 fn sealed_vault() -> (Env, Vec<serde_json::Value>) {

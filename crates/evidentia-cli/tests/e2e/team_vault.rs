@@ -4,12 +4,10 @@
 //! `scripts/postgres/start_local.sh` (`EVIDENTIA_TEST_POSTGRES`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use harness::{Env, Tsa, closed_port, psql, text};
+use crate::support::{Env, Tsa, closed_port, psql, text};
 
 const WRITERS: usize = 4;
 const SEALS_PER_WRITER: usize = 6;

@@ -4,12 +4,10 @@
 //! check; hostile containers are refused before anything is written.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use harness::{Anvil, DEV_KEY, Env, Tsa, closed_port, repo, text};
+use crate::support::{Anvil, DEV_KEY, Env, Tsa, closed_port, repo, text};
 
 const PASSWORD: &str = "a long and secret passphrase";
 
