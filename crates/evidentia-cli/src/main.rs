@@ -634,7 +634,7 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
         }
         PdfCommand::Verify { file, trust, accept_self_signed } => {
             let policy = config.verify_policy(&trust, accept_self_signed, false)?;
-            let report = evidentia::pades::verify_pdf(&file, &policy)?;
+            let report = evidentia::pades::verify_pdf(&file, &policy.signatures)?;
             render::pdf_report(json, &report);
             verdict_exit(report.result)
         }
@@ -733,7 +733,7 @@ async fn run(cli: Cli) -> Outcome {
             for c in &cert {
                 settings.policy.extra_certificates.extend(evidentia::tsp::load_certificates(c)?);
             }
-            match evidentia::cades_verify::verify_file(&signature, &file, &settings.policy) {
+            match evidentia::cades_verify::verify_file(&signature, &file, &settings.policy).map_err(evidentia::Error::from) {
                 Ok(verified) => {
                     render::signature_verified(cli.json, &signature, &verified);
                     Ok(())

@@ -118,7 +118,7 @@ impl Error {
             Error::Config(_) => "CONFIG_INVALID",
             Error::Timestamp(e) => e.code(),
             Error::Identity(e) => e.code(),
-            Error::Signature(crate::cades::CadesError::Identity(e)) => e.code(),
+            Error::Signature(crate::cades::CadesError::Signer(e)) => e.code(),
             Error::Signature(crate::cades::CadesError::Sm2NotInCms(_)) => "SM2_CMS_UNSUPPORTED",
             Error::Signature(_) => "SIGNATURE_FAILED",
             Error::InvalidSignature(e) => e.code(),
@@ -126,6 +126,15 @@ impl Error {
             Error::Report(_) => "REPORT_FAILED",
             Error::Cancelled => "CANCELLED",
             Error::Pdf(e) => e.code(),
+        }
+    }
+}
+
+impl From<crate::cades_verify::VerifyError> for Error {
+    fn from(e: crate::cades_verify::VerifyError) -> Self {
+        match e {
+            crate::cades_verify::VerifyError::Input(e) => Error::Input(e),
+            crate::cades_verify::VerifyError::Signature(e) => Error::InvalidSignature(e),
         }
     }
 }

@@ -15,7 +15,7 @@
 
 pub mod anchor;
 pub mod cades;
-pub mod cades_verify;
+pub use evidentia_pki::cades_verify;
 pub mod config;
 mod error;
 pub mod identity;

@@ -146,7 +146,7 @@ pub async fn seal(
     progress: &dyn SealProgress,
 ) -> Result<SealReport, Error> {
     if let Some(identity) = &options.identity {
-        cades::check_identity(identity)?;
+        cades::check_signer(identity.as_ref())?;
     }
     let mut subjects = subjects;
     let mut signed_pdfs = Vec::new();

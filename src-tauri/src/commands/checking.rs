@@ -55,7 +55,7 @@ pub async fn verify_pdf(state: State<'_, AppState>, path: PathBuf) -> Answer<Val
     state.require_granted(std::slice::from_ref(&path))?;
     let config = state.config();
     let policy = config.verify_policy(&[], false, false)?;
-    let report = tauri::async_runtime::spawn_blocking(move || evidentia::pades::verify_pdf(&path, &policy))
+    let report = tauri::async_runtime::spawn_blocking(move || evidentia::pades::verify_pdf(&path, &policy.signatures))
         .await
         .map_err(|e| Failure::new("APP_STATE", format!("the PDF check stopped unexpectedly: {e}; try again")))??;
     Ok(serde_json::to_value(&report).unwrap_or_default())

@@ -9,12 +9,13 @@ mod token;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-use der::{Decode, Encode};
-use serde::Serialize;
+
+use der::Decode;
+
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
+pub use evidentia_pki::certificate::CertificateSummary;
 pub use key::SigningKey;
 pub use sm2::{SM2_CURVE_OID, SM2_WITH_SM3_OID, Sm2Key, verify_sm2};
 pub use store::{IdentityInfo, IdentityStore, name_for};
@@ -126,38 +127,6 @@ pub struct Identity {
     pub self_made: bool,
 }
 
-/// A summary of a certificate for listings and reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct CertificateSummary {
-    /// Subject DN.
-    pub subject: String,
-    /// Issuer DN.
-    pub issuer: String,
-    /// Serial, hex.
-    pub serial: String,
-    /// notBefore (RFC 3339).
-    pub not_before: String,
-    /// notAfter (RFC 3339).
-    pub not_after: String,
-    /// SHA-256 of the DER certificate, hex.
-    pub sha256: String,
-}
-
-impl CertificateSummary {
-    /// Summarises a certificate.
-    pub fn of(cert: &Certificate) -> Self {
-        let v = &cert.tbs_certificate.validity;
-        Self {
-            subject: cert.tbs_certificate.subject.to_string(),
-            issuer: cert.tbs_certificate.issuer.to_string(),
-            serial: hex::encode(cert.tbs_certificate.serial_number.as_bytes()),
-            not_before: DateTime::<Utc>::from(v.not_before.to_system_time()).to_rfc3339(),
-            not_after: DateTime::<Utc>::from(v.not_after.to_system_time()).to_rfc3339(),
-            sha256: crate::digest::DigestAlgorithm::Sha256.digest(&cert.to_der().unwrap_or_default()).to_hex(),
-        }
-    }
-}
-
 impl Identity {
     /// Unlocks a PKCS #12 file (modern AES/PBKDF2 or legacy 3DES/RC2) with its password.
     pub fn from_pkcs12(path: &Path, bytes: &[u8], password: &str, name: &str) -> Result<Identity, IdentityError> {
@@ -252,4 +221,32 @@ fn classify_p12_error(path: &Path, text: &str) -> IdentityError {
     } else {
         IdentityError::Corrupt { path: path.to_owned(), detail: text.to_owned() }
     }
+}
+
+impl evidentia_pki::signer::Signer for Identity {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+    fn digest(&self) -> crate::digest::DigestAlgorithm {
+        self.key.digest()
+    }
+    fn signature_algorithm(&self) -> spki::AlgorithmIdentifierOwned {
+        self.key.signature_algorithm()
+    }
+    fn is_sm2(&self) -> bool {
+        matches!(self.key, SigningKey::Sm2(_))
+    }
+    fn check_valid_now(&self) -> Result<(), evidentia_pki::signer::SignerError> {
+        Identity::check_valid_now(self).map_err(signer_error)
+    }
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, evidentia_pki::signer::SignerError> {
+        self.key.sign(message).map_err(signer_error)
+    }
+}
+
+fn signer_error(e: IdentityError) -> evidentia_pki::signer::SignerError {
+    evidentia_pki::signer::SignerError { code: e.code(), message: e.to_string() }
 }

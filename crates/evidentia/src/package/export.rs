@@ -324,7 +324,7 @@ async fn write_package(
 
     // The manifest, and what seals it.
     if let Some(identity) = options.identity {
-        crate::cades::check_identity(identity)?;
+        crate::cades::check_signer(identity)?;
     }
     let (seal, sealed_by) = seal_plan(options);
     let manifest = AsicManifest {

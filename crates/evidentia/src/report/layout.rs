@@ -10,8 +10,7 @@ use krilla::paint::{Fill, FillRule};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
-/// The report font: Noto Sans SC (SIL OFL 1.1, `assets/fonts/`), Latin and CJK in one face.
-pub(crate) static FONT: &[u8] = include_bytes!("../../../../assets/fonts/NotoSansSC-Regular.otf");
+pub use evidentia_pki::pades::font::{FONT, text_width};
 
 /// A4 in points.
 pub const PAGE_W: f32 = 595.28;
@@ -42,11 +41,6 @@ impl Default for Flow {
     fn default() -> Self {
         Flow { pages: vec![Vec::new()], y: TOP }
     }
-}
-
-/// Roughly how wide `text` is at `size`: CJK glyphs one em, others about 0.56 em.
-pub fn text_width(text: &str, size: f32) -> f32 {
-    text.chars().map(|c| if (c as u32) >= 0x2E80 { size } else { size * 0.56 }).sum()
 }
 
 /// Breaks `text` into lines no wider than `width` at `size`, at spaces where it can.

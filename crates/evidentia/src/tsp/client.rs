@@ -8,10 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::TspError;
-use super::request::TimestampRequest;
-use super::token::TimestampToken;
-use super::verify::{Expectation, TimestampPolicy, VerifiedTimestamp, verify};
+use super::{Expectation, TimestampPolicy, TimestampRequest, TimestampToken, TsaAttempt, TspError, VerifiedTimestamp, verify};
 use crate::digest::DigestAlgorithm;
 
 /// Largest answer accepted from a TSA.
@@ -90,26 +87,6 @@ impl Default for TsaSettings {
             tolerance: Duration::from_secs(60),
             max_clock_skew: Duration::from_secs(300),
         }
-    }
-}
-
-/// One TSA that failed, and why.
-#[derive(Debug, Clone)]
-pub struct TsaAttempt {
-    /// The TSA.
-    pub url: String,
-    /// Why it failed.
-    pub error: TspError,
-}
-
-impl Serialize for TsaAttempt {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("TsaAttempt", 3)?;
-        st.serialize_field("url", &self.url)?;
-        st.serialize_field("code", self.error.code())?;
-        st.serialize_field("message", &self.error.to_string())?;
-        st.end()
     }
 }
 

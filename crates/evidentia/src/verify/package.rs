@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::anchor as shared;
 use super::{Check, CheckName, Indication, Policy, PolicyUsed, Verdict, aggregate};
+use evidentia_pki::policy::{signature_check_with, timestamp_verdict, tsp_policy};
 use crate::anchor::merkle::{head_leaf_data, leaf_hash};
 use crate::anchor::ots::format::DetachedTimestamp;
 use crate::digest::{DigestAlgorithm, Digests};
@@ -17,7 +18,7 @@ use crate::package::container::{Container, Limits};
 use crate::package::evidence::{EvidenceDocument, PackagedRecord, check_version};
 use crate::package::manifest::AsicManifest;
 use crate::package::*;
-use crate::tsp::{Expectation, TimestampPolicy, TimestampToken, TspError};
+use crate::tsp::{Expectation, TimestampToken};
 use crate::vault::CustodyEventKind;
 
 /// The verdict on a package.
@@ -361,18 +362,6 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
     })
 }
 
-pub(crate) fn tsp_policy(policy: &Policy) -> TimestampPolicy {
-    TimestampPolicy { trust: policy.trust.clone(), ..TimestampPolicy::default() }
-}
-
-/// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
-pub(crate) fn timestamp_verdict(check: CheckName, subject: &str, e: &TspError) -> Check {
-    match e {
-        TspError::UntrustedRoot(_) => Check::indeterminate(check, subject, e.code(), e.to_string()),
-        _ => Check::failed(check, subject, e.code(), e.to_string()),
-    }
-}
-
 fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) -> Check {
     let Some((uri, _)) = &m.sig_reference else {
         return Check::indeterminate(
@@ -406,7 +395,7 @@ fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) 
             imprint: DigestAlgorithm::Sha256.digest(xml).as_bytes().to_vec(),
             nonce: None,
         };
-        return match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
+        return match crate::tsp::verify(&token, &expected, &tsp_policy(&policy.signatures)) {
             Ok(v) => Check::passed(
                 CheckName::ManifestSeal,
                 MANIFEST_PATH,
@@ -439,78 +428,10 @@ fn digests_of(bytes: &[u8]) -> Digests {
 
 /// A detached CAdES signature over content whose digests are `content`.
 fn signature_check(check: CheckName, subject: &str, p7s: &[u8], content: &Digests, policy: &Policy) -> Check {
-    let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::Error> {
+    let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::subject::InputError> {
         Ok(content.get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default())
     };
-    signature_check_with(check, subject, p7s, &digest_of, policy).0
-}
-
-/// A detached CAdES signature over content whose digest by algorithm `digest_of` gives: the check,
-/// and what the signature established when it passed.
-pub(crate) fn signature_check_with(
-    check: CheckName,
-    subject: &str,
-    p7s: &[u8],
-    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, crate::Error>,
-    policy: &Policy,
-) -> (Check, Option<crate::cades_verify::VerifiedSignature>) {
-    let mut ts_policy = tsp_policy(policy);
-    let mut outcome = crate::cades_verify::verify_detached(p7s, digest_of, &ts_policy);
-    let self_signed_note;
-    if let Err(crate::Error::InvalidSignature(crate::cades_verify::SignatureError::UntrustedRoot(_))) = &outcome
-        && policy.accept_self_signed
-    {
-        let own: Vec<_> = crate::cades_verify::embedded_certificates(p7s)
-            .into_iter()
-            .filter(|c| c.tbs_certificate.subject == c.tbs_certificate.issuer)
-            .collect();
-        ts_policy.trust.extend(own);
-        outcome = crate::cades_verify::verify_detached(p7s, digest_of, &ts_policy);
-        self_signed_note = "; self-signed, accepted by the policy";
-    } else {
-        self_signed_note = "";
-    }
-    match outcome {
-        Ok(v) => {
-            let s = &v.signer;
-            let time = v
-                .timestamp
-                .as_ref()
-                .map(|t| format!(", time-stamped {} by {}", t.gen_time.to_rfc3339(), t.tsa_subject))
-                .unwrap_or_default();
-            let self_signed =
-                if v.self_signed && self_signed_note.is_empty() { "; self-signed" } else { self_signed_note };
-            let c = Check::passed(
-                check,
-                subject,
-                format!(
-                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}",
-                    v.level, s.subject, s.issuer, s.serial, s.not_before, s.not_after
-                ),
-            );
-            (c, Some(v))
-        }
-        Err(e) => {
-            let untrusted_tsa = matches!(
-                &e,
-                crate::Error::InvalidSignature(crate::cades_verify::SignatureError::Timestamp(
-                    TspError::UntrustedRoot(_)
-                ))
-            );
-            let code = if untrusted_tsa { "NO_TRUSTED_ROOT" } else { e.code() };
-            let c = if code == "NO_TRUSTED_ROOT" {
-                Check::indeterminate(
-                    check,
-                    subject,
-                    code,
-                    format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
-                )
-            } else {
-                Check::failed(check, subject, code, e.to_string())
-            };
-            (c, None)
-        }
-    }
+    signature_check_with(check, subject, p7s, &digest_of, &policy.signatures).0
 }
 
 async fn check_record(
@@ -632,7 +553,7 @@ fn pdf_signature_checks(c: &mut Container, entry: &str, policy: &Policy) -> Vec<
     let file = dir.join("content.pdf");
     let report = std::fs::write(&file, &bytes)
         .map_err(|e| e.to_string())
-        .and_then(|()| crate::pades::verify_pdf(&file, policy).map_err(|e| e.to_string()));
+        .and_then(|()| crate::pades::verify_pdf(&file, &policy.signatures).map_err(|e| e.to_string()));
     let _ = std::fs::remove_dir_all(&dir);
     let report = match report {
         Ok(r) => r,
@@ -746,7 +667,7 @@ fn check_timestamp(c: &mut Container, entry: &str, sha: &str, signature_values: 
         imprint: hex::decode(&imprint).unwrap_or_default(),
         nonce: None,
     };
-    match crate::tsp::verify(&token, &expected, &tsp_policy(policy)) {
+    match crate::tsp::verify(&token, &expected, &tsp_policy(&policy.signatures)) {
         Ok(v) => Check::passed(
             CheckName::Timestamp,
             entry,

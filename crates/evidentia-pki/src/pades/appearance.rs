@@ -13,7 +13,7 @@ use krilla::text::{Font, TextDirection};
 use lopdf::{Document, IncrementalDocument, Object, ObjectId, Stream, dictionary};
 
 use super::PadesError;
-use crate::report::layout::{FONT, text_width};
+use super::font::{FONT, text_width};
 
 /// What the appearance says.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ fn fitting_size(text: &str, width: f32, max: f32) -> f32 {
 }
 
 /// Draws the appearance as a one-page PDF of `w` × `h` points.
-pub(crate) fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>) -> Result<Vec<u8>, PadesError> {
+pub fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>) -> Result<Vec<u8>, PadesError> {
     let font = Font::new(FONT.into(), 0).ok_or_else(|| PadesError::Appearance("the font cannot be read".into()))?;
     let mut doc = krilla::Document::new();
     let settings = PageSettings::from_wh(w, h)
@@ -111,7 +111,7 @@ pub(crate) fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>
 
 /// Copies the one page of `pdf` into `update` as a form XObject with bounding box [0 0 w h] and
 /// returns its id.
-pub(crate) fn import_as_form(
+pub fn import_as_form(
     update: &mut IncrementalDocument,
     pdf: &[u8],
     w: f32,

@@ -16,9 +16,12 @@ use super::time::parse_generalized_time;
 #[derive(Debug, Clone)]
 pub struct TimestampToken {
     der: Vec<u8>,
-    pub(crate) signed_data: SignedData,
-    pub(crate) tst_info: TstInfo,
-    pub(crate) tst_der: Vec<u8>,
+    /// The CMS SignedData.
+    pub signed_data: SignedData,
+    /// The TSTInfo it signs.
+    pub tst_info: TstInfo,
+    /// The TSTInfo's DER, as signed.
+    pub tst_der: Vec<u8>,
     gen_time: DateTime<Utc>,
 }
 
@@ -156,7 +159,8 @@ impl TimestampToken {
         })
     }
 
-    pub(crate) fn signer_info(&self) -> Option<&SignerInfo> {
+    /// The token's (single) signer.
+    pub fn signer_info(&self) -> Option<&SignerInfo> {
         self.signed_data.signer_infos.0.iter().next()
     }
 

@@ -14,13 +14,15 @@ use crate::digest::{DigestAlgorithm, DigestValue, MultiHasher};
 const RANGE_DIGITS: usize = 10;
 
 /// A PDF loaded for an update: its bytes and its parsed objects.
-pub(crate) struct LoadedPdf {
+pub struct LoadedPdf {
+    /// The file's bytes.
     pub bytes: Vec<u8>,
+    /// Its objects.
     pub doc: Document,
 }
 
 /// Reads and parses a PDF, refusing encrypted ones.
-pub(crate) fn load(path: &Path) -> Result<LoadedPdf, PadesError> {
+pub fn load(path: &Path) -> Result<LoadedPdf, PadesError> {
     let bytes =
         std::fs::read(path).map_err(|e| PadesError::Unreadable { path: path.to_owned(), why: e.to_string() })?;
     let doc = parse(path, &bytes)?;
@@ -28,7 +30,7 @@ pub(crate) fn load(path: &Path) -> Result<LoadedPdf, PadesError> {
 }
 
 /// Parses PDF bytes read from `path`, refusing encrypted documents.
-pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Document, PadesError> {
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Document, PadesError> {
     let head = &bytes[..bytes.len().min(1024)];
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(PadesError::NotPdf(path.to_owned()));
@@ -68,7 +70,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Document, PadesError> {
 }
 
 /// A PDF text string: literal when ASCII, else UTF-16BE with its byte-order mark.
-pub(crate) fn text_string(text: &str) -> Object {
+pub fn text_string(text: &str) -> Object {
     if text.is_ascii() {
         Object::String(text.as_bytes().to_vec(), StringFormat::Literal)
     } else {
@@ -81,7 +83,7 @@ pub(crate) fn text_string(text: &str) -> Object {
 }
 
 /// Decodes a PDF text string (UTF-16BE with a byte-order mark, else PDFDocEncoding read as Latin-1).
-pub(crate) fn decode_text(bytes: &[u8]) -> String {
+pub fn decode_text(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         let units: Vec<u16> = rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         String::from_utf16_lossy(&units)
@@ -93,7 +95,7 @@ pub(crate) fn decode_text(bytes: &[u8]) -> String {
 }
 
 /// The value of `key` in `dict`, following one indirect reference.
-pub(crate) fn resolve<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+pub fn resolve<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
     let value = dict.get(key).ok()?;
     match value {
         Object::Reference(id) => doc.get_object(*id).ok(),
@@ -102,7 +104,7 @@ pub(crate) fn resolve<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -
 }
 
 /// A page's /MediaBox as [x0 y0 x1 y1], inherited from the page tree when the page has none.
-pub(crate) fn media_box(doc: &Document, page: ObjectId) -> Option<[f32; 4]> {
+pub fn media_box(doc: &Document, page: ObjectId) -> Option<[f32; 4]> {
     let mut node = doc.get_dictionary(page).ok()?;
     for _ in 0..32 {
         if let Some(Object::Array(values)) = resolve(doc, node, b"MediaBox") {
@@ -122,15 +124,25 @@ pub(crate) fn media_box(doc: &Document, page: ObjectId) -> Option<[f32; 4]> {
 }
 
 /// What the new field holds.
-pub(crate) enum FieldValue {
+pub enum FieldValue {
     /// A signature dictionary (/Type /Sig, /SubFilter /ETSI.CAdES.detached).
-    Signature { name: String, reason: Option<String>, location: Option<String>, signing_time: String },
+    Signature {
+        /// The signer's name (/Name).
+        name: String,
+        /// Why it was signed (/Reason).
+        reason: Option<String>,
+        /// Where (/Location).
+        location: Option<String>,
+        /// The claimed signing time (/M), as a PDF date.
+        signing_time: String,
+    },
     /// A document time-stamp (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161).
     DocTimeStamp,
 }
 
 /// A field to add: where its widget sits and what it shows.
-pub(crate) struct NewField {
+pub struct NewField {
+    /// What the field holds.
     pub value: FieldValue,
     /// The page (object id) the widget is on.
     pub page: ObjectId,
@@ -144,7 +156,7 @@ pub(crate) struct NewField {
 
 /// Where, in the written file, the placeholder lies.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Placeholder {
+pub struct Placeholder {
     /// Offset of the `<` opening /Contents.
     pub contents_start: u64,
     /// Offset just past the `>` closing it.
@@ -166,7 +178,7 @@ impl Placeholder {
 }
 
 /// Names of the form fields the document already has (to pick a new, unique one).
-pub(crate) fn field_names(doc: &Document) -> Vec<String> {
+pub fn field_names(doc: &Document) -> Vec<String> {
     let mut names = Vec::new();
     let Ok(catalog) = doc.catalog() else { return names };
     let Some(Object::Dictionary(form)) = resolve(doc, catalog, b"AcroForm") else { return names };
@@ -188,14 +200,14 @@ pub(crate) fn field_names(doc: &Document) -> Vec<String> {
 }
 
 /// A field name not yet used: `base1`, `base2`, …
-pub(crate) fn unique_field_name(doc: &Document, base: &str) -> String {
+pub fn unique_field_name(doc: &Document, base: &str) -> String {
     let taken = field_names(doc);
     (1..).map(|n| format!("{base}{n}")).find(|n| !taken.contains(n)).unwrap_or_else(|| base.to_owned())
 }
 
 /// Adds the field (a merged field and widget), its value with placeholders, the page's /Annots
 /// entry and the form's /Fields entry to `update`.
-pub(crate) fn add_field(
+pub fn add_field(
     update: &mut IncrementalDocument,
     field: &NewField,
     field_name: &str,
@@ -330,7 +342,7 @@ fn add_to_form_fields(update: &mut IncrementalDocument, field: ObjectId) -> Resu
 }
 
 /// The catalog's object id.
-pub(crate) fn catalog_id(doc: &Document) -> Result<ObjectId, PadesError> {
+pub fn catalog_id(doc: &Document) -> Result<ObjectId, PadesError> {
     doc.trailer
         .get(b"Root")
         .and_then(Object::as_reference)
@@ -339,7 +351,7 @@ pub(crate) fn catalog_id(doc: &Document) -> Result<ObjectId, PadesError> {
 
 /// Writes the original bytes and the update to `out` (a new file) and finds the placeholder in
 /// what was appended.
-pub(crate) fn write(update: &mut IncrementalDocument, out: &Path) -> Result<Placeholder, PadesError> {
+pub fn write(update: &mut IncrementalDocument, out: &Path) -> Result<Placeholder, PadesError> {
     let prev_len = update.get_prev_documents_bytes().len() as u64;
     let unwritable = |e: std::io::Error| PadesError::Unwritable { path: out.to_owned(), why: e.to_string() };
     let mut file = save(update, out)?;
@@ -374,7 +386,7 @@ pub(crate) fn write(update: &mut IncrementalDocument, out: &Path) -> Result<Plac
 }
 
 /// Writes the original bytes and the update to `out` (a new file).
-pub(crate) fn save(update: &mut IncrementalDocument, out: &Path) -> Result<std::fs::File, PadesError> {
+pub fn save(update: &mut IncrementalDocument, out: &Path) -> Result<std::fs::File, PadesError> {
     let unwritable = |e: std::io::Error| PadesError::Unwritable { path: out.to_owned(), why: e.to_string() };
     let file =
         std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(out).map_err(unwritable)?;
@@ -407,7 +419,7 @@ fn find_contents(tail: &[u8]) -> Option<usize> {
 }
 
 /// The digest of a file's byte range, read in chunks (large files are not held in memory).
-pub(crate) fn digest_byte_range(
+pub fn digest_byte_range(
     path: &Path,
     range: &[u64],
     algorithm: DigestAlgorithm,
@@ -430,7 +442,7 @@ pub(crate) fn digest_byte_range(
 }
 
 /// Writes the CMS (or token) into the placeholder, hex-encoded and zero-padded.
-pub(crate) fn fill(path: &Path, placeholder: &Placeholder, der: &[u8]) -> Result<(), PadesError> {
+pub fn fill(path: &Path, placeholder: &Placeholder, der: &[u8]) -> Result<(), PadesError> {
     if der.len() > placeholder.capacity() {
         return Err(PadesError::PlaceholderTooSmall { needed: der.len(), reserved: placeholder.capacity() });
     }
@@ -444,7 +456,7 @@ pub(crate) fn fill(path: &Path, placeholder: &Placeholder, der: &[u8]) -> Result
 }
 
 /// A sibling path for a file being written, renamed over `out` once complete.
-pub(crate) fn partial_path(out: &Path) -> PathBuf {
+pub fn partial_path(out: &Path) -> PathBuf {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "signed.pdf".into());
     out.with_file_name(format!(".{name}.partial"))
 }

@@ -167,7 +167,7 @@ fn strip_leading_zeros(b: &[u8]) -> &[u8] {
 }
 
 /// The single value of a signed attribute.
-pub(crate) fn single_attr(signer: &SignerInfo, wanted: ObjectIdentifier) -> Option<&der::Any> {
+pub fn single_attr(signer: &SignerInfo, wanted: ObjectIdentifier) -> Option<&der::Any> {
     let attrs = signer.signed_attrs.as_ref()?;
     let mut matching = attrs.iter().filter(|a| a.oid == wanted);
     let attr = matching.next()?;
@@ -177,7 +177,8 @@ pub(crate) fn single_attr(signer: &SignerInfo, wanted: ObjectIdentifier) -> Opti
     attr.values.iter().next()
 }
 
-pub(crate) fn find_signer(sid: &SignerIdentifier, pool: &[Certificate]) -> Option<Certificate> {
+/// The certificate in `pool` a SignerIdentifier names.
+pub fn find_signer(sid: &SignerIdentifier, pool: &[Certificate]) -> Option<Certificate> {
     pool.iter()
         .find(|c| match sid {
             SignerIdentifier::IssuerAndSerialNumber(is) => {
@@ -194,7 +195,8 @@ pub(crate) fn find_signer(sid: &SignerIdentifier, pool: &[Certificate]) -> Optio
         .cloned()
 }
 
-pub(crate) fn check_cert_binding(signer: &SignerInfo, cert: &Certificate) -> Result<(), TspError> {
+/// Whether the signing-certificate(-v2) attribute binds `cert`.
+pub fn check_cert_binding(signer: &SignerInfo, cert: &Certificate) -> Result<(), TspError> {
     let der = cert.to_der().map_err(|e| TspError::Malformed(format!("certificate: {e}")))?;
     let bad = |why: &str| TspError::CertificateBindingInvalid(why.to_owned());
     let serial_ok = |is: &Option<super::asn1::IssuerSerial>| match is {
@@ -249,7 +251,7 @@ fn is_ca(cert: &Certificate) -> bool {
 }
 
 /// From the TSA certificate up to a trust anchor, each link's signature checked.
-pub(crate) fn build_chain(
+pub fn build_chain(
     leaf: &Certificate,
     pool: &[Certificate],
     trust: &TrustAnchors,

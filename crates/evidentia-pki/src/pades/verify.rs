@@ -10,10 +10,10 @@ use serde::Serialize;
 use super::changes::{Change, changes};
 use super::update::{self, decode_text, resolve};
 use crate::digest::DigestAlgorithm;
-use crate::identity::CertificateSummary;
+use crate::certificate::CertificateSummary;
+use crate::check::{Check, CheckName, Indication, Verdict, aggregate};
+use crate::policy::{PolicyUsed, SignaturePolicy as Policy, signature_check_with, timestamp_verdict, tsp_policy};
 use crate::tsp::{Expectation, TimestampToken, VerifiedTimestamp};
-use crate::verify::package::{signature_check_with, timestamp_verdict, tsp_policy};
-use crate::verify::{Check, CheckName, Indication, Policy, PolicyUsed, Verdict, aggregate};
 
 /// One signature or document time-stamp in a PDF, and what was found.
 #[derive(Debug, Clone, Serialize)]
@@ -141,7 +141,7 @@ fn der_element(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 /// Verifies every signature and document time-stamp in the PDF at `path`.
-pub fn verify_pdf(path: &Path, policy: &Policy) -> Result<PdfReport, crate::Error> {
+pub fn verify_pdf(path: &Path, policy: &Policy) -> Result<PdfReport, super::PadesError> {
     let bytes =
         std::fs::read(path).map_err(|e| super::PadesError::Unreadable { path: path.to_owned(), why: e.to_string() })?;
     let latest = update::parse(path, &bytes)?;
@@ -250,7 +250,7 @@ fn check_one(
         ),
     ));
     let range: Vec<u64> = f.range.iter().map(|&v| v as u64).collect();
-    let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::Error> {
+    let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::subject::InputError> {
         Ok(super::update::digest_byte_range(path, &range, algo)
             .map_err(|e| crate::subject::InputError::from_io(path, e))?
             .as_bytes()

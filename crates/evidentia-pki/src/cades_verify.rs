@@ -14,7 +14,8 @@ use x509_cert::ext::pkix::KeyUsage;
 
 use crate::cades::SIGNATURE_TIME_STAMP;
 use crate::digest::DigestAlgorithm;
-use crate::identity::CertificateSummary;
+use crate::certificate::CertificateSummary;
+use crate::subject::InputError;
 use crate::tsp::asn1::oid;
 use crate::tsp::signature::{SigDigest, verify_signature};
 use crate::tsp::verify::{build_chain, check_cert_binding, find_signer, single_attr};
@@ -84,6 +85,27 @@ impl SignatureError {
     }
 }
 
+/// Why a detached signature could not be judged (its content cannot be read) or is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The signed content or the signature file cannot be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The signature is not accepted.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+}
+
+impl VerifyError {
+    /// The stable code of the input problem or of the refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Input(e) => e.code(),
+            Self::Signature(e) => e.code(),
+        }
+    }
+}
+
 /// What a valid signature establishes.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifiedSignature {
@@ -106,9 +128,9 @@ pub struct VerifiedSignature {
 /// Verifies a detached signature over content whose digests (by algorithm) `digest_of` gives.
 pub fn verify_detached(
     p7s: &[u8],
-    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, crate::Error>,
+    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, InputError>,
     policy: &TimestampPolicy,
-) -> Result<VerifiedSignature, crate::Error> {
+) -> Result<VerifiedSignature, VerifyError> {
     let malformed = |e: &dyn std::fmt::Display| SignatureError::Malformed(e.to_string());
     let ci = ContentInfo::from_der(p7s).map_err(|e| malformed(&e))?;
     if ci.content_type != oid::SIGNED_DATA {
@@ -232,8 +254,7 @@ pub fn verify_file(
     p7s_path: &std::path::Path,
     content: &std::path::Path,
     policy: &TimestampPolicy,
-) -> Result<VerifiedSignature, crate::Error> {
-    use crate::subject::InputError;
+) -> Result<VerifiedSignature, VerifyError> {
     let p7s = std::fs::read(p7s_path).map_err(|e| InputError::from_io(p7s_path, e))?;
     crate::subject::plan_file(content)?;
     verify_detached(
@@ -282,11 +303,11 @@ mod tests {
         TimestampPolicy { trust: TrustAnchors::new(Certificate::load_pem_chain(pem).unwrap()), ..Default::default() }
     }
 
-    fn judge(p7s: &[u8], content: &[u8], policy: &TimestampPolicy) -> Result<VerifiedSignature, crate::Error> {
+    fn judge(p7s: &[u8], content: &[u8], policy: &TimestampPolicy) -> Result<VerifiedSignature, VerifyError> {
         verify_detached(p7s, &|algo| Ok(algo.digest(content).as_bytes().to_vec()), policy)
     }
 
-    fn code(r: Result<VerifiedSignature, crate::Error>) -> &'static str {
+    fn code(r: Result<VerifiedSignature, VerifyError>) -> &'static str {
         r.err().map(|e| e.code()).unwrap_or("PASSED")
     }
 

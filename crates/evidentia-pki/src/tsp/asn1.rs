@@ -4,6 +4,8 @@
 //! `genTime` with fractional seconds: the time is kept as raw GeneralizedTime bytes and parsed by
 //! [`super::time`].
 
+#![allow(missing_docs)] // the fields are RFC 3161's and RFC 5035's ASN.1 names, documented there
+
 use der::asn1::{Int, OctetString};
 use der::{Any, Sequence};
 use spki::AlgorithmIdentifierOwned;

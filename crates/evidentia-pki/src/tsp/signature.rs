@@ -13,13 +13,18 @@ use super::asn1::oid;
 /// (`rsaEncryption` and `id-ecPublicKey` in CMS SignerInfos).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigDigest {
+    /// SHA-1 (legacy, for reading others' signatures).
     Sha1,
+    /// SHA-256.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
 impl SigDigest {
+    /// The digest an object identifier names, if it is one of these.
     pub fn from_oid(o: &ObjectIdentifier) -> Option<Self> {
         match *o {
             oid::SHA1 => Some(Self::Sha1),
@@ -30,6 +35,7 @@ impl SigDigest {
         }
     }
 
+    /// The digest of `data`.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
         let algo = match self {
             Self::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,

@@ -1,0 +1,19 @@
+//! Evidentia's pure PKI, on `evidentia-formats` only: no network, SQL or async. It parses and
+//! judges what others sign as much as it builds what Evidentia signs.
+//!
+//! - [`certificate`] summarises certificates; [`signer`] is what signs (a key and its chain);
+//! - [`tsp`] builds RFC 3161 requests, reads responses and tokens, and verifies them under a policy;
+//! - [`cades`] builds detached CAdES signatures over a [`signer::Signer`]; [`cades_verify`] judges any;
+//! - [`pades`] writes PDF incremental updates and appearances and verifies every signature of a PDF;
+//! - [`policy`] is the validation policy, and the checks that apply it.
+#![forbid(unsafe_code)]
+
+pub mod cades;
+pub mod cades_verify;
+pub mod certificate;
+pub mod pades;
+pub mod policy;
+pub mod signer;
+pub mod tsp;
+
+use evidentia_formats::{check, digest, subject};

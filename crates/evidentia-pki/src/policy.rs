@@ -1,0 +1,127 @@
+//! The validation policy signatures and time-stamps are judged by, and the checks that apply it:
+//! an untrusted root cannot be decided (INDETERMINATE), anything else wrong fails.
+
+use serde::Serialize;
+
+use crate::cades_verify::{self, SignatureError, VerifyError};
+use crate::check::{Check, CheckName};
+use crate::digest::DigestAlgorithm;
+use crate::subject::InputError;
+use crate::tsp::{TimestampPolicy, TrustAnchors, TspError};
+
+/// The rules signatures and time-stamps are judged by. Reports state the policy they used.
+#[derive(Debug, Clone, Default)]
+pub struct SignaturePolicy {
+    /// Roots TSA and signer certificates must chain to.
+    pub trust: TrustAnchors,
+    /// Where those roots came from, in words.
+    pub trust_sources: Vec<String>,
+    /// Whether a self-signed signer passes (its certificate trusted as its own root).
+    pub accept_self_signed: bool,
+}
+
+/// A policy as a report states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyUsed {
+    /// Where the trusted roots came from.
+    pub trust: Vec<String>,
+    /// Whether self-signed signers pass.
+    pub accept_self_signed: bool,
+    /// `offline`, or the node anchor blocks were confirmed with.
+    pub chain: String,
+    /// Confirmations required when online.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmations: Option<u64>,
+}
+
+impl SignaturePolicy {
+    /// What a report says about this policy, with no chain node asked.
+    pub fn used(&self) -> PolicyUsed {
+        PolicyUsed {
+            trust: self.trust_sources.clone(),
+            accept_self_signed: self.accept_self_signed,
+            chain: "offline".into(),
+            confirmations: None,
+        }
+    }
+}
+
+/// The time-stamp policy of a signature policy: its trusted roots.
+pub fn tsp_policy(policy: &SignaturePolicy) -> TimestampPolicy {
+    TimestampPolicy { trust: policy.trust.clone(), ..TimestampPolicy::default() }
+}
+
+/// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
+pub fn timestamp_verdict(check: CheckName, subject: &str, e: &TspError) -> Check {
+    match e {
+        TspError::UntrustedRoot(_) => Check::indeterminate(check, subject, e.code(), e.to_string()),
+        _ => Check::failed(check, subject, e.code(), e.to_string()),
+    }
+}
+
+/// A detached CAdES signature over content whose digest by algorithm `digest_of` gives: the check,
+/// and what the signature established when it passed.
+pub fn signature_check_with(
+    check: CheckName,
+    subject: &str,
+    p7s: &[u8],
+    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, InputError>,
+    policy: &SignaturePolicy,
+) -> (Check, Option<cades_verify::VerifiedSignature>) {
+    let mut ts_policy = tsp_policy(policy);
+    let mut outcome = cades_verify::verify_detached(p7s, digest_of, &ts_policy);
+    let self_signed_note;
+    if let Err(VerifyError::Signature(SignatureError::UntrustedRoot(_))) = &outcome
+        && policy.accept_self_signed
+    {
+        let own: Vec<_> = cades_verify::embedded_certificates(p7s)
+            .into_iter()
+            .filter(|c| c.tbs_certificate.subject == c.tbs_certificate.issuer)
+            .collect();
+        ts_policy.trust.extend(own);
+        outcome = cades_verify::verify_detached(p7s, digest_of, &ts_policy);
+        self_signed_note = "; self-signed, accepted by the policy";
+    } else {
+        self_signed_note = "";
+    }
+    match outcome {
+        Ok(v) => {
+            let s = &v.signer;
+            let time = v
+                .timestamp
+                .as_ref()
+                .map(|t| format!(", time-stamped {} by {}", t.gen_time.to_rfc3339(), t.tsa_subject))
+                .unwrap_or_default();
+            let self_signed =
+                if v.self_signed && self_signed_note.is_empty() { "; self-signed" } else { self_signed_note };
+            let c = Check::passed(
+                check,
+                subject,
+                format!(
+                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}",
+                    v.level, s.subject, s.issuer, s.serial, s.not_before, s.not_after
+                ),
+            );
+            (c, Some(v))
+        }
+        Err(e) => {
+            let untrusted_tsa = matches!(
+                &e,
+                VerifyError::Signature(SignatureError::Timestamp(TspError::UntrustedRoot(_)))
+            );
+            let code = if untrusted_tsa { "NO_TRUSTED_ROOT" } else { e.code() };
+            let c = if code == "NO_TRUSTED_ROOT" {
+                Check::indeterminate(
+                    check,
+                    subject,
+                    code,
+                    format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
+                )
+            } else {
+                Check::failed(check, subject, code, e.to_string())
+            };
+            (c, None)
+        }
+    }
+}
+
