@@ -26,7 +26,7 @@ pub mod report;
 pub mod seal;
 pub mod stamp;
 pub mod tsp;
-pub mod vault;
+pub use evidentia_vault as vault;
 pub mod verify;
 
 pub use error::{Error, ErrorKind, verdict_exit_code};

@@ -1,9 +1,12 @@
-//! The evidence vault: records, file copies and the custody log.
+//! The evidence vault: records, file copies and the hash-chained custody log, and the check of all
+//! three. On `evidentia-formats` and `evidentia-pki` only; never on the network or the use cases.
 //!
 //! Layout of a vault folder: `vault.db` (SQLite, WAL), `blobs/` (the [`BlobStore`]), `head.json`
 //! (the [`HeadWitness`]) and `lock` (held by the one process allowed to write). A team vault
 //! keeps its rows in PostgreSQL and `blobs/` and `head.json` in a folder its members share;
 //! several processes write it at once (see [`VaultLocation`]).
+
+#![forbid(unsafe_code)]
 
 mod anchors;
 mod blobs;
@@ -17,6 +20,9 @@ mod ots;
 mod record;
 mod store;
 mod verify;
+
+use evidentia_formats::{clock, digest, hash_hex, work};
+use evidentia_pki::{cades, tsp};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
