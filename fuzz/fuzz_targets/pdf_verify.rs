@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    let policy = evidentia::verify::Policy::default();
+    let policy = evidentia::verify::SignaturePolicy::default();
     let _ = evidentia::pades::verify_pdf(&path, &policy);
 });

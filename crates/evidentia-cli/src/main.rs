@@ -733,7 +733,9 @@ async fn run(cli: Cli) -> Outcome {
             for c in &cert {
                 settings.policy.extra_certificates.extend(evidentia::tsp::load_certificates(c)?);
             }
-            match evidentia::cades_verify::verify_file(&signature, &file, &settings.policy).map_err(evidentia::Error::from) {
+            match evidentia::cades_verify::verify_file(&signature, &file, &settings.policy)
+                .map_err(evidentia::Error::from)
+            {
                 Ok(verified) => {
                     render::signature_verified(cli.json, &signature, &verified);
                     Ok(())

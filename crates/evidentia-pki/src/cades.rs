@@ -213,4 +213,3 @@ pub fn signature_timestamp_token(p7s: &[u8]) -> Result<Option<Vec<u8>>, CadesErr
         .map_err(enc)?;
     Ok(token)
 }
-

@@ -13,8 +13,8 @@ use x509_cert::Certificate;
 use x509_cert::ext::pkix::KeyUsage;
 
 use crate::cades::SIGNATURE_TIME_STAMP;
-use crate::digest::DigestAlgorithm;
 use crate::certificate::CertificateSummary;
+use crate::digest::DigestAlgorithm;
 use crate::subject::InputError;
 use crate::tsp::asn1::oid;
 use crate::tsp::signature::{SigDigest, verify_signature};

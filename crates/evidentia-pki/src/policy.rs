@@ -79,7 +79,13 @@ pub fn signature_check_with(
             .filter(|c| c.tbs_certificate.subject == c.tbs_certificate.issuer)
             .collect();
         ts_policy.trust.extend(own);
-        outcome = cades_verify::verify_detached(p7s, digest_of, &ts_policy);
+        // Only the signer's own certificate may be accepted as its root: a CA root that merely
+        // travels inside the signature vouches for nothing.
+        if let Ok(v) = cades_verify::verify_detached(p7s, digest_of, &ts_policy)
+            && v.self_signed
+        {
+            outcome = Ok(v);
+        }
         self_signed_note = "; self-signed, accepted by the policy";
     } else {
         self_signed_note = "";
@@ -105,10 +111,8 @@ pub fn signature_check_with(
             (c, Some(v))
         }
         Err(e) => {
-            let untrusted_tsa = matches!(
-                &e,
-                VerifyError::Signature(SignatureError::Timestamp(TspError::UntrustedRoot(_)))
-            );
+            let untrusted_tsa =
+                matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::UntrustedRoot(_))));
             let code = if untrusted_tsa { "NO_TRUSTED_ROOT" } else { e.code() };
             let c = if code == "NO_TRUSTED_ROOT" {
                 Check::indeterminate(
@@ -124,4 +128,3 @@ pub fn signature_check_with(
         }
     }
 }
-

@@ -1,10 +1,9 @@
-//! Evidentia's core: everything the `evidentia` command and the desktop app do is done here, on
-//! top of `evidentia-formats` (the pure formats, re-exported here: [`digest`], [`subject`],
-//! [`work`], [`media`], [`check`], [`clock`], [`hash_hex`]).
+//! Evidentia's use cases, on `evidentia-formats`, `evidentia-pki` and `evidentia-vault` (all
+//! re-exported here under their old paths: [`digest`], [`subject`], [`work`], [`media`], [`check`],
+//! [`clock`], [`hash_hex`], [`vault`], [`cades_verify`], and inside [`tsp`], [`cades`], [`pades`]).
 //!
-//! - [`vault`] keeps evidence records, file copies and the hash-chained custody log, and checks them;
-//! - [`tsp`] obtains and verifies RFC 3161 time-stamps; [`stamp`] keeps them with records;
-//! - [`cades`], [`cades_verify`] and [`pades`] make and check signatures;
+//! - [`identity`] unlocks signing identities; [`cades`] and [`pades`] sign with them and a TSA;
+//! - [`tsp`] asks TSAs for time-stamps ([`tsp::client`]); [`stamp`] keeps them with records;
 //! - [`anchor`] batches records and anchors them on a chain and with OpenTimestamps;
 //! - [`package`] exports evidence packages, [`verify`] judges them, [`report`] renders the verdict;
 //! - [`seal`] drives the stages for a set of subjects and reports progress;
@@ -15,7 +14,6 @@
 
 pub mod anchor;
 pub mod cades;
-pub use evidentia_pki::cades_verify;
 pub mod config;
 mod error;
 pub mod identity;
@@ -26,8 +24,9 @@ pub mod report;
 pub mod seal;
 pub mod stamp;
 pub mod tsp;
-pub use evidentia_vault as vault;
 pub mod verify;
 
 pub use error::{Error, ErrorKind, verdict_exit_code};
 pub use evidentia_formats::{check, clock, digest, hash_hex, media, subject, work};
+pub use evidentia_pki::cades_verify;
+pub use evidentia_vault as vault;

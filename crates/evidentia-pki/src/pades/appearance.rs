@@ -111,12 +111,7 @@ pub fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>) -> Re
 
 /// Copies the one page of `pdf` into `update` as a form XObject with bounding box [0 0 w h] and
 /// returns its id.
-pub fn import_as_form(
-    update: &mut IncrementalDocument,
-    pdf: &[u8],
-    w: f32,
-    h: f32,
-) -> Result<ObjectId, PadesError> {
+pub fn import_as_form(update: &mut IncrementalDocument, pdf: &[u8], w: f32, h: f32) -> Result<ObjectId, PadesError> {
     let bad = |e: lopdf::Error| PadesError::Appearance(e.to_string());
     let source = Document::load_mem(pdf).map_err(bad)?;
     let page =

@@ -251,4 +251,3 @@ pub fn common_name(cert: &x509_cert::Certificate) -> String {
     }
     subject.to_string()
 }
-

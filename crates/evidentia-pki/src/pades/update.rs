@@ -207,11 +207,7 @@ pub fn unique_field_name(doc: &Document, base: &str) -> String {
 
 /// Adds the field (a merged field and widget), its value with placeholders, the page's /Annots
 /// entry and the form's /Fields entry to `update`.
-pub fn add_field(
-    update: &mut IncrementalDocument,
-    field: &NewField,
-    field_name: &str,
-) -> Result<(), PadesError> {
+pub fn add_field(update: &mut IncrementalDocument, field: &NewField, field_name: &str) -> Result<(), PadesError> {
     let placeholder_range = Object::Array(vec![Object::Integer(0), big(), big(), big()]);
     let contents = Object::String(vec![0u8; field.contents_len], StringFormat::Hexadecimal);
     let value = match &field.value {

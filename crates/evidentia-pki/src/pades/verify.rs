@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::changes::{Change, changes};
 use super::update::{self, decode_text, resolve};
-use crate::digest::DigestAlgorithm;
 use crate::certificate::CertificateSummary;
 use crate::check::{Check, CheckName, Indication, Verdict, aggregate};
+use crate::digest::DigestAlgorithm;
 use crate::policy::{PolicyUsed, SignaturePolicy as Policy, signature_check_with, timestamp_verdict, tsp_policy};
 use crate::tsp::{Expectation, TimestampToken, VerifiedTimestamp};
 
@@ -149,7 +149,8 @@ pub fn verify_pdf(path: &Path, policy: &Policy) -> Result<PdfReport, super::Pade
     let sha256 = DigestAlgorithm::Sha256.digest(&bytes).to_hex();
     let revisions = bytes.windows(5).filter(|w| w == b"%%EOF").count().max(1);
     let mut found = signatures_in(&latest);
-    found.sort_by_key(|f| f.range.get(2).copied().unwrap_or(0) + f.range.get(3).copied().unwrap_or(0));
+    // A hostile /ByteRange may hold any integers: its sums saturate rather than overflow.
+    found.sort_by_key(|f| f.range.get(2).copied().unwrap_or(0).saturating_add(f.range.get(3).copied().unwrap_or(0)));
 
     // Where each revision ends (just past a %%EOF and its line end).
     let eofs: Vec<u64> = bytes
@@ -222,7 +223,7 @@ fn check_one(
 
     // The byte range: [0, a, b, c] with the hex /Contents exactly in the gap.
     let range_ok = match f.range.as_slice() {
-        [0, a, b, c] if *a > 0 && b > a && *c >= 0 && (*b + *c) as u64 <= size => {
+        [0, a, b, c] if *a > 0 && b > a && *c >= 0 && b.checked_add(*c).is_some_and(|end| end as u64 <= size) => {
             let (a, b) = (*a as usize, *b as usize);
             bytes[a] == b'<' && bytes[b - 1] == b'>' && bytes[a + 1..b - 1].iter().all(u8::is_ascii_hexdigit)
         }
@@ -322,7 +323,7 @@ fn check_one(
         if let Some(v) = verified {
             let later_doc_ts = all.iter().any(|o| {
                 o.sub_filter == "ETSI.RFC3161"
-                    && o.range.get(2).zip(o.range.get(3)).is_some_and(|(b, c)| (b + c) as u64 > covered)
+                    && o.range.get(2).zip(o.range.get(3)).is_some_and(|(b, c)| b.saturating_add(*c) > covered as i64)
             });
             // B-LT: a later revision put the signer's certificate into the DSS.
             let signer_der = crate::cades_verify::embedded_certificates(der)
@@ -413,4 +414,260 @@ fn check_one(
         sig.result = Indication::TotalPassed;
     }
     sig
+}
+
+#[cfg(test)]
+mod tests {
+    //! PDFs signed by pyHanko (PAdES-B-B), and updated after signing with pyHanko's incremental
+    //! writer (see `testdata/README.md`), judged as `pyhanko sign validate` and `pdfsig` judge
+    //! them; and hostile variants of them, which must never pass nor panic.
+    use x509_cert::Certificate;
+
+    use super::*;
+    use crate::tsp::TrustAnchors;
+
+    const SIGNED: &[u8] = include_bytes!("testdata/signed.pdf");
+    const TAMPERED: &[u8] = include_bytes!("testdata/signed-then-tampered.pdf");
+    const ANNOTATED: &[u8] = include_bytes!("testdata/signed-then-annotated.pdf");
+    const ROOT: &[u8] = include_bytes!("testdata/root.pem");
+    const OTHER_ROOT: &[u8] = include_bytes!("testdata/other-root.pem");
+
+    fn trusting(pem: &[u8]) -> Policy {
+        Policy {
+            trust: TrustAnchors::new(Certificate::load_pem_chain(pem).unwrap()),
+            trust_sources: vec!["testdata".into()],
+            accept_self_signed: false,
+        }
+    }
+
+    /// `verify_pdf` over `bytes`, written to a temporary file of their own.
+    fn judge(bytes: &[u8], policy: &Policy) -> Result<PdfReport, super::super::PadesError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("document.pdf");
+        std::fs::write(&path, bytes).unwrap();
+        verify_pdf(&path, policy)
+    }
+
+    /// The one signature of a report.
+    fn only(report: &PdfReport) -> &PdfSignature {
+        assert_eq!(report.signatures.len(), 1, "{:#?}", report.signatures);
+        &report.signatures[0]
+    }
+
+    fn check(sig: &PdfSignature, name: CheckName) -> &Check {
+        sig.checks.iter().find(|c| c.check == name).unwrap_or_else(|| panic!("no {name} check: {:#?}", sig.checks))
+    }
+
+    /// The byte range of the pyHanko signature: [0, a, b, c].
+    fn signed_range() -> [usize; 4] {
+        let at = SIGNED.windows(11).position(|w| w == b"/ByteRange ").unwrap() + 11;
+        let end = at + SIGNED[at..].iter().position(|&b| b == b']').unwrap();
+        let n: Vec<usize> =
+            std::str::from_utf8(&SIGNED[at + 1..end]).unwrap().split_whitespace().map(|v| v.parse().unwrap()).collect();
+        [n[0], n[1], n[2], n[3]]
+    }
+
+    #[test]
+    fn a_pyhanko_signature_passes_when_its_root_is_trusted() {
+        // pyHanko: intact, valid, trusted, "covers the entire file", VALID; pdfsig: valid, trusted.
+        let report = judge(SIGNED, &trusting(ROOT)).unwrap();
+        assert_eq!(report.result, Indication::TotalPassed, "{:#?}", report.signatures);
+        assert_eq!(report.revisions, 2, "the unsigned PDF and pyHanko's signing update");
+        assert_eq!(report.size, SIGNED.len() as u64);
+        let sig = only(&report);
+        assert_eq!(sig.result, Indication::TotalPassed);
+        assert_eq!(sig.field, "Signature1");
+        assert_eq!(sig.kind, "signature");
+        assert_eq!(sig.sub_filter, "ETSI.CAdES.detached");
+        assert_eq!(sig.level, Some("B-B"));
+        assert_eq!((sig.revision, sig.covered), (2, SIGNED.len() as u64));
+        assert!(sig.changes.is_empty());
+        assert!(sig.timestamp.is_none());
+        assert!(sig.claimed_time.as_deref().is_some_and(|t| t.starts_with("D:2026")), "{:?}", sig.claimed_time);
+        for name in [CheckName::ByteRange, CheckName::Signature, CheckName::Modifications] {
+            assert_eq!(check(sig, name).verdict, Verdict::Passed, "{:#?}", sig.checks);
+        }
+        assert!(check(sig, CheckName::Signature).detail.starts_with("PAdES-B-B by "), "{:#?}", sig.checks);
+    }
+
+    #[test]
+    fn the_signer_is_reported() {
+        let report = judge(SIGNED, &trusting(ROOT)).unwrap();
+        let signer = only(&report).signer.as_ref().expect("the signer");
+        assert!(signer.subject.contains("CN=Bob PDF Signer"), "{}", signer.subject);
+        assert!(signer.subject.contains("O=Evidentia Test"), "{}", signer.subject);
+        assert!(signer.issuer.contains("CN=Evidentia PAdES Test Root"), "{}", signer.issuer);
+        assert!(!signer.serial.is_empty() && signer.sha256.len() == 64, "{signer:?}");
+    }
+
+    #[test]
+    fn an_unrelated_root_is_indeterminate_no_trusted_root_not_failed() {
+        // pyHanko: intact and valid but untrusted ("No path to trust anchor found"); pdfsig:
+        // "Signature is Valid", "Certificate issuer isn't Trusted". Cannot be decided, not false.
+        for policy in [trusting(OTHER_ROOT), Policy::default()] {
+            let report = judge(SIGNED, &policy).unwrap();
+            assert_eq!(report.result, Indication::Indeterminate, "{:#?}", report.signatures);
+            let sig = only(&report);
+            assert_eq!(sig.result, Indication::Indeterminate);
+            assert!(sig.checks.iter().all(|c| c.verdict != Verdict::Failed), "{:#?}", sig.checks);
+            let signature = check(sig, CheckName::Signature);
+            assert_eq!(signature.verdict, Verdict::Indeterminate);
+            assert_eq!(signature.reason.as_deref(), Some("NO_TRUSTED_ROOT"));
+            // Who signed is still read out, and the level.
+            assert!(sig.signer.as_ref().is_some_and(|s| s.subject.contains("CN=Bob PDF Signer")), "{:?}", sig.signer);
+            assert_eq!(sig.level, Some("B-B"));
+        }
+    }
+
+    #[test]
+    fn accepting_self_signed_signers_does_not_trust_an_embedded_root() {
+        // pyHanko embeds the root next to the signer (as most signers do); the signer itself is
+        // not self-signed, so accepting self-signed signers must not make its chain trusted.
+        let policy = Policy { accept_self_signed: true, ..trusting(OTHER_ROOT) };
+        let report = judge(SIGNED, &policy).unwrap();
+        let signature = check(only(&report), CheckName::Signature);
+        assert_eq!(signature.reason.as_deref(), Some("NO_TRUSTED_ROOT"), "{signature:?}");
+        assert_eq!(report.result, Indication::Indeterminate);
+    }
+
+    #[test]
+    fn a_page_changed_after_signing_fails_as_modified_after_signing() {
+        // pyHanko: intact, valid, trusted, but "Some modifications may be illegitimate"
+        // (SuspiciousModification, modification level OTHER): INVALID. pdfsig: "Not total document signed".
+        let report = judge(TAMPERED, &trusting(ROOT)).unwrap();
+        assert_eq!(report.result, Indication::TotalFailed, "{:#?}", report.signatures);
+        assert_eq!(report.revisions, 3);
+        let sig = only(&report);
+        assert_eq!(sig.result, Indication::TotalFailed);
+        assert_eq!(sig.covered, SIGNED.len() as u64, "it still covers exactly the revision pyHanko signed");
+        // The signature itself is intact: what it covers was not touched.
+        assert_eq!(check(sig, CheckName::Signature).verdict, Verdict::Passed, "{:#?}", sig.checks);
+        let modifications = check(sig, CheckName::Modifications);
+        assert_eq!(modifications.verdict, Verdict::Failed);
+        assert_eq!(modifications.reason.as_deref(), Some("MODIFIED_AFTER_SIGNING"));
+        assert!(
+            sig.changes.iter().any(|c| !c.allowed && c.page == Some(1) && c.what.contains("page 1")),
+            "the change to page 1 is named: {:#?}",
+            sig.changes
+        );
+    }
+
+    #[test]
+    fn an_annotation_added_after_signing_is_judged_as_pyhanko_judges_it() {
+        // pyHanko's standard diff policy explains only signature fields, their widgets and
+        // validation data: a /FreeText annotation added later is an "unexplained xref"
+        // (SuspiciousModification, modification level OTHER, docmdp_ok False): INVALID, though
+        // intact, valid and trusted. So here: the signature passes, the modifications fail.
+        let report = judge(ANNOTATED, &trusting(ROOT)).unwrap();
+        assert_eq!(report.result, Indication::TotalFailed, "{:#?}", report.signatures);
+        let sig = only(&report);
+        assert_eq!(check(sig, CheckName::Signature).verdict, Verdict::Passed, "{:#?}", sig.checks);
+        let modifications = check(sig, CheckName::Modifications);
+        assert_eq!(modifications.reason.as_deref(), Some("MODIFIED_AFTER_SIGNING"), "{modifications:?}");
+        assert!(
+            sig.changes.iter().any(|c| !c.allowed && c.what.contains("(/Annot)")),
+            "the annotation is named: {:#?}",
+            sig.changes
+        );
+        assert!(
+            sig.changes.iter().any(|c| !c.allowed && c.page == Some(1) && c.what.contains("Annots")),
+            "page 1's /Annots: {:#?}",
+            sig.changes
+        );
+    }
+
+    #[test]
+    fn a_truncated_copy_is_an_error_or_fails_and_never_panics() {
+        let middle = &SIGNED[..SIGNED.len() / 2];
+        let e = judge(middle, &trusting(ROOT)).unwrap_err();
+        assert_eq!(e.code(), "PDF_UNREADABLE", "{e}");
+        // Every cut: an error, or a report that does not pass (a cut just after the first
+        // revision is a complete unsigned PDF: INDETERMINATE, nothing is signed).
+        for len in (0..SIGNED.len()).step_by(61).chain(SIGNED.len() - 8..SIGNED.len()) {
+            match judge(&SIGNED[..len], &trusting(ROOT)) {
+                Err(e) => assert!(matches!(e.code(), "NOT_PDF" | "PDF_UNREADABLE"), "cut at {len}: {e}"),
+                Ok(r) => assert_ne!(r.result, Indication::TotalPassed, "cut at {len}: {:#?}", r.signatures),
+            }
+        }
+    }
+
+    #[test]
+    fn a_byte_flipped_inside_the_signed_range_never_passes() {
+        let [_, a, b, c] = signed_range();
+        let covered: Vec<usize> = (0..a).chain(b..b + c).collect();
+        assert_eq!(b + c, SIGNED.len());
+        let policy = trusting(ROOT);
+        let mut hash_mismatches = 0;
+        for i in 0..50 {
+            let at = covered[i * (covered.len() - 1) / 49];
+            for mask in [0x01, 0xFF] {
+                let mut bad = SIGNED.to_vec();
+                bad[at] ^= mask;
+                match judge(&bad, &policy) {
+                    Err(e) => assert!(matches!(e.code(), "NOT_PDF" | "PDF_UNREADABLE"), "byte {at} ^ {mask:#x}: {e}"),
+                    Ok(r) => {
+                        assert_ne!(r.result, Indication::TotalPassed, "byte {at} ^ {mask:#x}: {:#?}", r.signatures);
+                        let reasons = r.signatures.iter().flat_map(|s| &s.checks).filter_map(|c| c.reason.as_deref());
+                        hash_mismatches += reasons.filter(|&r| r == "HASH_MISMATCH").count();
+                    }
+                }
+            }
+        }
+        // Most flips leave a readable PDF whose digest no longer matches: the check really ran.
+        assert!(hash_mismatches >= 10, "only {hash_mismatches} hash mismatches");
+    }
+
+    #[test]
+    fn a_byte_flipped_inside_the_signature_value_fails() {
+        // /Contents is outside the digest, but the CMS inside it is signed: flipping its last
+        // DER byte (inside the ECDSA signature value) must fail, not pass.
+        let [_, a, b, _] = signed_range();
+        let contents = hex::decode(&SIGNED[a + 1..b - 1]).unwrap();
+        let der_len = der_element(&contents).unwrap().len();
+        let mut bad = SIGNED.to_vec();
+        let last = a + 1 + 2 * der_len - 1;
+        bad[last] = if bad[last] == b'0' { b'1' } else { b'0' };
+        let report = judge(&bad, &trusting(ROOT)).unwrap();
+        assert_eq!(report.result, Indication::TotalFailed, "{:#?}", report.signatures);
+        let signature = check(only(&report), CheckName::Signature);
+        assert_eq!(signature.verdict, Verdict::Failed);
+        assert_eq!(signature.reason.as_deref(), Some("SIG_CRYPTO_FAILURE"), "{signature:?}");
+    }
+
+    #[test]
+    fn a_byte_range_whose_sum_overflows_is_a_format_failure_not_a_panic() {
+        // /ByteRange is followed by padding in pyHanko's output: room for hostile numbers
+        // without moving any other byte.
+        let at = SIGNED.windows(11).position(|w| w == b"/ByteRange ").unwrap() + 11;
+        for hostile in [
+            "[0 1326 9223372036854775807 9223372036854775807]",
+            "[0 1326 -9223372036854775807 -9223372036854775807]",
+            "[0 -1 1 9223372036854775807]",
+        ] {
+            let mut bad = SIGNED.to_vec();
+            let old_end = at + SIGNED[at..].iter().position(|&b| b == b']').unwrap() + 1;
+            let padding = SIGNED[old_end..].iter().take_while(|&&b| b == b' ').count();
+            assert!(hostile.len() <= old_end - at + padding);
+            bad[at..at + hostile.len()].copy_from_slice(hostile.as_bytes());
+            bad[at + hostile.len()..old_end + padding].fill(b' ');
+            let report = judge(&bad, &trusting(ROOT)).unwrap();
+            let sig = only(&report);
+            assert_eq!(report.result, Indication::TotalFailed, "{hostile}: {:#?}", sig.checks);
+            assert_eq!(check(sig, CheckName::ByteRange).reason.as_deref(), Some("FORMAT_FAILURE"), "{hostile}");
+        }
+    }
+
+    #[test]
+    fn a_non_pdf_is_not_pdf_and_a_missing_file_unreadable() {
+        for bytes in [&b""[..], b"hello, this is not a PDF\n", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &SIGNED[1..]] {
+            let e = judge(bytes, &trusting(ROOT)).unwrap_err();
+            assert_eq!(e.code(), "NOT_PDF", "{e}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let e = verify_pdf(&dir.path().join("missing.pdf"), &trusting(ROOT)).unwrap_err();
+        assert_eq!(e.code(), "PDF_UNREADABLE", "{e}");
+        // A PDF header on garbage: unreadable, not a pass.
+        let e = judge(b"%PDF-1.7\ngarbage\nstartxref\n9\n%%EOF\n", &trusting(ROOT)).unwrap_err();
+        assert_eq!(e.code(), "PDF_UNREADABLE", "{e}");
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! `TSTInfo` is defined here rather than taken from `x509-tsp`, whose 0.1.0 release cannot read a
 //! `genTime` with fractional seconds: the time is kept as raw GeneralizedTime bytes and parsed by
-//! [`super::time`].
+//! [`super::parse_generalized_time`].
 
 #![allow(missing_docs)] // the fields are RFC 3161's and RFC 5035's ASN.1 names, documented there
 

@@ -1,7 +1,7 @@
 //! RFC 3161 time-stamps without a network: building requests, parsing responses and tokens, and
 //! verifying any token under an explicit policy. The transport lives in `evidentia-net`.
 //!
-//! The order is fixed: request → (send) → parse into a [`TimestampToken`] → [`verify`].
+//! The order is fixed: request → (send) → parse into a [`TimestampToken`] → [`verify()`].
 
 pub mod asn1;
 mod request;
@@ -231,4 +231,3 @@ pub fn digest_from_oid(oid: &der::asn1::ObjectIdentifier) -> Option<evidentia_fo
     use evidentia_formats::digest::DigestAlgorithm::*;
     [Sha256, Sha384, Sha512, Sm3].into_iter().find(|a| digest_oid(*a) == *oid)
 }
-

@@ -9,7 +9,6 @@ mod token;
 
 use std::path::{Path, PathBuf};
 
-
 use der::Decode;
 
 use x509_cert::Certificate;

@@ -1,6 +1,6 @@
 //! The TSA client: sends requests over HTTP(S), retries transport failures with backoff, tries
 //! TSAs in order (failover) or asks several (quorum), and accepts only tokens that pass
-//! [`super::verify`].
+//! [`super::verify()`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{Expectation, TimestampPolicy, TimestampRequest, TimestampToken, TsaAttempt, TspError, VerifiedTimestamp, verify};
+use super::{
+    Expectation, TimestampPolicy, TimestampRequest, TimestampToken, TsaAttempt, TspError, VerifiedTimestamp, verify,
+};
 use crate::digest::DigestAlgorithm;
 
 /// Largest answer accepted from a TSA.

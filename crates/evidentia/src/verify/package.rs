@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::anchor as shared;
 use super::{Check, CheckName, Indication, Policy, PolicyUsed, Verdict, aggregate};
-use evidentia_pki::policy::{signature_check_with, timestamp_verdict, tsp_policy};
 use crate::anchor::merkle::{head_leaf_data, leaf_hash};
 use crate::anchor::ots::format::DetachedTimestamp;
 use crate::digest::{DigestAlgorithm, Digests};
@@ -20,6 +19,7 @@ use crate::package::manifest::AsicManifest;
 use crate::package::*;
 use crate::tsp::{Expectation, TimestampToken};
 use crate::vault::CustodyEventKind;
+use evidentia_pki::policy::{signature_check_with, timestamp_verdict, tsp_policy};
 
 /// The verdict on a package.
 #[derive(Debug, Clone, Serialize)]
