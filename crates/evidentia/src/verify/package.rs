@@ -793,3 +793,85 @@ fn custody_check(r: &PackagedRecord) -> Check {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Hostile and malformed containers, judged without a vault: refused with the entry named, or
+    //! reported with the check that failed.
+    use std::io::Write;
+
+    use zip::CompressionMethod;
+    use zip::write::SimpleFileOptions;
+
+    use super::*;
+
+    fn package(dir: &Path, entries: &[(&str, &[u8], CompressionMethod)]) -> std::path::PathBuf {
+        let path = dir.join("package.asice");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        for (name, bytes, method) in entries {
+            zip.start_file(*name, SimpleFileOptions::default().compression_method(*method)).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap();
+        path
+    }
+
+    fn container_check(report: &PackageReport) -> &Check {
+        report.checks.iter().find(|c| c.check == CheckName::Container).expect("a container check")
+    }
+
+    #[tokio::test]
+    async fn bytes_that_are_not_a_zip_are_not_a_container() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("package.asice");
+        std::fs::write(&path, b"%PDF-1.7 not a package").unwrap();
+        let e = verify_package(&path, &Policy::default()).await.unwrap_err();
+        assert_eq!(e.code(), "PACKAGE_NOT_A_CONTAINER", "{e}");
+        assert!(e.to_string().contains("package.asice"), "the error names the file: {e}");
+    }
+
+    #[tokio::test]
+    async fn an_entry_escaping_the_package_is_refused_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for evil in ["../evil.txt", "/etc/evil", "a/../../evil"] {
+            let path = package(
+                dir.path(),
+                &[
+                    ("mimetype", MIMETYPE.as_bytes(), CompressionMethod::Stored),
+                    (evil, b"x", CompressionMethod::Deflated),
+                ],
+            );
+            let e = verify_package(&path, &Policy::default()).await.unwrap_err();
+            assert_eq!(e.code(), "PACKAGE_HOSTILE", "{evil}: {e}");
+            assert!(e.to_string().contains(evil), "the entry is named: {e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_container_with_only_its_mimetype_fails_not_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = package(dir.path(), &[("mimetype", MIMETYPE.as_bytes(), CompressionMethod::Stored)]);
+        let report = verify_package(&path, &Policy::default()).await.unwrap();
+        assert_eq!(container_check(&report).verdict, Verdict::Passed);
+        assert_ne!(report.result, Indication::TotalPassed, "no evidence and no manifest cannot pass");
+        assert!(report.records.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_wrong_or_compressed_mimetype_fails_the_container_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = package(dir.path(), &[("mimetype", b"application/zip", CompressionMethod::Stored)]);
+        let report = verify_package(&path, &Policy::default()).await.unwrap();
+        assert_eq!(container_check(&report).reason.as_deref(), Some("MIMETYPE_INVALID"));
+        assert_eq!(report.result, Indication::TotalFailed);
+
+        let path = package(dir.path(), &[("mimetype", MIMETYPE.as_bytes(), CompressionMethod::Deflated)]);
+        let report = verify_package(&path, &Policy::default()).await.unwrap();
+        assert_eq!(container_check(&report).reason.as_deref(), Some("MIMETYPE_MISPLACED"));
+        assert_eq!(report.result, Indication::TotalFailed);
+
+        let path = package(dir.path(), &[("other.txt", b"x", CompressionMethod::Stored)]);
+        let report = verify_package(&path, &Policy::default()).await.unwrap();
+        assert_eq!(container_check(&report).reason.as_deref(), Some("MIMETYPE_MISSING"));
+    }
+}
