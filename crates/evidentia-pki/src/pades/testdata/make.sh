@@ -67,49 +67,10 @@ EOF
 pyhanko sign addsig --field Signature1 --use-pades --reason "Test vector" \
   pemder --key signer.key --cert signer.pem --chain root.pem --no-pass unsigned.pdf signed.pdf
 
-# --- Incremental updates after the signature (as tests/fixtures/pdf_tools.py does) ----------
-python3 - <<'EOF'
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-
-def update(src, dst, change):
-    with open(src, "rb") as f:
-        w = IncrementalPdfFileWriter(f)
-        page = w.root["/Pages"]["/Kids"][0].get_object()
-        change(w, page)
-        w.update_container(page)
-        with open(dst, "wb") as out:
-            w.write(out)
-
-
-def tamper(w, page):
-    data = b"BT /F1 18 Tf 72 720 Td (Contract: the buyer pays 1,000,000 EUR.) Tj ET"
-    page["/Contents"] = w.add_object(generic.StreamObject(stream_data=data))
-
-
-def annotate(w, page):
-    annot = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Annot"),
-        generic.NameObject("/Subtype"): generic.NameObject("/FreeText"),
-        generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(v) for v in (72, 600, 400, 640)]),
-        generic.NameObject("/Contents"): generic.TextStringObject("VOID"),
-        generic.NameObject("/DA"): generic.TextStringObject("/Helv 24 Tf 0 g"),
-    })
-    ref = w.add_object(annot)
-    annots = page.get("/Annots")
-    if annots is None:
-        page["/Annots"] = generic.ArrayObject([ref])
-    else:
-        annots = annots.get_object()
-        annots.append(ref)
-        if isinstance(page.raw_get("/Annots"), generic.IndirectObject):
-            w.update_container(annots)
-
-
-update("signed.pdf", "signed-then-tampered.pdf", tamper)
-update("signed.pdf", "signed-then-annotated.pdf", annotate)
-EOF
+# --- Incremental updates after the signature, by the e2e tests' own pyHanko helper ---------
+fixtures="$here/../../../../../tests/fixtures"
+python3 "$fixtures/pdf_tools.py" tamper signed.pdf signed-then-tampered.pdf
+python3 "$fixtures/pdf_tools.py" annotate signed.pdf signed-then-annotated.pdf
 
 cp root.pem other-root.pem signed.pdf signed-then-tampered.pdf signed-then-annotated.pdf "$here/"
 openssl x509 -in signer.pem -noout -subject -issuer -serial -dates
