@@ -139,8 +139,6 @@ impl From<crate::cades_verify::VerifyError> for Error {
     }
 }
 
-pub(crate) use evidentia_formats::causes::with_causes;
-
 /// The process exit code of a verification's indication (`docs/cli.md`): 0 when every check
 /// passed, 1 when one failed, 7 when some could not be decided.
 pub fn verdict_exit_code(result: Indication) -> u8 {

@@ -5,7 +5,7 @@
 //! batch whose confirmed transaction a reorg dropped. A node that is down leaves batches pending.
 
 pub mod check;
-pub mod evm;
+pub use evidentia_net::evm;
 pub use evidentia_formats::merkle;
 pub mod ots;
 

@@ -1,7 +1,7 @@
 //! RFC 3161 time-stamps: the pure part (requests, tokens, verification) from `evidentia-pki`,
-//! and asking Time-Stamping Authorities (with failover and quorum) through [`client`].
+//! asking Time-Stamping Authorities (with failover and quorum) from `evidentia-net` ([`client`]).
 
-pub mod client;
+pub use evidentia_net::tsa as client;
 
 use std::path::PathBuf;
 

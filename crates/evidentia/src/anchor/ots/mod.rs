@@ -2,10 +2,8 @@
 //! to Bitcoin attestations by [`sync`], and per record a `.ots` proof whose first operations are
 //! the record's salted leaf and Merkle path up to the batch root.
 
-pub mod calendar;
 pub use evidentia_formats::ots as format;
-
-use std::time::Duration;
+pub use evidentia_net::ots::{self as calendar, OtsError, OtsSettings, PUBLIC_CALENDARS};
 
 use serde::Serialize;
 
@@ -14,58 +12,6 @@ use crate::vault::{OtsStamp, OtsStampKind, Vault, VaultError};
 use calendar::CalendarClient;
 pub use evidentia_formats::ots_record::{bitcoin_height, record_ops, record_proof, tree_from_hex};
 use format::{Attestation, DetachedTimestamp};
-
-/// The public calendars the `production` profile submits to.
-pub const PUBLIC_CALENDARS: [&str; 4] = [
-    "https://a.pool.opentimestamps.org",
-    "https://b.pool.opentimestamps.org",
-    "https://a.pool.eternitywall.com",
-    "https://ots.btc.catallaxy.com",
-];
-
-/// What went wrong with a proof or a calendar.
-#[derive(Debug, thiserror::Error)]
-pub enum OtsError {
-    /// Bytes that are not an OpenTimestamps proof this build can evaluate.
-    #[error(transparent)]
-    Format(#[from] format::OtsFormatError),
-    /// The calendar could not be reached.
-    #[error("calendar {url} is unreachable: {detail}; the batch stays pending and `evidentia sync` retries")]
-    Unreachable {
-        /// Where.
-        url: String,
-        /// Why.
-        detail: String,
-    },
-    /// The calendar answered, but not with what the protocol promises.
-    #[error("calendar {url} refused or answered wrongly: {detail}")]
-    Calendar {
-        /// Where.
-        url: String,
-        /// What it did.
-        detail: String,
-    },
-}
-
-impl OtsError {
-    /// Stable reason code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            OtsError::Format(e) => e.code(),
-            OtsError::Unreachable { .. } => "CALENDAR_UNREACHABLE",
-            OtsError::Calendar { .. } => "CALENDAR_REFUSED",
-        }
-    }
-}
-
-/// Which calendars to submit to, and how long to wait for each.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OtsSettings {
-    /// Calendar URLs.
-    pub calendars: Vec<String>,
-    /// One exchange's limit.
-    pub timeout: Duration,
-}
 
 /// A record's `.ots` proof from what the vault holds: its inclusion in its batch and the newest
 /// tree of every calendar that holds the batch root.

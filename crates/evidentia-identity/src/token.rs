@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-use crate::digest::DigestAlgorithm;
+use evidentia_formats::digest::DigestAlgorithm;
 
 /// How long one call into a token may take before Evidentia gives up on it.
 pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);

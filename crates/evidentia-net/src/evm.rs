@@ -14,7 +14,7 @@ use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
 use zeroize::Zeroizing;
 
-use super::merkle::Hash;
+use evidentia_formats::merkle::Hash;
 pub use evidentia_formats::evm_proof::{ChainAnchor, ChainProofError, transactions_proof, verify_offline};
 
 /// Why anchoring on an EVM chain failed or a chain anchor does not hold.

@@ -1,6 +1,8 @@
-//! Signing identities: a certificate chain and its private key, from PKCS #12 files or made here
-//! for people without a CA certificate. Keys rest only inside password-protected PKCS #12 files in
-//! the identity store; they are unlocked for a session and wiped from memory when dropped.
+//! Signing identities, on `evidentia-formats` and `evidentia-pki` only; never on the network, the
+//! vault or the use cases. A certificate chain and its private key, from PKCS #12 files, PKCS #11
+//! tokens or made here for people without a CA certificate. Keys rest only inside
+//! password-protected PKCS #12 files in the identity store (or on the token); they are unlocked
+//! for a session and wiped from memory when dropped.
 
 mod key;
 mod sm2;
@@ -176,7 +178,7 @@ impl Identity {
         let position = certs
             .iter()
             .position(|c| {
-                crate::tsp::signature::verify_signature(
+                evidentia_pki::tsp::signature::verify_signature(
                     &c.tbs_certificate.subject_public_key_info,
                     &algorithm,
                     None,
@@ -229,7 +231,7 @@ impl evidentia_pki::signer::Signer for Identity {
     fn chain(&self) -> &[Certificate] {
         &self.chain
     }
-    fn digest(&self) -> crate::digest::DigestAlgorithm {
+    fn digest(&self) -> evidentia_formats::digest::DigestAlgorithm {
         self.key.digest()
     }
     fn signature_algorithm(&self) -> spki::AlgorithmIdentifierOwned {

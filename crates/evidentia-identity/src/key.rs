@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::IdentityError;
 use super::sm2::{SM2_WITH_SM3_OID, Sm2Key};
 use super::token::{TokenKeyKind, TokenSigner};
-use crate::digest::DigestAlgorithm;
+use evidentia_formats::digest::DigestAlgorithm;
 
 /// A signing key. Software keys are built from PKCS #8 (the PKCS #8 bytes are wiped once parsed);
 /// token keys never leave their token.

@@ -1,6 +1,6 @@
 //! The TSA client: sends requests over HTTP(S), retries transport failures with backoff, tries
 //! TSAs in order (failover) or asks several (quorum), and accepts only tokens that pass
-//! [`super::verify()`].
+//! [`evidentia_pki::tsp::verify()`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{
+use evidentia_pki::tsp::{
     Expectation, TimestampPolicy, TimestampRequest, TimestampToken, TsaAttempt, TspError, VerifiedTimestamp, verify,
 };
-use crate::digest::DigestAlgorithm;
+use evidentia_formats::digest::DigestAlgorithm;
 
 /// Largest answer accepted from a TSA.
 const MAX_RESPONSE: usize = 1 << 20;
@@ -191,7 +191,7 @@ impl TsaClient {
             if e.is_timeout() {
                 TspError::Timeout { url: url.clone(), secs: self.settings.timeout.as_secs().max(1) }
             } else {
-                let detail = crate::error::with_causes(&e);
+                let detail = evidentia_formats::causes::with_causes(&e);
                 TspError::Unreachable { url: url.clone(), detail }
             }
         };

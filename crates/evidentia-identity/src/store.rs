@@ -55,7 +55,7 @@ pub fn name_for(person: &str) -> String {
     if !out.is_empty() {
         return out;
     }
-    let digest = crate::digest::DigestAlgorithm::Sha256.digest(person.trim().as_bytes()).to_hex();
+    let digest = evidentia_formats::digest::DigestAlgorithm::Sha256.digest(person.trim().as_bytes()).to_hex();
     format!("id-{}", &digest[..8])
 }
 
@@ -153,7 +153,7 @@ impl IdentityStore {
 
         let key = p12_keystore::PrivateKey::from_der(&pkcs8).map_err(|e| create(&e))?;
         let p12_cert = p12_keystore::Certificate::from_der(&cert_der).map_err(|e| create(&e))?;
-        let local_id = crate::digest::DigestAlgorithm::Sha256.digest(&cert_der).as_bytes()[..20].to_vec();
+        let local_id = evidentia_formats::digest::DigestAlgorithm::Sha256.digest(&cert_der).as_bytes()[..20].to_vec();
         let chain = p12_keystore::PrivateKeyChain::new(local_id, key, vec![p12_cert]);
         let mut ks = p12_keystore::KeyStore::new();
         ks.add_entry(name, p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));

@@ -1,10 +1,62 @@
 //! The OpenTimestamps calendar protocol over HTTP: submit a digest (`POST /digest`), and ask
-//! for the upgraded timestamp of a pending commitment (`GET /timestamp/<hex>`).
+//! for the upgraded timestamp of a pending commitment (`GET /timestamp/<hex>`), and the calendars
+//! the `production` profile uses.
 
 use std::time::Duration;
 
-use super::OtsError;
-use super::format::Timestamp;
+use evidentia_formats::ots::Timestamp;
+
+/// The public calendars the `production` profile submits to.
+pub const PUBLIC_CALENDARS: [&str; 4] = [
+    "https://a.pool.opentimestamps.org",
+    "https://b.pool.opentimestamps.org",
+    "https://a.pool.eternitywall.com",
+    "https://ots.btc.catallaxy.com",
+];
+
+/// What went wrong with a proof or a calendar.
+#[derive(Debug, thiserror::Error)]
+pub enum OtsError {
+    /// Bytes that are not an OpenTimestamps proof this build can evaluate.
+    #[error(transparent)]
+    Format(#[from] evidentia_formats::ots::OtsFormatError),
+    /// The calendar could not be reached.
+    #[error("calendar {url} is unreachable: {detail}; the batch stays pending and `evidentia sync` retries")]
+    Unreachable {
+        /// Where.
+        url: String,
+        /// Why.
+        detail: String,
+    },
+    /// The calendar answered, but not with what the protocol promises.
+    #[error("calendar {url} refused or answered wrongly: {detail}")]
+    Calendar {
+        /// Where.
+        url: String,
+        /// What it did.
+        detail: String,
+    },
+}
+
+impl OtsError {
+    /// Stable reason code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OtsError::Format(e) => e.code(),
+            OtsError::Unreachable { .. } => "CALENDAR_UNREACHABLE",
+            OtsError::Calendar { .. } => "CALENDAR_REFUSED",
+        }
+    }
+}
+
+/// Which calendars to submit to, and how long to wait for each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtsSettings {
+    /// Calendar URLs.
+    pub calendars: Vec<String>,
+    /// One exchange's limit.
+    pub timeout: Duration,
+}
 
 /// Largest calendar answer read (the reference client reads at most 10,000 bytes).
 const MAX_ANSWER: usize = 10_000;
@@ -61,7 +113,7 @@ impl CalendarClient {
             if e.is_timeout() {
                 OtsError::Unreachable { url: url.to_owned(), detail: format!("no answer within {:?}", self.timeout) }
             } else {
-                let detail = crate::error::with_causes(&e);
+                let detail = evidentia_formats::causes::with_causes(&e);
                 OtsError::Unreachable { url: url.to_owned(), detail }
             }
         };
