@@ -90,6 +90,9 @@ impl JobProgress {
 }
 
 impl SealProgress for JobProgress {
+    fn phase(&self, phase: &str) {
+        self.send(phase);
+    }
     fn planned(&self, files: u64, bytes: u64) {
         self.files_total.store(files, Ordering::Relaxed);
         self.bytes_total.store(bytes, Ordering::Relaxed);

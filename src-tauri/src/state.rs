@@ -2,11 +2,12 @@
 //! jobs and the last verification report; and the background retry of pending proofs.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use evidentia::Evidentia;
 use evidentia::config::Config;
 use evidentia::verify::package::PackageReport;
 use tauri::{AppHandle, Emitter, Manager};
@@ -45,6 +46,11 @@ impl AppState {
     /// The configuration in force.
     pub fn config(&self) -> Config {
         self.config.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Evidentia under the configuration in force.
+    pub fn evidentia(&self) -> Evidentia {
+        Evidentia::open(self.config())
     }
 
     /// Why the configuration file could not be used, if it could not.
@@ -129,13 +135,6 @@ impl AppState {
     }
 }
 
-/// Whether `path` exists as a vault (so that listing an absent vault shows an empty list).
-pub fn vault_exists(dir: &Path) -> bool {
-    // A team vault's database is asked when it is opened.
-    dir.to_str().is_some_and(evidentia::vault::is_postgres_url)
-        || dir.is_dir() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false)
-}
-
 /// Every `[app] retry_minutes` while the app runs: completes pending time-stamps, batches the
 /// waiting records and anchors them; tells the page when something changed.
 pub fn start_retries(app: AppHandle) {
@@ -147,13 +146,12 @@ pub fn start_retries(app: AppHandle) {
                 continue;
             }
             tokio::time::sleep(Duration::from_secs(minutes * 60)).await;
-            let config = app.state::<AppState>().config();
-            match crate::commands::sealing::complete_pending(&config, true).await {
-                Ok(Some(_)) => {
+            match app.state::<AppState>().evidentia().sync(true).await {
+                Ok(Some(done)) if done.changed() => {
                     let _ = app.emit("records-changed", ());
                 }
-                Ok(None) => {}
-                Err(e) => eprintln!("evidentia-app: retry of pending proofs: {}", e.message),
+                Ok(_) => {}
+                Err(e) => eprintln!("evidentia-app: retry of pending proofs: {} ({})", e, e.code()),
             }
         }
     });

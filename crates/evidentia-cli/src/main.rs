@@ -10,12 +10,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use evidentia::Evidentia;
 use evidentia::config::{Config, ProfileName};
 use evidentia::digest::{DigestAlgorithm, hash_files};
-use evidentia::seal::{SealOptions, seal};
+use evidentia::facade::{PadesRequest, SealRequest};
 use evidentia::subject::{WalkPolicy, plan};
 use evidentia::tsp::{TokenSubject, check_token_file, timestamp_file};
-use evidentia::vault::{Access, RecordQuery, RecordStatus, Vault};
+use evidentia::vault::{RecordQuery, RecordStatus, Vault};
+
 use evidentia::work::manifest_of_folder;
 
 use crate::progress::CliProgress;
@@ -415,14 +417,17 @@ enum VaultCommand {
     },
 }
 
-/// What `main` reports: a library error, or a finding that is not an error but fails the command.
+/// What `main` reports: a library error (its code and exit decided by the core), or output
+/// already printed and the exit code it ends with.
 enum Failure {
     Core(evidentia::Error),
-    Usage(String),
-    /// A verdict that is not a report: said, then exit 1.
-    Verdict(String),
     /// Output already printed; exit with this code.
     Exit(u8),
+}
+
+/// A usage failure: the core's `USAGE` code and exit.
+fn usage(message: impl Into<String>) -> Box<Failure> {
+    Box::new(Failure::Core(evidentia::Error::Usage(message.into())))
 }
 
 impl From<evidentia::Error> for Failure {
@@ -464,14 +469,6 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => match *failure {
             Failure::Exit(code) => ExitCode::from(code),
-            Failure::Usage(message) => {
-                render::error(json, "USAGE", &message);
-                ExitCode::from(2)
-            }
-            Failure::Verdict(message) => {
-                render::error(json, "RECORD_NOT_FOUND", &message);
-                ExitCode::from(1)
-            }
             Failure::Core(e) => {
                 render::error(json, e.code(), &e.to_string());
                 ExitCode::from(e.exit_code())
@@ -500,31 +497,27 @@ async fn anchor_flush(vault: &Vault, ledgers: &evidentia::anchor::Ledgers, json:
 
 /// The report language named on the command line.
 fn report_lang(text: &str) -> Result<evidentia::report::Lang, Box<Failure>> {
-    evidentia::report::Lang::parse(text)
-        .ok_or_else(|| Box::new(Failure::Usage(format!("--lang {text}: choose zh-CN, en or both"))))
+    evidentia::report::Lang::parse(text).ok_or_else(|| usage(format!("--lang {text}: choose zh-CN, en or both")))
 }
 
 /// Unlocks a stored identity, asking its password or its token's PIN once.
 fn unlock_identity(
-    config: &Config,
+    evidentia: &Evidentia,
     name: &str,
     password_file: Option<&std::path::Path>,
 ) -> Result<evidentia::identity::Identity, Box<Failure>> {
-    let store = config.identity_store()?;
-    let info = store.info(name)?;
-    let secret = secret::read(password_file, &info.secret_prompt(), false)
-        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
-    Ok(store.unlock(name, &secret)?)
+    let info = evidentia.identities()?.info(name)?;
+    let secret = secret::read(password_file, &info.secret_prompt(), false).map_err(|e| usage(e.to_string()))?;
+    Ok(evidentia.unlock(name, &secret)?)
 }
 
 /// The PKCS #11 module: `--module`, else the configured one.
 fn token_module(explicit: Option<PathBuf>, config: &Config) -> Result<PathBuf, Box<Failure>> {
     explicit.or_else(|| config.pkcs11.module.clone()).ok_or_else(|| {
-        Box::new(Failure::Usage(
+        usage(
             "which PKCS #11 module? give --module PATH (the token vendor's library, e.g. /usr/lib/softhsm/libsofthsm2.so) \
              or set EVIDENTIA_PKCS11_MODULE"
-                .into(),
-        ))
+        )
     })
 }
 
@@ -549,14 +542,14 @@ async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcom
             }
             if let Some(p) = policy {
                 let oid = p.parse().map_err(|_| {
-                    Failure::Usage(format!("--policy {p}: not a dotted object identifier such as 1.2.3.4"))
+                    evidentia::Error::Usage(format!("--policy {p}: not a dotted object identifier such as 1.2.3.4"))
                 });
-                settings.policy.required_policy = Some(oid.map_err(Box::new)?);
+                settings.policy.required_policy = Some(oid?);
             }
             let subject = match (file, digest) {
                 (Some(f), _) => TokenSubject::File(f),
                 (None, Some(d)) => TokenSubject::Digest(d),
-                (None, None) => return Err(Box::new(Failure::Usage("give --file or --digest".into()))),
+                (None, None) => return Err(usage("give --file or --digest")),
             };
             match check_token_file(&token, &subject, algorithm, &settings.policy) {
                 Ok(verified) => {
@@ -574,7 +567,8 @@ async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcom
 }
 
 /// `pdf sign` and `pdf verify`.
-async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) -> Outcome {
+async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: bool) -> Outcome {
+    let config = evidentia.config();
     use evidentia::pades::{PadesLevel, Placement, SignOptions};
     match cmd {
         PdfCommand::Sign { files, out, out_dir, identity, level, visible, reason, location, image, password_file } => {
@@ -590,9 +584,7 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
             let targets: Vec<(PathBuf, PathBuf)> = match (&out, &out_dir, files.len()) {
                 (Some(o), _, 1) => vec![(files[0].clone(), o.clone())],
                 (Some(_), _, _) => {
-                    return Err(Box::new(Failure::Usage(
-                        "-o names one output: give --out-dir for several PDFs".into(),
-                    )));
+                    return Err(usage("-o names one output: give --out-dir for several PDFs"));
                 }
                 (None, Some(dir), _) => files
                     .iter()
@@ -601,10 +593,10 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
                         (f.clone(), dir.join(format!("{stem}-signed.pdf")))
                     })
                     .collect(),
-                (None, None, _) => return Err(Box::new(Failure::Usage("give -o OUT.pdf, or --out-dir DIR".into()))),
+                (None, None, _) => return Err(usage("give -o OUT.pdf, or --out-dir DIR")),
             };
             let options = SignOptions { level, placement, reason, location, image };
-            let identity = unlock_identity(config, &identity, password_file.as_deref())?;
+            let identity = unlock_identity(evidentia, &identity, password_file.as_deref())?;
             let tsa = if level >= PadesLevel::BT { config.tsa_client(&[], &[])? } else { None };
             let bar = progress::CliProgress::new(show_progress && targets.len() > 1, "signing");
             bar.set_length(targets.len() as u64);
@@ -633,8 +625,7 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
             }
         }
         PdfCommand::Verify { file, trust, accept_self_signed } => {
-            let policy = config.verify_policy(&trust, accept_self_signed, false)?;
-            let report = evidentia::pades::verify_pdf(&file, &policy.signatures)?;
+            let report = evidentia.verify_pdf(&file, &trust, accept_self_signed)?;
             render::pdf_report(json, &report);
             verdict_exit(report.result)
         }
@@ -642,91 +633,55 @@ async fn pdf(cmd: PdfCommand, config: &Config, json: bool, show_progress: bool) 
 }
 
 async fn run(cli: Cli) -> Outcome {
-    let config = Config::load()?;
+    let evidentia = Evidentia::open(Config::load()?).with_vault(cli.vault.clone());
+    let config = evidentia.config();
     let show_progress = !cli.quiet && std::io::stderr().is_terminal();
     match cli.command {
         Command::Hash(args) => hash(args, cli.json, show_progress),
         Command::Seal(args) => {
-            let algorithms = match &args.algo {
-                Some(list) => DigestAlgorithm::parse_list(list)?,
-                None => config.seal.algorithms.clone(),
-            };
+            let algorithms = args.algo.as_deref().map(DigestAlgorithm::parse_list).transpose()?;
             let policy = WalkPolicy { skip_special: args.skip_special, each: args.each };
             // Every input is checked before the vault is opened or created.
             let subjects = plan(&args.paths, policy)?;
-            let ledgers = if config.evm.batch_after_records > 0 { config.ledgers()? } else { Default::default() };
             let identity = match &args.identity {
-                Some(name) => Some(std::sync::Arc::new(unlock_identity(&config, name, args.password_file.as_deref())?)),
+                Some(name) => {
+                    Some(std::sync::Arc::new(unlock_identity(&evidentia, name, args.password_file.as_deref())?))
+                }
                 None => None,
             };
-            let tsa = config.tsa_client(&[], &[])?;
-            let pades = if args.pades {
-                let level = evidentia::pades::PadesLevel::chosen(args.pades_level.as_deref(), tsa.is_some())?;
-                let placement = args
-                    .visible
-                    .as_deref()
-                    .map(evidentia::pades::Placement::parse)
-                    .transpose()
-                    .map_err(evidentia::Error::from)?;
-                Some(evidentia::pades::SignOptions {
-                    level,
-                    placement,
-                    reason: args.reason.clone(),
-                    ..Default::default()
-                })
-            } else {
-                None
-            };
-            let dir = config.vault_dir(cli.vault.as_deref())?;
-            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let options = SealOptions {
-                algorithms,
-                copy: config.seal.copy && !args.no_copy,
-                profile: config.profile,
-                timestamp: tsa.is_some(),
-                identity,
-                pades,
-            };
+            let pades = args.pades.then(|| PadesRequest {
+                level: args.pades_level.clone(),
+                visible: args.visible.clone(),
+                reason: args.reason.clone(),
+            });
+            let request = SealRequest { subjects, algorithms, keep_copy: !args.no_copy, identity, pades };
             let progress = CliProgress::new(show_progress, "sealing");
-            let result = seal(&vault, subjects, &options, tsa.as_ref(), &progress).await;
+            let sealed = evidentia.seal(request, &progress).await;
             progress.finish();
-            let report = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    vault.close().await;
-                    return Err(Box::new(Failure::Core(e)));
-                }
-            };
-            // The batch policy: anchor once enough records wait (a failure leaves them pending).
-            let anchored = evidentia::anchor::after_seal(&vault, config.evm.batch_after_records, &ledgers).await;
-            let shown = vault.location().to_owned();
-            vault.close().await;
-            render::sealed(cli.json, &shown, config.profile, &report);
-            if let Some(outcomes) = anchored?
+            let sealed = sealed?;
+            render::sealed(cli.json, &sealed.vault, sealed.profile, &sealed.report);
+            // The records are sealed; an anchoring that could not run is the command's failure.
+            if let Some(e) = sealed.anchoring_failed {
+                return Err(Box::new(Failure::Core(e)));
+            }
+            if let Some(outcomes) = &sealed.anchors
                 && !cli.json
             {
-                render::anchored(false, &outcomes);
+                render::anchored(false, outcomes);
             }
             Ok(())
         }
         Command::Sync => {
-            let dir = config.vault_dir(cli.vault.as_deref())?;
-            let client = config.tsa_client(&[], &[])?;
-            let ledgers = config.ledgers()?;
-            if client.is_none() && !ledgers.any() {
+            let Some(done) = evidentia.sync(false).await? else {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
-            }
-            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let done = evidentia::pending::complete_pending(&vault, client.as_ref(), &ledgers, false).await;
-            vault.close().await;
-            let done = done?;
+            };
             render::synced(cli.json, config.profile, done.timestamps.as_deref(), done.anchors.as_ref());
             if !done.complete() {
                 return Err(Box::new(Failure::Exit(6)));
             }
             Ok(())
         }
-        Command::Timestamp(cmd) => timestamp(cmd, &config, cli.json).await,
+        Command::Timestamp(cmd) => timestamp(cmd, config, cli.json).await,
         Command::Signature(SignatureCommand::Verify { signature, file, trust, cert }) => {
             let mut settings = config.tsa_settings(&trust)?;
             settings.policy.trust.extend(evidentia::cades_verify::system_roots().roots().to_vec());
@@ -748,7 +703,7 @@ async fn run(cli: Cli) -> Outcome {
             }
         }
         Command::Identity(IdentityCommand::Token(TokenCommand::List { module })) => {
-            let module = token_module(module, &config)?;
+            let module = token_module(module, config)?;
             let slots = evidentia::identity::list_tokens(&module, config.token_timeout())
                 .map_err(evidentia::identity::IdentityError::from)?;
             render::token_slots(cli.json, &module, &slots);
@@ -762,13 +717,13 @@ async fn run(cli: Cli) -> Outcome {
                         file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
                     });
                     let password = secret::read(password_file.as_deref(), "PKCS #12 password: ", false)
-                        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+                        .map_err(|e| usage(e.to_string()))?;
                     vec![store.import(&file, &name, &password)?]
                 }
                 IdentityCommand::New { name, email, id, password_file } => {
                     let id = id.unwrap_or_else(|| evidentia::identity::name_for(&name));
                     let password = secret::read(password_file.as_deref(), "New password for the key: ", true)
-                        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+                        .map_err(|e| usage(e.to_string()))?;
                     vec![store.create_self_made(&id, &name, email.as_deref(), &password)?]
                 }
                 IdentityCommand::List => store.list()?,
@@ -781,7 +736,7 @@ async fn run(cli: Cli) -> Outcome {
                     module,
                     password_file,
                 }) => {
-                    let module = token_module(module, &config)?;
+                    let module = token_module(module, config)?;
                     let name =
                         name.or_else(|| key_label.clone()).unwrap_or_else(|| evidentia::identity::name_for(&token));
                     let mut chain = Vec::new();
@@ -789,8 +744,8 @@ async fn run(cli: Cli) -> Outcome {
                         chain.extend(evidentia::tsp::load_certificates(path)?);
                     }
                     let prompt = format!("PIN of token `{token}`: ");
-                    let pin = secret::read(password_file.as_deref(), &prompt, false)
-                        .map_err(|e| Box::new(Failure::Usage(e.to_string())))?;
+                    let pin =
+                        secret::read(password_file.as_deref(), &prompt, false).map_err(|e| usage(e.to_string()))?;
                     let reference = evidentia::identity::TokenKeyRef { module, token, key_label, key_id };
                     vec![store.add_token(&name, reference, chain, pin)?]
                 }
@@ -800,7 +755,7 @@ async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Sign { file, identity, out, password_file } => {
-            let identity = unlock_identity(&config, &identity, password_file.as_deref())?;
+            let identity = unlock_identity(&evidentia, &identity, password_file.as_deref())?;
             let tsa = config.tsa_client(&[], &[])?;
             let signed = evidentia::cades::sign_file(&identity, &file, tsa.as_ref()).await?;
             std::fs::write(&out, &signed.p7s)
@@ -808,28 +763,15 @@ async fn run(cli: Cli) -> Outcome {
             render::signed(cli.json, config.profile, &out, &identity, &signed);
             Ok(())
         }
-        Command::Pdf(cmd) => pdf(cmd, &config, cli.json, show_progress).await,
+        Command::Pdf(cmd) => pdf(cmd, &evidentia, cli.json, show_progress).await,
         Command::Export { ids, out, identity, password_file, lang } => {
             let lang = report_lang(&lang)?;
-            let policy = config.verify_policy(&[], false, false)?;
             let identity = match &identity {
-                Some(name) => Some(unlock_identity(&config, name, password_file.as_deref())?),
+                Some(name) => Some(unlock_identity(&evidentia, name, password_file.as_deref())?),
                 None => None,
             };
-            let dir = config.vault_dir(cli.vault.as_deref())?;
-            let tsa = config.tsa_client(&[], &[])?;
-            let vault = Vault::open(&dir, Access::Write { lock_wait: config.lock_wait() }).await?;
-            let options = evidentia::package::export::ExportOptions {
-                profile: config.profile,
-                tsa: tsa.as_ref(),
-                identity: identity.as_ref(),
-                content_from: None,
-                log_event: true,
-                report: Some((&policy, lang)),
-            };
-            let result = evidentia::package::export::export(&vault, &ids, &out, &options).await;
-            vault.close().await;
-            render::exported(cli.json, &result?);
+            let exported = evidentia.export(&ids, &out, identity.as_ref(), lang).await?;
+            render::exported(cli.json, &exported);
             Ok(())
         }
         Command::Extract { package, dir } => {
@@ -842,30 +784,9 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Verify { package, trust, accept_self_signed, online, report: report_pdf, lang } => {
             let lang = report_lang(&lang)?;
-            let policy = config.verify_policy(&trust, accept_self_signed, online)?;
-            let report = if evidentia::verify::package::looks_like_package(&package) {
-                evidentia::verify::package::verify_package(&package, &policy)
-                    .await
-                    .map_err(|e| Box::new(Failure::Core(e.into())))?
-            } else {
-                // A file: its records in the vault, through the same checks.
-                let dir = config.vault_dir(cli.vault.as_deref())?;
-                let vault = Vault::open(&dir, Access::Read).await?;
-                let found =
-                    evidentia::verify::package::verify_file_in_vault(&vault, &package, &policy, config.profile).await;
-                vault.close().await;
-                match found? {
-                    Some(report) => report,
-                    None => {
-                        return Err(Box::new(Failure::Verdict(format!(
-                            "{}: no record in this vault has this file's SHA-256 — it was not sealed here, or it was changed since",
-                            package.display()
-                        ))));
-                    }
-                }
-            };
+            let report = evidentia.verify(&package, &trust, accept_self_signed, online).await?;
             if let Some(pdf) = &report_pdf {
-                let bytes = evidentia::report::render(&report, lang, &evidentia::clock::now())?;
+                let bytes = evidentia.report_pdf(&report, lang)?;
                 std::fs::write(pdf, bytes)
                     .map_err(|e| evidentia::subject::InputError::Unreadable { path: pdf.clone(), source: e })?;
             }
@@ -873,13 +794,10 @@ async fn run(cli: Cli) -> Outcome {
             verdict_exit(report.result)
         }
         Command::Anchor(cmd) => {
-            let dir = config.vault_dir(cli.vault.as_deref())?;
-            let access = match cmd {
-                AnchorCommand::Flush => Access::Write { lock_wait: config.lock_wait() },
-                AnchorCommand::Status | AnchorCommand::Verify { .. } | AnchorCommand::Ots { .. } => Access::Read,
-            };
-            let ledgers = if matches!(cmd, AnchorCommand::Flush) { config.ledgers()? } else { Default::default() };
-            let vault = Vault::open(&dir, access).await?;
+            let flush = matches!(cmd, AnchorCommand::Flush);
+            let ledgers = if flush { config.ledgers()? } else { Default::default() };
+            let vault =
+                if flush { evidentia.vault_for_writing().await? } else { evidentia.vault_for_reading().await? };
             let result = match cmd {
                 AnchorCommand::Flush => anchor_flush(&vault, &ledgers, cli.json).await,
                 AnchorCommand::Status => match (vault.anchoring().await, vault.ots_stamps().await) {
@@ -914,8 +832,7 @@ async fn run(cli: Cli) -> Outcome {
             result
         }
         Command::Vault(cmd) => {
-            let dir = config.vault_dir(cli.vault.as_deref())?;
-            let vault = Vault::open(&dir, Access::Read).await?;
+            let vault = evidentia.vault_for_reading().await?;
             let result = vault_command(&vault, cmd, cli.json, show_progress, config.profile).await;
             vault.close().await;
             result
@@ -937,10 +854,10 @@ fn hash(args: HashArgs, json: bool, show_progress: bool) -> Outcome {
         return Ok(());
     }
     if let Some(folder) = args.paths.iter().find(|p| p.is_dir()) {
-        return Err(Box::new(Failure::Usage(format!(
+        return Err(usage(format!(
             "{}: is a folder; name the files inside it, or add --work to hash the folder as one work",
             folder.display()
-        ))));
+        )));
     }
     let results = hash_files(&args.paths, &algos, &|n| progress.add(n));
     progress.finish();
@@ -994,11 +911,11 @@ async fn vault_command(
         }
         VaultCommand::Signature { id, out } => {
             let detail = vault.record(&id).await?;
-            let Some(p7s) = evidentia::cades::record_signature(vault, &detail.record.id).await? else {
-                return Err(Box::new(Failure::Usage(format!(
+            let Some(p7s) = vault.record_signature(&detail.record.id).await? else {
+                return Err(usage(format!(
                     "record {} was sealed without an identity: it has no signature",
                     detail.record.id
-                ))));
+                )));
             };
             std::fs::write(&out, &p7s)
                 .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;

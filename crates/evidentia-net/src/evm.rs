@@ -14,8 +14,8 @@ use alloy::rpc::types::TransactionRequest;
 use alloy::signers::local::PrivateKeySigner;
 use zeroize::Zeroizing;
 
-use evidentia_formats::merkle::Hash;
 pub use evidentia_formats::evm_proof::{ChainAnchor, ChainProofError, transactions_proof, verify_offline};
+use evidentia_formats::merkle::Hash;
 
 /// Why anchoring on an EVM chain failed or a chain anchor does not hold.
 #[derive(Debug, Clone, thiserror::Error)]

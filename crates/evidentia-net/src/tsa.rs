@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use evidentia_formats::digest::DigestAlgorithm;
 use evidentia_pki::tsp::{
     Expectation, TimestampPolicy, TimestampRequest, TimestampToken, TsaAttempt, TspError, VerifiedTimestamp, verify,
 };
-use evidentia_formats::digest::DigestAlgorithm;
 
 /// Largest answer accepted from a TSA.
 const MAX_RESPONSE: usize = 1 << 20;

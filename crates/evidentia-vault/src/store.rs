@@ -375,6 +375,23 @@ impl Vault {
         Ok(out)
     }
 
+    /// The signature the vault keeps for a record, as a `.p7s`: CAdES-B-T when the vault holds a
+    /// time-stamp over its signature value (joined here as the signature-time-stamp attribute), else
+    /// CAdES-B-B. `None` when the record was not signed.
+    pub async fn record_signature(&self, record_id: &str) -> Result<Option<Vec<u8>>, VaultError> {
+        let Some((signature, p7s)) = self.signatures(Some(record_id)).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let timestamps = self.timestamps(Some(record_id)).await?;
+        let Some((_, response)) = timestamps.iter().find(|(t, _)| t.imprint == signature.signature_value_sha256) else {
+            return Ok(Some(p7s));
+        };
+        let bad =
+            |e: &dyn std::fmt::Display| VaultError::BadRow(format!("signature time-stamp of record {record_id}: {e}"));
+        let token = crate::tsp::TimestampToken::from_any_der(response).map_err(|e| bad(&e))?;
+        Ok(Some(crate::cades::add_signature_timestamp(&p7s, token.to_der()).map_err(|e| bad(&e))?))
+    }
+
     /// Signatures with their `.p7s` (DER), for one record or, with `None`, all.
     pub async fn signatures(&self, record_id: Option<&str>) -> Result<Vec<(EvidenceSignature, Vec<u8>)>, VaultError> {
         let sql = format!(

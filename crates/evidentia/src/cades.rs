@@ -47,18 +47,3 @@ pub async fn sign_file(
     }
     Ok(SignedFile { p7s, content_digest: hashed.digests, timestamp, timestamp_error })
 }
-
-/// The signature the vault keeps for a record, as a `.p7s`: CAdES-B-T when the vault holds a
-/// time-stamp over its signature value (joined here as the signature-time-stamp attribute), else
-/// CAdES-B-B. `None` when the record was not signed.
-pub async fn record_signature(vault: &crate::vault::Vault, record_id: &str) -> Result<Option<Vec<u8>>, crate::Error> {
-    let Some((signature, p7s)) = vault.signatures(Some(record_id)).await?.into_iter().next() else {
-        return Ok(None);
-    };
-    let timestamps = vault.timestamps(Some(record_id)).await?;
-    let Some((_, response)) = timestamps.iter().find(|(t, _)| t.imprint == signature.signature_value_sha256) else {
-        return Ok(Some(p7s));
-    };
-    let token = crate::tsp::TimestampToken::from_any_der(response)?;
-    Ok(Some(add_signature_timestamp(&p7s, token.to_der())?))
-}

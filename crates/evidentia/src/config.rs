@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::DigestAlgorithm;
 
-/// The words every output made under the sandbox profile carries.
-pub const SANDBOX_NOTICE: &str = "SANDBOX — NOT LEGAL EVIDENCE";
+pub use crate::profile::{ProfileName, SANDBOX_NOTICE};
 
 /// A configuration problem, naming the file or variable at fault.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +43,9 @@ pub enum ConfigError {
     /// No home folder to place the default vault or configuration in.
     #[error("no home folder found for the default vault; pass --vault or set EVIDENTIA_VAULT")]
     NoHome,
+    /// The TSA settings (trust files, credentials) cannot be used.
+    #[error(transparent)]
+    Tsa(#[from] evidentia_pki::tsp::TspError),
     /// The file cannot be written.
     #[error("configuration file {}: cannot be written ({source}); check the folder's permissions", path.display())]
     Unwritable {
@@ -52,35 +54,6 @@ pub enum ConfigError {
         /// What the operating system said.
         source: std::io::Error,
     },
-}
-
-/// Which set of services and rules applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum ProfileName {
-    /// Local services for trying and testing; outputs are marked as not legal evidence.
-    #[default]
-    Sandbox,
-    /// Public services and strict rules.
-    Production,
-}
-
-impl ProfileName {
-    /// The configured name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProfileName::Sandbox => "sandbox",
-            ProfileName::Production => "production",
-        }
-    }
-
-    /// The notice every output must carry under this profile, if any.
-    pub fn notice(self) -> Option<&'static str> {
-        match self {
-            ProfileName::Sandbox => Some(SANDBOX_NOTICE),
-            ProfileName::Production => None,
-        }
-    }
 }
 
 /// The whole configuration, after file and environment.
@@ -538,15 +511,16 @@ impl Config {
         &self,
         urls: &[String],
         trust: &[PathBuf],
-    ) -> Result<Option<crate::tsp::TsaClient>, crate::Error> {
+    ) -> Result<Option<evidentia_net::tsa::TsaClient>, ConfigError> {
         let mut settings = self.tsa_settings(trust)?;
         if !urls.is_empty() {
-            settings.endpoints = urls.iter().map(|u| crate::tsp::TsaEndpoint { url: u.clone(), auth: None }).collect();
+            settings.endpoints =
+                urls.iter().map(|u| evidentia_net::tsa::TsaEndpoint { url: u.clone(), auth: None }).collect();
         }
         if settings.endpoints.is_empty() {
             return Ok(None);
         }
-        Ok(Some(crate::tsp::TsaClient::new(settings)?))
+        Ok(Some(evidentia_net::tsa::TsaClient::new(settings)?))
     }
 
     /// The verification policy: the system's roots, the configured TSA roots and `trust`; whether
@@ -556,7 +530,7 @@ impl Config {
         trust: &[PathBuf],
         accept_self_signed: bool,
         online: bool,
-    ) -> Result<crate::verify::Policy, crate::Error> {
+    ) -> Result<crate::verify::Policy, ConfigError> {
         let settings = self.tsa_settings(trust)?;
         let system = crate::cades_verify::system_roots();
         let mut sources = vec![format!("the system's roots ({})", system.roots().len())];
@@ -575,8 +549,9 @@ impl Config {
     /// The TSA settings this configuration gives: its URLs (or, under the production profile with
     /// none configured, the presets and their roots), trust anchors, credentials and limits.
     /// `extra_trust` adds anchor files (from the command line).
-    pub fn tsa_settings(&self, extra_trust: &[PathBuf]) -> Result<crate::tsp::TsaSettings, crate::Error> {
-        use crate::tsp::{TrustAnchors, TsaAuth, TsaEndpoint, TsaSettings, TspError};
+    pub fn tsa_settings(&self, extra_trust: &[PathBuf]) -> Result<evidentia_net::tsa::TsaSettings, ConfigError> {
+        use evidentia_net::tsa::{TsaAuth, TsaEndpoint, TsaSettings};
+        use evidentia_pki::tsp::{TrustAnchors, TspError};
         let t = &self.tsa;
         let presets = t.urls.is_empty() && self.profile == ProfileName::Production;
         let urls: Vec<String> =

@@ -1,11 +1,17 @@
 //! The crate-wide error: one variant per concern, each with the concern's own detailed error.
 
 use crate::config::ConfigError;
-use crate::digest::UnknownAlgorithm;
-use crate::subject::InputError;
-use crate::tsp::TspError;
-use crate::vault::VaultError;
+use crate::package::PackageError;
+use crate::report::ReportError;
 use evidentia_formats::check::Indication;
+use evidentia_formats::digest::UnknownAlgorithm;
+use evidentia_formats::subject::InputError;
+use evidentia_identity::IdentityError;
+use evidentia_pki::cades::CadesError;
+use evidentia_pki::cades_verify::{SignatureError, VerifyError};
+use evidentia_pki::pades::PadesError;
+use evidentia_pki::tsp::TspError;
+use evidentia_vault::VaultError;
 
 /// Anything that can stop an Evidentia operation.
 #[derive(Debug, thiserror::Error)]
@@ -19,7 +25,7 @@ pub enum Error {
     Vault(#[from] VaultError),
     /// The configuration file or an environment override is wrong.
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(ConfigError),
     /// A digest algorithm name is not known.
     #[error(transparent)]
     Algorithm(#[from] UnknownAlgorithm),
@@ -28,22 +34,31 @@ pub enum Error {
     Timestamp(#[from] TspError),
     /// A signing identity cannot be used.
     #[error(transparent)]
-    Identity(#[from] crate::identity::IdentityError),
+    Identity(#[from] IdentityError),
     /// A CAdES signature could not be made.
     #[error(transparent)]
-    Signature(#[from] crate::cades::CadesError),
+    Signature(#[from] CadesError),
     /// A signature is not valid.
     #[error(transparent)]
-    InvalidSignature(#[from] crate::cades_verify::SignatureError),
+    InvalidSignature(#[from] SignatureError),
     /// An evidence package cannot be written, or is refused.
     #[error(transparent)]
-    Package(#[from] crate::package::PackageError),
+    Package(PackageError),
     /// A report PDF cannot be made.
     #[error(transparent)]
-    Report(#[from] crate::report::ReportError),
+    Report(#[from] ReportError),
     /// A PDF cannot be signed or read.
     #[error(transparent)]
-    Pdf(#[from] crate::pades::PadesError),
+    Pdf(#[from] PadesError),
+    /// An argument's value or combination is not one the operation can use.
+    #[error("{0}")]
+    Usage(String),
+    /// A file given to verify that no record of the vault has (not a package either).
+    #[error(
+        "{}: no record in this vault has this file's SHA-256 — it was not sealed here, or it was changed since",
+        .0.display()
+    )]
+    NotSealedHere(std::path::PathBuf),
     /// The user cancelled: what was finished before is kept, the rest was not started or was undone.
     #[error("cancelled: what was finished before is kept, the rest was not done")]
     Cancelled,
@@ -71,6 +86,8 @@ impl Error {
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
+            Error::Usage(_) => ErrorKind::Usage,
+            Error::NotSealedHere(_) => ErrorKind::Invalid,
             Error::Input(_) | Error::Algorithm(_) => ErrorKind::Input,
             Error::Vault(_) => ErrorKind::Vault,
             Error::Config(_) => ErrorKind::Config,
@@ -83,15 +100,13 @@ impl Error {
             Error::Timestamp(_) => ErrorKind::Invalid,
             Error::Identity(_) | Error::Signature(_) => ErrorKind::Input,
             Error::InvalidSignature(_) => ErrorKind::Invalid,
-            Error::Package(crate::package::PackageError::Unexportable { .. }) => ErrorKind::Vault,
+            Error::Package(PackageError::Unexportable { .. }) => ErrorKind::Vault,
             Error::Package(_) => ErrorKind::Input,
             Error::Report(_) | Error::Cancelled => ErrorKind::Input,
-            Error::Pdf(crate::pades::PadesError::TimestampFailed { source, .. }) if source.is_transport() => {
-                ErrorKind::Service
-            }
-            Error::Pdf(crate::pades::PadesError::UnknownLevel(_)) => ErrorKind::Usage,
+            Error::Pdf(PadesError::TimestampFailed { source, .. }) if source.is_transport() => ErrorKind::Service,
+            Error::Pdf(PadesError::UnknownLevel(_)) => ErrorKind::Usage,
             Error::Pdf(e) if e.is_input() => ErrorKind::Input,
-            Error::Pdf(crate::pades::PadesError::NeedsTsa(_)) => ErrorKind::Config,
+            Error::Pdf(PadesError::NeedsTsa(_)) => ErrorKind::Config,
             Error::Pdf(_) => ErrorKind::Service,
         }
     }
@@ -118,23 +133,49 @@ impl Error {
             Error::Config(_) => "CONFIG_INVALID",
             Error::Timestamp(e) => e.code(),
             Error::Identity(e) => e.code(),
-            Error::Signature(crate::cades::CadesError::Signer(e)) => e.code(),
-            Error::Signature(crate::cades::CadesError::Sm2NotInCms(_)) => "SM2_CMS_UNSUPPORTED",
+            Error::Signature(CadesError::Signer(e)) => e.code(),
+            Error::Signature(CadesError::Sm2NotInCms(_)) => "SM2_CMS_UNSUPPORTED",
             Error::Signature(_) => "SIGNATURE_FAILED",
             Error::InvalidSignature(e) => e.code(),
             Error::Package(e) => e.code(),
             Error::Report(_) => "REPORT_FAILED",
             Error::Cancelled => "CANCELLED",
+            Error::Usage(_) => "USAGE",
+            Error::NotSealedHere(_) => "RECORD_NOT_FOUND",
             Error::Pdf(e) => e.code(),
         }
     }
 }
 
-impl From<crate::cades_verify::VerifyError> for Error {
-    fn from(e: crate::cades_verify::VerifyError) -> Self {
+impl From<VerifyError> for Error {
+    fn from(e: VerifyError) -> Self {
         match e {
-            crate::cades_verify::VerifyError::Input(e) => Error::Input(e),
-            crate::cades_verify::VerifyError::Signature(e) => Error::InvalidSignature(e),
+            VerifyError::Input(e) => Error::Input(e),
+            VerifyError::Signature(e) => Error::InvalidSignature(e),
+        }
+    }
+}
+
+/// A configuration whose TSA settings fail is a time-stamp failure (its trust file, its
+/// credentials), as it was before the configuration had its own error.
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        match e {
+            ConfigError::Tsa(e) => Error::Timestamp(e),
+            e => Error::Config(e),
+        }
+    }
+}
+
+/// A package error that is the vault's, an input's, a TSA's or a signature's is reported as such.
+impl From<PackageError> for Error {
+    fn from(e: PackageError) -> Self {
+        match e {
+            PackageError::Vault(e) => Error::Vault(e),
+            PackageError::Input(e) => Error::Input(e),
+            PackageError::Timestamp(e) => Error::Timestamp(e),
+            PackageError::Signature(e) => Error::Signature(e),
+            e => Error::Package(e),
         }
     }
 }

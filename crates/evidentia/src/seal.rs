@@ -63,6 +63,8 @@ impl SealOptions {
 pub trait SealProgress: Sync {
     /// The work ahead: number of files and bytes.
     fn planned(&self, _files: u64, _bytes: u64) {}
+    /// A stage of the whole operation begins (`signing`, `anchoring`, `done`).
+    fn phase(&self, _phase: &str) {}
     /// More bytes were hashed.
     fn hashed(&self, _bytes: u64) {}
     /// One more subject's record is written (or found already sealed).

@@ -3,20 +3,38 @@
 
 use std::path::PathBuf;
 
-use evidentia::identity::{IdentityInfo, TokenKeyRef};
-use serde_json::{Value, json};
+use evidentia::identity::{IdentityInfo, TokenKeyRef, TokenSlot};
+use serde::Serialize;
 use tauri::State;
 
 use super::secret;
 use crate::failure::{Answer, Failure};
 use crate::state::AppState;
 
+/// The identity store and what it holds.
+#[derive(Debug, Serialize)]
+pub struct Identities {
+    /// The store's folder.
+    store: PathBuf,
+    /// Each identity, without unlocking it.
+    identities: Vec<IdentityInfo>,
+}
+
+/// A PKCS #11 module's slots.
+#[derive(Debug, Serialize)]
+pub struct TokenSlots {
+    /// The module.
+    module: PathBuf,
+    /// Its slots and the tokens in them.
+    slots: Vec<TokenSlot>,
+}
+
 /// The stored identities.
 #[tauri::command]
-pub async fn identities(state: State<'_, AppState>) -> Answer<Value> {
-    let store = state.config().identity_store()?;
-    let list = store.list()?;
-    Ok(json!({ "store": store.dir(), "identities": list }))
+pub async fn identities(state: State<'_, AppState>) -> Answer<Identities> {
+    let store = state.evidentia().identities()?;
+    let identities = store.list()?;
+    Ok(Identities { store: store.dir().to_owned(), identities })
 }
 
 /// Imports a PKCS #12 file the user chose; it is kept encrypted, as given.
@@ -32,7 +50,7 @@ pub async fn import_identity(
     let name = name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
-    Ok(state.config().identity_store()?.import(&path, name.trim(), &password)?)
+    Ok(state.evidentia().identities()?.import(&path, name.trim(), &password)?)
 }
 
 /// Makes an ECDSA P-256 key and a self-signed certificate.
@@ -46,16 +64,16 @@ pub async fn create_identity(
     let password = secret(password);
     let email = email.filter(|e| !e.trim().is_empty());
     let id = evidentia::identity::name_for(&name);
-    Ok(state.config().identity_store()?.create_self_made(&id, name.trim(), email.as_deref(), &password)?)
+    Ok(state.evidentia().identities()?.create_self_made(&id, name.trim(), email.as_deref(), &password)?)
 }
 
 /// The slots and tokens of a PKCS #11 module, with what is readable without a PIN.
 #[tauri::command]
-pub async fn list_tokens(state: State<'_, AppState>, module: PathBuf) -> Answer<Value> {
+pub async fn list_tokens(state: State<'_, AppState>, module: PathBuf) -> Answer<TokenSlots> {
     let config = state.config();
     let slots = evidentia::identity::list_tokens(&module, config.token_timeout())
         .map_err(evidentia::identity::IdentityError::from)?;
-    Ok(json!({ "module": module, "slots": slots }))
+    Ok(TokenSlots { module, slots })
 }
 
 /// Adds a key on a token as an identity (the PIN is asked once, to check the key).
@@ -74,5 +92,5 @@ pub async fn add_token_identity(
     }
     let name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| key_label.clone());
     let reference = TokenKeyRef { module, token, key_label: Some(key_label), key_id: None };
-    Ok(state.config().identity_store()?.add_token(&name, reference, Vec::new(), pin)?)
+    Ok(state.evidentia().identities()?.add_token(&name, reference, Vec::new(), pin)?)
 }

@@ -1,36 +1,51 @@
 //! The Vault screen: the records with their proofs, one record's details, its original, and its
 //! re-verification.
 
-use evidentia::vault::RecordQuery;
-use serde_json::{Value, json};
+use std::path::PathBuf;
+
+use evidentia::vault::{RecordDetail, RecordQuery, RecordRow};
+use evidentia::verify::package::PackageReport;
+use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
-use super::vault_for_reading;
 use crate::failure::{Answer, Failure};
-use crate::state::{AppState, vault_exists};
+use crate::state::AppState;
+
+/// One page of the vault's records, as the Vault screen shows it.
+#[derive(Debug, Serialize)]
+pub struct RecordsPage {
+    /// The vault (a team vault's URL without its password).
+    vault: PathBuf,
+    /// The page, newest first.
+    records: Vec<RecordRow>,
+    /// How many records match in all.
+    total: u64,
+    /// Where the page starts.
+    offset: u64,
+}
 
 /// One page of the records, newest first, with what each has and what it waits for, and how
 /// many match in all (`query`: search text, offset, limit). Only the page is read.
 #[tauri::command]
-pub async fn records(state: State<'_, AppState>, query: Option<RecordQuery>) -> Answer<Value> {
-    let config = state.config();
-    let dir = config.vault_dir(None)?;
+pub async fn records(state: State<'_, AppState>, query: Option<RecordQuery>) -> Answer<RecordsPage> {
+    let evidentia = state.evidentia();
+    let config = evidentia.config();
     let mut query = query.unwrap_or_default();
     query.newest_first = true;
     if query.limit == 0 {
         query.limit = DEFAULT_PAGE;
     }
-    if !vault_exists(&dir) {
-        return Ok(json!({ "vault": dir, "records": [], "total": 0, "offset": 0 }));
+    if !evidentia.has_vault()? {
+        return Ok(RecordsPage { vault: evidentia.vault_dir()?, records: Vec::new(), total: 0, offset: 0 });
     }
     let anchoring = config.evm.rpc.is_some() || config.ots_settings().is_some();
-    let vault = vault_for_reading(&config).await?;
+    let vault = evidentia.vault_for_reading().await?;
     let page = vault.record_page(&query, anchoring).await;
     let shown = vault.location().to_owned();
     vault.close().await;
     let page = page?;
-    Ok(json!({ "vault": shown, "records": page.rows, "total": page.total, "offset": page.offset }))
+    Ok(RecordsPage { vault: shown, records: page.rows, total: page.total, offset: page.offset })
 }
 
 /// Records per page when the page does not say.
@@ -38,17 +53,17 @@ const DEFAULT_PAGE: u64 = 100;
 
 /// One record with its signatures, time-stamps, anchor and custody events.
 #[tauri::command]
-pub async fn record(state: State<'_, AppState>, id: String) -> Answer<Value> {
-    let vault = vault_for_reading(&state.config()).await?;
+pub async fn record(state: State<'_, AppState>, id: String) -> Answer<RecordDetail> {
+    let vault = state.evidentia().vault_for_reading().await?;
     let detail = vault.record(&id).await;
     vault.close().await;
-    Ok(serde_json::to_value(detail?).unwrap_or_default())
+    Ok(detail?)
 }
 
 /// Opens the sealed file with the system's program: where it was sealed from, else the vault's copy.
 #[tauri::command]
 pub async fn open_original(app: AppHandle, state: State<'_, AppState>, id: String) -> Answer<String> {
-    let vault = vault_for_reading(&state.config()).await?;
+    let vault = state.evidentia().vault_for_reading().await?;
     let detail = vault.record(&id).await;
     let copy = detail.as_ref().ok().map(|d| vault.blobs().path_for(&d.record.sha256_hex()));
     vault.close().await;
@@ -81,26 +96,8 @@ pub async fn open_original(app: AppHandle, state: State<'_, AppState>, id: Strin
 
 /// Verifies a record as the vault holds it, through the same checks as a package.
 #[tauri::command]
-pub async fn reverify(state: State<'_, AppState>, id: String) -> Answer<Value> {
-    let config = state.config();
-    let policy = config.verify_policy(&[], false, false)?;
-    let vault = vault_for_reading(&config).await?;
-    let report = match vault.record(&id).await {
-        Ok(detail) => {
-            evidentia::verify::package::verify_records_in_vault(
-                &vault,
-                &[detail.record.id],
-                None,
-                &policy,
-                config.profile,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    };
-    vault.close().await;
-    let report = report?;
-    let value = serde_json::to_value(&report).unwrap_or_default();
-    state.keep_report(report);
-    Ok(value)
+pub async fn reverify(state: State<'_, AppState>, id: String) -> Answer<PackageReport> {
+    let report = state.evidentia().verify_record(&id).await?;
+    state.keep_report(report.clone());
+    Ok(report)
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use evidentia::config::{Config, ProfileName};
 use evidentia::vault::{VaultLocation, is_postgres_url, without_password};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use tauri::State;
 
 use crate::failure::{Answer, Failure};
@@ -41,21 +40,44 @@ impl Settings {
     }
 }
 
+/// What the page needs to know at start.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    /// The app's version.
+    version: &'static str,
+    /// The profile in force.
+    profile: ProfileName,
+    /// The notice its outputs carry.
+    notice: Option<&'static str>,
+    /// The vault (a team vault's URL without its password).
+    vault_dir: Option<PathBuf>,
+    /// The configuration file.
+    config_file: Option<PathBuf>,
+    /// Why the configuration file could not be used.
+    config_error: Option<String>,
+    /// Where packages are exported.
+    export_dir: Option<PathBuf>,
+    /// The chosen language, or none to follow the system.
+    language: Option<String>,
+    /// `system`, `light` or `dark`.
+    theme: String,
+}
+
 /// The profile, folders and preferences in force.
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> Answer<Value> {
+pub fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
     let config = state.config();
-    Ok(json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "profile": config.profile.as_str(),
-        "notice": config.profile.notice(),
-        "vault_dir": config.vault_dir(None).ok().map(|v| without_password(&v)),
-        "config_file": Config::file(),
-        "config_error": state.config_error(),
-        "export_dir": config.export_dir().ok(),
-        "language": config.app.language,
-        "theme": config.app.theme,
-    }))
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        profile: config.profile,
+        notice: config.profile.notice(),
+        vault_dir: config.vault_dir(None).ok().map(|v| without_password(&v)),
+        config_file: Config::file(),
+        config_error: state.config_error(),
+        export_dir: config.export_dir().ok(),
+        language: config.app.language,
+        theme: config.app.theme,
+    })
 }
 
 /// The settings as the configuration file has them, naming those the environment overrides; a
@@ -85,7 +107,7 @@ pub fn settings(state: State<'_, AppState>) -> Answer<Settings> {
 /// Writes the settings into the configuration file and puts them in force (environment
 /// variables still override the file).
 #[tauri::command]
-pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Value> {
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<AppInfo> {
     let path =
         Config::file().ok_or_else(|| Failure::new("CONFIG_NO_HOME", "no home folder to keep the settings in"))?;
     let mut file = Config::from_file(&path)?;

@@ -144,9 +144,15 @@ fn der_element(bytes: &[u8]) -> Option<&[u8]> {
 pub fn verify_pdf(path: &Path, policy: &Policy) -> Result<PdfReport, super::PadesError> {
     let bytes =
         std::fs::read(path).map_err(|e| super::PadesError::Unreadable { path: path.to_owned(), why: e.to_string() })?;
-    let latest = update::parse(path, &bytes)?;
+    verify_pdf_bytes(path, &bytes, policy)
+}
+
+/// Verifies every signature and document time-stamp in a PDF held in memory (`path` names it in
+/// the report and in messages).
+pub fn verify_pdf_bytes(path: &Path, bytes: &[u8], policy: &Policy) -> Result<PdfReport, super::PadesError> {
+    let latest = update::parse(path, bytes)?;
     let size = bytes.len() as u64;
-    let sha256 = DigestAlgorithm::Sha256.digest(&bytes).to_hex();
+    let sha256 = DigestAlgorithm::Sha256.digest(bytes).to_hex();
     let revisions = bytes.windows(5).filter(|w| w == b"%%EOF").count().max(1);
     let mut found = signatures_in(&latest);
     // A hostile /ByteRange may hold any integers: its sums saturate rather than overflow.
@@ -168,14 +174,13 @@ pub fn verify_pdf(path: &Path, policy: &Policy) -> Result<PdfReport, super::Pade
 
     let mut signatures = Vec::new();
     for f in &found {
-        signatures.push(check_one(f, &bytes, path, &latest, &eofs, &found, policy));
+        signatures.push(check_one(f, bytes, path, &latest, &eofs, &found, policy));
     }
     let result = if signatures.is_empty() {
         Indication::Indeterminate
     } else {
         aggregate(signatures.iter().flat_map(|s| s.checks.iter()))
     };
-    drop(bytes);
     Ok(PdfReport { file: path.to_owned(), size, sha256, revisions, signatures, policy: policy.used(), result })
 }
 
@@ -252,10 +257,13 @@ fn check_one(
     ));
     let range: Vec<u64> = f.range.iter().map(|&v| v as u64).collect();
     let digest_of = |algo: DigestAlgorithm| -> Result<Vec<u8>, crate::subject::InputError> {
-        Ok(super::update::digest_byte_range(path, &range, algo)
-            .map_err(|e| crate::subject::InputError::from_io(path, e))?
-            .as_bytes()
-            .to_vec())
+        let mut hasher = crate::digest::MultiHasher::new(&[algo]);
+        for pair in range.chunks(2) {
+            let start = usize::try_from(pair[0]).unwrap_or(usize::MAX);
+            let len = usize::try_from(pair.get(1).copied().unwrap_or(0)).unwrap_or(usize::MAX);
+            hasher.update(bytes.get(start..start.saturating_add(len)).unwrap_or_default());
+        }
+        Ok(hasher.finish().get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default())
     };
     let Some(der) = der_element(&f.contents) else {
         sig.checks.push(Check::failed(

@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use super::evm::EvmSettings;
 use super::ots;
+use super::proofs as shared;
 use crate::hash_hex::unhex32;
 use crate::vault::{OtsStamp, RecordInclusion, Vault, VaultError};
-use crate::verify::anchor as shared;
 
-pub use crate::verify::{Check as AnchorCheck, CheckName, Indication, Verdict};
+pub use evidentia_formats::check::{Check as AnchorCheck, CheckName, Indication, Verdict};
 
 /// The checks of one record's anchor and their overall result.
 #[derive(Debug, Clone, Serialize)]
@@ -103,5 +103,5 @@ fn ots_checks(sha256_hex: &str, inclusion: &RecordInclusion, stamps: &[OtsStamp]
 }
 
 fn report(record_id: String, checks: Vec<AnchorCheck>) -> AnchorReport {
-    AnchorReport { record_id, result: crate::verify::aggregate(&checks), checks, notes: Vec::new() }
+    AnchorReport { record_id, result: evidentia_formats::check::aggregate(&checks), checks, notes: Vec::new() }
 }

@@ -5,9 +5,10 @@
 //! batch whose confirmed transaction a reorg dropped. A node that is down leaves batches pending.
 
 pub mod check;
-pub use evidentia_net::evm;
 pub use evidentia_formats::merkle;
+pub use evidentia_net::evm;
 pub mod ots;
+pub mod proofs;
 
 use serde::Serialize;
 

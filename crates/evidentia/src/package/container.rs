@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use super::PackageError;
@@ -53,10 +53,14 @@ pub struct Entry {
     pub stored: bool,
 }
 
+/// What a container is read from: a file, or bytes in memory.
+pub trait Source: Read + Seek + Send {}
+impl<T: Read + Seek + Send> Source for T {}
+
 /// An opened container whose entry list passed every check.
 pub struct Container {
     path: PathBuf,
-    archive: zip::ZipArchive<File>,
+    archive: zip::ZipArchive<Box<dyn Source>>,
     entries: Vec<Entry>,
     limits: Limits,
 }
@@ -65,7 +69,13 @@ impl Container {
     /// Opens `path` and checks every entry header; a hostile entry refuses the whole container.
     pub fn open(path: &Path, limits: Limits) -> Result<Container, PackageError> {
         let file = File::open(path).map_err(|source| PackageError::Io { path: path.to_owned(), source })?;
-        let mut archive = zip::ZipArchive::new(file)
+        Self::from_reader(path, Box::new(file), limits)
+    }
+
+    /// Reads a container from `source` (named `path` in messages) and checks every entry header,
+    /// as [`Container::open`] does.
+    pub fn from_reader(path: &Path, source: Box<dyn Source>, limits: Limits) -> Result<Container, PackageError> {
+        let mut archive = zip::ZipArchive::new(source)
             .map_err(|e| PackageError::NotAContainer { path: path.to_owned(), detail: e.to_string() })?;
         let hostile =
             |entry: &str, why: String| PackageError::Hostile { path: path.to_owned(), entry: entry.to_owned(), why };

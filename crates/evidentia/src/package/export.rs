@@ -1,16 +1,18 @@
 //! Writing a package: the records' content streamed from the vault's copies, their proofs, the
 //! evidence document, VERIFY.md and the ASiC manifest sealed by a signature or a time-stamp —
-//! into a temporary file renamed into place, then an `exported` custody event.
+//! into a temporary file renamed into place, then an `exported` custody event; or, unsealed, into
+//! memory (spilling to an unnamed file past a bound) as a draft to verify.
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use serde::Serialize;
 use zip::write::SimpleFileOptions;
 
+use super::container::{Container, Limits};
 use super::evidence::{
     EvidenceDocument, FORMAT, PackagedAnchor, PackagedRecord, PackagedSignature, PackagedTimestamp, PackagedWork,
     PackagedWorkFile, VERSION,
@@ -19,12 +21,13 @@ use super::manifest::{AsicManifest, DataObject};
 use super::*;
 use crate::anchor::MerkleTree;
 use crate::clock::now;
-use crate::config::ProfileName;
 use crate::digest::{DigestAlgorithm, MultiHasher};
 use crate::hash_hex::unhex32;
 use crate::identity::Identity;
-use crate::tsp::TsaClient;
+use crate::profile::ProfileName;
 use crate::vault::{RecordDetail, SubjectKind, Vault};
+use evidentia_net::tsa::TsaClient;
+use evidentia_pki::cades;
 
 /// How to seal the package's manifest.
 pub struct ExportOptions<'a> {
@@ -38,9 +41,9 @@ pub struct ExportOptions<'a> {
     pub content_from: Option<&'a Path>,
     /// Whether to write the `exported` custody event (not for a package made only to verify).
     pub log_event: bool,
-    /// Put the verification report (`report.pdf`) in the package: checked under this policy,
-    /// written in this language.
-    pub report: Option<(&'a crate::verify::Policy, crate::report::Lang)>,
+    /// The verification report (`report.pdf`) to put in the package, already rendered (from a
+    /// [`draft`] of the same records).
+    pub report_pdf: Option<&'a [u8]>,
 }
 
 /// What was written.
@@ -60,12 +63,12 @@ pub struct ExportReport {
     pub profile: ProfileName,
 }
 
-struct Writer {
-    zip: zip::ZipWriter<File>,
+struct Writer<W: Write + Seek> {
+    zip: zip::ZipWriter<W>,
     listed: Vec<DataObject>,
 }
 
-impl Writer {
+impl<W: Write + Seek> Writer<W> {
     fn put(&mut self, name: &str, mime: &str, bytes: &[u8]) -> std::io::Result<()> {
         self.zip.start_file(name, deflated()).map_err(std::io::Error::other)?;
         self.zip.write_all(bytes)?;
@@ -109,34 +112,18 @@ pub async fn export(
     ids: &[String],
     out: &Path,
     options: &ExportOptions<'_>,
-) -> Result<ExportReport, crate::Error> {
+) -> Result<ExportReport, PackageError> {
     let io = |path: &Path, source| PackageError::Io { path: path.to_owned(), source };
-    let mut details = Vec::new();
-    for id in ids {
-        let d = vault.record(id).await?;
-        if details.iter().any(|x: &RecordDetail| x.record.id == d.record.id) {
-            continue;
-        }
-        let from_file = d.record.kind == SubjectKind::File && options.content_from.is_some();
-        if !d.record.stored && !from_file {
-            return Err(PackageError::Unexportable {
-                record: d.record.id.clone(),
-                why: "its content is not kept in the vault (sealed without a copy), so no package can carry it".into(),
-            }
-            .into());
-        }
-        details.push(d);
-    }
+    let details = exportable(vault, ids, options.content_from).await?;
     let partial = out.with_file_name(format!(
         ".{}.partial",
         out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into())
     ));
-    let report_pdf = match options.report {
-        Some((policy, lang)) => Some(export_report(vault, &details, &partial, options, policy, lang).await?),
-        None => None,
-    };
     let file = File::create(&partial).map_err(|e| io(&partial, e))?;
-    let result = write_package(vault, &details, file, options, report_pdf.as_deref()).await;
+    let result = match write_package(vault, &details, file, options).await {
+        Ok((r, file)) => file.sync_all().map_err(|e| io(&partial, e)).map(|()| r),
+        Err(e) => Err(e),
+    };
     let (doc_records, entries, sealed_by) = match result {
         Ok(r) => r,
         Err(e) => {
@@ -165,45 +152,59 @@ pub async fn export(
     Ok(report)
 }
 
-/// The verification report at export time: the records written into a draft package (unsealed,
-/// no report) and checked by the engine like any package.
-async fn export_report(
+/// The records `ids` (ids or unique prefixes), each checked to be exportable: its content is
+/// kept in the vault, or (a file) given in `content_from`.
+async fn exportable(
     vault: &Vault,
-    details: &[RecordDetail],
-    partial: &Path,
-    options: &ExportOptions<'_>,
-    policy: &crate::verify::Policy,
-    lang: crate::report::Lang,
-) -> Result<Vec<u8>, crate::Error> {
-    let draft = partial.with_extension("draft");
-    let io = |source| PackageError::Io { path: draft.clone(), source };
-    let plain = ExportOptions {
-        profile: options.profile,
-        tsa: None,
-        identity: None,
-        content_from: options.content_from,
-        log_event: false,
-        report: None,
-    };
-    let written = write_package(vault, details, File::create(&draft).map_err(io)?, &plain, None).await;
-    let checked = match written {
-        Ok(_) => crate::verify::package::verify_package(&draft, policy).await.map_err(crate::Error::from),
-        Err(e) => Err(e),
-    };
-    let _ = std::fs::remove_file(&draft);
-    let mut report = checked?;
-    crate::verify::package::records_only(&mut report);
-    report.package = "(this package)".into();
-    Ok(crate::report::render(&report, lang, &now())?)
+    ids: &[String],
+    content_from: Option<&Path>,
+) -> Result<Vec<RecordDetail>, PackageError> {
+    let mut details = Vec::new();
+    for id in ids {
+        let d = vault.record(id).await?;
+        if details.iter().any(|x: &RecordDetail| x.record.id == d.record.id) {
+            continue;
+        }
+        let from_file = d.record.kind == SubjectKind::File && content_from.is_some();
+        if !d.record.stored && !from_file {
+            return Err(PackageError::Unexportable {
+                record: d.record.id.clone(),
+                why: "its content is not kept in the vault (sealed without a copy), so no package can carry it".into(),
+            });
+        }
+        details.push(d);
+    }
+    Ok(details)
 }
 
-async fn write_package(
+/// Most bytes of a draft kept in memory; past it the draft continues in an unnamed file the
+/// system removes when it is closed.
+const DRAFT_IN_MEMORY: usize = 64 << 20;
+
+/// The records `ids` as an unsealed package without a report, in memory, opened for checking
+/// (no custody event): what [`export`] would write, for the verification engine. The content comes
+/// from `content_from` when given (a file being verified), else from the vault's copies.
+pub async fn draft(
+    vault: &Vault,
+    ids: &[String],
+    content_from: Option<&Path>,
+    profile: ProfileName,
+) -> Result<Container, PackageError> {
+    let details = exportable(vault, ids, content_from).await?;
+    let options =
+        ExportOptions { profile, tsa: None, identity: None, content_from, log_event: false, report_pdf: None };
+    let spool = tempfile::SpooledTempFile::new(DRAFT_IN_MEMORY);
+    let (_, mut spool) = write_package(vault, &details, spool, &options).await?;
+    spool.rewind().map_err(|e| PackageError::Io { path: PathBuf::from("(draft package)"), source: e })?;
+    Container::from_reader(Path::new("(draft package)"), Box::new(spool), Limits::default())
+}
+
+async fn write_package<W: Write + Seek>(
     vault: &Vault,
     details: &[RecordDetail],
-    file: File,
+    file: W,
     options: &ExportOptions<'_>,
-    report_pdf: Option<&[u8]>,
-) -> Result<(Vec<String>, usize, String), crate::Error> {
+) -> Result<((Vec<String>, usize, String), W), PackageError> {
     let pkg_err = |e: std::io::Error| PackageError::Io { path: PathBuf::from("(package)"), source: e };
     let zip_err = |e: zip::result::ZipError| pkg_err(std::io::Error::other(e));
     let mut w = Writer { zip: zip::ZipWriter::new(file), listed: Vec::new() };
@@ -256,7 +257,7 @@ async fn write_package(
         };
         let mut signatures = Vec::new();
         if let Some((sig, _)) = vault.signatures(Some(&r.id)).await?.into_iter().next()
-            && let Some(p7s) = crate::cades::record_signature(vault, &r.id).await?
+            && let Some(p7s) = vault.record_signature(&r.id).await?
         {
             let entry = format!("{dir}/signature.p7s");
             w.put(&entry, "application/pkcs7-signature", &p7s).map_err(pkg_err)?;
@@ -316,7 +317,7 @@ async fn write_package(
     };
     let json = serde_json::to_vec_pretty(&doc).map_err(|e| pkg_err(std::io::Error::other(e)))?;
     w.put(EVIDENCE_PATH, "application/json", &json).map_err(pkg_err)?;
-    if let Some(pdf) = report_pdf {
+    if let Some(pdf) = options.report_pdf {
         w.put(REPORT_PATH, "application/pdf", pdf).map_err(pkg_err)?;
     }
     let guide = super::instructions::verify_md(&doc, &w.listed);
@@ -324,7 +325,7 @@ async fn write_package(
 
     // The manifest, and what seals it.
     if let Some(identity) = options.identity {
-        crate::cades::check_signer(identity)?;
+        cades::check_signer(identity)?;
     }
     let (seal, sealed_by) = seal_plan(options);
     let manifest = AsicManifest {
@@ -342,8 +343,7 @@ async fn write_package(
         entries += 1;
     }
     let file = w.zip.finish().map_err(zip_err)?;
-    file.sync_all().map_err(pkg_err)?;
-    Ok((doc.records.iter().map(|r| r.record.id.clone()).collect(), entries, sealed_by))
+    Ok(((doc.records.iter().map(|r| r.record.id.clone()).collect(), entries, sealed_by), file))
 }
 
 /// Where the manifest's seal goes and what it is, or why there is none.
@@ -366,14 +366,14 @@ fn seal_plan(options: &ExportOptions<'_>) -> (Option<(&'static str, &'static str
 
 /// The seal over the manifest's bytes: a CAdES signature (time-stamped when a TSA is given), or
 /// a time-stamp token.
-async fn make_seal(xml: &[u8], options: &ExportOptions<'_>) -> Result<Vec<u8>, crate::Error> {
+async fn make_seal(xml: &[u8], options: &ExportOptions<'_>) -> Result<Vec<u8>, PackageError> {
     if let Some(identity) = options.identity {
-        let algo = crate::cades::content_digest_algorithm(identity);
-        let mut p7s = crate::cades::sign_detached(identity, algo.digest(xml).as_bytes(), Utc::now())?;
+        let algo = cades::content_digest_algorithm(identity);
+        let mut p7s = cades::sign_detached(identity, algo.digest(xml).as_bytes(), Utc::now())?;
         if let Some(client) = options.tsa {
-            let imprint = DigestAlgorithm::Sha256.digest(&crate::cades::signature_value(&p7s)?);
+            let imprint = DigestAlgorithm::Sha256.digest(&cades::signature_value(&p7s)?);
             let obtained = client.timestamp(DigestAlgorithm::Sha256, imprint.as_bytes()).await?;
-            p7s = crate::cades::add_signature_timestamp(&p7s, obtained.token.to_der())?;
+            p7s = cades::add_signature_timestamp(&p7s, obtained.token.to_der())?;
         }
         return Ok(p7s);
     }
@@ -382,8 +382,8 @@ async fn make_seal(xml: &[u8], options: &ExportOptions<'_>) -> Result<Vec<u8>, c
     Ok(obtained.token.to_der().to_vec())
 }
 
-fn unexportable(r: &crate::vault::EvidenceRecord, why: &str) -> crate::Error {
-    PackageError::Unexportable { record: r.id.clone(), why: why.into() }.into()
+fn unexportable(r: &crate::vault::EvidenceRecord, why: &str) -> PackageError {
+    PackageError::Unexportable { record: r.id.clone(), why: why.into() }
 }
 
 /// A name safe as one path component: no separators, control characters or dot names.

@@ -58,6 +58,18 @@ pub enum PackageError {
         /// What is wrong with it.
         why: String,
     },
+    /// The vault the records come from cannot be read.
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
+    /// A file named as the content cannot be read.
+    #[error(transparent)]
+    Input(#[from] crate::subject::InputError),
+    /// The manifest's time-stamp could not be obtained.
+    #[error(transparent)]
+    Timestamp(#[from] evidentia_pki::tsp::TspError),
+    /// The manifest's signature could not be made.
+    #[error(transparent)]
+    Signature(#[from] evidentia_pki::cades::CadesError),
     /// A record cannot go into a package.
     #[error("record {record}: {why}")]
     Unexportable {
@@ -76,6 +88,10 @@ impl PackageError {
             PackageError::NotAContainer { .. } => "PACKAGE_NOT_A_CONTAINER",
             PackageError::Hostile { .. } => "PACKAGE_HOSTILE",
             PackageError::Unexportable { .. } => "RECORD_UNEXPORTABLE",
+            PackageError::Vault(e) => e.code(),
+            PackageError::Input(e) => e.code(),
+            PackageError::Timestamp(e) => e.code(),
+            PackageError::Signature(_) => "SIGNATURE_FAILED",
         }
     }
 }

@@ -44,9 +44,8 @@ pub async fn add_validation_data(path: &Path, certificates: &[Certificate]) -> R
             unique.push(cert);
         }
     }
-    let RevocationData { crls, ocsps, missing } = evidentia_net::revocation::fetch(&unique)
-        .await
-        .map_err(|e| PadesError::Structure(e.to_string()))?;
+    let RevocationData { crls, ocsps, missing } =
+        evidentia_net::revocation::fetch(&unique).await.map_err(|e| PadesError::Structure(e.to_string()))?;
 
     let loaded = update::load(path)?;
     let root = update::catalog_id(&loaded.doc)?;

@@ -2,7 +2,6 @@
 //! (with a reason), each with the evidence for its verdict, aggregated per record and per
 //! package into TOTAL-PASSED / TOTAL-FAILED / INDETERMINATE under an explicit policy.
 
-pub mod anchor;
 pub mod package;
 
 pub use evidentia_formats::check::{Check, CheckName, Indication, Verdict, aggregate};

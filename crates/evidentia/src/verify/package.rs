@@ -7,19 +7,20 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::anchor as shared;
 use super::{Check, CheckName, Indication, Policy, PolicyUsed, Verdict, aggregate};
 use crate::anchor::merkle::{head_leaf_data, leaf_hash};
 use crate::anchor::ots::format::DetachedTimestamp;
+use crate::anchor::proofs as shared;
 use crate::digest::{DigestAlgorithm, Digests};
 use crate::hash_hex::unhex32;
 use crate::package::container::{Container, Limits};
 use crate::package::evidence::{EvidenceDocument, PackagedRecord, check_version};
 use crate::package::manifest::AsicManifest;
 use crate::package::*;
-use crate::tsp::{Expectation, TimestampToken};
+use crate::profile::ProfileName;
 use crate::vault::CustodyEventKind;
 use evidentia_pki::policy::{signature_check_with, timestamp_verdict, tsp_policy};
+use evidentia_pki::tsp::{Expectation, TimestampToken};
 
 /// The verdict on a package.
 #[derive(Debug, Clone, Serialize)]
@@ -73,8 +74,8 @@ pub async fn verify_file_in_vault(
     vault: &crate::vault::Vault,
     file: &Path,
     policy: &Policy,
-    profile: crate::config::ProfileName,
-) -> Result<Option<PackageReport>, crate::Error> {
+    profile: ProfileName,
+) -> Result<Option<PackageReport>, PackageError> {
     let hashed = crate::digest::hash_file(file, &[DigestAlgorithm::Sha256], None, &|_| {})
         .map_err(|e| crate::subject::InputError::from_io(file, e))?;
     let sha = hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default();
@@ -87,32 +88,18 @@ pub async fn verify_file_in_vault(
     Ok(Some(report))
 }
 
-/// Verifies records as the vault holds them: they are written into a temporary package (with
-/// `content`, else the vault's copies), which is verified like any other; only what bears on
-/// the records is kept.
+/// Verifies records as the vault holds them: they are written into a draft package in memory
+/// (with `content`, else the vault's copies), which is verified like any other; only what bears
+/// on the records is kept.
 pub async fn verify_records_in_vault(
     vault: &crate::vault::Vault,
     ids: &[String],
     content: Option<&Path>,
     policy: &Policy,
-    profile: crate::config::ProfileName,
-) -> Result<PackageReport, crate::Error> {
-    let dir = tempfile_dir()?;
-    let package = dir.join("lookup.asice");
-    let options = crate::package::export::ExportOptions {
-        profile,
-        tsa: None,
-        identity: None,
-        content_from: content,
-        log_event: false,
-        report: None,
-    };
-    let checked = match crate::package::export::export(vault, ids, &package, &options).await {
-        Ok(_) => verify_package(&package, policy).await.map_err(crate::Error::from),
-        Err(e) => Err(e),
-    };
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut report = checked?;
+    profile: ProfileName,
+) -> Result<PackageReport, PackageError> {
+    let draft = crate::package::export::draft(vault, ids, content, profile).await?;
+    let mut report = verify_container(draft, policy).await;
     report.package = format!("vault {}", vault.location().display());
     records_only(&mut report);
     Ok(report)
@@ -144,16 +131,15 @@ pub fn records_only(report: &mut PackageReport) {
     report.result = aggregate(report.checks.iter().chain(report.records.iter().flat_map(|r| r.checks.iter())));
 }
 
-fn tempfile_dir() -> Result<std::path::PathBuf, crate::Error> {
-    let dir = std::env::temp_dir().join(format!("evidentia-verify-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir(&dir).map_err(|e| crate::subject::InputError::from_io(&dir, e))?;
-    Ok(dir)
-}
-
 /// Verifies the package at `path` under `policy`. Hostile or unreadable containers are refused
 /// with an error; everything else (a missing entry, an unknown evidence version) ends in a report.
 pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageReport, PackageError> {
-    let mut c = Container::open(path, Limits::default())?;
+    Ok(verify_container(Container::open(path, Limits::default())?, policy).await)
+}
+
+/// Verifies an opened container (from a file or from memory) under `policy`.
+pub async fn verify_container(mut c: Container, policy: &Policy) -> PackageReport {
+    let path = c.path().to_owned();
     let mut checks = Vec::new();
 
     // The container: `mimetype` first, stored, exact.
@@ -332,7 +318,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
             "EVIDENCE_MALFORMED",
             "the evidence document cannot be read",
         ));
-        return Ok(PackageReport {
+        return PackageReport {
             package: path.display().to_string(),
             result: aggregate(&checks),
             profile: String::new(),
@@ -342,14 +328,14 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
             checks,
             records: Vec::new(),
             evidence: None,
-        });
+        };
     };
     let mut records = Vec::new();
     for r in &doc.records {
         records.push(check_record(&mut c, r, &digests, policy).await);
     }
     let result = aggregate(checks.iter().chain(records.iter().flat_map(|r| r.checks.iter())));
-    Ok(PackageReport {
+    PackageReport {
         package: path.display().to_string(),
         result,
         profile: doc.profile.clone(),
@@ -359,7 +345,7 @@ pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageRepor
         checks,
         records,
         evidence: Some(doc),
-    })
+    }
 }
 
 fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) -> Check {
@@ -395,7 +381,7 @@ fn check_seal(c: &mut Container, m: &AsicManifest, xml: &[u8], policy: &Policy) 
             imprint: DigestAlgorithm::Sha256.digest(xml).as_bytes().to_vec(),
             nonce: None,
         };
-        return match crate::tsp::verify(&token, &expected, &tsp_policy(&policy.signatures)) {
+        return match evidentia_pki::tsp::verify(&token, &expected, &tsp_policy(&policy.signatures)) {
             Ok(v) => Check::passed(
                 CheckName::ManifestSeal,
                 MANIFEST_PATH,
@@ -490,7 +476,7 @@ async fn check_record(
         match c.read(&s.entry) {
             Ok(Some(p7s)) => {
                 // The content's digest with the signature's own algorithm, if the record lacks it.
-                if let Ok((algo, _, _)) = crate::cades::signed_digest(&p7s)
+                if let Ok((algo, _, _)) = evidentia_pki::cades::signed_digest(&p7s)
                     && content.get(algo).is_none()
                     && let Ok(Some(more)) = c.hash(&subject, &[algo])
                     && let Some(v) = more.get(algo)
@@ -504,7 +490,7 @@ async fn check_record(
                         .map(crate::identity::CertificateSummary::of)
                         .filter(|summary| summary.sha256 == s.signature.signer_sha256),
                 );
-                if let Ok(v) = crate::cades::signature_value(&p7s) {
+                if let Ok(v) = evidentia_pki::cades::signature_value(&p7s) {
                     signature_values.push(hex::encode(DigestAlgorithm::Sha256.digest(&v).as_bytes()));
                 }
                 checks.push(signature_check(CheckName::Signature, &s.entry, &p7s, &content, policy));
@@ -549,12 +535,8 @@ fn pdf_signature_checks(c: &mut Container, entry: &str, policy: &Policy) -> Vec<
     if !bytes.starts_with(b"%PDF-") || !bytes.windows(10).any(|w| w == b"/ByteRange") {
         return Vec::new();
     }
-    let Ok(dir) = tempfile_dir() else { return Vec::new() };
-    let file = dir.join("content.pdf");
-    let report = std::fs::write(&file, &bytes)
-        .map_err(|e| e.to_string())
-        .and_then(|()| crate::pades::verify_pdf(&file, &policy.signatures).map_err(|e| e.to_string()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let report =
+        evidentia_pki::pades::verify_pdf_bytes(Path::new(entry), &bytes, &policy.signatures).map_err(|e| e.to_string());
     let report = match report {
         Ok(r) => r,
         Err(why) => return vec![Check::failed(CheckName::PdfSignature, entry, "FORMAT_FAILURE", why)],
@@ -667,7 +649,7 @@ fn check_timestamp(c: &mut Container, entry: &str, sha: &str, signature_values: 
         imprint: hex::decode(&imprint).unwrap_or_default(),
         nonce: None,
     };
-    match crate::tsp::verify(&token, &expected, &tsp_policy(&policy.signatures)) {
+    match evidentia_pki::tsp::verify(&token, &expected, &tsp_policy(&policy.signatures)) {
         Ok(v) => Check::passed(
             CheckName::Timestamp,
             entry,

@@ -1,14 +1,14 @@
-//! The anchor checks every entry point shares: a record's Merkle path to its batch root, the
+//! The anchor checks every entry point shares (a vault record's, a package's): a record's Merkle path to its batch root, the
 //! offline proof that a transaction carries the root, the block on a node, and the record's
 //! OpenTimestamps proof up to its Bitcoin attestation.
 
-use super::{Check, CheckName};
 use crate::anchor::MerkleProof;
 use crate::anchor::evm::{self, ChainAnchor, EvmSettings};
 use crate::anchor::merkle::{leaf_hash, record_leaf_data};
 use crate::anchor::ots::format::{Attestation, DetachedTimestamp};
 use crate::hash_hex::unhex32;
 use crate::vault::AnchorBatch;
+use evidentia_formats::check::{Check, CheckName};
 
 /// The record's salted leaf (from its SHA-256 and salt) and `proof` lead to the batch root.
 pub fn merkle_proof(sha256_hex: &str, salt_hex: &str, proof: &MerkleProof, batch: &AnchorBatch) -> Check {

@@ -1,0 +1,386 @@
+//! The one entry point of the CLI and the desktop app: each use case, from the configuration to a
+//! typed result, so both front ends do the same thing and fail with the same code and exit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::anchor::LedgerOutcomes;
+use crate::config::Config;
+use crate::digest::DigestAlgorithm;
+use crate::identity::{Identity, IdentityStore};
+use crate::package::export::{ExportOptions, ExportReport};
+use crate::pades::{PadesLevel, PdfReport, Placement, SignOptions};
+use crate::pending::Completed;
+use crate::profile::ProfileName;
+use crate::report::Lang;
+use crate::seal::{SealOptions, SealProgress, SealReport};
+use crate::subject::Subject;
+use crate::vault::{Access, Vault};
+use crate::verify::package::{PackageReport, looks_like_package, records_only, verify_container};
+
+/// Evidentia under one configuration (and, from the command line, one vault).
+#[derive(Debug, Clone)]
+pub struct Evidentia {
+    config: Config,
+    vault: Option<PathBuf>,
+}
+
+/// What to sign inside PDFs before sealing them (`seal --pades`, the app's PDF option).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PadesRequest {
+    /// `B-B`, `B-T`, `B-LT` or `B-LTA`; when absent, B-T with a TSA configured, else B-B.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// A visible signature: `page,x,y,width,height`; invisible when absent.
+    #[serde(default)]
+    pub visible: Option<String>,
+    /// Why (shown in the signature); blank means none.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What to seal, and how.
+#[derive(Default)]
+pub struct SealRequest {
+    /// The checked subjects (from [`crate::subject::plan`]).
+    pub subjects: Vec<Subject>,
+    /// Digest algorithms; the configured ones when `None`.
+    pub algorithms: Option<Vec<DigestAlgorithm>>,
+    /// Whether to keep a copy in the vault (as configured, unless `false` here).
+    pub keep_copy: bool,
+    /// The identity that signs each record (unlocked with [`Evidentia::unlock`]).
+    pub identity: Option<Arc<Identity>>,
+    /// Sign each PDF inside it first (needs the identity).
+    pub pades: Option<PadesRequest>,
+}
+
+/// What a seal did: the records, and what the anchoring after it did.
+#[derive(Debug, Serialize)]
+pub struct Sealed {
+    /// The profile the records were made under.
+    pub profile: ProfileName,
+    /// The notice the profile's outputs carry.
+    pub notice: Option<&'static str>,
+    /// The vault written to (a team vault's URL without its password).
+    pub vault: PathBuf,
+    /// The records and the signed PDF copies.
+    #[serde(flatten)]
+    pub report: SealReport,
+    /// The anchoring run once enough records waited, if it ran.
+    pub anchors: Option<LedgerOutcomes>,
+    /// The anchoring could not run (the records are sealed and stay pending): the seal's
+    /// failure, which the caller reports after the records.
+    #[serde(skip)]
+    pub anchoring_failed: Option<Error>,
+}
+
+impl Evidentia {
+    /// Evidentia under `config`.
+    pub fn open(config: Config) -> Self {
+        Self { config, vault: None }
+    }
+
+    /// The same, on the vault `dir` (a folder or a PostgreSQL URL) instead of the configured one.
+    pub fn with_vault(mut self, dir: Option<PathBuf>) -> Self {
+        self.vault = dir;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The vault's folder or URL.
+    pub fn vault_dir(&self) -> Result<PathBuf, Error> {
+        Ok(self.config.vault_dir(self.vault.as_deref())?)
+    }
+
+    /// Whether there is a vault yet (a team vault's database is asked only when it is opened).
+    pub fn has_vault(&self) -> Result<bool, Error> {
+        let dir = self.vault_dir()?;
+        Ok(dir.to_str().is_some_and(crate::vault::is_postgres_url)
+            || dir.is_dir() && std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(false))
+    }
+
+    /// Opens the vault for writing (created when missing), waiting for another writer as configured.
+    pub async fn vault_for_writing(&self) -> Result<Vault, Error> {
+        let access = Access::Write { lock_wait: self.config.lock_wait() };
+        Ok(Vault::open(&self.vault_dir()?, access).await?)
+    }
+
+    /// Opens the vault for reading.
+    pub async fn vault_for_reading(&self) -> Result<Vault, Error> {
+        Ok(Vault::open(&self.vault_dir()?, Access::Read).await?)
+    }
+
+    /// The identity store.
+    pub fn identities(&self) -> Result<IdentityStore, Error> {
+        Ok(self.config.identity_store()?)
+    }
+
+    /// Unlocks the stored identity `name` with its password or its token's PIN.
+    pub fn unlock(&self, name: &str, secret: &str) -> Result<Identity, Error> {
+        Ok(self.identities()?.unlock(name, secret)?)
+    }
+
+    /// The PDF signing options a request asks for: its level (the default follows the TSA), its
+    /// placement and its reason.
+    pub fn pades_options(&self, request: &PadesRequest, has_tsa: bool) -> Result<SignOptions, Error> {
+        let level = PadesLevel::chosen(request.level.as_deref(), has_tsa)?;
+        let placement = request.visible.as_deref().map(Placement::parse).transpose()?;
+        let reason = request.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        Ok(SignOptions { level, placement, reason, ..Default::default() })
+    }
+
+    /// Seals the subjects into the vault (signing PDFs inside them first when asked), then
+    /// anchors once enough records wait. `progress` hears the phases (`signing`, `anchoring`,
+    /// `done`) and may cancel.
+    pub async fn seal(&self, request: SealRequest, progress: &dyn SealProgress) -> Result<Sealed, Error> {
+        if request.pades.is_some() && request.identity.is_none() {
+            return Err(Error::Usage("signing inside PDFs needs an identity: choose one to sign with".into()));
+        }
+        let tsa = self.config.tsa_client(&[], &[])?;
+        let pades = request.pades.as_ref().map(|p| self.pades_options(p, tsa.is_some())).transpose()?;
+        let threshold = self.config.evm.batch_after_records;
+        let ledgers = if threshold > 0 { self.config.ledgers()? } else { Default::default() };
+        let options = SealOptions {
+            algorithms: request.algorithms.unwrap_or_else(|| self.config.seal.algorithms.clone()),
+            copy: self.config.seal.copy && request.keep_copy,
+            profile: self.config.profile,
+            timestamp: tsa.is_some(),
+            identity: request.identity,
+            pades,
+        };
+        let vault = self.vault_for_writing().await?;
+        if options.pades.is_some() {
+            progress.phase("signing");
+        }
+        let report = match crate::seal::seal(&vault, request.subjects, &options, tsa.as_ref(), progress).await {
+            Ok(r) => r,
+            Err(e) => {
+                vault.close().await;
+                return Err(e);
+            }
+        };
+        progress.phase("anchoring");
+        let anchored = crate::anchor::after_seal(&vault, threshold, &ledgers).await;
+        let shown = vault.location().to_owned();
+        vault.close().await;
+        progress.phase("done");
+        let (anchors, anchoring_failed) = match anchored {
+            Ok(a) => (a, None),
+            Err(e) => (None, Some(e.into())),
+        };
+        Ok(Sealed {
+            profile: self.config.profile,
+            notice: self.config.profile.notice(),
+            vault: shown,
+            report,
+            anchors,
+            anchoring_failed,
+        })
+    }
+
+    /// Completes pending time-stamps, then (with `make_batch`) batches the waiting records and
+    /// anchors every unanchored batch. `None` when no TSA and no ledger is configured; nothing is
+    /// done (and no vault made) when there is no vault yet.
+    pub async fn sync(&self, make_batch: bool) -> Result<Option<Completed>, Error> {
+        let tsa = self.config.tsa_client(&[], &[])?;
+        let ledgers = self.config.ledgers()?;
+        if tsa.is_none() && !ledgers.any() {
+            return Ok(None);
+        }
+        if !self.has_vault()? {
+            return Ok(Some(Completed::default()));
+        }
+        let vault = self.vault_for_writing().await?;
+        let done = crate::pending::complete_pending(&vault, tsa.as_ref(), &ledgers, make_batch).await;
+        vault.close().await;
+        Ok(Some(done?))
+    }
+
+    /// A new package name in the configured export folder (created if missing), from the time.
+    pub fn new_export_path(&self) -> Result<PathBuf, Error> {
+        let dir = self.config.export_dir()?;
+        std::fs::create_dir_all(&dir).map_err(|e| crate::subject::InputError::from_io(&dir, e))?;
+        let digits: String = crate::clock::now().chars().filter(char::is_ascii_digit).take(14).collect();
+        let stamp = match digits.len() {
+            14 => format!("{}-{}", &digits[..8], &digits[8..]),
+            _ => digits,
+        };
+        let mut out = dir.join(format!("evidence-{stamp}.asice"));
+        let mut n = 2;
+        while out.exists() {
+            out = dir.join(format!("evidence-{stamp}-{n}.asice"));
+            n += 1;
+        }
+        Ok(out)
+    }
+
+    /// Exports the records `ids` into the package `out`, its manifest sealed by `identity` (and
+    /// the TSA, when configured), with the verification report (`lang`) of the same records inside.
+    pub async fn export(
+        &self,
+        ids: &[String],
+        out: &Path,
+        identity: Option<&Identity>,
+        lang: Lang,
+    ) -> Result<ExportReport, Error> {
+        if ids.is_empty() {
+            return Err(Error::Usage("choose at least one record to export".into()));
+        }
+        let policy = self.config.verify_policy(&[], false, false)?;
+        let tsa = self.config.tsa_client(&[], &[])?;
+        let vault = self.vault_for_writing().await?;
+        let result = async {
+            let draft = crate::package::export::draft(&vault, ids, None, self.config.profile).await?;
+            let mut report = verify_container(draft, &policy).await;
+            records_only(&mut report);
+            report.package = "(this package)".into();
+            let pdf = crate::report::render(&report, lang, &crate::clock::now())?;
+            let options = ExportOptions {
+                profile: self.config.profile,
+                tsa: tsa.as_ref(),
+                identity,
+                content_from: None,
+                log_event: true,
+                report_pdf: Some(&pdf),
+            };
+            Ok::<_, Error>(crate::package::export::export(&vault, ids, out, &options).await?)
+        }
+        .await;
+        vault.close().await;
+        result
+    }
+
+    /// Verifies what the user gives: a package from the package alone, any other file through
+    /// the records the vault has of it. `trust` adds roots; `online` asks the configured node.
+    pub async fn verify(
+        &self,
+        path: &Path,
+        trust: &[PathBuf],
+        accept_self_signed: bool,
+        online: bool,
+    ) -> Result<PackageReport, Error> {
+        let policy = self.config.verify_policy(trust, accept_self_signed, online)?;
+        if looks_like_package(path) {
+            return Ok(crate::verify::package::verify_package(path, &policy).await?);
+        }
+        if !self.has_vault()? {
+            return Err(Error::NotSealedHere(path.to_owned()));
+        }
+        let vault = self.vault_for_reading().await?;
+        let found = crate::verify::package::verify_file_in_vault(&vault, path, &policy, self.config.profile).await;
+        vault.close().await;
+        found?.ok_or_else(|| Error::NotSealedHere(path.to_owned()))
+    }
+
+    /// Verifies a record as the vault holds it (`id` or a unique prefix), through the same checks
+    /// as a package.
+    pub async fn verify_record(&self, id: &str) -> Result<PackageReport, Error> {
+        let policy = self.config.verify_policy(&[], false, false)?;
+        let vault = self.vault_for_reading().await?;
+        let result = async {
+            let detail = vault.record(id).await?;
+            let ids = [detail.record.id];
+            Ok::<_, Error>(
+                crate::verify::package::verify_records_in_vault(&vault, &ids, None, &policy, self.config.profile)
+                    .await?,
+            )
+        }
+        .await;
+        vault.close().await;
+        result
+    }
+
+    /// Verifies every signature and document time-stamp inside the PDF at `path`.
+    pub fn verify_pdf(&self, path: &Path, trust: &[PathBuf], accept_self_signed: bool) -> Result<PdfReport, Error> {
+        let policy = self.config.verify_policy(trust, accept_self_signed, false)?;
+        Ok(crate::pades::verify_pdf(path, &policy.signatures)?)
+    }
+
+    /// The verification report as a PDF in `lang`.
+    pub fn report_pdf(&self, report: &PackageReport, lang: Lang) -> Result<Vec<u8>, Error> {
+        Ok(crate::report::render(report, lang, &crate::clock::now())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pades::PadesLevel;
+
+    fn request(level: Option<&str>, visible: Option<&str>, reason: Option<&str>) -> PadesRequest {
+        PadesRequest { level: level.map(Into::into), visible: visible.map(Into::into), reason: reason.map(Into::into) }
+    }
+
+    fn evidentia() -> Evidentia {
+        Evidentia::open(Config::default())
+    }
+
+    #[test]
+    fn pades_request_gives_the_level_placement_and_reason() {
+        let o = evidentia().pades_options(&request(Some("b-lta"), None, Some("  Approved ")), true).unwrap();
+        assert_eq!((o.level, o.reason.as_deref()), (PadesLevel::BLTA, Some("Approved")));
+        assert!(o.placement.is_none());
+        let o = evidentia().pades_options(&request(Some("B-B"), Some("1,360,60,200,70"), Some("   ")), false).unwrap();
+        assert_eq!((o.level, o.reason), (PadesLevel::BB, None));
+        let p = o.placement.unwrap();
+        assert_eq!((p.page, p.x, p.y, p.w, p.h), (1, 360.0, 60.0, 200.0, 70.0));
+    }
+
+    #[test]
+    fn pades_request_without_level_follows_the_tsa() {
+        assert_eq!(evidentia().pades_options(&request(None, None, None), true).unwrap().level, PadesLevel::BT);
+        assert_eq!(evidentia().pades_options(&request(Some(""), None, None), false).unwrap().level, PadesLevel::BB);
+    }
+
+    #[test]
+    fn an_unknown_level_or_placement_is_a_usage_failure() {
+        let e = evidentia().pades_options(&request(Some("B-Z"), None, None), true).unwrap_err();
+        assert_eq!((e.code(), e.exit_code()), ("BAD_LEVEL", 2), "{e}");
+        assert!(e.to_string().contains("B-Z") && e.to_string().contains("B-LTA"), "{e}");
+        let e = evidentia().pades_options(&request(None, Some("1,2,3"), None), true).unwrap_err();
+        assert_eq!(e.exit_code(), 3, "{}: {e}", e.code());
+        assert!(e.to_string().contains("1,2,3"), "{e}");
+    }
+
+    #[test]
+    fn the_pades_request_reads_as_the_page_sends_it() {
+        let r: PadesRequest = serde_json::from_value(serde_json::json!({ "level": "B-T" })).unwrap();
+        assert_eq!((r.level.as_deref(), r.visible, r.reason), (Some("B-T"), None, None));
+        let r: Option<PadesRequest> = serde_json::from_value(serde_json::Value::Null).unwrap();
+        assert!(r.is_none());
+    }
+
+    #[tokio::test]
+    async fn signing_pdfs_without_an_identity_is_refused_before_the_vault_is_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = dir.path().join("vault");
+        let e = evidentia()
+            .with_vault(Some(vault.clone()))
+            .seal(SealRequest { pades: Some(PadesRequest::default()), ..Default::default() }, &NoProgress)
+            .await
+            .unwrap_err();
+        assert_eq!((e.code(), e.exit_code()), ("USAGE", 2), "{e}");
+        assert!(!vault.exists(), "the vault was made");
+    }
+
+    #[tokio::test]
+    async fn a_file_without_a_vault_is_not_sealed_here() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("contract.txt");
+        std::fs::write(&file, b"terms").unwrap();
+        let e =
+            evidentia().with_vault(Some(dir.path().join("vault"))).verify(&file, &[], false, false).await.unwrap_err();
+        assert_eq!((e.code(), e.exit_code()), ("RECORD_NOT_FOUND", 1), "{e}");
+        assert!(e.to_string().contains("contract.txt"), "{e}");
+    }
+
+    struct NoProgress;
+    impl SealProgress for NoProgress {}
+}
