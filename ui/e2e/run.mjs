@@ -661,6 +661,81 @@ try {
       /* a throwaway cluster */
     }
   });
+
+  await step("the app and the CLI answer alike: a PAdES level that does not exist, and a chain node that is down", async () => {
+    const cliRun = (args, input) => {
+      const run = spawnSync(cli, ["--json", ...args], { env, encoding: "utf8", input });
+      let out = null;
+      try {
+        out = JSON.parse(run.stdout);
+      } catch {
+        /* no JSON on stdout */
+      }
+      return { status: run.status, out, stderr: run.stderr };
+    };
+    // The app's own IPC, as the page calls it (the page offers only the four levels).
+    const invoke = (cmd, args) =>
+      browser.executeAsync(
+        (cmd, args, done) =>
+          window.__TAURI_INTERNALS__.invoke(cmd, args).then((ok) => done({ ok }), (err) => done({ err })),
+        cmd,
+        args,
+      );
+    const levelPdf = join(work, "Level test.pdf");
+    writeFileSync(levelPdf, minimalPdf("A contract signed at a level no standard defines"));
+    const minutes = join(work, "Minutes while the chain is down.txt");
+    writeFileSync(minutes, `Minutes\n${new Date().toISOString()}\n`);
+    await browser.deleteSession().catch(() => {});
+    browser = await launch([levelPdf, minutes]);
+    await shown("seal-queue", 30000);
+    await browser.waitUntil(async () => (await textOf("seal-queue")).includes("Minutes while the chain is down.txt"), {
+      timeout: 10000,
+      timeoutMsg: "the queue does not show the files given on the command line",
+    });
+
+    const before = cliRun(["vault", "list"]).out.records.length;
+    const refused = await invoke("seal", {
+      job: "bad-level",
+      paths: [levelPdf],
+      identity: "ana-li",
+      password: "correct horse 42",
+      pades: { level: "B-Z" },
+    });
+    const passwordFile = join(work, "identity.password");
+    writeFileSync(passwordFile, "correct horse 42\n", { mode: 0o600 });
+    const byCli = cliRun(["seal", "--identity", "ana-li", "--password-file", passwordFile, "--pades", "--pades-level", "B-Z", levelPdf]);
+    if (!refused.err) throw new Error(`the app sealed at level B-Z: ${JSON.stringify(refused.ok).slice(0, 200)}`);
+    if (byCli.status !== 2 || byCli.out?.error?.code !== refused.err.code || refused.err.code !== "BAD_LEVEL" || refused.err.exit !== 2) {
+      throw new Error(`the app answers ${JSON.stringify(refused.err)}; the CLI exits ${byCli.status} with ${JSON.stringify(byCli.out)}`);
+    }
+    if (cliRun(["vault", "list"]).out.records.length !== before) throw new Error("a refused seal left a record");
+
+    // The chain node goes down: both seal, both leave the batch pending with the same reason.
+    anvil.kill("SIGKILL");
+    await waitFor("the chain node to stop", async () => !(await portOpen(chainPort)), 10000);
+    const sealed = await invoke("seal", { job: "node-down", paths: [minutes], identity: null, password: null, pades: null });
+    if (!sealed.ok) throw new Error(`the app fails the seal with the node down: ${JSON.stringify(sealed.err)}`);
+    const appStates = (sealed.ok.anchors?.chain ?? []).map((o) => o.state);
+    const other = join(work, "More minutes while the chain is down.txt");
+    writeFileSync(other, `More minutes\n${new Date().toISOString()}\n`);
+    const cliSealed = cliRun(["seal", other]);
+    if (cliSealed.status !== 0 || cliSealed.out?.records?.length !== 1) {
+      throw new Error(`the CLI's seal with the node down exits ${cliSealed.status}: ${cliSealed.stderr}`);
+    }
+    const appSync = await invoke("sync", {});
+    const cliSync = cliRun(["sync"]);
+    const cliStates = (cliSync.out?.anchors ?? []).map((o) => o.state);
+    const appSyncStates = (appSync.ok?.anchors?.chain ?? []).map((o) => o.state);
+    if (!appStates.includes("CHAIN_UNREACHABLE")) {
+      throw new Error(`the app's seal says of the anchoring: ${JSON.stringify(appStates)}`);
+    }
+    if (cliSync.status !== 6 || !cliStates.includes("CHAIN_UNREACHABLE")) {
+      throw new Error(`the CLI's sync exits ${cliSync.status} saying ${JSON.stringify(cliStates)}`);
+    }
+    if (JSON.stringify([...new Set(appSyncStates)]) !== JSON.stringify([...new Set(cliStates)])) {
+      throw new Error(`sync: the app says ${JSON.stringify(appSyncStates)}, the CLI ${JSON.stringify(cliStates)}`);
+    }
+  });
 } catch (e) {
   results.push({ name: "start the app", ok: false });
   console.log(`FAIL start the app: ${e.message}\n${driver.lastError()}`);

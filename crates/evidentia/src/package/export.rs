@@ -182,7 +182,7 @@ async fn exportable(
 const DRAFT_IN_MEMORY: usize = 64 << 20;
 
 /// The records `ids` as an unsealed package without a report, in memory, opened for checking
-/// (no custody event): what [`export`] would write, for the verification engine. The content comes
+/// (no custody event): what [`export()`] would write, for the verification engine. The content comes
 /// from `content_from` when given (a file being verified), else from the vault's copies.
 pub async fn draft(
     vault: &Vault,
