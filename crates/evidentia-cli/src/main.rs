@@ -775,11 +775,8 @@ async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Extract { package, dir } => {
-            let limits = evidentia::package::container::Limits::default();
-            let mut container = evidentia::package::container::Container::open(&package, limits)
-                .map_err(|e| Box::new(Failure::Core(e.into())))?;
-            container.extract(&dir).map_err(|e| Box::new(Failure::Core(e.into())))?;
-            render::extracted(cli.json, &dir, container.entries().len());
+            let entries = evidentia.extract(&package, &dir)?;
+            render::extracted(cli.json, &dir, entries);
             Ok(())
         }
         Command::Verify { package, trust, accept_self_signed, online, report: report_pdf, lang } => {

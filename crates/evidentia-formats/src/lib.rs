@@ -9,14 +9,19 @@
 //! - [`ots`] reads, writes and evaluates OpenTimestamps proofs byte for byte; [`ots_record`] is a
 //!   record's path in one;
 //! - [`evm_proof`] checks an EVM anchor offline, from the block hash alone;
+//! - [`record`], [`custody`] and [`batch`] are the evidence model: records, signatures, time-stamps,
+//!   custody events, anchor batches and their anchors;
+//! - [`package`] is the evidence package: its container, manifest, evidence document and instructions;
 //! - [`check`] is the verification vocabulary: check names, verdicts and indications;
 //! - [`clock`], [`hash_hex`] and [`causes`] are the small leaves (the stored time, hashes as hex,
 //!   an error with its causes).
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod causes;
 pub mod check;
 pub mod clock;
+pub mod custody;
 pub mod digest;
 pub mod evm_proof;
 pub mod hash_hex;
@@ -24,5 +29,7 @@ pub mod media;
 pub mod merkle;
 pub mod ots;
 pub mod ots_record;
+pub mod package;
+pub mod record;
 pub mod subject;
 pub mod work;

@@ -9,24 +9,8 @@ use super::custody::CustodyEventKind;
 use super::store::{ROWS_PER_INSERT, get_text, get_u64, insert_events, rows_placeholders};
 use super::{Vault, VaultError};
 use crate::hash_hex::unhex32;
+pub use evidentia_formats::batch::{AnchorBatch, StoredChainAnchor};
 use evidentia_formats::merkle::{Hash, MerkleProof, MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
-
-/// A Merkle batch. Its canonical JSON is the payload of its `batched` custody event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AnchorBatch {
-    /// Batch id (UUIDv7).
-    pub id: String,
-    /// Merkle root (RFC 6962), hex: what an anchor fixes in a ledger.
-    pub root: String,
-    /// Number of leaves: the records, then the custody-log head.
-    pub size: u64,
-    /// Sequence number of the custody event that was the log's head.
-    pub head_seq: u64,
-    /// That event's hash, hex.
-    pub head_hash: String,
-    /// When the batch was made.
-    pub created_at: String,
-}
 
 /// One leaf of a batch: a record's (with its salt), or the custody-log head's (no record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,21 +216,6 @@ pub struct AnchorSend {
     pub rpc_url: String,
     /// When.
     pub sent_at: String,
-}
-
-/// A batch root confirmed on a chain. Its canonical JSON is the payload of an `anchored` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredChainAnchor {
-    /// Id (UUIDv7).
-    pub id: String,
-    /// The batch.
-    pub batch_id: String,
-    /// Confirmations when it was recorded (counting its own block).
-    pub confirmations: u64,
-    /// When it was recorded.
-    pub recorded_at: String,
-    /// The anchor and its offline proof.
-    pub anchor: evidentia_formats::evm_proof::ChainAnchor,
 }
 
 /// A confirmed anchor that left the canonical chain. Payload of an `anchor_dropped` event.

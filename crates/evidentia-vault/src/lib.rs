@@ -11,17 +11,15 @@
 mod anchors;
 mod blobs;
 mod bulk;
-mod custody;
 mod engine;
 mod exports;
 mod location;
 mod lock;
 mod ots;
-mod record;
 mod store;
 mod verify;
 
-use evidentia_formats::{clock, digest, hash_hex, work};
+use evidentia_formats::{clock, custody, digest, hash_hex, record, work};
 use evidentia_pki::{cades, tsp};
 
 use std::path::{Path, PathBuf};

@@ -167,6 +167,12 @@ impl From<ConfigError> for Error {
     }
 }
 
+impl From<crate::package::ContainerError> for Error {
+    fn from(e: crate::package::ContainerError) -> Self {
+        Error::Package(e.into())
+    }
+}
+
 /// A package error that is the vault's, an input's, a TSA's or a signature's is reported as such.
 impl From<PackageError> for Error {
     fn from(e: PackageError) -> Self {

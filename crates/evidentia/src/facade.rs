@@ -279,6 +279,15 @@ impl Evidentia {
         found?.ok_or_else(|| Error::NotSealedHere(path.to_owned()))
     }
 
+    /// Extracts the package's entries into `dir` (new files only), after checking every entry of
+    /// the container; returns how many entries it has.
+    pub fn extract(&self, package: &Path, dir: &Path) -> Result<usize, Error> {
+        use crate::package::container::{Container, Limits};
+        let mut container = Container::open(package, Limits::default())?;
+        container.extract(dir)?;
+        Ok(container.entries().len())
+    }
+
     /// Verifies a record as the vault holds it (`id` or a unique prefix), through the same checks
     /// as a package.
     pub async fn verify_record(&self, id: &str) -> Result<PackageReport, Error> {

@@ -1,13 +1,16 @@
-//! Evidentia's use cases, on `evidentia-formats`, `evidentia-pki` and `evidentia-vault` (all
-//! re-exported here under their old paths: [`digest`], [`subject`], [`work`], [`media`], [`check`],
-//! [`clock`], [`hash_hex`], [`vault`], [`cades_verify`], and inside [`tsp`], [`cades`], [`pades`]).
+//! Evidentia's use cases and the facade [`Evidentia`] the CLI and the app call, on every lower
+//! crate (formats, pki, identity, net, vault); never on an adapter. Re-exports the lower crates
+//! under their old paths ([`digest`], [`subject`], [`work`], [`media`], [`check`], [`clock`],
+//! [`hash_hex`], [`identity`], [`vault`], [`cades_verify`], and inside [`tsp`], [`cades`], [`pades`],
+//! [`package`], [`anchor`]).
 //!
-//! - [`identity`] unlocks signing identities; [`cades`] and [`pades`] sign with them and a TSA;
-//! - [`tsp`] asks TSAs for time-stamps ([`tsp::client`]); [`stamp`] keeps them with records;
+//! - [`facade`] is the one entry point: seal, sync, export, verify, each to a typed result;
+//! - [`cades`] and [`pades`] sign with an identity and a TSA; [`stamp`] keeps time-stamps with records;
 //! - [`anchor`] batches records and anchors them on a chain and with OpenTimestamps;
-//! - [`package`] exports evidence packages, [`verify`] judges them, [`report`] renders the verdict;
-//! - [`seal`] drives the stages for a set of subjects and reports progress;
-//! - [`config`] reads the configuration file and its environment overrides.
+//! - [`package::export`] writes evidence packages, [`verify`] judges them, [`report`] renders the verdict;
+//! - [`seal`] drives the stages for a set of subjects; [`pending`] completes what waits;
+//! - [`config`] reads the configuration file and its environment overrides; [`profile`] names the profile;
+//! - [`Error`] is the one umbrella error: its code and exit code, for the CLI and the app alike.
 //!
 //! `docs/architecture.md` names the layer each module belongs to and what it must never import.
 #![forbid(unsafe_code)]

@@ -196,7 +196,7 @@ pub async fn draft(
     let spool = tempfile::SpooledTempFile::new(DRAFT_IN_MEMORY);
     let (_, mut spool) = write_package(vault, &details, spool, &options).await?;
     spool.rewind().map_err(|e| PackageError::Io { path: PathBuf::from("(draft package)"), source: e })?;
-    Container::from_reader(Path::new("(draft package)"), Box::new(spool), Limits::default())
+    Ok(Container::from_reader(Path::new("(draft package)"), Box::new(spool), Limits::default())?)
 }
 
 async fn write_package<W: Write + Seek>(

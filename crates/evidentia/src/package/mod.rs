@@ -1,31 +1,11 @@
 //! Evidence packages: ASiC-E containers (ETSI EN 319 162-1) carrying sealed files with everything
-//! needed to verify them without Evidentia — written by [`export`], read defensively by
-//! [`container`], described by [`evidence`] and [`manifest`], explained by [`instructions`].
+//! needed to verify them without Evidentia — written by [`export`]; their formats (container,
+//! manifest, evidence document, instructions) are `evidentia_formats::package`, re-exported here.
 
-pub mod container;
-pub mod evidence;
 pub mod export;
-pub mod instructions;
-pub mod manifest;
+pub use evidentia_formats::package::*;
 
 use std::path::PathBuf;
-
-/// The `mimetype` entry's content.
-pub const MIMETYPE: &str = "application/vnd.etsi.asic-e+zip";
-/// The ASiC manifest.
-pub const MANIFEST_PATH: &str = "META-INF/ASiCManifest.xml";
-/// The manifest's time-stamp token (an ASiC-E time assertion), when no identity signs it.
-pub const MANIFEST_TIMESTAMP_PATH: &str = "META-INF/timestamp.tst";
-/// The manifest's CAdES signature, when an identity signs it.
-pub const MANIFEST_SIGNATURE_PATH: &str = "META-INF/signature.p7s";
-/// Evidentia's folder in the container.
-pub const EVIDENTIA_DIR: &str = "META-INF/evidentia";
-/// The evidence document.
-pub const EVIDENCE_PATH: &str = "META-INF/evidentia/evidence.json";
-/// The verification report at export time.
-pub const REPORT_PATH: &str = "META-INF/evidentia/report.pdf";
-/// The instructions for re-checking with open tools.
-pub const VERIFY_MD_PATH: &str = "META-INF/evidentia/VERIFY.md";
 
 /// Why a package cannot be written or read. Every message names the package or entry and says
 /// what to do.
@@ -40,24 +20,9 @@ pub enum PackageError {
         /// Why.
         source: std::io::Error,
     },
-    /// Not a ZIP container, or a damaged one.
-    #[error("{}: not a readable ZIP container ({detail}); ask the sender for the package again", path.display())]
-    NotAContainer {
-        /// The file.
-        path: PathBuf,
-        /// What the ZIP reader said.
-        detail: String,
-    },
-    /// An entry that no honest package has: refused before anything is read or written.
-    #[error("{}: refused: entry `{entry}` {why}; the package is not safe to open", path.display())]
-    Hostile {
-        /// The file.
-        path: PathBuf,
-        /// The entry's name as stored.
-        entry: String,
-        /// What is wrong with it.
-        why: String,
-    },
+    /// The container cannot be read, or is refused.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
     /// The vault the records come from cannot be read.
     #[error(transparent)]
     Vault(#[from] crate::vault::VaultError),
@@ -85,8 +50,7 @@ impl PackageError {
     pub fn code(&self) -> &'static str {
         match self {
             PackageError::Io { .. } => "PACKAGE_IO",
-            PackageError::NotAContainer { .. } => "PACKAGE_NOT_A_CONTAINER",
-            PackageError::Hostile { .. } => "PACKAGE_HOSTILE",
+            PackageError::Container(e) => e.code(),
             PackageError::Unexportable { .. } => "RECORD_UNEXPORTABLE",
             PackageError::Vault(e) => e.code(),
             PackageError::Input(e) => e.code(),

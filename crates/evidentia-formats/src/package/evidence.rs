@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::anchor::MerkleProof;
-use crate::vault::{
-    AnchorBatch, CustodyEvent, EvidenceRecord, EvidenceSignature, EvidenceTimestamp, StoredChainAnchor,
-};
+use crate::batch::{AnchorBatch, StoredChainAnchor};
+use crate::custody::CustodyEvent;
+use crate::merkle::MerkleProof;
+use crate::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp};
 
 /// The `format` value.
 pub const FORMAT: &str = "evidentia-evidence";

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
-use super::PackageError;
+use super::ContainerError;
 use crate::digest::{DigestAlgorithm, Digests, hash_reader};
 
 /// Bounds a container must stay within.
@@ -67,18 +67,18 @@ pub struct Container {
 
 impl Container {
     /// Opens `path` and checks every entry header; a hostile entry refuses the whole container.
-    pub fn open(path: &Path, limits: Limits) -> Result<Container, PackageError> {
-        let file = File::open(path).map_err(|source| PackageError::Io { path: path.to_owned(), source })?;
+    pub fn open(path: &Path, limits: Limits) -> Result<Container, ContainerError> {
+        let file = File::open(path).map_err(|source| ContainerError::Io { path: path.to_owned(), source })?;
         Self::from_reader(path, Box::new(file), limits)
     }
 
     /// Reads a container from `source` (named `path` in messages) and checks every entry header,
     /// as [`Container::open`] does.
-    pub fn from_reader(path: &Path, source: Box<dyn Source>, limits: Limits) -> Result<Container, PackageError> {
+    pub fn from_reader(path: &Path, source: Box<dyn Source>, limits: Limits) -> Result<Container, ContainerError> {
         let mut archive = zip::ZipArchive::new(source)
-            .map_err(|e| PackageError::NotAContainer { path: path.to_owned(), detail: e.to_string() })?;
+            .map_err(|e| ContainerError::NotAContainer { path: path.to_owned(), detail: e.to_string() })?;
         let hostile =
-            |entry: &str, why: String| PackageError::Hostile { path: path.to_owned(), entry: entry.to_owned(), why };
+            |entry: &str, why: String| ContainerError::Hostile { path: path.to_owned(), entry: entry.to_owned(), why };
         if archive.len() > limits.max_entries {
             return Err(hostile("*", format!("is one of {} entries, more than {}", archive.len(), limits.max_entries)));
         }
@@ -91,7 +91,7 @@ impl Container {
         for index in 0..archive.len() {
             let f = archive
                 .by_index_raw(index)
-                .map_err(|e| PackageError::NotAContainer { path: path.to_owned(), detail: e.to_string() })?;
+                .map_err(|e| ContainerError::NotAContainer { path: path.to_owned(), detail: e.to_string() })?;
             let name = f
                 .name()
                 .map(|n| n.into_owned())
@@ -187,8 +187,8 @@ impl Container {
     }
 
     /// Writes every entry under `dir`, which must be new or empty; nothing is written elsewhere.
-    pub fn extract(&mut self, dir: &Path) -> Result<(), PackageError> {
-        let io = |path: &Path, source| PackageError::Io { path: path.to_owned(), source };
+    pub fn extract(&mut self, dir: &Path) -> Result<(), ContainerError> {
+        let io = |path: &Path, source| ContainerError::Io { path: path.to_owned(), source };
         if dir.exists() && std::fs::read_dir(dir).map_err(|e| io(dir, e))?.next().is_some() {
             return Err(io(dir, std::io::Error::other("the folder is not empty; extract into a new folder")));
         }
@@ -204,7 +204,7 @@ impl Container {
                 std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
                 // Folders made above are real folders under the root: the names were checked.
                 if !parent.canonicalize().map_err(|e| io(parent, e))?.starts_with(&root) {
-                    return Err(PackageError::Hostile {
+                    return Err(ContainerError::Hostile {
                         path: self.path.clone(),
                         entry: entry.name.clone(),
                         why: "leads outside the target folder".into(),
@@ -214,7 +214,10 @@ impl Container {
             let mut out =
                 std::fs::OpenOptions::new().write(true).create_new(true).open(&target).map_err(|e| io(&target, e))?;
             self.with_reader(&entry, |r| std::io::copy(r, &mut out).map(|_| ())).map_err(|why| {
-                PackageError::NotAContainer { path: self.path.clone(), detail: format!("entry `{}` {why}", entry.name) }
+                ContainerError::NotAContainer {
+                    path: self.path.clone(),
+                    detail: format!("entry `{}` {why}", entry.name),
+                }
             })?;
         }
         Ok(())
