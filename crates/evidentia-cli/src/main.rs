@@ -557,8 +557,8 @@ async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcom
                     Ok(())
                 }
                 Err(e) if e.kind() == evidentia::ErrorKind::Invalid => {
-                    render::timestamp_rejected(json, &token, e.code(), &e.to_string());
-                    Err(Box::new(Failure::Exit(1)))
+                    render::timestamp_rejected(json, &token, &e);
+                    verdict_exit(e.indication())
                 }
                 Err(e) => Err(Box::new(Failure::Core(e))),
             }
@@ -696,8 +696,8 @@ async fn run(cli: Cli) -> Outcome {
                     Ok(())
                 }
                 Err(e) if e.kind() == evidentia::ErrorKind::Invalid => {
-                    render::timestamp_rejected(cli.json, &signature, e.code(), &e.to_string());
-                    Err(Box::new(Failure::Exit(1)))
+                    render::timestamp_rejected(cli.json, &signature, &e);
+                    verdict_exit(e.indication())
                 }
                 Err(e) => Err(Box::new(Failure::Core(e))),
             }

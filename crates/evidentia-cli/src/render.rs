@@ -269,15 +269,20 @@ pub fn signature_verified(json: bool, path: &Path, v: &evidentia::cades_verify::
     if let Some(t) = &v.timestamp {
         println!("  time-stamped: {} by {}", t.gen_time, t.tsa_subject);
     }
+    for w in &v.warnings {
+        println!("  warning:  {w}");
+    }
 }
 
-/// A rejected token or signature (`timestamp verify`, `signature verify`).
-pub fn timestamp_rejected(json: bool, token: &Path, code: &str, message: &str) {
+/// A rejected token or signature (`timestamp verify`, `signature verify`): FAILED, or
+/// INDETERMINATE when it cannot be decided here.
+pub fn timestamp_rejected(json: bool, token: &Path, e: &evidentia::Error) {
+    let (verdict, code, message) = (e.indication().verdict(), e.code(), e.to_string());
     if json {
-        print_json(&json!({ "token": token, "result": "FAILED", "reason": code, "message": message }));
+        print_json(&json!({ "token": token, "result": verdict, "reason": code, "message": message }));
         return;
     }
-    println!("{}: FAILED [{code}]", token.display());
+    println!("{}: {} [{code}]", token.display(), verdict.as_str());
     println!("  {message}");
 }
 

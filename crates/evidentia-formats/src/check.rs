@@ -16,6 +16,17 @@ pub enum Verdict {
     Indeterminate,
 }
 
+impl Verdict {
+    /// The word written in reports (`PASSED`, `FAILED`, `INDETERMINATE`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "PASSED",
+            Verdict::Failed => "FAILED",
+            Verdict::Indeterminate => "INDETERMINATE",
+        }
+    }
+}
+
 /// The overall result of a set of checks, in ETSI EN 319 102-1's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Indication {

@@ -123,6 +123,8 @@ pub struct VerifiedSignature {
     pub timestamp: Option<VerifiedTimestamp>,
     /// CAdES-B-B, CAdES-B-T, or CMS when signing-certificate is missing.
     pub level: &'static str,
+    /// What holds but departs from the standard (`NON_DER_SIGNED_ATTRIBUTES: ...`).
+    pub warnings: Vec<String>,
 }
 
 /// Verifies a detached signature over content whose digests (by algorithm) `digest_of` gives.
@@ -132,6 +134,8 @@ pub fn verify_detached(
     policy: &TimestampPolicy,
 ) -> Result<VerifiedSignature, VerifyError> {
     let malformed = |e: &dyn std::fmt::Display| SignatureError::Malformed(e.to_string());
+    let p7s = crate::ber::to_der(p7s).map_err(|e| malformed(&e))?;
+    let p7s: &[u8] = &p7s;
     let ci = ContentInfo::from_der(p7s).map_err(|e| malformed(&e))?;
     if ci.content_type != oid::SIGNED_DATA {
         return Err(malformed(&format!("content type {}", ci.content_type)).into());
@@ -169,17 +173,29 @@ pub fn verify_detached(
     pool.extend(policy.extra_certificates.iter().cloned());
     let cert = find_signer(&signer.sid, &pool).ok_or(SignatureError::SignerCertificateMissing)?;
     let signed_bytes = attrs.to_der().map_err(|e| malformed(&e))?;
-    verify_signature(
-        &cert.tbs_certificate.subject_public_key_info,
-        &signer.signature_algorithm,
-        Some(digest),
-        &signed_bytes,
-        signer.signature.as_bytes(),
-    )
-    .map_err(|e| match e {
-        TspError::UnsupportedAlgorithm(a) => SignatureError::UnsupportedAlgorithm(a),
-        _ => SignatureError::SignatureInvalid,
-    })?;
+    let check = |bytes: &[u8]| {
+        verify_signature(
+            &cert.tbs_certificate.subject_public_key_info,
+            &signer.signature_algorithm,
+            Some(digest),
+            bytes,
+            signer.signature.as_bytes(),
+        )
+    };
+    let mut warnings = Vec::new();
+    if let Err(e) = check(&signed_bytes) {
+        // RFC 5652 signs the DER of the attributes; some signers sign them in the order they wrote.
+        let as_written = crate::ber::signed_attributes_as_written(p7s).filter(|w| *w != signed_bytes);
+        match (e, as_written) {
+            (TspError::UnsupportedAlgorithm(a), _) => return Err(SignatureError::UnsupportedAlgorithm(a).into()),
+            (_, Some(written)) if check(&written).is_ok() => warnings.push(
+                "NON_DER_SIGNED_ATTRIBUTES: the signature covers the signed attributes in the order they were \
+                 written, not in the DER order RFC 5652 demands"
+                    .to_owned(),
+            ),
+            _ => return Err(SignatureError::SignatureInvalid.into()),
+        }
+    }
     let has_binding = single_attr(signer, oid::SIGNING_CERTIFICATE_V2).is_some()
         || single_attr(signer, oid::SIGNING_CERTIFICATE).is_some();
     if has_binding {
@@ -246,6 +262,7 @@ pub fn verify_detached(
         signing_time: signing_time.map(|t| t.to_rfc3339()),
         timestamp,
         level,
+        warnings,
     })
 }
 
@@ -270,7 +287,8 @@ pub fn verify_file(
 
 /// The certificates a CMS signature carries (none when it cannot be read).
 pub fn embedded_certificates(p7s: &[u8]) -> Vec<Certificate> {
-    let Ok(ci) = ContentInfo::from_der(p7s) else { return Vec::new() };
+    let Ok(p7s) = crate::ber::to_der(p7s) else { return Vec::new() };
+    let Ok(ci) = ContentInfo::from_der(&p7s) else { return Vec::new() };
     let Ok(sd) = ci.content.decode_as::<SignedData>() else { return Vec::new() };
     sd.certificates
         .iter()
@@ -384,5 +402,156 @@ mod tests {
         let certs = embedded_certificates(P7S);
         assert_eq!(certs.len(), 1);
         assert!(embedded_certificates(b"garbage").is_empty());
+    }
+
+    /// An Ed25519 signer with a self-made certificate, made here (Ed25519 signatures have one length).
+    struct TestSigner {
+        chain: Vec<Certificate>,
+        key: ring::signature::Ed25519KeyPair,
+    }
+
+    impl crate::signer::Signer for TestSigner {
+        fn name(&self) -> &str {
+            "test"
+        }
+        fn chain(&self) -> &[Certificate] {
+            &self.chain
+        }
+        fn digest(&self) -> DigestAlgorithm {
+            DigestAlgorithm::Sha256
+        }
+        fn signature_algorithm(&self) -> spki::AlgorithmIdentifierOwned {
+            spki::AlgorithmIdentifierOwned { oid: crate::tsp::asn1::oid::ED25519, parameters: None }
+        }
+        fn is_sm2(&self) -> bool {
+            false
+        }
+        fn check_valid_now(&self) -> Result<(), crate::signer::SignerError> {
+            Ok(())
+        }
+        fn sign(&self, message: &[u8]) -> Result<Vec<u8>, crate::signer::SignerError> {
+            Ok(self.key.sign(message).as_ref().to_vec())
+        }
+    }
+
+    fn test_signer() -> TestSigner {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "Attribute Order Signer");
+        let cert = params.self_signed(&key).unwrap();
+        TestSigner {
+            chain: vec![Certificate::from_der(cert.der().as_ref()).unwrap()],
+            key: ring::signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&key.serialize_der()).unwrap(),
+        }
+    }
+
+    /// The signature with its first two signed attributes swapped, signed again over the bytes as
+    /// written when `resign`: what signers that do not sort their attributes produce.
+    fn with_attributes_swapped(p7s: &[u8], signer: &TestSigner, resign: bool) -> Vec<u8> {
+        use crate::signer::Signer as _;
+        let info = crate::ber::parse(p7s).unwrap();
+        let sd = &info.children().unwrap()[1].children().unwrap()[0];
+        let si = &sd.children().unwrap().last().unwrap().children().unwrap()[0];
+        let attrs = si.children().unwrap().iter().find(|e| e.tag == [0xA0]).unwrap();
+        let parts = attrs.children().unwrap();
+        assert!(parts.len() >= 3, "{} signed attributes", parts.len());
+        let header = attrs.raw.len() - parts.iter().map(|p| p.raw.len()).sum::<usize>();
+        let mut swapped = attrs.raw[..header].to_vec();
+        swapped.extend_from_slice(parts[1].raw);
+        swapped.extend_from_slice(parts[0].raw);
+        for p in &parts[2..] {
+            swapped.extend_from_slice(p.raw);
+        }
+        let at = |inner: &[u8]| inner.as_ptr() as usize - p7s.as_ptr() as usize;
+        let mut out = p7s.to_vec();
+        out[at(attrs.raw)..at(attrs.raw) + swapped.len()].copy_from_slice(&swapped);
+        if resign {
+            let mut message = swapped.clone();
+            message[0] = 0x31;
+            let signature = signer.sign(&message).unwrap();
+            let value = si.children().unwrap().iter().rev().find(|e| e.tag == [0x04]).unwrap();
+            let crate::ber::Body::Primitive(old) = &value.body else { panic!("signature value") };
+            assert_eq!(old.len(), signature.len());
+            out[at(old)..at(old) + old.len()].copy_from_slice(&signature);
+        }
+        out
+    }
+
+    #[test]
+    fn attributes_signed_in_the_order_written_pass_with_a_warning() {
+        let signer = test_signer();
+        let content = b"terms as agreed";
+        let digest = DigestAlgorithm::Sha256.digest(content);
+        let p7s = crate::cades::sign_detached(&signer, digest.as_bytes(), Utc::now()).unwrap();
+        let trust = TimestampPolicy { trust: TrustAnchors::new(signer.chain.clone()), ..Default::default() };
+        let sorted = judge(&p7s, content, &trust).unwrap();
+        assert!(sorted.warnings.is_empty(), "{:?}", sorted.warnings);
+
+        let as_written = with_attributes_swapped(&p7s, &signer, true);
+        assert_ne!(as_written, p7s);
+        let v = judge(&as_written, content, &trust).unwrap();
+        assert!(v.warnings.iter().any(|w| w.starts_with("NON_DER_SIGNED_ATTRIBUTES")), "{:?}", v.warnings);
+        // Swapped but signed over the sorted attributes: the bytes as written are not what was signed,
+        // and the sorted ones are — as `openssl cms -verify` sees it, a sound signature.
+        assert!(judge(&with_attributes_swapped(&p7s, &signer, false), content, &trust).is_ok());
+        // Re-signed as written, then a signed attribute changed: neither order verifies.
+        let mut broken = as_written.clone();
+        let digest_at = broken.windows(digest.as_bytes().len()).position(|w| w == digest.as_bytes()).unwrap();
+        broken[digest_at] ^= 1;
+        assert_eq!(code(judge(&broken, content, &trust)), "HASH_MISMATCH");
+        let mut other = content.to_vec();
+        other[0] ^= 1;
+        assert_eq!(code(judge(&as_written, &other, &trust)), "HASH_MISMATCH");
+    }
+
+    #[test]
+    fn a_ber_signature_with_indefinite_lengths_verifies_as_its_der() {
+        // The ContentInfo and SignedData rewritten with indefinite lengths, as BouncyCastle writes them.
+        let info = crate::ber::parse(P7S).unwrap();
+        let explicit = &info.children().unwrap()[1];
+        let sd = &explicit.children().unwrap()[0];
+        let mut ber = vec![0x30, 0x80];
+        ber.extend_from_slice(info.children().unwrap()[0].raw);
+        ber.extend_from_slice(&[0xA0, 0x80, 0x30, 0x80]);
+        for part in sd.children().unwrap() {
+            ber.extend_from_slice(part.raw);
+        }
+        ber.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        assert!(ContentInfo::from_der(&ber).is_err(), "the DER reader refuses it");
+        let v = judge(&ber, CONTENT, &trusting(ROOT)).unwrap();
+        assert!(v.signer.subject.contains("Alice Signer"));
+        assert_eq!(embedded_certificates(&ber).len(), embedded_certificates(P7S).len());
+        let mut cut = ber.clone();
+        cut.truncate(ber.len() - 2);
+        assert_eq!(code(judge(&cut, CONTENT, &trusting(ROOT))), "FORMAT_FAILURE");
+    }
+
+    #[test]
+    fn an_algorithm_not_judged_here_is_indeterminate_naming_it() {
+        // SHA-256 (2.16.840.1.101.3.4.2.1) swapped for SHA3-224 (…2.7) wherever it is named.
+        let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+        let mut other = P7S.to_vec();
+        let mut swapped = 0;
+        while let Some(at) = other.windows(sha256.len()).position(|w| w == sha256) {
+            other[at + sha256.len() - 1] = 0x07;
+            swapped += 1;
+        }
+        assert!(swapped >= 2, "digestAlgorithms and the signer's digest algorithm");
+        assert_eq!(code(judge(&other, CONTENT, &trusting(ROOT))), "UNSUPPORTED_ALGORITHM");
+        let policy = crate::policy::SignaturePolicy {
+            trust: TrustAnchors::new(Certificate::load_pem_chain(ROOT).unwrap()),
+            ..Default::default()
+        };
+        let digest_of = |algo: DigestAlgorithm| Ok(algo.digest(CONTENT).as_bytes().to_vec());
+        let (check, verified) =
+            crate::policy::signature_check_with(crate::check::CheckName::Signature, "s", &other, &digest_of, &policy);
+        assert_eq!(
+            (check.verdict, check.reason.as_deref()),
+            (crate::check::Verdict::Indeterminate, Some("UNSUPPORTED_ALGORITHM")),
+            "{}",
+            check.detail
+        );
+        assert!(check.detail.contains("2.16.840.1.101.3.4.2.7"), "{}", check.detail);
+        assert!(verified.is_none());
     }
 }

@@ -1,6 +1,7 @@
 //! Evidentia's pure PKI, on `evidentia-formats` only: no network, SQL or async. It parses and
 //! judges what others sign as much as it builds what Evidentia signs.
 //!
+//! - [`ber`] reads BER as signers write it into the DER the other modules parse;
 //! - [`certificate`] summarises certificates; [`signer`] is what signs (a key and its chain);
 //! - [`tsp`] builds RFC 3161 requests, reads responses and tokens, and verifies them under a policy;
 //! - [`cades`] builds detached CAdES signatures over a [`signer::Signer`]; [`cades_verify`] judges any;
@@ -8,6 +9,7 @@
 //! - [`policy`] is the validation policy, and the checks that apply it.
 #![forbid(unsafe_code)]
 
+pub mod ber;
 pub mod cades;
 pub mod cades_verify;
 pub mod certificate;

@@ -54,7 +54,9 @@ pub fn tsp_policy(policy: &SignaturePolicy) -> TimestampPolicy {
 /// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
 pub fn timestamp_verdict(check: CheckName, subject: &str, e: &TspError) -> Check {
     match e {
-        TspError::UntrustedRoot(_) => Check::indeterminate(check, subject, e.code(), e.to_string()),
+        TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) => {
+            Check::indeterminate(check, subject, e.code(), e.to_string())
+        }
         _ => Check::failed(check, subject, e.code(), e.to_string()),
     }
 }
@@ -100,11 +102,12 @@ pub fn signature_check_with(
                 .unwrap_or_default();
             let self_signed =
                 if v.self_signed && self_signed_note.is_empty() { "; self-signed" } else { self_signed_note };
+            let warnings: String = v.warnings.iter().map(|w| format!("; {w}")).collect();
             let c = Check::passed(
                 check,
                 subject,
                 format!(
-                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}",
+                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}{warnings}",
                     v.level, s.subject, s.issuer, s.serial, s.not_before, s.not_after
                 ),
             );
@@ -113,7 +116,15 @@ pub fn signature_check_with(
         Err(e) => {
             let untrusted_tsa =
                 matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::UntrustedRoot(_))));
-            let code = if untrusted_tsa { "NO_TRUSTED_ROOT" } else { e.code() };
+            let unjudged_tsa =
+                matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::UnsupportedAlgorithm(_))));
+            let code = if untrusted_tsa {
+                "NO_TRUSTED_ROOT"
+            } else if unjudged_tsa {
+                "UNSUPPORTED_ALGORITHM"
+            } else {
+                e.code()
+            };
             let c = if code == "NO_TRUSTED_ROOT" {
                 Check::indeterminate(
                     check,
@@ -121,6 +132,9 @@ pub fn signature_check_with(
                     code,
                     format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
                 )
+            } else if code == "UNSUPPORTED_ALGORITHM" {
+                // Not judged here is not broken: as EU DSS says, INDETERMINATE, naming the algorithm.
+                Check::indeterminate(check, subject, code, e.to_string())
             } else {
                 Check::failed(check, subject, code, e.to_string())
             };

@@ -124,6 +124,22 @@ impl Error {
         }
     }
 
+    /// What a verification that ended in this failure concludes: INDETERMINATE when the evidence
+    /// may be sound but cannot be decided here (its root is not trusted, or its algorithm is one
+    /// this build does not judge), TOTAL-FAILED otherwise. `signature verify` and `timestamp
+    /// verify` report it, as `pdf verify` and `verify` report their checks.
+    pub fn indication(&self) -> Indication {
+        use evidentia_pki::cades_verify::SignatureError as S;
+        match self {
+            Error::InvalidSignature(S::UntrustedRoot(_) | S::UnsupportedAlgorithm(_))
+            | Error::InvalidSignature(S::Timestamp(TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_)))
+            | Error::Timestamp(TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_)) => {
+                Indication::Indeterminate
+            }
+            _ => Indication::TotalFailed,
+        }
+    }
+
     /// A short stable code for machine-readable output (`--json`, the desktop app).
     pub fn code(&self) -> &'static str {
         match self {

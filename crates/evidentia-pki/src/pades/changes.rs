@@ -1,11 +1,45 @@
 //! What changed in a PDF after a signature: every object added or changed by later revisions,
-//! classified as allowed (signature fields and their values and appearances, validation data,
-//! document time-stamps) or as a change to the document (named by page and object).
+//! classified as pyHanko's difference analysis does — long-term validation updates (validation
+//! data, document time-stamps, metadata), form filling and signing, annotations, or a change to
+//! the document (named by page and object). Whatever the signed revision's pages draw (content
+//! streams, their resources, other annotations' appearances) can never change, even when a
+//! signature field's appearance points at it.
 
 use std::collections::{BTreeMap, HashSet};
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde::Serialize;
+
+use super::update;
+
+/// What kind of update a change is, from the least to the most a signature must permit
+/// (ISO 32000-2 DocMDP: P=1 permits long-term validation updates only, P=2 form filling and
+/// signing too, P=3 annotations too; an approval signature permits what P=2 does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeClass {
+    /// Validation data (DSS, VRI), a document time-stamp and its field, metadata.
+    LtaUpdate,
+    /// A signature field added or signed, and what the form needs for it.
+    FormFilling,
+    /// An annotation added or changed.
+    Annotation,
+    /// The document itself: what its pages show, its structure, anything else.
+    Document,
+}
+
+impl ChangeClass {
+    /// The most a DocMDP permission level allows (1, 2 or 3; any other value as 2). P=3 permits
+    /// annotations in ISO 32000's words; pyHanko, the reference verifier here, explains no
+    /// annotation change under any level, and a wrong PASSED costs more than a wrong FAILED, so
+    /// annotations stay beyond what any signature permits until a corpus shows otherwise.
+    pub fn permitted_by(p: i64) -> ChangeClass {
+        match p {
+            1 => ChangeClass::LtaUpdate,
+            _ => ChangeClass::FormFilling,
+        }
+    }
+}
 
 /// One object added or changed after a signature.
 #[derive(Debug, Clone, Serialize)]
@@ -17,15 +51,27 @@ pub struct Change {
     pub page: Option<u32>,
     /// What changed, in words.
     pub what: String,
-    /// Whether signing rules allow it (signatures, validation data, time-stamps).
+    /// What kind of update it is.
+    pub class: ChangeClass,
+    /// Whether the signature permits it (by default what an approval signature permits).
     pub allowed: bool,
 }
 
+/// Equal objects, numbers compared by value (`612` and `612.0` are the same width).
 fn same(a: &Object, b: &Object) -> bool {
     match (a, b) {
-        (Object::Stream(x), Object::Stream(y)) => x.dict == y.dict && x.content == y.content,
+        (Object::Integer(x), Object::Real(y)) | (Object::Real(y), Object::Integer(x)) => {
+            (*x as f64 - *y as f64).abs() < 1e-6
+        }
+        (Object::Array(x), Object::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Object::Dictionary(x), Object::Dictionary(y)) => same_dict(x, y),
+        (Object::Stream(x), Object::Stream(y)) => same_dict(&x.dict, &y.dict) && x.content == y.content,
         _ => a == b,
     }
+}
+
+fn same_dict(x: &Dictionary, y: &Dictionary) -> bool {
+    x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_ok_and(|w| same(v, w)))
 }
 
 fn type_of(object: &Object) -> Option<&[u8]> {
@@ -65,11 +111,31 @@ fn changed_keys(old: &Dictionary, new: &Dictionary) -> Vec<String> {
     keys
 }
 
-/// Whether `new` is `old` with elements appended, each of them in `allowed`.
-fn appended_only(old: &[Object], new: &[Object], allowed: &HashSet<ObjectId>) -> bool {
-    new.len() >= old.len()
-        && new[..old.len()] == *old
-        && new[old.len()..].iter().all(|o| matches!(o, Object::Reference(id) if allowed.contains(id)))
+/// When `new` is `old` with references appended, the most any of them needs (a signature or
+/// time-stamp field, an annotation); `None` when anything else changed.
+fn appended_class(
+    old: &[Object],
+    new: &[Object],
+    lta: &HashSet<ObjectId>,
+    signing: &HashSet<ObjectId>,
+    annotations: &HashSet<ObjectId>,
+) -> Option<ChangeClass> {
+    if new.len() < old.len() || !old.iter().zip(new).all(|(a, b)| same(a, b)) {
+        return None;
+    }
+    new[old.len()..].iter().try_fold(ChangeClass::LtaUpdate, |most, o| {
+        let Object::Reference(id) = o else { return None };
+        let class = if lta.contains(id) {
+            ChangeClass::LtaUpdate
+        } else if signing.contains(id) {
+            ChangeClass::FormFilling
+        } else if annotations.contains(id) {
+            ChangeClass::Annotation
+        } else {
+            return None;
+        };
+        Some(most.max(class))
+    })
 }
 
 fn array_value<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Vec<Object> {
@@ -104,25 +170,61 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         .collect();
     let touched_ids: HashSet<ObjectId> = touched.iter().map(|(id, _)| *id).collect();
 
-    // What signing may add: signature fields (with their values and appearances) and validation
-    // data, followed through references among the touched objects only (never to a page).
-    let mut allowed: HashSet<ObjectId> = HashSet::new();
-    let mut stack: Vec<ObjectId> = touched
+    // What the signed revision shows: never to change, whatever points at it.
+    let drawn = drawn_objects(signed);
+    // Nor pages, the page tree, the catalog (their keys are judged one by one below), nor an
+    // annotation that was already there (a change to it is no part of signing).
+    let never_allowed = |id: &ObjectId| {
+        drawn.contains(id)
+            || latest
+                .get_object(*id)
+                .ok()
+                .and_then(type_of)
+                .is_some_and(|t| t == b"Page" || t == b"Pages" || t == b"Catalog")
+            || signed.objects.get(id).is_some_and(|o| is_annotation(o) && !is_signature_field(o))
+    };
+
+    // What long-term validation adds: the DSS (direct or not) and document time-stamps with their fields.
+    let catalog = latest.catalog().ok();
+    let mut lta_seeds: Vec<ObjectId> = touched
         .iter()
-        .filter(|(_, o)| is_signature_field(o) || matches!(type_of(o), Some(b"Sig") | Some(b"DocTimeStamp")))
+        .filter(|(_, o)| type_of(o) == Some(b"DocTimeStamp") || is_timestamp_field(latest, o))
         .map(|(id, _)| *id)
         .collect();
-    if let Ok(Object::Reference(dss)) = latest.catalog().and_then(|c| c.get(b"DSS")) {
-        stack.push(*dss);
+    match catalog.and_then(|c| c.get(b"DSS").ok()) {
+        Some(Object::Reference(dss)) => lta_seeds.push(*dss),
+        Some(direct) => collect_refs(direct, &mut lta_seeds, 0),
+        None => {}
     }
-    while let Some(id) = stack.pop() {
-        if !touched_ids.contains(&id) || !allowed.insert(id) {
-            continue;
-        }
-        if let Ok(object) = latest.get_object(id) {
-            collect_refs(object, &mut stack, 0);
-        }
+    let lta = reach(latest, lta_seeds, &touched_ids, &never_allowed, &HashSet::new());
+
+    // What signing adds: signature fields with their values and appearances, the fonts the form's
+    // /DR gains for them, and the structure tree's entries for their widgets.
+    let mut signing_seeds: Vec<ObjectId> = touched
+        .iter()
+        .filter(|(_, o)| is_signature_field(o) || type_of(o) == Some(b"Sig"))
+        .map(|(id, _)| *id)
+        .collect();
+    let form = catalog.and_then(|c| update::resolve(latest, c, b"AcroForm")).and_then(dict_of);
+    if let Some(dr) = form.and_then(|f| f.get(b"DR").ok()) {
+        collect_refs(dr, &mut signing_seeds, 0);
     }
+    if let Some(tree) = catalog.and_then(|c| c.get(b"StructTreeRoot").ok()) {
+        collect_refs(tree, &mut signing_seeds, 0);
+    }
+    let signing = reach(latest, signing_seeds, &touched_ids, &never_allowed, &lta);
+
+    // Annotations added (not signature widgets) and their appearances.
+    let annotation_seeds: Vec<ObjectId> = touched
+        .iter()
+        .filter(|(id, o)| !signed.objects.contains_key(id) && is_annotation(o) && !is_signature_field(o))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut earlier = lta.clone();
+    earlier.extend(signing.iter().copied());
+    let annotations = reach(latest, annotation_seeds, &touched_ids, &never_allowed, &earlier);
+    let mut allowed = earlier.clone();
+    allowed.extend(annotations.iter().copied());
 
     // Document metadata (the trailer's /Info, the catalog's XMP /Metadata) may be updated by a
     // signer's tool; it is not shown as the document's content.
@@ -138,13 +240,25 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
     for (id, object) in &touched {
         let old = signed.objects.get(id);
         let page = pages.get(id).copied();
-        let change = |what: String, ok: bool| Change { object: label(*id), page, what, allowed: ok };
-        if metadata.contains(id) {
+        let change = |what: String, class: ChangeClass| Change {
+            object: label(*id),
+            page,
+            what,
+            class,
+            allowed: class <= ChangeClass::FormFilling,
+        };
+        if metadata.contains(id) && !drawn.contains(id) {
             let what = if Some(*id) == info { "the document information (/Info)" } else { "the XMP metadata" };
-            out.push(change(format!("{what} was updated"), true));
+            out.push(change(format!("{what} was updated"), ChangeClass::LtaUpdate));
+            continue;
+        }
+        if annotations.contains(id) {
+            let what = if old.is_none() { "added" } else { "changed" };
+            out.push(change(format!("an annotation{} was {what}", kind(object)), ChangeClass::Annotation));
             continue;
         }
         if allowed.contains(id) {
+            let class = if lta.contains(id) { ChangeClass::LtaUpdate } else { ChangeClass::FormFilling };
             let what = match (old, type_of(object)) {
                 (None, Some(b"Sig")) => "a signature was added".to_owned(),
                 (None, Some(b"DocTimeStamp")) => "a document time-stamp was added".to_owned(),
@@ -152,63 +266,88 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
                 (None, _) if is_signature_field(object) => "a signature field was added".to_owned(),
                 (None, _) => "an object of a signature or of validation data was added".to_owned(),
                 (Some(_), _) if is_signature_field(object) => "a signature field was signed".to_owned(),
-                (Some(_), _) => "validation data was updated".to_owned(),
+                (Some(_), _) if lta.contains(id) => "validation data was updated".to_owned(),
+                (Some(_), _) => "an object of a signature field or of the form was updated".to_owned(),
             };
-            out.push(change(what, true));
+            out.push(change(what, class));
             continue;
         }
         let Some(old) = old else {
-            out.push(change(format!("an object{} was added that no signature needs", kind(object)), false));
+            out.push(change(
+                format!("an object{} was added that no signature needs", kind(object)),
+                ChangeClass::Document,
+            ));
             continue;
         };
         let (Some(old_d), Some(new_d)) = (dict_of(old), dict_of(object)) else {
             // An array: /Annots or /Fields growing by signature fields.
-            if let (Object::Array(o), Object::Array(n)) = (old, object)
-                && appended_only(o, n, &allowed)
-            {
-                out.push(change("signature fields were appended to a list".into(), true));
-            } else {
-                out.push(change(format!("object {} was changed", label(*id)), false));
+            let grown = match (old, object) {
+                (Object::Array(o), Object::Array(n)) if !drawn.contains(id) => {
+                    appended_class(o, n, &lta, &signing, &annotations)
+                }
+                _ => None,
+            };
+            match grown {
+                Some(class) => out.push(change("fields or annotations were appended to a list".into(), class)),
+                None => out.push(change(format!("object {} was changed", label(*id)), ChangeClass::Document)),
             }
             continue;
         };
         let keys = changed_keys(old_d, new_d);
         let is_stream = matches!(object, Object::Stream(_));
-        let ok = if Some(*id) == root {
-            keys.iter().all(|k| {
-                matches!(k.as_str(), "DSS" | "Extensions" | "Metadata")
-                    || (k == "AcroForm" && form_allowed(signed, latest, old_d, new_d, &allowed))
-            })
+        let class = if drawn.contains(id) {
+            None
+        } else if Some(*id) == root {
+            let form_class = || form_change(signed, latest, old_d, new_d, &lta, &signing, &annotations);
+            keys.iter()
+                .map(|k| match k.as_str() {
+                    "DSS" | "Extensions" | "Metadata" | "Version" => Some(ChangeClass::LtaUpdate),
+                    "AcroForm" => form_class(),
+                    "StructTreeRoot" => Some(ChangeClass::FormFilling),
+                    _ => None,
+                })
+                .try_fold(ChangeClass::LtaUpdate, |most, c| c.map(|c| most.max(c)))
         } else if Some(*id) == form_id {
-            form_dict_allowed(signed, latest, old_d, new_d, &allowed)
+            form_dict_class(signed, latest, old_d, new_d, &lta, &signing, &annotations)
         } else if type_of(object) == Some(b"Page") && !is_stream {
-            keys.iter().all(|k| k == "Annots")
-                && appended_only(
+            if keys.iter().all(|k| k == "Annots") {
+                appended_class(
                     &array_value(signed, old_d, b"Annots"),
                     &array_value(latest, new_d, b"Annots"),
-                    &allowed,
+                    &lta,
+                    &signing,
+                    &annotations,
                 )
-        } else {
-            type_of(object) == Some(b"DSS")
-        };
-        let what = if ok {
-            if Some(*id) == root {
-                format!("the catalog's {} changed for signing", keys.join(", "))
-            } else if type_of(object) == Some(b"Page") {
-                "a signature field was added to the page's annotations".to_owned()
             } else {
-                "the form's field list grew by signature fields".to_owned()
+                None
             }
-        } else if let Some(n) = page {
-            if type_of(object) == Some(b"Page") {
-                format!("page {n} was changed ({})", keys.join(", "))
-            } else {
-                format!("the content of page {n} was changed (object {})", label(*id))
-            }
+        } else if type_of(object) == Some(b"DSS") {
+            Some(ChangeClass::LtaUpdate)
         } else {
-            format!("object {}{} was changed ({})", label(*id), kind(object), keys.join(", "))
+            None
         };
-        out.push(change(what, ok));
+        let what = match class {
+            Some(_) if Some(*id) == root => format!("the catalog's {} changed for signing", keys.join(", ")),
+            Some(c) if type_of(object) == Some(b"Page") => {
+                let gained =
+                    if c == ChangeClass::Annotation { "annotations" } else { "signature or time-stamp fields" };
+                match page {
+                    Some(n) => format!("page {n}'s /Annots gained {gained}"),
+                    None => format!("a page's /Annots gained {gained}"),
+                }
+            }
+            Some(_) => "the form's field list grew".to_owned(),
+            None if drawn.contains(id) => match page {
+                Some(n) => format!("object {} that page {n} draws was changed", label(*id)),
+                None => format!("object {} that a page draws was changed", label(*id)),
+            },
+            None => match page {
+                Some(n) if type_of(object) == Some(b"Page") => format!("page {n} was changed ({})", keys.join(", ")),
+                Some(n) => format!("the content of page {n} was changed (object {})", label(*id)),
+                None => format!("object {}{} was changed ({})", label(*id), kind(object), keys.join(", ")),
+            },
+        };
+        out.push(change(what, class.unwrap_or(ChangeClass::Document)));
     }
     for id in signed.objects.keys() {
         if !latest.objects.contains_key(id) && !signed.objects.get(id).is_some_and(skip) {
@@ -216,6 +355,7 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
                 object: label(*id),
                 page: pages.get(id).copied(),
                 what: format!("object {} was removed", label(*id)),
+                class: ChangeClass::Document,
                 allowed: false,
             });
         }
@@ -249,14 +389,16 @@ fn collect_refs(object: &Object, out: &mut Vec<ObjectId>, depth: usize) {
     }
 }
 
-/// A catalog's /AcroForm entry changed: allowed when the form only gained signature fields.
-fn form_allowed(
+/// A catalog's /AcroForm entry changed: what the form gained, when it only gained fields.
+fn form_change(
     signed: &Document,
     latest: &Document,
     old_catalog: &Dictionary,
     new_catalog: &Dictionary,
-    allowed: &HashSet<ObjectId>,
-) -> bool {
+    lta: &HashSet<ObjectId>,
+    signing: &HashSet<ObjectId>,
+    annotations: &HashSet<ObjectId>,
+) -> Option<ChangeClass> {
     let form = |doc: &Document, catalog: &Dictionary| -> Option<Dictionary> {
         match catalog.get(b"AcroForm").ok()? {
             Object::Dictionary(d) => Some(d.clone()),
@@ -266,18 +408,103 @@ fn form_allowed(
     };
     let new = form(latest, new_catalog).unwrap_or_default();
     let old = form(signed, old_catalog).unwrap_or_default();
-    form_dict_allowed(signed, latest, &old, &new, allowed)
+    form_dict_class(signed, latest, &old, &new, lta, signing, annotations)
 }
 
-/// The form dictionary changed: allowed when /Fields only grew by signature fields (and
-/// /SigFlags, /DR, /DA changed).
-fn form_dict_allowed(
+/// The form dictionary changed: form filling when /Fields only grew by signature or time-stamp
+/// fields (and /SigFlags, /DR, /DA, /NeedAppearances changed).
+fn form_dict_class(
     signed: &Document,
     latest: &Document,
     old: &Dictionary,
     new: &Dictionary,
-    allowed: &HashSet<ObjectId>,
-) -> bool {
-    changed_keys(old, new).iter().all(|k| matches!(k.as_str(), "Fields" | "SigFlags" | "DR" | "DA"))
-        && appended_only(&array_value(signed, old, b"Fields"), &array_value(latest, new, b"Fields"), allowed)
+    lta: &HashSet<ObjectId>,
+    signing: &HashSet<ObjectId>,
+    annotations: &HashSet<ObjectId>,
+) -> Option<ChangeClass> {
+    let keys = changed_keys(old, new);
+    if !keys.iter().all(|k| matches!(k.as_str(), "Fields" | "SigFlags" | "DR" | "DA" | "NeedAppearances")) {
+        return None;
+    }
+    let fields = appended_class(
+        &array_value(signed, old, b"Fields"),
+        &array_value(latest, new, b"Fields"),
+        lta,
+        signing,
+        annotations,
+    )?;
+    let rest = keys.iter().any(|k| k != "Fields").then_some(ChangeClass::FormFilling);
+    Some(rest.map_or(fields, |r| r.max(fields)))
+}
+
+/// The objects reachable from `seeds` through objects a later revision touched, none of them one
+/// that may never change, nor one already in `taken`.
+fn reach(
+    doc: &Document,
+    seeds: Vec<ObjectId>,
+    touched: &HashSet<ObjectId>,
+    never: &dyn Fn(&ObjectId) -> bool,
+    taken: &HashSet<ObjectId>,
+) -> HashSet<ObjectId> {
+    let mut out = HashSet::new();
+    let mut stack = seeds;
+    while let Some(id) = stack.pop() {
+        if !touched.contains(&id) || never(&id) || taken.contains(&id) || !out.insert(id) {
+            continue;
+        }
+        if let Ok(object) = doc.get_object(id) {
+            collect_refs(object, &mut stack, 0);
+        }
+    }
+    out
+}
+
+/// Every object the pages of `doc` draw: their content streams and resources (fonts, images,
+/// forms, all they reference) and the appearances of annotations other than signature fields.
+fn drawn_objects(doc: &Document) -> HashSet<ObjectId> {
+    let mut stack: Vec<ObjectId> = Vec::new();
+    for (_, page) in doc.get_pages() {
+        let Ok(dict) = doc.get_dictionary(page) else { continue };
+        for key in [&b"Contents"[..], b"Resources"] {
+            if let Ok(value) = dict.get(key) {
+                collect_refs(value, &mut stack, 0);
+            }
+        }
+        let annots = array_value(doc, dict, b"Annots");
+        for annot in &annots {
+            let Object::Reference(id) = annot else { continue };
+            let Ok(object) = doc.get_object(*id) else { continue };
+            if is_signature_field(object) {
+                continue;
+            }
+            if let Some(ap) = dict_of(object).and_then(|d| d.get(b"AP").ok()) {
+                collect_refs(ap, &mut stack, 0);
+            }
+        }
+    }
+    let mut drawn = HashSet::new();
+    while let Some(id) = stack.pop() {
+        if !drawn.insert(id) {
+            continue;
+        }
+        if let Ok(object) = doc.get_object(id)
+            && !matches!(type_of(object), Some(b"Page") | Some(b"Pages"))
+        {
+            collect_refs(object, &mut stack, 0);
+        }
+    }
+    drawn
+}
+
+fn is_annotation(object: &Object) -> bool {
+    dict_of(object).is_some_and(|d| d.get(b"Rect").is_ok() && d.get(b"Subtype").and_then(Object::as_name).is_ok())
+}
+
+/// A signature field whose value is a document time-stamp.
+fn is_timestamp_field(doc: &Document, object: &Object) -> bool {
+    is_signature_field(object)
+        && dict_of(object)
+            .and_then(|d| update::resolve(doc, d, b"V"))
+            .and_then(type_of)
+            .is_some_and(|t| t == b"DocTimeStamp")
 }

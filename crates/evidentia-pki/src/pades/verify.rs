@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use lopdf::{Document, Object};
 use serde::Serialize;
 
-use super::changes::{Change, changes};
+use super::changes::{Change, ChangeClass, changes};
 use super::update::{self, decode_text, resolve};
 use crate::certificate::CertificateSummary;
 use crate::check::{Check, CheckName, Indication, Verdict, aggregate};
@@ -40,6 +40,9 @@ pub struct PdfSignature {
     pub revision: usize,
     /// Bytes of the file it covers.
     pub covered: u64,
+    /// What a certification signature permits later revisions (`None`: an approval signature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certification: Option<String>,
     /// What later revisions changed.
     pub changes: Vec<Change>,
     /// The checks.
@@ -74,6 +77,8 @@ struct Found {
     range: Vec<i64>,
     contents: Vec<u8>,
     claimed_time: Option<String>,
+    /// A certification signature's DocMDP permission (1, 2 or 3).
+    docmdp: Option<i64>,
 }
 
 fn signatures_in(doc: &Document) -> Vec<Found> {
@@ -113,6 +118,7 @@ fn signatures_in(doc: &Document) -> Vec<Found> {
                 range,
                 contents: contents.as_str().map(<[u8]>::to_vec).unwrap_or_default(),
                 claimed_time: v.get(b"M").ok().and_then(|m| m.as_str().ok()).map(decode_text),
+                docmdp: docmdp_of(doc, v),
             });
         }
         if depth < 16
@@ -124,20 +130,39 @@ fn signatures_in(doc: &Document) -> Vec<Found> {
     out
 }
 
-/// The DER element at the start of `bytes` (a /Contents string is padded with zeros).
-fn der_element(bytes: &[u8]) -> Option<&[u8]> {
-    let (&first_len, rest) = bytes.get(1..)?.split_first()?;
-    let (len, header) = if first_len < 0x80 {
-        (first_len as usize, 2)
-    } else {
-        let n = (first_len & 0x7F) as usize;
-        if n == 0 || n > 4 {
+/// The DocMDP permission a signature dictionary certifies with (its /Reference's DocMDP transform,
+/// /P defaulting to 2); `None` for an approval signature.
+fn docmdp_of(doc: &Document, sig: &lopdf::Dictionary) -> Option<i64> {
+    let Some(Object::Array(references)) = resolve(doc, sig, b"Reference") else { return None };
+    references.iter().find_map(|r| {
+        let r = match r {
+            Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+            Object::Dictionary(d) => d,
+            _ => return None,
+        };
+        if r.get(b"TransformMethod").and_then(Object::as_name).ok()? != b"DocMDP" {
             return None;
         }
-        let len = rest.get(..n)?.iter().fold(0usize, |acc, &b| (acc << 8) | b as usize);
-        (len, 2 + n)
-    };
-    bytes.get(..header.checked_add(len)?)
+        let p = match resolve(doc, r, b"TransformParams") {
+            Some(Object::Dictionary(params)) => params.get(b"P").and_then(Object::as_i64).unwrap_or(2),
+            _ => 2,
+        };
+        Some(p)
+    })
+}
+
+/// Where a signature's byte range ends (a hostile /ByteRange saturates rather than overflows).
+fn range_end(range: &[i64]) -> i64 {
+    range.get(2).copied().unwrap_or(0).saturating_add(range.get(3).copied().unwrap_or(0))
+}
+
+/// What a certification permits, in words.
+fn permits(p: i64) -> &'static str {
+    match p {
+        1 => "no changes (DocMDP P=1)",
+        3 => "form filling, signing and annotations only (DocMDP P=3)",
+        _ => "form filling and signing only (DocMDP P=2)",
+    }
 }
 
 /// Verifies every signature and document time-stamp in the PDF at `path`.
@@ -156,7 +181,7 @@ pub fn verify_pdf_bytes(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Pd
     let revisions = bytes.windows(5).filter(|w| w == b"%%EOF").count().max(1);
     let mut found = signatures_in(&latest);
     // A hostile /ByteRange may hold any integers: its sums saturate rather than overflow.
-    found.sort_by_key(|f| f.range.get(2).copied().unwrap_or(0).saturating_add(f.range.get(3).copied().unwrap_or(0)));
+    found.sort_by_key(|f| range_end(&f.range));
 
     // Where each revision ends (just past a %%EOF and its line end).
     let eofs: Vec<u64> = bytes
@@ -220,6 +245,7 @@ fn check_one(
         level: None,
         revision: 0,
         covered: 0,
+        certification: f.docmdp.map(|p| permits(p).to_owned()),
         changes: Vec::new(),
         checks: Vec::new(),
         result: Indication::Indeterminate,
@@ -265,16 +291,20 @@ fn check_one(
         }
         Ok(hasher.finish().get(algo).map(|d| d.as_bytes().to_vec()).unwrap_or_default())
     };
-    let Some(der) = der_element(&f.contents) else {
-        sig.checks.push(Check::failed(
-            CheckName::Signature,
-            &subject,
-            "FORMAT_FAILURE",
-            "/Contents holds no DER object",
-        ));
-        sig.result = aggregate(&sig.checks);
-        return sig;
+    let der = match crate::ber::to_der(&f.contents) {
+        Ok(der) => der,
+        Err(e) => {
+            sig.checks.push(Check::failed(
+                CheckName::Signature,
+                &subject,
+                "FORMAT_FAILURE",
+                format!("/Contents holds no DER or BER object: {e}"),
+            ));
+            sig.result = aggregate(&sig.checks);
+            return sig;
+        }
     };
+    let der: &[u8] = &der;
 
     if is_doc_ts {
         match TimestampToken::from_token_der(der) {
@@ -390,7 +420,18 @@ fn check_one(
                 format!("the revision it signs cannot be read: {e}"),
             )),
             Ok(signed) => {
+                // What later revisions may do: what an approval signature permits, or less when a
+                // certification signature (this one or an earlier one) says so.
+                let certification = all
+                    .iter()
+                    .filter(|o| o.docmdp.is_some() && range_end(&o.range) <= covered as i64)
+                    .filter_map(|o| o.docmdp)
+                    .min_by_key(|p| ChangeClass::permitted_by(*p));
+                let limit = certification.map_or(ChangeClass::FormFilling, ChangeClass::permitted_by);
                 sig.changes = changes(&signed, latest);
+                for c in &mut sig.changes {
+                    c.allowed = c.class <= limit;
+                }
                 let bad: Vec<&Change> = sig.changes.iter().filter(|c| !c.allowed).collect();
                 if bad.is_empty() {
                     sig.checks.push(Check::passed(
@@ -408,7 +449,10 @@ fn check_one(
                         &subject,
                         "MODIFIED_AFTER_SIGNING",
                         format!(
-                            "the document was changed after this signature: {}{}",
+                            "the document was changed after this signature{}: {}{}",
+                            certification
+                                .map(|p| format!(" beyond what its certification permits, {}", permits(p)))
+                                .unwrap_or_default(),
                             list.join("; "),
                             if bad.len() > 5 { format!(" (and {} more)", bad.len() - 5) } else { String::new() }
                         ),
@@ -631,7 +675,7 @@ mod tests {
         // DER byte (inside the ECDSA signature value) must fail, not pass.
         let [_, a, b, _] = signed_range();
         let contents = hex::decode(&SIGNED[a + 1..b - 1]).unwrap();
-        let der_len = der_element(&contents).unwrap().len();
+        let der_len = crate::ber::parse(&contents).unwrap().raw.len();
         let mut bad = SIGNED.to_vec();
         let last = a + 1 + 2 * der_len - 1;
         bad[last] = if bad[last] == b'0' { b'1' } else { b'0' };
@@ -677,5 +721,79 @@ mod tests {
         // A PDF header on garbage: unreadable, not a pass.
         let e = judge(b"%PDF-1.7\ngarbage\nstartxref\n9\n%%EOF\n", &trusting(ROOT)).unwrap_err();
         assert_eq!(e.code(), "PDF_UNREADABLE", "{e}");
+    }
+
+    /// BER-encoded CMS from other producers (EU DSS's corpus, `tests/fixtures/third-party/`): DSS,
+    /// pyHanko and pdfsig find each intact; with no root trusted, ours is INDETERMINATE with the
+    /// signer's key checked, never a format failure.
+    #[test]
+    fn ber_signatures_from_other_producers_are_read_and_check_out() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/third-party/dss");
+        for name in ["Signature-P-PK7-2.pdf", "DSS-2025.pdf", "doc-firmado-T.pdf"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let report = verify_pdf(&dir.join(name), &Policy::default()).unwrap();
+            assert_eq!(report.signatures.len(), 1, "{name}");
+            let s = &report.signatures[0];
+            let sig = s.checks.iter().find(|c| c.check == CheckName::Signature).unwrap();
+            assert_eq!(
+                (sig.verdict, sig.reason.as_deref()),
+                (Verdict::Indeterminate, Some("NO_TRUSTED_ROOT")),
+                "{name}: {}",
+                sig.detail
+            );
+            assert!(s.signer.is_some(), "{name}: the signature does not verify over the signer's key");
+            assert!(!s.checks.iter().any(|c| c.verdict == Verdict::Failed), "{name}: {:?}", s.checks);
+            // One flipped byte inside the signed range is caught.
+            let mut flipped = bytes.clone();
+            flipped[200] ^= 0x01;
+            let report = verify_pdf_bytes(Path::new(name), &flipped, &Policy::default()).unwrap();
+            assert_eq!(report.result, Indication::TotalFailed, "{name} with a flipped byte");
+        }
+    }
+
+    #[test]
+    fn a_certification_that_permits_no_changes_fails_when_a_signature_follows() {
+        let report = judge(include_bytes!("testdata/certified-p1-then-signed.pdf"), &trusting(ROOT)).unwrap();
+        assert_eq!(report.signatures.len(), 2);
+        let (certification, approval) = (&report.signatures[0], &report.signatures[1]);
+        assert_eq!(certification.field, "Certification");
+        assert_eq!(certification.certification.as_deref(), Some("no changes (DocMDP P=1)"));
+        assert_eq!(certification.result, Indication::TotalFailed);
+        let m = check(certification, CheckName::Modifications);
+        assert_eq!(m.reason.as_deref(), Some("MODIFIED_AFTER_SIGNING"));
+        assert!(m.detail.contains("DocMDP P=1") && m.detail.contains("signature"), "{}", m.detail);
+        assert_eq!(
+            (approval.field.as_str(), approval.result),
+            ("Approval", Indication::TotalPassed),
+            "{:?}",
+            approval.checks
+        );
+        assert_eq!(report.result, Indication::TotalFailed);
+    }
+
+    #[test]
+    fn a_certification_that_permits_signing_passes_when_a_signature_follows() {
+        let report = judge(include_bytes!("testdata/certified-p2-then-signed.pdf"), &trusting(ROOT)).unwrap();
+        assert_eq!(report.signatures.len(), 2);
+        assert_eq!(report.signatures[0].certification.as_deref(), Some("form filling and signing only (DocMDP P=2)"));
+        for s in &report.signatures {
+            assert_eq!(s.result, Indication::TotalPassed, "{}: {:?}", s.field, s.checks);
+        }
+        let annotated = judge(include_bytes!("testdata/certified-p3-then-annotated.pdf"), &trusting(ROOT)).unwrap();
+        let m = check(only(&annotated), CheckName::Modifications);
+        assert_eq!(m.reason.as_deref(), Some("MODIFIED_AFTER_SIGNING"), "as pyHanko judges it: {}", m.detail);
+    }
+
+    #[test]
+    fn a_signature_field_whose_appearance_is_the_page_content_cannot_rewrite_it() {
+        let report = judge(include_bytes!("testdata/signed-then-shared-appearance.pdf"), &trusting(ROOT)).unwrap();
+        let first = &report.signatures[0];
+        assert_eq!(first.field, "Signature1");
+        let m = check(first, CheckName::Modifications);
+        assert_eq!(m.reason.as_deref(), Some("MODIFIED_AFTER_SIGNING"), "{}", m.detail);
+        assert!(m.detail.contains("page 1 draws"), "{}", m.detail);
+        let drawn = first.changes.iter().find(|c| !c.allowed).unwrap();
+        assert_eq!(drawn.class, ChangeClass::Document);
+        assert_eq!(report.result, Indication::TotalFailed);
     }
 }

@@ -33,7 +33,8 @@ impl TimestampToken {
     /// Parses a `TimeStampResp` (what a TSA answers, `.tsr` files): the status must be granted
     /// (0) or grantedWithMods (1), and a token present.
     pub fn from_response_der(bytes: &[u8]) -> Result<Self, TspError> {
-        let resp = TimeStampResp::from_der(bytes).map_err(|e| malformed("not a DER TimeStampResp", e))?;
+        let bytes = crate::ber::to_der(bytes).map_err(|e| malformed("not a TimeStampResp", e))?;
+        let resp = TimeStampResp::from_der(&bytes).map_err(|e| malformed("not a DER TimeStampResp", e))?;
         let status = resp.status.status.min(255) as u8;
         if status > 1 {
             let mut detail = String::new();
@@ -65,7 +66,8 @@ impl TimestampToken {
 
     /// Parses a bare token (`ContentInfo`), as embedded in CAdES and PAdES signatures.
     pub fn from_token_der(bytes: &[u8]) -> Result<Self, TspError> {
-        let ci = ContentInfo::from_der(bytes).map_err(|e| malformed("not a DER ContentInfo", e))?;
+        let bytes = crate::ber::to_der(bytes).map_err(|e| malformed("not a ContentInfo", e))?;
+        let ci = ContentInfo::from_der(&bytes).map_err(|e| malformed("not a DER ContentInfo", e))?;
         Self::from_content_info(ci, bytes.to_vec())
     }
 

@@ -111,13 +111,23 @@ pub fn verify(
     pool.extend(policy.extra_certificates.iter().cloned());
     let signer_cert = find_signer(&signer.sid, &pool).ok_or(TspError::SignerCertificateMissing)?;
     let signed_bytes = attrs.to_der().map_err(|e| TspError::Malformed(format!("signed attributes: {e}")))?;
-    verify_signature(
-        &signer_cert.tbs_certificate.subject_public_key_info,
-        &signer.signature_algorithm,
-        Some(digest),
-        &signed_bytes,
-        signer.signature.as_bytes(),
-    )?;
+    let check = |bytes: &[u8]| {
+        verify_signature(
+            &signer_cert.tbs_certificate.subject_public_key_info,
+            &signer.signature_algorithm,
+            Some(digest),
+            bytes,
+            signer.signature.as_bytes(),
+        )
+    };
+    if let Err(e) = check(&signed_bytes) {
+        // Some TSAs sign their attributes in the order they wrote them rather than in DER order.
+        let as_written = crate::ber::signed_attributes_as_written(token.to_der()).filter(|w| *w != signed_bytes);
+        match as_written {
+            Some(written) if !matches!(e, TspError::UnsupportedAlgorithm(_)) && check(&written).is_ok() => {}
+            _ => return Err(e),
+        }
+    }
 
     // 3. ESSCertID / ESSCertIDv2 names this very certificate.
     check_cert_binding(signer, &signer_cert)?;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes the PAdES test vectors of `verify.rs` with tools independent of Evidentia: a test CA and
-# signer with OpenSSL, a one-page PDF written by hand, a PAdES-B-B signature by pyHanko, and two
-# incremental updates after it made with pyHanko's IncrementalPdfFileWriter. Keys are made in a
+# signer with OpenSSL, a one-page PDF written by hand, a PAdES-B-B signature by pyHanko, incremental
+# updates after it made with pyHanko's IncrementalPdfFileWriter, and certification signatures
+# (DocMDP P=1, 2, 3) by pyHanko with what follows them. Keys are made in a
 # temporary directory and thrown away: running this again makes new keys and new vectors (the
 # tests use names only, not serials or digests). See README.md for the reference verdicts.
 #
@@ -71,7 +72,20 @@ pyhanko sign addsig --field Signature1 --use-pades --reason "Test vector" \
 fixtures="$here/../../../../../tests/fixtures"
 python3 "$fixtures/pdf_tools.py" tamper signed.pdf signed-then-tampered.pdf
 python3 "$fixtures/pdf_tools.py" annotate signed.pdf signed-then-annotated.pdf
+# The shared-appearance attack: a new invisible signature field whose appearance is page 1's
+# content stream, and that stream rewritten, in one update.
+python3 "$fixtures/pdf_tools.py" share-appearance signed.pdf signed-then-shared-appearance.pdf
 
-cp root.pem other-root.pem signed.pdf signed-then-tampered.pdf signed-then-annotated.pdf "$here/"
+# --- Certification signatures (DocMDP) by pyHanko, and what comes after them ----------------
+for p in 1 2 3; do
+  python3 "$fixtures/pdf_tools.py" certify signer.key signer.pem root.pem $p unsigned.pdf certified-p$p.pdf
+done
+python3 "$fixtures/pdf_tools.py" approve signer.key signer.pem root.pem Approval certified-p1.pdf certified-p1-then-signed.pdf
+python3 "$fixtures/pdf_tools.py" approve signer.key signer.pem root.pem Approval certified-p2.pdf certified-p2-then-signed.pdf
+python3 "$fixtures/pdf_tools.py" annotate certified-p3.pdf certified-p3-then-annotated.pdf
+
+cp root.pem other-root.pem signed.pdf signed-then-tampered.pdf signed-then-annotated.pdf \
+  signed-then-shared-appearance.pdf certified-p1-then-signed.pdf certified-p2-then-signed.pdf \
+  certified-p3-then-annotated.pdf "$here/"
 openssl x509 -in signer.pem -noout -subject -issuer -serial -dates
 ls -l "$here"
