@@ -65,6 +65,17 @@ pub enum SignatureError {
     /// An algorithm Evidentia cannot check.
     #[error("unsupported algorithm {0}")]
     UnsupportedAlgorithm(String),
+    /// The signature holds, but its key is no longer trusted for signatures and no trusted
+    /// time-stamp proves it was made while it was.
+    #[error(
+        "the signature holds, but its key ({key}) is not trusted for signatures since {since} (ETSI TS 119 312) and no trusted time-stamp proves it was made before then"
+    )]
+    CryptoConstraints {
+        /// The key, in words (`RSA 1024-bit`).
+        key: String,
+        /// From when it is no longer trusted (`YYYY-MM-DD`).
+        since: &'static str,
+    },
 }
 
 impl SignatureError {
@@ -81,6 +92,7 @@ impl SignatureError {
             Self::CertificateNotValidAtTime { .. } => "CERT_NOT_VALID_AT_SIGNING_TIME",
             Self::Timestamp(_) => "TIMESTAMP_INVALID",
             Self::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
+            Self::CryptoConstraints { .. } => "CRYPTO_CONSTRAINTS",
         }
     }
 }
@@ -182,18 +194,40 @@ pub fn verify_detached(
             signer.signature.as_bytes(),
         )
     };
+    // An RSA key under 2048 bits: the mathematics is checked, its trust is judged below.
+    let weak = |bytes: &[u8]| {
+        crate::tsp::signature::verify_weak_rsa(
+            &cert.tbs_certificate.subject_public_key_info,
+            &signer.signature_algorithm,
+            Some(digest),
+            bytes,
+            signer.signature.as_bytes(),
+        )
+        .is_ok()
+    };
     let mut warnings = Vec::new();
+    let mut weak_key = None;
     if let Err(e) = check(&signed_bytes) {
+        if let TspError::UnsupportedAlgorithm(a) = e {
+            return Err(SignatureError::UnsupportedAlgorithm(a).into());
+        }
         // RFC 5652 signs the DER of the attributes; some signers sign them in the order they wrote.
         let as_written = crate::ber::signed_attributes_as_written(p7s).filter(|w| *w != signed_bytes);
-        match (e, as_written) {
-            (TspError::UnsupportedAlgorithm(a), _) => return Err(SignatureError::UnsupportedAlgorithm(a).into()),
-            (_, Some(written)) if check(&written).is_ok() => warnings.push(
-                "NON_DER_SIGNED_ATTRIBUTES: the signature covers the signed attributes in the order they were \
-                 written, not in the DER order RFC 5652 demands"
-                    .to_owned(),
-            ),
-            _ => return Err(SignatureError::SignatureInvalid.into()),
+        let written = as_written.as_deref();
+        let non_der = || {
+            "NON_DER_SIGNED_ATTRIBUTES: the signature covers the signed attributes in the order they were \
+             written, not in the DER order RFC 5652 demands"
+                .to_owned()
+        };
+        if written.is_some_and(|w| check(w).is_ok()) {
+            warnings.push(non_der());
+        } else if weak(&signed_bytes) {
+            weak_key = crate::tsp::signature::key_sunset(&cert.tbs_certificate.subject_public_key_info);
+        } else if written.is_some_and(weak) {
+            warnings.push(non_der());
+            weak_key = crate::tsp::signature::key_sunset(&cert.tbs_certificate.subject_public_key_info);
+        } else {
+            return Err(SignatureError::SignatureInvalid.into());
         }
     }
     let has_binding = single_attr(signer, oid::SIGNING_CERTIFICATE_V2).is_some()
@@ -247,6 +281,22 @@ pub fn verify_detached(
                 not_after: na.to_rfc3339(),
             }
             .into());
+        }
+    }
+    if let Some(since) = weak_key {
+        let bits = crate::tsp::signature::rsa_bits(&cert.tbs_certificate.subject_public_key_info).unwrap_or(0);
+        let key = format!("RSA {bits}-bit");
+        let sunset = chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc());
+        match (&timestamp, sunset) {
+            (Some(t), Some(sunset)) if t.gen_time < sunset => warnings.push(format!(
+                "CRYPTO_CONSTRAINTS: {key} is not trusted for signatures since {since}; the signature \
+                 time-stamp of {} proves it was made before",
+                t.gen_time.to_rfc3339()
+            )),
+            _ => return Err(SignatureError::CryptoConstraints { key, since }.into()),
         }
     }
     let level = match (has_binding, timestamp.is_some()) {
@@ -553,5 +603,27 @@ mod tests {
         );
         assert!(check.detail.contains("2.16.840.1.101.3.4.2.7"), "{}", check.detail);
         assert!(verified.is_none());
+    }
+
+    #[test]
+    fn an_rsa_1024_signature_holds_but_is_not_trusted_without_proof_of_time() {
+        // `openssl cms -sign -cades` with a 1024-bit RSA key (testdata/README.md); OpenSSL verifies it.
+        const WEAK: &[u8] = include_bytes!("testdata/weak-rsa.p7s");
+        const WEAK_CERT: &[u8] = include_bytes!("testdata/weak-rsa.pem");
+        let e = judge(WEAK, CONTENT, &trusting(WEAK_CERT)).unwrap_err();
+        assert_eq!(e.code(), "CRYPTO_CONSTRAINTS", "{e}");
+        assert!(e.to_string().contains("RSA 1024-bit") && e.to_string().contains("2019-10-01"), "{e}");
+        let mut flipped = WEAK.to_vec();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x01;
+        assert_eq!(code(judge(&flipped, CONTENT, &trusting(WEAK_CERT))), "SIG_CRYPTO_FAILURE");
+        let policy = crate::policy::SignaturePolicy {
+            trust: TrustAnchors::new(Certificate::load_pem_chain(WEAK_CERT).unwrap()),
+            ..Default::default()
+        };
+        let digest_of = |algo: DigestAlgorithm| Ok(algo.digest(CONTENT).as_bytes().to_vec());
+        let (check, _) =
+            crate::policy::signature_check_with(crate::check::CheckName::Signature, "s", WEAK, &digest_of, &policy);
+        assert_eq!(check.verdict, crate::check::Verdict::Indeterminate, "{}", check.detail);
     }
 }

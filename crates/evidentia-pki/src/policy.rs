@@ -132,7 +132,7 @@ pub fn signature_check_with(
                     code,
                     format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
                 )
-            } else if code == "UNSUPPORTED_ALGORITHM" {
+            } else if code == "UNSUPPORTED_ALGORITHM" || code == "CRYPTO_CONSTRAINTS" {
                 // Not judged here is not broken: as EU DSS says, INDETERMINATE, naming the algorithm.
                 Check::indeterminate(check, subject, code, e.to_string())
             } else {

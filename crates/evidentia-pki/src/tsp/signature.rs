@@ -116,3 +116,57 @@ pub fn verify_signature(
     let chosen = chosen.ok_or_else(unsupported)?;
     sig::UnparsedPublicKey::new(chosen, key).verify(message, signature).map_err(|_| TspError::SignatureInvalid)
 }
+
+/// An RSA key's modulus length in bits, for an `rsaEncryption` key.
+pub fn rsa_bits(spki: &SubjectPublicKeyInfoOwned) -> Option<u32> {
+    if spki.algorithm.oid != oid::RSA_ENCRYPTION {
+        return None;
+    }
+    let key = crate::ber::parse(spki.subject_public_key.as_bytes()?).ok()?;
+    let crate::ber::Body::Primitive(n) = &key.children()?.first()?.body else { return None };
+    let n: &[u8] = n;
+    let n = &n[n.iter().take_while(|b| **b == 0).count()..];
+    let first = *n.first()?;
+    Some((n.len() as u32 - 1) * 8 + (8 - first.leading_zeros()))
+}
+
+/// The date from which a key of this kind and size is no longer trusted for signatures, per ETSI
+/// TS 119 312 v1.5.1 as EU DSS's default policy applies it; `None` when it is trusted today.
+pub fn key_sunset(spki: &SubjectPublicKeyInfoOwned) -> Option<&'static str> {
+    match rsa_bits(spki)? {
+        0..786 => Some("2010-08-01"),
+        786..1900 => Some("2019-10-01"),
+        _ => None,
+    }
+}
+
+/// Verifies an RSA PKCS #1 v1.5 signature by a key shorter than 2048 bits (at least 1024), which
+/// [`verify_signature`] refuses: the mathematics only. Whether such a key is still trusted is
+/// [`key_sunset`]'s answer, judged against the proven time of signing.
+pub fn verify_weak_rsa(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest_hint: Option<SigDigest>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), TspError> {
+    let unsupported = || TspError::UnsupportedAlgorithm(format!("{} (key {})", algorithm.oid, spki.algorithm.oid));
+    let digest = match algorithm.oid {
+        oid::RSA_ENCRYPTION => digest_hint,
+        oid::SHA1_WITH_RSA => Some(SigDigest::Sha1),
+        oid::SHA256_WITH_RSA => Some(SigDigest::Sha256),
+        oid::SHA512_WITH_RSA => Some(SigDigest::Sha512),
+        _ => None,
+    };
+    let chosen: &'static dyn VerificationAlgorithm = match digest.ok_or_else(unsupported)? {
+        SigDigest::Sha1 => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        SigDigest::Sha256 => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        SigDigest::Sha512 => &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+        SigDigest::Sha384 => return Err(unsupported()),
+    };
+    if rsa_bits(spki).is_none_or(|bits| bits >= 2048) {
+        return Err(TspError::SignatureInvalid);
+    }
+    let key = spki.subject_public_key.as_bytes().ok_or_else(unsupported)?;
+    sig::UnparsedPublicKey::new(chosen, key).verify(message, signature).map_err(|_| TspError::SignatureInvalid)
+}
