@@ -232,6 +232,10 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
     let xmp = latest.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
     let metadata: HashSet<ObjectId> = info.into_iter().chain(xmp).filter(|id| touched_ids.contains(id)).collect();
 
+    // What the document still refers to: an object nothing reaches (a DSS a later update replaced,
+    // an object a tool wrote and dropped) shows nothing and proves nothing, as pyHanko's orphans.
+    let live = reachable(latest);
+
     let pages = page_index(signed);
     let root = latest.trailer.get(b"Root").and_then(Object::as_reference).ok();
     let form_id = latest.catalog().ok().and_then(|c| c.get(b"AcroForm").and_then(Object::as_reference).ok());
@@ -247,6 +251,13 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
             class,
             allowed: class <= ChangeClass::FormFilling,
         };
+        if !live.contains(id) && !drawn.contains(id) {
+            out.push(change(
+                "an object nothing in the document refers to was added or changed: it has no effect".to_owned(),
+                ChangeClass::LtaUpdate,
+            ));
+            continue;
+        }
         if metadata.contains(id) && !drawn.contains(id) {
             let what = if Some(*id) == info { "the document information (/Info)" } else { "the XMP metadata" };
             out.push(change(format!("{what} was updated"), ChangeClass::LtaUpdate));
@@ -494,6 +505,38 @@ fn drawn_objects(doc: &Document) -> HashSet<ObjectId> {
         }
     }
     drawn
+}
+
+/// Every object reachable from the trailer (the catalog, the document information, all they
+/// reference).
+fn reachable(doc: &Document) -> HashSet<ObjectId> {
+    let mut stack: Vec<ObjectId> = Vec::new();
+    for (_, value) in doc.trailer.iter() {
+        all_refs(value, &mut stack, 0);
+    }
+    let mut seen = HashSet::new();
+    while let Some(id) = stack.pop() {
+        if seen.insert(id)
+            && let Ok(object) = doc.get_object(id)
+        {
+            all_refs(object, &mut stack, 0);
+        }
+    }
+    seen
+}
+
+/// Every reference inside an object, parents included.
+fn all_refs(object: &Object, out: &mut Vec<ObjectId>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match object {
+        Object::Reference(id) => out.push(*id),
+        Object::Array(items) => items.iter().for_each(|o| all_refs(o, out, depth + 1)),
+        Object::Dictionary(d) => d.iter().for_each(|(_, v)| all_refs(v, out, depth + 1)),
+        Object::Stream(s) => s.dict.iter().for_each(|(_, v)| all_refs(v, out, depth + 1)),
+        _ => {}
+    }
 }
 
 fn is_annotation(object: &Object) -> bool {

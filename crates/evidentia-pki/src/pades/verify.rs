@@ -796,4 +796,12 @@ mod tests {
         assert_eq!(drawn.class, ChangeClass::Document);
         assert_eq!(report.result, Indication::TotalFailed);
     }
+
+    #[test]
+    fn an_object_nothing_refers_to_changes_nothing() {
+        let report = judge(include_bytes!("testdata/signed-then-orphan.pdf"), &trusting(ROOT)).unwrap();
+        let sig = only(&report);
+        assert_eq!(sig.result, Indication::TotalPassed, "as pyHanko: {:#?}", sig.checks);
+        assert!(sig.changes.iter().any(|c| c.allowed && c.what.contains("no effect")), "{:#?}", sig.changes);
+    }
 }
