@@ -172,8 +172,10 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
 
     // What the signed revision shows: never to change, whatever points at it.
     let drawn = drawn_objects(signed);
-    // Nor pages, the page tree, the catalog (their keys are judged one by one below), nor an
-    // annotation that was already there (a change to it is no part of signing).
+    // Nor pages, the page tree, the catalog (their keys are judged one by one below), an
+    // annotation that was already there (a change to it is no part of signing), nor a signature
+    // already made: its dictionary and its field (a new /Reason over the same /Contents is a
+    // spoofing attack, not signing).
     let never_allowed = |id: &ObjectId| {
         drawn.contains(id)
             || latest
@@ -182,6 +184,7 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
                 .and_then(type_of)
                 .is_some_and(|t| t == b"Page" || t == b"Pages" || t == b"Catalog")
             || signed.objects.get(id).is_some_and(|o| is_annotation(o) && !is_signature_field(o))
+            || signed.objects.get(id).is_some_and(is_signed)
     };
 
     // What long-term validation adds: the DSS (direct or not) and document time-stamps with their fields.
@@ -537,6 +540,12 @@ fn all_refs(object: &Object, out: &mut Vec<ObjectId>, depth: usize) {
         Object::Stream(s) => s.dict.iter().for_each(|(_, v)| all_refs(v, out, depth + 1)),
         _ => {}
     }
+}
+
+/// A signature or document time-stamp dictionary, or a signature field that holds one.
+fn is_signed(object: &Object) -> bool {
+    matches!(type_of(object), Some(b"Sig") | Some(b"DocTimeStamp"))
+        || (is_signature_field(object) && dict_of(object).is_some_and(|d| d.get(b"V").is_ok()))
 }
 
 fn is_annotation(object: &Object) -> bool {

@@ -804,4 +804,15 @@ mod tests {
         assert_eq!(sig.result, Indication::TotalPassed, "as pyHanko: {:#?}", sig.checks);
         assert!(sig.changes.iter().any(|c| c.allowed && c.what.contains("no effect")), "{:#?}", sig.changes);
     }
+
+    #[test]
+    fn a_signature_dictionary_rewritten_later_is_a_spoofing_attack() {
+        let report = judge(include_bytes!("testdata/signed-then-spoofed-reason.pdf"), &trusting(ROOT)).unwrap();
+        let sig = only(&report);
+        assert_eq!(check(sig, CheckName::Signature).verdict, Verdict::Passed, "the /Contents are the signed ones");
+        let m = check(sig, CheckName::Modifications);
+        assert_eq!(m.reason.as_deref(), Some("MODIFIED_AFTER_SIGNING"), "as pyHanko: {}", m.detail);
+        assert!(m.detail.contains("(/Sig)") && m.detail.contains("Reason"), "{}", m.detail);
+        assert_eq!(report.result, Indication::TotalFailed);
+    }
 }

@@ -76,6 +76,7 @@ python3 "$fixtures/pdf_tools.py" annotate signed.pdf signed-then-annotated.pdf
 # content stream, and that stream rewritten, in one update.
 python3 "$fixtures/pdf_tools.py" share-appearance signed.pdf signed-then-shared-appearance.pdf
 python3 "$fixtures/pdf_tools.py" orphan signed.pdf signed-then-orphan.pdf
+python3 "$fixtures/pdf_tools.py" spoof-reason signed.pdf signed-then-spoofed-reason.pdf
 
 # --- Certification signatures (DocMDP) by pyHanko, and what comes after them ----------------
 for p in 1 2 3; do
@@ -86,7 +87,7 @@ python3 "$fixtures/pdf_tools.py" approve signer.key signer.pem root.pem Approval
 python3 "$fixtures/pdf_tools.py" annotate certified-p3.pdf certified-p3-then-annotated.pdf
 
 cp root.pem other-root.pem signed.pdf signed-then-tampered.pdf signed-then-annotated.pdf \
-  signed-then-shared-appearance.pdf signed-then-orphan.pdf certified-p1-then-signed.pdf certified-p2-then-signed.pdf \
+  signed-then-shared-appearance.pdf signed-then-orphan.pdf signed-then-spoofed-reason.pdf certified-p1-then-signed.pdf certified-p2-then-signed.pdf \
   certified-p3-then-annotated.pdf "$here/"
 openssl x509 -in signer.pem -noout -subject -issuer -serial -dates
 ls -l "$here"
