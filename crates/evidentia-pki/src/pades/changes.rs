@@ -111,7 +111,7 @@ fn changed_keys(old: &Dictionary, new: &Dictionary) -> Vec<String> {
     keys
 }
 
-/// When `new` is `old` with references appended, the most any of them needs (a signature or
+/// When `new` is `old` with references inserted (appended, as a rule), the most any of them needs (a signature or
 /// time-stamp field, an annotation); `None` when anything else changed.
 fn appended_class(
     old: &[Object],
@@ -120,10 +120,21 @@ fn appended_class(
     signing: &HashSet<ObjectId>,
     annotations: &HashSet<ObjectId>,
 ) -> Option<ChangeClass> {
-    if new.len() < old.len() || !old.iter().zip(new).all(|(a, b)| same(a, b)) {
+    // Every element that was there is still there, in its order; the others were inserted.
+    let mut kept = old.iter().peekable();
+    let mut inserted = Vec::new();
+    for o in new {
+        match kept.peek() {
+            Some(k) if same(k, o) => {
+                kept.next();
+            }
+            _ => inserted.push(o),
+        }
+    }
+    if kept.peek().is_some() {
         return None;
     }
-    new[old.len()..].iter().try_fold(ChangeClass::LtaUpdate, |most, o| {
+    inserted.into_iter().try_fold(ChangeClass::LtaUpdate, |most, o| {
         let Object::Reference(id) = o else { return None };
         let class = if lta.contains(id) {
             ChangeClass::LtaUpdate
@@ -176,6 +187,38 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
     // annotation that was already there (a change to it is no part of signing), nor a signature
     // already made: its dictionary and its field (a new /Reason over the same /Contents is a
     // spoofing attack, not signing).
+    // Form filling: a field that was there gets a value and its appearance (/V, /AP, /AS) and
+    // nothing else; any other change to a form field is not filling it.
+    let filled: HashSet<ObjectId> = touched
+        .iter()
+        .filter(|(id, o)| {
+            signed.objects.get(id).is_some_and(|old| {
+                is_form_field(old)
+                    && !is_signature_field(old)
+                    && match (dict_of(old), dict_of(o)) {
+                        (Some(a), Some(b)) => {
+                            changed_keys(a, b).iter().all(|k| matches!(k.as_str(), "V" | "AP" | "AS"))
+                        }
+                        _ => false,
+                    }
+            })
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    // A signed field made read-only (/Ff) by a later signature's lock: it shows and proves the same.
+    let locked: HashSet<ObjectId> = touched
+        .iter()
+        .filter(|(id, o)| {
+            signed.objects.get(id).is_some_and(|old| {
+                is_signature_field(old)
+                    && match (dict_of(old), dict_of(o)) {
+                        (Some(a), Some(b)) => changed_keys(a, b).iter().all(|k| k == "Ff"),
+                        _ => false,
+                    }
+            })
+        })
+        .map(|(id, _)| *id)
+        .collect();
     let never_allowed = |id: &ObjectId| {
         drawn.contains(id)
             || latest
@@ -183,8 +226,10 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
                 .ok()
                 .and_then(type_of)
                 .is_some_and(|t| t == b"Page" || t == b"Pages" || t == b"Catalog")
-            || signed.objects.get(id).is_some_and(|o| is_annotation(o) && !is_signature_field(o))
-            || signed.objects.get(id).is_some_and(is_signed)
+            || signed.objects.get(id).is_some_and(|o| {
+                (is_annotation(o) || is_form_field(o)) && !is_signature_field(o) && !filled.contains(id)
+            })
+            || (signed.objects.get(id).is_some_and(is_signed) && !locked.contains(id))
     };
 
     // What long-term validation adds: the DSS (direct or not) and document time-stamps with their fields.
@@ -194,10 +239,12 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         .filter(|(_, o)| type_of(o) == Some(b"DocTimeStamp") || is_timestamp_field(latest, o))
         .map(|(id, _)| *id)
         .collect();
-    match catalog.and_then(|c| c.get(b"DSS").ok()) {
-        Some(Object::Reference(dss)) => lta_seeds.push(*dss),
-        Some(direct) => collect_refs(direct, &mut lta_seeds, 0),
-        None => {}
+    for key in [&b"DSS"[..], b"Extensions"] {
+        match catalog.and_then(|c| c.get(key).ok()) {
+            Some(Object::Reference(id)) => lta_seeds.push(*id),
+            Some(direct) => collect_refs(direct, &mut lta_seeds, 0),
+            None => {}
+        }
     }
     let lta = reach(latest, lta_seeds, &touched_ids, &never_allowed, &HashSet::new());
 
@@ -208,6 +255,7 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         .filter(|(_, o)| is_signature_field(o) || type_of(o) == Some(b"Sig"))
         .map(|(id, _)| *id)
         .collect();
+    signing_seeds.extend(filled.iter().chain(&locked).copied());
     let form = catalog.and_then(|c| update::resolve(latest, c, b"AcroForm")).and_then(dict_of);
     if let Some(dr) = form.and_then(|f| f.get(b"DR").ok()) {
         collect_refs(dr, &mut signing_seeds, 0);
@@ -244,8 +292,13 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
     let form_id = latest.catalog().ok().and_then(|c| c.get(b"AcroForm").and_then(Object::as_reference).ok());
     let label = |id: ObjectId| format!("{} {}", id.0, id.1);
     let mut out = Vec::new();
+    // A writer may put the catalog in a new object: it is compared with the signed one.
+    let signed_root = signed.trailer.get(b"Root").and_then(Object::as_reference).ok();
     for (id, object) in &touched {
-        let old = signed.objects.get(id);
+        let old = match signed.objects.get(id) {
+            None if Some(*id) == root => signed_root.and_then(|r| signed.objects.get(&r)),
+            old => old,
+        };
         let page = pages.get(id).copied();
         let change = |what: String, class: ChangeClass| Change {
             object: label(*id),
@@ -488,7 +541,8 @@ fn drawn_objects(doc: &Document) -> HashSet<ObjectId> {
         for annot in &annots {
             let Object::Reference(id) = annot else { continue };
             let Ok(object) = doc.get_object(*id) else { continue };
-            if is_signature_field(object) {
+            // A form field's own appearance changes when it is filled in (judged with its field).
+            if is_signature_field(object) || is_form_field(object) {
                 continue;
             }
             if let Some(ap) = dict_of(object).and_then(|d| d.get(b"AP").ok()) {
@@ -540,6 +594,14 @@ fn all_refs(object: &Object, out: &mut Vec<ObjectId>, depth: usize) {
         Object::Stream(s) => s.dict.iter().for_each(|(_, v)| all_refs(v, out, depth + 1)),
         _ => {}
     }
+}
+
+/// A form field or a form field's widget (it names a field type, or it is a widget of a parent field).
+fn is_form_field(object: &Object) -> bool {
+    dict_of(object).is_some_and(|d| {
+        d.get(b"FT").is_ok()
+            || (d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Widget") && d.get(b"Parent").is_ok())
+    })
 }
 
 /// A signature or document time-stamp dictionary, or a signature field that holds one.
