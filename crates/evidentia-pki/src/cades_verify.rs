@@ -49,8 +49,9 @@ pub enum SignatureError {
     /// No chain to a trust anchor.
     #[error("the signer's certificate does not chain to a trusted root ({0}); add its root with --trust")]
     UntrustedRoot(String),
-    /// The certificate was not valid when the signature was made.
-    #[error("the signer's certificate was not valid at {at} (valid {not_before} to {not_after})")]
+    /// The certificate was not valid when the signature was made, or, without a time-stamp to
+    /// prove when that was, at the time it was checked (then the verdict is INDETERMINATE).
+    #[error("the signer's certificate was not valid at {at} (valid {not_before} to {not_after}){}", if *proven { "" } else { "; no trusted time-stamp proves the signature was made while it was valid" })]
     CertificateNotValidAtTime {
         /// The time checked.
         at: String,
@@ -58,6 +59,8 @@ pub enum SignatureError {
         not_before: String,
         /// notAfter.
         not_after: String,
+        /// Whether a trusted time-stamp proves the time checked.
+        proven: bool,
     },
     /// The signature time-stamp is not valid.
     #[error("the signature time-stamp is not valid: {0}")]
@@ -279,6 +282,7 @@ pub fn verify_detached(
                 at: at.to_rfc3339(),
                 not_before: nb.to_rfc3339(),
                 not_after: na.to_rfc3339(),
+                proven: timestamp.is_some(),
             }
             .into());
         }

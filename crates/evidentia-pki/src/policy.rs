@@ -132,7 +132,10 @@ pub fn signature_check_with(
                     code,
                     format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
                 )
-            } else if code == "UNSUPPORTED_ALGORITHM" || code == "CRYPTO_CONSTRAINTS" {
+            } else if code == "UNSUPPORTED_ALGORITHM"
+                || code == "CRYPTO_CONSTRAINTS"
+                || matches!(&e, VerifyError::Signature(SignatureError::CertificateNotValidAtTime { proven: false, .. }))
+            {
                 // Not judged here is not broken: as EU DSS says, INDETERMINATE, naming the algorithm.
                 Check::indeterminate(check, subject, code, e.to_string())
             } else {

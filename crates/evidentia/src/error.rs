@@ -131,7 +131,12 @@ impl Error {
     pub fn indication(&self) -> Indication {
         use evidentia_pki::cades_verify::SignatureError as S;
         match self {
-            Error::InvalidSignature(S::UntrustedRoot(_) | S::UnsupportedAlgorithm(_) | S::CryptoConstraints { .. })
+            Error::InvalidSignature(
+                S::UntrustedRoot(_)
+                | S::UnsupportedAlgorithm(_)
+                | S::CryptoConstraints { .. }
+                | S::CertificateNotValidAtTime { proven: false, .. },
+            )
             | Error::InvalidSignature(S::Timestamp(TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_)))
             | Error::Timestamp(TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_)) => {
                 Indication::Indeterminate

@@ -815,4 +815,31 @@ mod tests {
         assert!(m.detail.contains("(/Sig)") && m.detail.contains("Reason"), "{}", m.detail);
         assert_eq!(report.result, Indication::TotalFailed);
     }
+
+    /// EU DSS corpus files (`tests/fixtures/third-party/README.md`) judged as pyHanko judges their
+    /// signatures' mathematics and their later changes (no root trusted: untrusted, not broken).
+    #[test]
+    fn dss_corpus_files_get_the_reference_verdicts_on_integrity_and_changes() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/third-party/dss");
+        // (file, per signature in file order: does the later-changes check pass?)
+        let cases: [(&str, &[bool]); 5] = [
+            ("DSS1376-rev_n-1.pdf", &[true]),
+            ("pades-spoofing-replaced-reason.pdf", &[false]),
+            ("hello_signed_INCSAVE_signed.pdf", &[true, true]),
+            ("pades-ocsp-sign-cert.pdf", &[true, true]),
+            ("Signature-P-HU_MIC-3.pdf", &[true, true]),
+        ];
+        for (name, modifications) in cases {
+            let report = verify_pdf(&dir.join(name), &Policy::default()).unwrap();
+            assert_eq!(report.signatures.len(), modifications.len(), "{name}");
+            for (s, &ok) in report.signatures.iter().zip(modifications) {
+                let integrity =
+                    s.checks.iter().find(|c| matches!(c.check, CheckName::Signature | CheckName::DocumentTimestamp));
+                let integrity = integrity.unwrap_or_else(|| panic!("{name} {}: {:?}", s.field, s.checks));
+                assert_ne!(integrity.verdict, Verdict::Failed, "{name} {}: {}", s.field, integrity.detail);
+                let m = check(s, CheckName::Modifications);
+                assert_eq!(m.verdict == Verdict::Passed, ok, "{name} {}: {}", s.field, m.detail);
+            }
+        }
+    }
 }
