@@ -171,6 +171,13 @@ enum PdfCommand {
         /// Let self-signed signers pass (their certificate is trusted as its own root).
         #[arg(long)]
         accept_self_signed: bool,
+        /// Fetch revocation data (OCSP, CRLs) from the addresses the certificates name.
+        #[arg(long)]
+        online: bool,
+        /// A CRL (DER or PEM) or OCSP response (DER) to judge revocation by, besides those the
+        /// signatures carry.
+        #[arg(long, value_name = "FILE")]
+        revocation: Vec<PathBuf>,
     },
 }
 
@@ -213,6 +220,13 @@ enum SignatureCommand {
         /// Certificates to use when the signature does not embed them.
         #[arg(long)]
         cert: Vec<PathBuf>,
+        /// Fetch revocation data (OCSP, CRLs) from the addresses the certificates name.
+        #[arg(long)]
+        online: bool,
+        /// A CRL (DER or PEM) or OCSP response (DER) to judge revocation by, besides those the
+        /// signatures carry.
+        #[arg(long, value_name = "FILE")]
+        revocation: Vec<PathBuf>,
     },
 }
 
@@ -624,8 +638,12 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
                 Some((_, e)) => Err(Box::new(Failure::Exit(e.exit_code()))),
             }
         }
-        PdfCommand::Verify { file, trust, accept_self_signed } => {
-            let report = evidentia.verify_pdf(&file, &trust, accept_self_signed)?;
+        PdfCommand::Verify { file, trust, accept_self_signed, online, revocation } => {
+            let report = if online {
+                evidentia.verify_pdf_online(&file, &trust, accept_self_signed, &revocation).await?
+            } else {
+                evidentia.verify_pdf_with(&file, &trust, accept_self_signed, &revocation)?
+            };
             render::pdf_report(json, &report);
             verdict_exit(report.result)
         }
@@ -682,15 +700,8 @@ async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Timestamp(cmd) => timestamp(cmd, config, cli.json).await,
-        Command::Signature(SignatureCommand::Verify { signature, file, trust, cert }) => {
-            let mut settings = config.tsa_settings(&trust)?;
-            settings.policy.trust.extend(evidentia::cades_verify::system_roots().roots().to_vec());
-            for c in &cert {
-                settings.policy.extra_certificates.extend(evidentia::tsp::load_certificates(c)?);
-            }
-            match evidentia::cades_verify::verify_file(&signature, &file, &settings.policy)
-                .map_err(evidentia::Error::from)
-            {
+        Command::Signature(SignatureCommand::Verify { signature, file, trust, cert, online, revocation }) => {
+            match evidentia.verify_signature_file(&signature, &file, &trust, &cert, &revocation, online).await {
                 Ok(verified) => {
                     render::signature_verified(cli.json, &signature, &verified);
                     Ok(())

@@ -175,6 +175,7 @@ async fn fetch_crl(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Strin
 /// Fetches, for every certificate of `unique` that is not a root, an OCSP response (when its
 /// issuer is among `unique`) or else a CRL, trying each address the certificate names in turn.
 pub async fn fetch(unique: &[&Certificate]) -> Result<RevocationData, HttpClientError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(15))
         .build()

@@ -6,7 +6,8 @@
 //! - [`tsp`] builds RFC 3161 requests, reads responses and tokens, and verifies them under a policy;
 //! - [`cades`] builds detached CAdES signatures over a [`signer::Signer`]; [`cades_verify`] judges any;
 //! - [`pades`] writes PDF incremental updates and appearances and verifies every signature of a PDF;
-//! - [`policy`] is the validation policy, and the checks that apply it.
+//! - [`policy`] is the validation policy, and the checks that apply it;
+//! - [`revocation`] judges CRLs and OCSP responses at the time a signature is proven to exist.
 #![forbid(unsafe_code)]
 
 pub mod ber;
@@ -15,6 +16,7 @@ pub mod cades_verify;
 pub mod certificate;
 pub mod pades;
 pub mod policy;
+pub mod revocation;
 pub mod signer;
 pub mod tsp;
 

@@ -18,6 +18,12 @@ pub struct SignaturePolicy {
     pub trust_sources: Vec<String>,
     /// Whether a self-signed signer passes (its certificate trusted as its own root).
     pub accept_self_signed: bool,
+    /// Revocation data besides what each signature carries (fetched with `--online`).
+    pub revocation: crate::revocation::RevocationSources,
+    /// Whether revocation data was fetched.
+    pub revocation_fetched: bool,
+    /// Signer certificates' revocation is not checked (the report says so).
+    pub skip_revocation: bool,
 }
 
 /// A policy as a report states it.
@@ -27,6 +33,10 @@ pub struct PolicyUsed {
     pub trust: Vec<String>,
     /// Whether self-signed signers pass.
     pub accept_self_signed: bool,
+    /// Where revocation data came from.
+    pub revocation: String,
+    /// When the validation ran (the time a signature without a trusted time-stamp is checked at).
+    pub validation_time: String,
     /// `offline`, or the node anchor blocks were confirmed with.
     pub chain: String,
     /// Confirmations required when online.
@@ -40,6 +50,15 @@ impl SignaturePolicy {
         PolicyUsed {
             trust: self.trust_sources.clone(),
             accept_self_signed: self.accept_self_signed,
+            revocation: if self.skip_revocation {
+                "not checked"
+            } else if self.revocation_fetched {
+                "carried by the signatures and the document, and fetched from the addresses the certificates name"
+            } else {
+                "carried by the signatures and the document only (offline)"
+            }
+            .into(),
+            validation_time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             chain: "offline".into(),
             confirmations: None,
         }
@@ -48,7 +67,13 @@ impl SignaturePolicy {
 
 /// The time-stamp policy of a signature policy: its trusted roots.
 pub fn tsp_policy(policy: &SignaturePolicy) -> TimestampPolicy {
-    TimestampPolicy { trust: policy.trust.clone(), ..TimestampPolicy::default() }
+    TimestampPolicy {
+        trust: policy.trust.clone(),
+        revocation: policy.revocation.clone(),
+        revocation_fetched: policy.revocation_fetched,
+        skip_revocation: policy.skip_revocation,
+        ..TimestampPolicy::default()
+    }
 }
 
 /// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
@@ -103,11 +128,12 @@ pub fn signature_check_with(
             let self_signed =
                 if v.self_signed && self_signed_note.is_empty() { "; self-signed" } else { self_signed_note };
             let warnings: String = v.warnings.iter().map(|w| format!("; {w}")).collect();
+            let revocation: String = v.revocation.iter().map(|r| format!("; {r}")).collect();
             let c = Check::passed(
                 check,
                 subject,
                 format!(
-                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}{warnings}",
+                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}{revocation}{warnings}",
                     v.level, s.subject, s.issuer, s.serial, s.not_before, s.not_after
                 ),
             );
@@ -134,6 +160,8 @@ pub fn signature_check_with(
                 )
             } else if code == "UNSUPPORTED_ALGORITHM"
                 || code == "CRYPTO_CONSTRAINTS"
+                || code == "REVOKED_NO_POE"
+                || code == "REVOCATION_MISSING"
                 || matches!(&e, VerifyError::Signature(SignatureError::CertificateNotValidAtTime { proven: false, .. }))
             {
                 // Not judged here is not broken: as EU DSS says, INDETERMINATE, naming the algorithm.

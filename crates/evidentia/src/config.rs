@@ -541,7 +541,12 @@ impl Config {
         let mut anchors = settings.policy.trust.clone();
         anchors.extend(system.roots().to_vec());
         Ok(crate::verify::Policy {
-            signatures: crate::verify::SignaturePolicy { trust: anchors, trust_sources: sources, accept_self_signed },
+            signatures: crate::verify::SignaturePolicy {
+                trust: anchors,
+                trust_sources: sources,
+                accept_self_signed,
+                ..Default::default()
+            },
             node: if online { self.evm_node() } else { None },
         })
     }

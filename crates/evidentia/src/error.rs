@@ -141,6 +141,9 @@ impl Error {
             | Error::Timestamp(TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_)) => {
                 Indication::Indeterminate
             }
+            // Revoked after a proven signing time cannot happen here (it passes); revoked with no
+            // proof of time, or no revocation data: undecided.
+            Error::InvalidSignature(S::Revocation(p)) if p.code() != "REVOKED" => Indication::Indeterminate,
             _ => Indication::TotalFailed,
         }
     }

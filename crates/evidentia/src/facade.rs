@@ -266,8 +266,11 @@ impl Evidentia {
         accept_self_signed: bool,
         online: bool,
     ) -> Result<PackageReport, Error> {
-        let policy = self.config.verify_policy(trust, accept_self_signed, online)?;
+        let mut policy = self.config.verify_policy(trust, accept_self_signed, online)?;
         if looks_like_package(path) {
+            if online {
+                fetch_revocation(&mut policy.signatures, &package_certificates(path)).await;
+            }
             return Ok(crate::verify::package::verify_package(path, &policy).await?);
         }
         if !self.has_vault()? {
@@ -306,15 +309,117 @@ impl Evidentia {
         result
     }
 
-    /// Verifies every signature and document time-stamp inside the PDF at `path`.
+    /// Verifies every signature and document time-stamp inside the PDF at `path`, with the
+    /// revocation data the signatures and the document carry.
     pub fn verify_pdf(&self, path: &Path, trust: &[PathBuf], accept_self_signed: bool) -> Result<PdfReport, Error> {
-        let policy = self.config.verify_policy(trust, accept_self_signed, false)?;
-        Ok(crate::pades::verify_pdf(path, &policy.signatures)?)
+        self.verify_pdf_with(path, trust, accept_self_signed, &[])
+    }
+
+    /// As [`Evidentia::verify_pdf`], with CRLs and OCSP responses from the files `revocation`.
+    pub fn verify_pdf_with(
+        &self,
+        path: &Path,
+        trust: &[PathBuf],
+        accept_self_signed: bool,
+        revocation: &[PathBuf],
+    ) -> Result<PdfReport, Error> {
+        let mut policy = self.config.verify_policy(trust, accept_self_signed, false)?.signatures;
+        load_revocation(&mut policy.revocation, revocation)?;
+        Ok(crate::pades::verify_pdf(path, &policy)?)
+    }
+
+    /// As [`Evidentia::verify_pdf`], and first fetches revocation data (OCSP, CRLs) for every
+    /// certificate the PDF's signatures carry from the addresses those certificates name.
+    pub async fn verify_pdf_online(
+        &self,
+        path: &Path,
+        trust: &[PathBuf],
+        accept_self_signed: bool,
+        revocation: &[PathBuf],
+    ) -> Result<PdfReport, Error> {
+        let mut policy = self.config.verify_policy(trust, accept_self_signed, false)?.signatures;
+        load_revocation(&mut policy.revocation, revocation)?;
+        let bytes = std::fs::read(path).map_err(|e| crate::subject::InputError::from_io(path, e))?;
+        fetch_revocation(&mut policy, &evidentia_pki::pades::signature_certificates(path, &bytes)).await;
+        Ok(crate::pades::verify_pdf_bytes(path, &bytes, &policy)?)
+    }
+
+    /// Verifies the detached CMS/CAdES signature `signature` over `file`: `trust` adds roots,
+    /// `certs` certificates the signature does not carry; `online` fetches revocation data.
+    pub async fn verify_signature_file(
+        &self,
+        signature: &Path,
+        file: &Path,
+        trust: &[PathBuf],
+        certs: &[PathBuf],
+        revocation: &[PathBuf],
+        online: bool,
+    ) -> Result<crate::cades_verify::VerifiedSignature, Error> {
+        let mut settings = self.config.tsa_settings(trust)?;
+        load_revocation(&mut settings.policy.revocation, revocation)?;
+        settings.policy.trust.extend(crate::cades_verify::system_roots().roots().to_vec());
+        for c in certs {
+            settings.policy.extra_certificates.extend(crate::tsp::load_certificates(c)?);
+        }
+        if online {
+            let p7s = std::fs::read(signature).map_err(|e| crate::subject::InputError::from_io(signature, e))?;
+            let mut carried = crate::cades_verify::embedded_certificates(&p7s);
+            carried.extend(settings.policy.extra_certificates.iter().cloned());
+            let mut policy = crate::verify::SignaturePolicy::default();
+            fetch_revocation(&mut policy, &carried).await;
+            settings.policy.revocation.extend(&policy.revocation);
+            settings.policy.revocation_fetched = true;
+        }
+        Ok(crate::cades_verify::verify_file(signature, file, &settings.policy)?)
     }
 
     /// The verification report as a PDF in `lang`.
     pub fn report_pdf(&self, report: &PackageReport, lang: Lang) -> Result<Vec<u8>, Error> {
         Ok(crate::report::render(report, lang, &crate::clock::now())?)
+    }
+}
+
+/// Reads the CRL and OCSP response files the user names (`--revocation`).
+fn load_revocation(into: &mut evidentia_pki::revocation::RevocationSources, files: &[PathBuf]) -> Result<(), Error> {
+    for f in files {
+        into.load(f).map_err(|why| Error::Usage(format!("--revocation {}: {why}", f.display())))?;
+    }
+    Ok(())
+}
+
+/// The certificates the signatures in a package carry (its .p7s entries and signed PDFs); none
+/// when it cannot be read (verification then says why).
+fn package_certificates(path: &Path) -> Vec<x509_cert::Certificate> {
+    use crate::package::container::{Container, Limits};
+    let Ok(mut container) = Container::open(path, Limits::default()) else { return Vec::new() };
+    let names: Vec<String> = container
+        .entries()
+        .iter()
+        .map(|e| e.name.clone())
+        .filter(|n| n.ends_with(".p7s") || n.ends_with(".pdf"))
+        .collect();
+    let mut certs = Vec::new();
+    for name in names {
+        let Ok(Some(bytes)) = container.read(&name) else { continue };
+        if name.ends_with(".p7s") {
+            certs.extend(crate::cades_verify::embedded_certificates(&bytes));
+        } else {
+            certs.extend(evidentia_pki::pades::signature_certificates(Path::new(&name), &bytes));
+        }
+    }
+    certs
+}
+
+/// Fetches OCSP responses or CRLs for `certificates` into `policy` (what cannot be had is then
+/// named by the verdict as missing).
+async fn fetch_revocation(policy: &mut crate::verify::SignaturePolicy, certificates: &[x509_cert::Certificate]) {
+    let refs: Vec<&x509_cert::Certificate> = certificates.iter().collect();
+    policy.revocation_fetched = true;
+    if let Ok(data) = evidentia_net::revocation::fetch(&refs).await {
+        policy.revocation.crls.extend(data.crls);
+        for ocsp in &data.ocsps {
+            policy.revocation.add_ocsp_response(ocsp);
+        }
     }
 }
 

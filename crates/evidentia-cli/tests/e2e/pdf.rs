@@ -183,8 +183,13 @@ openssl crl -in ca.crl.pem -outform DER -out ca.crl
             .unwrap()
     }
 
-    /// Our verifier's report.
+    /// Our verifier's report, revocation data fetched from the test CA (`--online`).
     fn verify(&self, file: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+        self.verify_offline(file, &[&["--online"], extra].concat())
+    }
+
+    /// Our verifier's report with only the revocation data the file and `extra` give.
+    fn verify_offline(&self, file: &str, extra: &[&str]) -> (i32, serde_json::Value) {
         let out = self.cmd().args(["--json", "pdf", "verify", file, "--trust", "ca.pem"]).args(extra).output().unwrap();
         let v = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("pdf verify {file}: {e}: {}{}", text(&out.stdout), text(&out.stderr)));
@@ -341,6 +346,70 @@ fn every_level_is_accepted_by_pyhanko_pdfsig_and_qpdf() {
             );
         }
     }
+}
+
+/// The signature check of the one regular signature of a report.
+fn signature_check(report: &serde_json::Value) -> serde_json::Value {
+    let sig = report["signatures"].as_array().unwrap().iter().find(|s| s["kind"] == "signature").unwrap();
+    sig["checks"].as_array().unwrap().iter().find(|c| c["check"] == "signature").unwrap().clone()
+}
+
+#[test]
+fn revocation_is_judged_at_the_time_the_time_stamp_proves() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Service agreement"]));
+    let ca = |args: &str| {
+        let out = Command::new("bash").arg("-c").arg(args).current_dir(s.env.dir.path()).output().unwrap();
+        assert!(out.status.success(), "{args}: {}", text(&out.stderr));
+    };
+    // alice signs and time-stamps now; her key is revoked two hours later (the CA's clock moved
+    // with faketime), the CRL published then.
+    s.sign("contract.pdf", "alice.pdf", "alice", &["--level", "B-T"]);
+    ca("faketime '2 hours' openssl ca -config ca.cnf -revoke alice.pem -crl_reason keyCompromise \
+        && faketime '2 hours' openssl ca -gencrl -config ca.cnf -out later.crl.pem");
+    let (code, report) = s.verify_offline("alice.pdf", &["--revocation", "later.crl.pem"]);
+    let check = signature_check(&report);
+    assert_eq!((code, report["result"].as_str()), (0, Some("TOTAL-PASSED")), "{report:#}");
+    assert!(check["detail"].as_str().unwrap().contains("revoked only at"), "{check}");
+    // Offline with no revocation data at all: undecided, naming what is missing.
+    let (code, report) = s.verify_offline("alice.pdf", &[]);
+    let check = signature_check(&report);
+    assert_eq!((code, check["reason"].as_str()), (7, Some("REVOCATION_MISSING")), "{report:#}");
+    assert!(check["detail"].as_str().unwrap().contains("CN=alice Signer"), "{check}");
+
+    // bob's key was revoked two hours ago; he signs and time-stamps now: REVOKED, from the CRL.
+    ca("faketime '2 hours ago' openssl ca -config ca.cnf -revoke bob.pem -crl_reason keyCompromise \
+        && openssl ca -gencrl -config ca.cnf -out now.crl.pem");
+    s.sign("contract.pdf", "bob.pdf", "bob", &["--level", "B-T"]);
+    let (code, report) = s.verify_offline("bob.pdf", &["--revocation", "now.crl.pem"]);
+    let check = signature_check(&report);
+    assert_eq!(
+        (code, report["result"].as_str(), check["reason"].as_str()),
+        (1, Some("TOTAL-FAILED"), Some("REVOKED")),
+        "{report:#}"
+    );
+    assert!(check["detail"].as_str().unwrap().contains("key compromise"), "{check}");
+    // The same signature without its time-stamp's proof of time cannot be placed before or
+    // after the revocation: a B-B signature by bob is REVOKED_NO_POE.
+    s.sign("contract.pdf", "bob-bb.pdf", "bob", &["--level", "B-B"]);
+    let (code, report) = s.verify_offline("bob-bb.pdf", &["--revocation", "now.crl.pem"]);
+    assert_eq!((code, signature_check(&report)["reason"].as_str()), (7, Some("REVOKED_NO_POE")), "{report:#}");
+
+    // carol's certificate names the OCSP responder, which answers from the CA's database: revoked
+    // an hour ago, she signs now; fetched with --online, the OCSP response says REVOKED.
+    ca("faketime '1 hour ago' openssl ca -config ca.cnf -revoke carol.pem -crl_reason superseded");
+    s.sign("contract.pdf", "carol.pdf", "carol", &["--level", "B-T"]);
+    let mut last = serde_json::Value::Null;
+    for _ in 0..50 {
+        let (code, report) = s.verify("carol.pdf", &[]);
+        last = signature_check(&report);
+        if code == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(last["reason"], "REVOKED", "{last}");
+    assert!(last["detail"].as_str().unwrap().contains("OCSP response"), "{last}");
 }
 
 #[test]
@@ -797,7 +866,12 @@ fn sealing_a_pdf_signs_it_inside_and_the_package_checks_both_signatures() {
     let id = record["id"].as_str().unwrap();
     let out = s.cmd().args(["export", id, "-o", "deal.asice", "--lang", "en"]).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // Offline, nothing in the package says alice was not revoked; online the CA's CRL does.
     let out = s.cmd().args(["--json", "verify", "deal.asice", "--trust", "ca.pem"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["result"], "INDETERMINATE", "{report:#}");
+    assert!(report.to_string().contains("REVOCATION_MISSING"), "{report:#}");
+    let out = s.cmd().args(["--json", "verify", "deal.asice", "--trust", "ca.pem", "--online"]).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["result"], "TOTAL-PASSED", "{report:#}");
     let checks = report["records"][0]["checks"].as_array().unwrap();

@@ -37,12 +37,22 @@ fn make_pki(env: &Env) {
                 "-addext",
                 "basicConstraints=critical,CA:TRUE",
                 "-addext",
-                "keyUsage=critical,keyCertSign"
+                "keyUsage=critical,keyCertSign,cRLSign"
             ]
         )
         .status
         .success()
     );
+    // The CA's CRL, revoking nothing: the revocation data a verifier is handed with a signature.
+    env.write(
+        "ca.cnf",
+        "[ca]\ndefault_ca=c\n[c]\ndatabase=index.txt\ncrlnumber=crlnumber\ndefault_md=sha256\n\
+         default_crl_days=30\ncertificate=ca.pem\nprivate_key=ca.key\n",
+    );
+    env.write("index.txt", "");
+    env.write("crlnumber", "01\n");
+    let crl = openssl(env, &["ca", "-gencrl", "-config", "ca.cnf", "-out", "ca.crl"]);
+    assert!(crl.status.success(), "openssl ca -gencrl: {}", text(&crl.stderr));
     for (name, alg) in
         [("rsa", "rsa_keygen_bits:2048"), ("p256", "ec_paramgen_curve:P-256"), ("p384", "ec_paramgen_curve:P-384")]
     {
@@ -359,7 +369,12 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// `signature verify` over contract.pdf, with the CA's CRL (`ca.crl`) as revocation data.
 fn verify(env: &Env, p7s: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    verify_with(env, p7s, &[&["--revocation", "ca.crl"], extra].concat())
+}
+
+fn verify_with(env: &Env, p7s: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     let out =
         cmd(env).args(["--json", "signature", "verify", p7s, "--file", "contract.pdf"]).args(extra).output().unwrap();
     let v = serde_json::from_slice(&out.stdout)
@@ -396,6 +411,22 @@ fn our_verifier_accepts_openssl_signatures_and_names_each_failure() {
     let (code, v) = verify(&env, "plain.p7s", &["--trust", "ca.pem"]);
     assert_eq!((code, v["result"].as_str()), (0, Some("PASSED")), "{v}");
     assert_eq!(v["verified"]["level"], "CMS");
+    assert!(v["verified"]["revocation"][0].as_str().unwrap().contains("not revoked (CRL of"), "{v}");
+    // Without the CRL nothing says the signer was not revoked: undecided, naming what is missing.
+    let (code, v) = verify_with(&env, "plain.p7s", &["--trust", "ca.pem"]);
+    assert_eq!(
+        (code, v["reason"].as_str(), v["result"].as_str()),
+        (7, Some("REVOCATION_MISSING"), Some("INDETERMINATE")),
+        "{v}"
+    );
+    assert!(v["message"].as_str().unwrap().contains("CN=Signer rsa"), "{v}");
+    // A file that is no CRL is refused naming it.
+    let out = cmd(&env)
+        .args(["signature", "verify", "plain.p7s", "--file", "contract.pdf", "--revocation", "contract.pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--revocation contract.pdf"), "{}", text(&out.stderr));
     let (code, v) = verify(&env, "cades.p7s", &["--trust", "ca.pem"]);
     assert_eq!((code, v["verified"]["level"].as_str()), (0, Some("CAdES-B-B")), "{v}");
 

@@ -155,6 +155,8 @@ fn sealing_1000_records_with_a_token_asks_the_pin_once_and_signs_and_time_stamps
             .env("EVIDENTIA_TSA_TRUST", tsa.root())
             .args(["--json", "signature", "verify", "r.p7s", "--file", name, "--trust"])
             .arg(env.path("hsm/ca.pem"))
+            .arg("--revocation")
+            .arg(env.path("hsm/ca.crl"))
             .output()
             .unwrap();
         assert!(ours.status.success(), "{}{}", text(&ours.stdout), text(&ours.stderr));

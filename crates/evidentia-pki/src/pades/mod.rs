@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use appearance::AppearanceText;
-pub use verify::{PdfReport, verify_pdf, verify_pdf_bytes};
+pub use verify::{PdfReport, signature_certificates, verify_pdf, verify_pdf_bytes};
 
 use crate::tsp::TspError;
 

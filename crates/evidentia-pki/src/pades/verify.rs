@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use der::Decode;
 use lopdf::{Document, Object};
 use serde::Serialize;
+use x509_cert::Certificate;
 
 use super::changes::{Change, ChangeClass, changes};
 use super::update::{self, decode_text, resolve};
@@ -197,9 +199,15 @@ pub fn verify_pdf_bytes(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Pd
         })
         .collect();
 
+    // Validation data the document carries (its DSS) serves every signature's revocation check.
+    let mut with_dss = policy.clone();
+    with_dss.revocation.crls.extend(dss_streams(&latest, b"CRLs"));
+    for ocsp in dss_streams(&latest, b"OCSPs") {
+        with_dss.revocation.add_ocsp_response(&ocsp);
+    }
     let mut signatures = Vec::new();
     for f in &found {
-        signatures.push(check_one(f, bytes, path, &latest, &eofs, &found, policy));
+        signatures.push(check_one(f, bytes, path, &latest, &eofs, &found, &with_dss));
     }
     let result = if signatures.is_empty() {
         Indication::Indeterminate
@@ -209,11 +217,31 @@ pub fn verify_pdf_bytes(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Pd
     Ok(PdfReport { file: path.to_owned(), size, sha256, revisions, signatures, policy: policy.used(), result })
 }
 
+/// Every certificate the signatures of a PDF carry, and those of its DSS: what revocation data
+/// is fetched for with `--online`. Empty when the file is no readable PDF.
+pub fn signature_certificates(path: &Path, bytes: &[u8]) -> Vec<Certificate> {
+    let Ok(doc) = update::parse(path, bytes) else { return Vec::new() };
+    let mut certs: Vec<Certificate> =
+        dss_certificates(&doc).iter().filter_map(|d| Certificate::from_der(d).ok()).collect();
+    for f in signatures_in(&doc) {
+        if let Ok(der) = crate::ber::to_der(&f.contents) {
+            certs.extend(crate::cades_verify::embedded_certificates(&der));
+        }
+    }
+    certs.dedup();
+    certs
+}
+
 /// The certificates (DER) in a document's DSS.
 fn dss_certificates(doc: &Document) -> Vec<Vec<u8>> {
+    dss_streams(doc, b"Certs")
+}
+
+/// The streams (DER) of one array of a document's DSS: /Certs, /CRLs or /OCSPs.
+fn dss_streams(doc: &Document, key: &[u8]) -> Vec<Vec<u8>> {
     let Ok(catalog) = doc.catalog() else { return Vec::new() };
     let Some(Object::Dictionary(dss)) = resolve(doc, catalog, b"DSS") else { return Vec::new() };
-    let Some(Object::Array(certs)) = resolve(doc, dss, b"Certs") else { return Vec::new() };
+    let Some(Object::Array(certs)) = resolve(doc, dss, key) else { return Vec::new() };
     certs
         .iter()
         .filter_map(|c| c.as_reference().ok())
@@ -348,10 +376,12 @@ fn check_one(
         // An untrusted root leaves the verdict INDETERMINATE, but who signed, when the TSA says,
         // and the level are still read out, as if the embedded certificates were trusted.
         let verified = verified.or_else(|| {
-            if check.reason.as_deref() != Some("NO_TRUSTED_ROOT") {
+            let readable = ["NO_TRUSTED_ROOT", "REVOKED", "REVOKED_NO_POE", "REVOCATION_MISSING"];
+            if !check.reason.as_deref().is_some_and(|r| readable.contains(&r)) {
                 return None;
             }
             let mut relaxed = tsp_policy(policy);
+            relaxed.skip_revocation = true;
             relaxed.trust.extend(crate::cades_verify::embedded_certificates(der));
             if let Ok(Some(token)) = crate::cades::signature_timestamp_token(der) {
                 relaxed.trust.extend(crate::cades_verify::embedded_certificates(&token));
@@ -489,6 +519,9 @@ mod tests {
             trust: TrustAnchors::new(Certificate::load_pem_chain(pem).unwrap()),
             trust_sources: vec!["testdata".into()],
             accept_self_signed: false,
+            // These vectors carry no revocation data; revocation has tests of its own.
+            skip_revocation: true,
+            ..Default::default()
         }
     }
 
@@ -536,6 +569,14 @@ mod tests {
         assert!(sig.changes.is_empty());
         assert!(sig.timestamp.is_none());
         assert!(sig.claimed_time.as_deref().is_some_and(|t| t.starts_with("D:2026")), "{:?}", sig.claimed_time);
+        // Checking revocation, as by default: the PDF carries no CRL or OCSP response for the
+        // signer, so nothing proves it was not revoked.
+        let strict = Policy { skip_revocation: false, ..trusting(ROOT) };
+        let report = judge(SIGNED, &strict).unwrap();
+        let c = check(only(&report), CheckName::Signature);
+        assert_eq!((c.verdict, c.reason.as_deref()), (Verdict::Indeterminate, Some("REVOCATION_MISSING")), "{c:?}");
+        assert!(c.detail.contains("Bob PDF Signer") && c.detail.contains("--online"), "{}", c.detail);
+        assert_eq!(only(&report).signer.as_ref().map(|s| s.subject.contains("Bob PDF Signer")), Some(true));
         for name in [CheckName::ByteRange, CheckName::Signature, CheckName::Modifications] {
             assert_eq!(check(sig, name).verdict, Verdict::Passed, "{:#?}", sig.checks);
         }

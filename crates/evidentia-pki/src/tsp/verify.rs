@@ -38,6 +38,13 @@ pub struct TimestampPolicy {
     pub extra_certificates: Vec<Certificate>,
     /// The TSA policy OID that is required, if any.
     pub required_policy: Option<ObjectIdentifier>,
+    /// Revocation data for signer certificates besides what a signature carries (a PDF's DSS,
+    /// what was fetched).
+    pub revocation: crate::revocation::RevocationSources,
+    /// Whether that data was fetched (`--online`), for the wording of what is missing.
+    pub revocation_fetched: bool,
+    /// Signer certificates' revocation is not checked (reading out who signed an untrusted signature).
+    pub skip_revocation: bool,
 }
 
 /// A token that passed every check.
