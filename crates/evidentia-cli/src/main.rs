@@ -160,6 +160,10 @@ enum PdfCommand {
         /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
         #[arg(long)]
         password_file: Option<PathBuf>,
+        /// Make a certification signature (DocMDP) that permits later: no-changes, form-filling
+        /// (and signing), or annotations. It must be the document's first signature.
+        #[arg(long, value_name = "PERMISSION")]
+        certify: Option<String>,
     },
     /// Verify every signature and document time-stamp in a PDF, and what changed after each.
     Verify {
@@ -585,7 +589,19 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
     let config = evidentia.config();
     use evidentia::pades::{PadesLevel, Placement, SignOptions};
     match cmd {
-        PdfCommand::Sign { files, out, out_dir, identity, level, visible, reason, location, image, password_file } => {
+        PdfCommand::Sign {
+            files,
+            out,
+            out_dir,
+            identity,
+            level,
+            visible,
+            reason,
+            location,
+            image,
+            password_file,
+            certify,
+        } => {
             let level = PadesLevel::chosen(Some(&level), true)?;
             let placement = visible.as_deref().map(Placement::parse).transpose().map_err(evidentia::Error::from)?;
             let image = match &image {
@@ -609,7 +625,12 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
                     .collect(),
                 (None, None, _) => return Err(usage("give -o OUT.pdf, or --out-dir DIR")),
             };
-            let options = SignOptions { level, placement, reason, location, image };
+            let certify = certify
+                .as_deref()
+                .map(evidentia::pades::Certification::parse)
+                .transpose()
+                .map_err(|e| usage(e.to_string()))?;
+            let options = SignOptions { level, placement, reason, location, image, certify };
             let identity = unlock_identity(evidentia, &identity, password_file.as_deref())?;
             let tsa = if level >= PadesLevel::BT { config.tsa_client(&[], &[])? } else { None };
             let bar = progress::CliProgress::new(show_progress && targets.len() > 1, "signing");

@@ -413,6 +413,62 @@ fn revocation_is_judged_at_the_time_the_time_stamp_proves() {
 }
 
 #[test]
+fn certification_signatures_are_read_by_pyhanko_and_pdfsig_and_their_permission_holds() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Framework agreement"]));
+    // Form filling and signing permitted: a later signature keeps both valid, for pyHanko too.
+    let signed = s.sign("contract.pdf", "certified.pdf", "alice", &["--level", "B-T", "--certify", "form-filling"]);
+    assert_eq!(signed["signed"][0]["level"], "B-T", "{signed}");
+    s.qpdf_check("certified.pdf");
+    let levels = s.pyhanko_levels("certified.pdf");
+    assert_eq!((levels[0]["docmdp"].as_i64(), levels[0]["bottom_line"].as_bool()), (Some(2), Some(true)), "{levels:?}");
+    assert_pdfsig_valid(&s.pdfsig("certified.pdf"), 1);
+    let (code, report) = s.verify("certified.pdf", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(report["signatures"][0]["certification"].as_str().unwrap().contains("P=2"), "{report:#}");
+    s.sign("certified.pdf", "certified-then-signed.pdf", "bob", &["--level", "B-T"]);
+    let levels = s.pyhanko_levels("certified-then-signed.pdf");
+    assert!(levels.iter().all(|l| l["bottom_line"] == true), "pyHanko: {levels:?}");
+    let (code, report) = s.verify("certified-then-signed.pdf", &[]);
+    assert_eq!((code, report["result"].as_str()), (0, Some("TOTAL-PASSED")), "{report:#}");
+
+    // No changes permitted: we refuse to sign after it and write nothing; a signature added by
+    // other means breaks the certification, for us and for pyHanko.
+    s.sign("contract.pdf", "locked.pdf", "alice", &["--level", "B-B", "--certify", "no-changes"]);
+    assert_eq!(s.pyhanko_levels("locked.pdf")[0]["docmdp"], 1);
+    let out = s.sign_output("locked.pdf", "locked-then-signed.pdf", "bob", &["--level", "B-B"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("CERTIFICATION_FORBIDS"), "{}", text(&out.stdout));
+    assert!(!s.path("locked-then-signed.pdf").exists());
+    let out = Command::new("python3")
+        .arg(repo().join("tests/fixtures/pdf_tools.py"))
+        .args(["approve", "bob.key", "bob.pem", "ca.pem", "Approval", "locked.pdf", "forced.pdf"])
+        .current_dir(s.env.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let levels = s.pyhanko_levels("forced.pdf");
+    assert_eq!(levels[0]["bottom_line"], false, "pyHanko judges the certification broken: {levels:?}");
+    let (code, report) = s.verify("forced.pdf", &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let changes = report["signatures"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "modifications")
+        .unwrap()
+        .clone();
+    assert_eq!(changes["reason"], "MODIFIED_AFTER_SIGNING", "{changes}");
+    assert!(changes["detail"].as_str().unwrap().contains("DocMDP P=1"), "{changes}");
+
+    // A certification must come first; a permission that does not exist is a usage error.
+    let out = s.sign_output("certified.pdf", "twice.pdf", "bob", &["--certify", "annotations"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stdout));
+    let out = s.sign_output("contract.pdf", "bad.pdf", "alice", &["--certify", "everything"]);
+    assert_eq!(out.status.code(), Some(2), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+#[test]
 fn b_lt_embeds_ocsp_responses_and_says_what_it_could_not_fetch() {
     let s = Setup::new();
     s.env.write("contract.pdf", contract_pdf(&["Supply contract"]));

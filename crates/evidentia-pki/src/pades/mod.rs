@@ -117,11 +117,48 @@ pub struct SignOptions {
     pub location: Option<String>,
     /// A PNG or JPEG shown in the appearance (a handwritten signature, the company seal).
     pub image: Option<Vec<u8>>,
+    /// A certification signature (DocMDP) permitting later revisions this much; `None`: an
+    /// approval signature.
+    pub certify: Option<Certification>,
+}
+
+/// What a certification signature permits after it (ISO 32000 DocMDP /P).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Certification {
+    /// P=1: no change at all.
+    NoChanges,
+    /// P=2: filling in forms, signing, document time-stamps.
+    FormFilling,
+    /// P=3: also annotations.
+    Annotations,
+}
+
+impl Certification {
+    /// From its name on the command line (`no-changes`, `form-filling`, `annotations`).
+    pub fn parse(name: &str) -> Result<Self, PadesError> {
+        match name {
+            "no-changes" => Ok(Self::NoChanges),
+            "form-filling" => Ok(Self::FormFilling),
+            "annotations" => Ok(Self::Annotations),
+            other => Err(PadesError::Certification(format!(
+                "--certify {other}: choose no-changes, form-filling or annotations"
+            ))),
+        }
+    }
+
+    /// The DocMDP /P value.
+    pub fn permission(self) -> i64 {
+        match self {
+            Self::NoChanges => 1,
+            Self::FormFilling => 2,
+            Self::Annotations => 3,
+        }
+    }
 }
 
 impl Default for SignOptions {
     fn default() -> Self {
-        SignOptions { level: PadesLevel::BT, placement: None, reason: None, location: None, image: None }
+        SignOptions { level: PadesLevel::BT, placement: None, reason: None, location: None, image: None, certify: None }
     }
 }
 
@@ -184,6 +221,9 @@ pub enum PadesError {
     /// The appearance cannot be drawn.
     #[error("the signature's appearance cannot be drawn: {0}")]
     Appearance(String),
+    /// A certification that cannot be made, or that forbids signing this document.
+    #[error("{0}")]
+    Certification(String),
     /// A PAdES level that does not exist.
     #[error("PAdES level `{0}` is unknown: choose B-B, B-T, B-LT or B-LTA")]
     UnknownLevel(String),
@@ -217,6 +257,7 @@ impl PadesError {
             PadesError::Image(_) => "BAD_IMAGE",
             PadesError::Appearance(_) => "APPEARANCE_FAILED",
             PadesError::UnknownLevel(_) => "BAD_LEVEL",
+            PadesError::Certification(_) => "CERTIFICATION_FORBIDS",
             PadesError::NeedsTsa(_) => "TSA_NOT_CONFIGURED",
             // Not the TSA's own code: for a PDF, a missing time-stamp means nothing was written.
             PadesError::TimestampFailed { .. } => "PDF_TIMESTAMP_FAILED",

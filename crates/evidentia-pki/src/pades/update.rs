@@ -135,6 +135,8 @@ pub enum FieldValue {
         location: Option<String>,
         /// The claimed signing time (/M), as a PDF date.
         signing_time: String,
+        /// A certification signature's DocMDP /P (1, 2 or 3); `None`: an approval signature.
+        certify: Option<i64>,
     },
     /// A document time-stamp (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161).
     DocTimeStamp,
@@ -211,7 +213,7 @@ pub fn add_field(update: &mut IncrementalDocument, field: &NewField, field_name:
     let placeholder_range = Object::Array(vec![Object::Integer(0), big(), big(), big()]);
     let contents = Object::String(vec![0u8; field.contents_len], StringFormat::Hexadecimal);
     let value = match &field.value {
-        FieldValue::Signature { name, reason, location, signing_time } => {
+        FieldValue::Signature { name, reason, location, signing_time, certify } => {
             let mut d = dictionary! {
                 "Type" => "Sig",
                 "Filter" => "Adobe.PPKLite",
@@ -224,6 +226,16 @@ pub fn add_field(update: &mut IncrementalDocument, field: &NewField, field_name:
             }
             if let Some(l) = location {
                 d.set("Location", text_string(l));
+            }
+            if let Some(p) = certify {
+                d.set(
+                    "Reference",
+                    vec![Object::Dictionary(dictionary! {
+                        "Type" => "SigRef",
+                        "TransformMethod" => "DocMDP",
+                        "TransformParams" => dictionary! { "Type" => "TransformParams", "P" => *p, "V" => "1.2" },
+                    })],
+                );
             }
             d.set("ByteRange", placeholder_range);
             d.set("Contents", contents);
@@ -240,8 +252,19 @@ pub fn add_field(update: &mut IncrementalDocument, field: &NewField, field_name:
             d
         }
     };
+    let certification = matches!(field.value, FieldValue::Signature { certify: Some(_), .. });
+    let value_id = update.new_document.add_object(value);
+    if certification {
+        // The catalog's /Perms /DocMDP names the certification signature.
+        let root = catalog_id(update.get_prev_documents())?;
+        update.opt_clone_object_to_new_document(root).map_err(pdf_error)?;
+        update
+            .new_document
+            .get_dictionary_mut(root)
+            .map_err(pdf_error)?
+            .set("Perms", dictionary! { "DocMDP" => value_id });
+    }
     let doc = &mut update.new_document;
-    let value_id = doc.add_object(value);
     let appearance = match field.appearance {
         Some(id) => id,
         None => doc.add_object(lopdf::Stream::new(

@@ -217,6 +217,12 @@ pub fn verify_pdf_bytes(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Pd
     Ok(PdfReport { file: path.to_owned(), size, sha256, revisions, signatures, policy: policy.used(), result })
 }
 
+/// How many signatures a document has, and the DocMDP permission of its certification, if any.
+pub fn existing_signatures(doc: &Document) -> (usize, Option<i64>) {
+    let found = signatures_in(doc);
+    (found.len(), found.iter().find_map(|f| f.docmdp))
+}
+
 /// Every certificate the signatures of a PDF carry, and those of its DSS: what revocation data
 /// is fetched for with `--online`. Empty when the file is no readable PDF.
 pub fn signature_certificates(path: &Path, bytes: &[u8]) -> Vec<Certificate> {

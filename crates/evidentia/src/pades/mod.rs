@@ -118,6 +118,23 @@ async fn sign_into(
             .into());
         }
     }
+    // As Adobe and pyHanko do: a certification comes first, and no signature is added where a
+    // certification forbids any change.
+    let (signatures, certified) = evidentia_pki::pades::verify::existing_signatures(&loaded.doc);
+    if options.certify.is_some() && signatures > 0 {
+        return Err(PadesError::Certification(format!(
+            "{}: a certification signature must be the document's first, and it has {signatures} signature(s) already; sign it without --certify",
+            input.display()
+        ))
+        .into());
+    }
+    if certified == Some(1) {
+        return Err(PadesError::Certification(format!(
+            "{}: its certification permits no changes (DocMDP P=1); a new signature would break it, so nothing was written",
+            input.display()
+        ))
+        .into());
+    }
     let field_name = update::unique_field_name(&loaded.doc, "Signature");
     let now = Utc::now();
     let name = common_name(identity.certificate());
@@ -151,6 +168,7 @@ async fn sign_into(
                 reason: options.reason.clone(),
                 location: options.location.clone(),
                 signing_time: pdf_date(now),
+                certify: options.certify.map(|c| c.permission()),
             },
             page,
             rect,
