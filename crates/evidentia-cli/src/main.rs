@@ -333,9 +333,9 @@ enum TimestampCommand {
         /// The time-stamped digest, hex.
         #[arg(long)]
         digest: Option<String>,
-        /// Hash algorithm of the imprint.
-        #[arg(long, default_value = "sha256")]
-        algo: String,
+        /// Hash algorithm of the imprint; default: the one the token names.
+        #[arg(long)]
+        algo: Option<String>,
         /// Trust anchors (PEM), besides EVIDENTIA_TSA_TRUST and the profile's.
         #[arg(long)]
         trust: Vec<PathBuf>,
@@ -543,6 +543,11 @@ async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcom
     match cmd {
         TimestampCommand::Request { file, tsa, algo, trust, out } => {
             let algorithm: DigestAlgorithm = algo.parse()?;
+            if !algorithm.sealable() {
+                return Err(usage(format!(
+                    "--algo {algo}: time-stamps are asked for with sha256, sha384, sha512 or sm3"
+                )));
+            }
             let Some(client) = config.tsa_client(&tsa, &trust)? else {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
             };
@@ -553,7 +558,7 @@ async fn timestamp(cmd: TimestampCommand, config: &Config, json: bool) -> Outcom
             Ok(())
         }
         TimestampCommand::Verify { token, file, digest, algo, trust, cert, policy } => {
-            let algorithm: DigestAlgorithm = algo.parse()?;
+            let algorithm: Option<DigestAlgorithm> = algo.as_deref().map(str::parse).transpose()?;
             let mut settings = config.tsa_settings(&trust)?;
             for c in &cert {
                 settings.policy.extra_certificates.extend(evidentia::tsp::load_certificates(c)?);

@@ -65,7 +65,7 @@ fn ocsp_urls(cert: &Certificate) -> Vec<String> {
 /// An OCSP request (RFC 6960) for `cert`, issued by `issuer`, with a SHA-1 CertID as responders expect.
 fn ocsp_request(cert: &Certificate, issuer: &Certificate) -> Result<Vec<u8>, String> {
     use x509_ocsp::{CertId, OcspRequest, Request, TbsRequest};
-    let sha1 = |bytes: &[u8]| SigDigest::Sha1.digest(bytes);
+    let sha1 = |bytes: &[u8]| SigDigest::Sha1.digest(bytes).as_bytes().to_vec();
     let name = issuer.tbs_certificate.subject.to_der().map_err(|e| e.to_string())?;
     let key = issuer.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
     let id = CertId {

@@ -68,14 +68,14 @@ pub enum SignatureError {
     /// An algorithm Evidentia cannot check.
     #[error("unsupported algorithm {0}")]
     UnsupportedAlgorithm(String),
-    /// The signature holds, but its key is no longer trusted for signatures and no trusted
-    /// time-stamp proves it was made while it was.
+    /// The signature holds, but its key or digest algorithm is no longer trusted for signatures
+    /// and no trusted time-stamp proves it was made while it was.
     #[error(
-        "the signature holds, but its key ({key}) is not trusted for signatures since {since} (ETSI TS 119 312) and no trusted time-stamp proves it was made before then"
+        "the signature holds, but {algorithm} is not trusted for signatures since {since} (ETSI TS 119 312) and no trusted time-stamp proves it was made before then"
     )]
     CryptoConstraints {
-        /// The key, in words (`RSA 1024-bit`).
-        key: String,
+        /// The algorithm or key, in words (`an RSA 1024-bit key`, `SHA-1`).
+        algorithm: String,
         /// From when it is no longer trusted (`YYYY-MM-DD`).
         since: &'static str,
     },
@@ -169,20 +169,51 @@ pub fn verify_detached(
     if !sd.digest_algorithms.iter().any(|a| a.oid == signer.digest_alg.oid) {
         return Err(malformed(&"the signer's digest algorithm is not among the SignedData's digestAlgorithms").into());
     }
-    let digest = SigDigest::from_oid(&signer.digest_alg.oid)
-        .ok_or_else(|| SignatureError::UnsupportedAlgorithm(signer.digest_alg.oid.to_string()))?;
-    let algorithm = crate::tsp::digest_from_oid(&signer.digest_alg.oid)
-        .ok_or_else(|| SignatureError::UnsupportedAlgorithm(signer.digest_alg.oid.to_string()))?;
-    let attrs = signer.signed_attrs.as_ref().ok_or_else(|| malformed(&"no signed attributes"))?;
-    let content_type = single_attr(signer, oid::CONTENT_TYPE).and_then(|a| a.decode_as::<ObjectIdentifier>().ok());
-    if content_type != Some(ID_DATA) {
-        return Err(malformed(&"the content-type attribute is missing or not id-data").into());
+    if crate::tsp::signature::is_md5(&signer.digest_alg.oid)
+        || crate::tsp::signature::is_md5(&signer.signature_algorithm.oid)
+    {
+        return Err(SignatureError::CryptoConstraints { algorithm: "MD5".into(), since: "2005-01-01" }.into());
     }
-    let signed_digest = single_attr(signer, oid::MESSAGE_DIGEST)
-        .and_then(|a| a.decode_as::<OctetString>().ok())
-        .ok_or_else(|| malformed(&"no message-digest attribute"))?;
-    if signed_digest.as_bytes() != digest_of(algorithm)?.as_slice() {
-        return Err(SignatureError::HashMismatch.into());
+    let algorithm = crate::tsp::digest_from_identifier(&signer.digest_alg)
+        .ok_or_else(|| SignatureError::UnsupportedAlgorithm(format!("digest {}", signer.digest_alg.oid)))?;
+    let digest: SigDigest = algorithm;
+    // Content inside the SignedData: either the SHA-1 digest of the given content (a PDF's
+    // adbe.pkcs7.sha1, ISO 32000-1 §12.8.3.3.1) or the given content itself.
+    let encapsulated = match sd.encap_content_info.econtent.as_ref() {
+        Some(e) => Some(e.decode_as::<OctetString>().map_err(|e| malformed(&e))?.into_bytes()),
+        None => None,
+    };
+    let sha1_document = match &encapsulated {
+        Some(e) if e.len() == 20 && digest_of(DigestAlgorithm::Sha1)? == *e => true,
+        Some(e) => {
+            if digest_of(algorithm)? != algorithm.digest(e).as_bytes() {
+                return Err(SignatureError::HashMismatch.into());
+            }
+            false
+        }
+        None => false,
+    };
+    let of_encapsulated;
+    let digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, InputError> = match &encapsulated {
+        Some(e) => {
+            of_encapsulated = move |a: DigestAlgorithm| Ok(a.digest(e).as_bytes().to_vec());
+            &of_encapsulated
+        }
+        None => digest_of,
+    };
+    let attrs = signer.signed_attrs.as_ref();
+    let content_digest = digest_of(algorithm)?;
+    if attrs.is_some() {
+        let content_type = single_attr(signer, oid::CONTENT_TYPE).and_then(|a| a.decode_as::<ObjectIdentifier>().ok());
+        if content_type != Some(ID_DATA) {
+            return Err(malformed(&"the content-type attribute is missing or not id-data").into());
+        }
+        let signed_digest = single_attr(signer, oid::MESSAGE_DIGEST)
+            .and_then(|a| a.decode_as::<OctetString>().ok())
+            .ok_or_else(|| malformed(&"no message-digest attribute"))?;
+        if signed_digest.as_bytes() != content_digest.as_slice() {
+            return Err(SignatureError::HashMismatch.into());
+        }
     }
 
     let mut pool: Vec<Certificate> = Vec::new();
@@ -193,7 +224,6 @@ pub fn verify_detached(
     }
     pool.extend(policy.extra_certificates.iter().cloned());
     let cert = find_signer(&signer.sid, &pool).ok_or(SignatureError::SignerCertificateMissing)?;
-    let signed_bytes = attrs.to_der().map_err(|e| malformed(&e))?;
     let check = |bytes: &[u8]| {
         verify_signature(
             &cert.tbs_certificate.subject_public_key_info,
@@ -204,7 +234,7 @@ pub fn verify_detached(
         )
     };
     // An RSA key under 2048 bits: the mathematics is checked, its trust is judged below.
-    let weak = |bytes: &[u8]| {
+    let weak_rsa = |bytes: &[u8]| {
         crate::tsp::signature::verify_weak_rsa(
             &cert.tbs_certificate.subject_public_key_info,
             &signer.signature_algorithm,
@@ -214,9 +244,53 @@ pub fn verify_detached(
         )
         .is_ok()
     };
+    let mut weak_key = false;
     let mut warnings = Vec::new();
-    let mut weak_key = None;
-    if let Err(e) = check(&signed_bytes) {
+    // What the policy no longer trusts, with the date: the digest, then the key's size.
+    let mut weak: Vec<(String, &'static str)> = Vec::new();
+    let signature_digest = crate::tsp::signature::signature_digest(
+        &cert.tbs_certificate.subject_public_key_info,
+        &signer.signature_algorithm,
+        Some(digest),
+    );
+    if sha1_document {
+        weak.push(("SHA-1 (the adbe.pkcs7.sha1 document digest)".into(), "2009-01-01"));
+    }
+    for d in [Some(algorithm), signature_digest].into_iter().flatten() {
+        let name = d.tag().replace("SHA1", "SHA-1");
+        if let Some(since) = crate::tsp::signature::digest_sunset(d)
+            && !weak.iter().any(|(w, _)| *w == name)
+        {
+            weak.push((name, since));
+        }
+    }
+    if attrs.is_none() {
+        // RFC 5652 §5.4: without signed attributes the signature is over the content itself,
+        // known here by its digest; a wrong digest and a wrong signature look alike.
+        let spki = &cert.tbs_certificate.subject_public_key_info;
+        let prehash = match signature_digest {
+            Some(d) if d != algorithm => digest_of(d)?,
+            _ => content_digest.clone(),
+        };
+        match crate::tsp::signature::verify_prehashed(
+            spki,
+            &signer.signature_algorithm,
+            Some(digest),
+            &prehash,
+            signer.signature.as_bytes(),
+        ) {
+            Ok(()) => weak_key = crate::tsp::signature::rsa_bits(spki).is_some_and(|b| b < 2048),
+            Err(TspError::UnsupportedAlgorithm(a)) => return Err(SignatureError::UnsupportedAlgorithm(a).into()),
+            Err(_) => return Err(SignatureError::SignatureInvalid.into()),
+        }
+        warnings.push(
+            "NO_SIGNED_ATTRIBUTES: the signature covers the content alone; it binds no signing certificate \
+             and claims no signing time"
+                .to_owned(),
+        );
+    } else if let Some(signed_bytes) = attrs.map(|a| a.to_der().map_err(|e| malformed(&e))).transpose()?
+        && let Err(e) = check(&signed_bytes)
+    {
         if let TspError::UnsupportedAlgorithm(a) = e {
             return Err(SignatureError::UnsupportedAlgorithm(a).into());
         }
@@ -230,11 +304,11 @@ pub fn verify_detached(
         };
         if written.is_some_and(|w| check(w).is_ok()) {
             warnings.push(non_der());
-        } else if weak(&signed_bytes) {
-            weak_key = crate::tsp::signature::key_sunset(&cert.tbs_certificate.subject_public_key_info);
-        } else if written.is_some_and(weak) {
+        } else if weak_rsa(&signed_bytes) {
+            weak_key = true;
+        } else if written.is_some_and(weak_rsa) {
             warnings.push(non_der());
-            weak_key = crate::tsp::signature::key_sunset(&cert.tbs_certificate.subject_public_key_info);
+            weak_key = true;
         } else {
             return Err(SignatureError::SignatureInvalid.into());
         }
@@ -293,20 +367,25 @@ pub fn verify_detached(
             .into());
         }
     }
-    if let Some(since) = weak_key {
-        let bits = crate::tsp::signature::rsa_bits(&cert.tbs_certificate.subject_public_key_info).unwrap_or(0);
-        let key = format!("RSA {bits}-bit");
+    if weak_key {
+        let spki = &cert.tbs_certificate.subject_public_key_info;
+        if let Some(since) = crate::tsp::signature::key_sunset(spki) {
+            let bits = crate::tsp::signature::rsa_bits(spki).unwrap_or(0);
+            weak.push((format!("an RSA {bits}-bit key"), since));
+        }
+    }
+    for (what, since) in weak {
         let sunset = chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d")
             .ok()
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|d| d.and_utc());
         match (&timestamp, sunset) {
             (Some(t), Some(sunset)) if t.gen_time < sunset => warnings.push(format!(
-                "CRYPTO_CONSTRAINTS: {key} is not trusted for signatures since {since}; the signature \
+                "CRYPTO_CONSTRAINTS: {what} is not trusted for signatures since {since}; the signature \
                  time-stamp of {} proves it was made before",
                 t.gen_time.to_rfc3339()
             )),
-            _ => return Err(SignatureError::CryptoConstraints { key, since }.into()),
+            _ => return Err(SignatureError::CryptoConstraints { algorithm: what, since }.into()),
         }
     }
     // Revocation at the proven time: the signature time-stamp's, else now (a claimed
@@ -605,12 +684,12 @@ mod tests {
 
     #[test]
     fn an_algorithm_not_judged_here_is_indeterminate_naming_it() {
-        // SHA-256 (2.16.840.1.101.3.4.2.1) swapped for SHA3-224 (…2.7) wherever it is named.
+        // SHA-256 (2.16.840.1.101.3.4.2.1) swapped for SHA-512/224 (…2.5) wherever it is named.
         let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
         let mut other = P7S.to_vec();
         let mut swapped = 0;
         while let Some(at) = other.windows(sha256.len()).position(|w| w == sha256) {
-            other[at + sha256.len() - 1] = 0x07;
+            other[at + sha256.len() - 1] = 0x05;
             swapped += 1;
         }
         assert!(swapped >= 2, "digestAlgorithms and the signer's digest algorithm");
@@ -628,7 +707,7 @@ mod tests {
             "{}",
             check.detail
         );
-        assert!(check.detail.contains("2.16.840.1.101.3.4.2.7"), "{}", check.detail);
+        assert!(check.detail.contains("2.16.840.1.101.3.4.2.5"), "{}", check.detail);
         assert!(verified.is_none());
     }
 
@@ -639,7 +718,7 @@ mod tests {
         const WEAK_CERT: &[u8] = include_bytes!("testdata/weak-rsa.pem");
         let e = judge(WEAK, CONTENT, &trusting(WEAK_CERT)).unwrap_err();
         assert_eq!(e.code(), "CRYPTO_CONSTRAINTS", "{e}");
-        assert!(e.to_string().contains("RSA 1024-bit") && e.to_string().contains("2019-10-01"), "{e}");
+        assert!(e.to_string().contains("RSA 1024-bit key") && e.to_string().contains("2019-10-01"), "{e}");
         let mut flipped = WEAK.to_vec();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x01;
@@ -652,5 +731,118 @@ mod tests {
         let (check, _) =
             crate::policy::signature_check_with(crate::check::CheckName::Signature, "s", WEAK, &digest_of, &policy);
         assert_eq!(check.verdict, crate::check::Verdict::Indeterminate, "{}", check.detail);
+    }
+
+    /// A vector of `testdata/algorithms/` (its README says who made it and who verified it).
+    fn vector(name: &str) -> (Vec<u8>, TimestampPolicy) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/testdata/algorithms");
+        let p7s = std::fs::read(dir.join(format!("{name}.p7s"))).unwrap();
+        (p7s, trusting(&std::fs::read(dir.join(format!("{name}.pem"))).unwrap()))
+    }
+
+    /// The signature value flipped in its last byte.
+    fn with_signature(p7s: &[u8], change: impl FnOnce(&mut cms::signed_data::SignerInfo)) -> Vec<u8> {
+        let ci = ContentInfo::from_der(p7s).unwrap();
+        let mut sd: SignedData = ci.content.decode_as().unwrap();
+        let mut signer = sd.signer_infos.0.iter().next().unwrap().clone();
+        change(&mut signer);
+        sd.signer_infos = cms::signed_data::SignerInfos(der::asn1::SetOfVec::try_from(vec![signer]).unwrap());
+        ContentInfo { content_type: ci.content_type, content: der::Any::encode_from(&sd).unwrap() }.to_der().unwrap()
+    }
+
+    fn flip_last(signer: &mut cms::signed_data::SignerInfo) {
+        let mut value = signer.signature.as_bytes().to_vec();
+        let last = value.len() - 1;
+        value[last] ^= 0x01;
+        signer.signature = OctetString::new(value).unwrap();
+    }
+
+    #[test]
+    fn every_common_algorithm_is_judged_as_openssl_and_pyhanko_judge_it() {
+        let passing = [
+            ("brainpool256", "sha256"),
+            ("brainpool384", "sha384"),
+            ("p521", "sha512"),
+            ("p384-sha512", "sha512"),
+            ("rsa-sha3", "sha3-256"),
+            ("rsa-sha224", "sha224"),
+            ("rsa-pss-salt20", "sha256"),
+            ("rsa-pss-sha512", "sha512"),
+            ("ed25519", "sha512"),
+            ("ed448", "shake256"),
+            ("p256-sha3", "sha3-256"),
+        ];
+        for (name, digest) in passing {
+            let (p7s, policy) = vector(name);
+            let v = judge(&p7s, CONTENT, &policy).unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
+            assert_eq!(v.digest_algorithm, digest, "{name}");
+            assert!(v.signer.subject.contains(name), "{name}: {}", v.signer.subject);
+            assert_eq!(code(judge(&with_signature(&p7s, flip_last), CONTENT, &policy)), "SIG_CRYPTO_FAILURE", "{name}");
+            assert_eq!(code(judge(&p7s, b"another contract", &policy)), "HASH_MISMATCH", "{name}");
+        }
+    }
+
+    #[test]
+    fn plain_ecdsa_signatures_verify_as_bsi_tr_03111_defines_them() {
+        // The DER ECDSA signature of an OpenSSL vector rewritten as r||s under
+        // ecdsa-plain-SHA512 (0.4.0.127.0.7.1.1.4.1.5): the signed attributes are untouched.
+        let (p7s, policy) = vector("p384-sha512");
+        let to_plain = |signer: &mut cms::signed_data::SignerInfo| {
+            let der_sig = p384::ecdsa::DerSignature::from_bytes(signer.signature.as_bytes()).unwrap();
+            let fixed: p384::ecdsa::Signature = der_sig.try_into().unwrap();
+            signer.signature = OctetString::new(fixed.to_bytes().to_vec()).unwrap();
+            signer.signature_algorithm = spki::AlgorithmIdentifierOwned {
+                oid: ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.1.4.1.5"),
+                parameters: None,
+            };
+        };
+        let plain = with_signature(&p7s, to_plain);
+        let v = judge(&plain, CONTENT, &policy).unwrap_or_else(|e| panic!("{} {e}", e.code()));
+        assert!(v.signer.subject.contains("p384-sha512"));
+        let broken = with_signature(&plain, flip_last);
+        assert_eq!(code(judge(&broken, CONTENT, &policy)), "SIG_CRYPTO_FAILURE");
+    }
+
+    #[test]
+    fn weak_and_unknown_algorithms_are_indeterminate_naming_them() {
+        let (p7s, policy) = vector("rsa-sha1");
+        let e = judge(&p7s, CONTENT, &policy).unwrap_err();
+        assert_eq!(e.code(), "CRYPTO_CONSTRAINTS", "{e}");
+        assert!(e.to_string().contains("SHA-1") && e.to_string().contains("2009-01-01"), "{e}");
+        // The mathematics is still checked: a broken SHA-1 signature is broken.
+        assert_eq!(code(judge(&with_signature(&p7s, flip_last), CONTENT, &policy)), "SIG_CRYPTO_FAILURE");
+        let (p7s, policy) = vector("brainpool512");
+        let e = judge(&p7s, CONTENT, &policy).unwrap_err();
+        assert_eq!(e.code(), "UNSUPPORTED_ALGORITHM", "{e}");
+        assert!(e.to_string().contains("brainpoolP512r1"), "{e}");
+    }
+
+    #[test]
+    fn a_signer_info_without_signed_attributes_is_checked_over_the_content() {
+        for name in ["rsa-noattr", "p256-noattr"] {
+            let (p7s, policy) = vector(name);
+            let v = judge(&p7s, CONTENT, &policy).unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
+            assert!(v.warnings.iter().any(|w| w.starts_with("NO_SIGNED_ATTRIBUTES")), "{name}: {:?}", v.warnings);
+            assert_eq!(v.level, "CMS", "{name}");
+            // Without a message-digest attribute, other content breaks the signature itself.
+            assert_eq!(code(judge(&p7s, b"another contract", &policy)), "SIG_CRYPTO_FAILURE", "{name}");
+            assert_eq!(code(judge(&with_signature(&p7s, flip_last), CONTENT, &policy)), "SIG_CRYPTO_FAILURE");
+        }
+    }
+
+    #[test]
+    fn encapsulated_content_is_the_given_content_or_its_sha1_digest() {
+        // The content itself inside the SignedData.
+        let (p7s, policy) = vector("p256-attached");
+        judge(&p7s, CONTENT, &policy).unwrap_or_else(|e| panic!("{} {e}", e.code()));
+        assert_eq!(code(judge(&p7s, b"another contract", &policy)), "HASH_MISMATCH");
+        // adbe.pkcs7.sha1: the SHA-1 digest of the content inside; the signature holds, SHA-1 is
+        // no longer trusted without a time-stamp from before 2009.
+        let (p7s, policy) = vector("rsa-sha1-digest");
+        let e = judge(&p7s, CONTENT, &policy).unwrap_err();
+        assert_eq!(e.code(), "CRYPTO_CONSTRAINTS", "{e}");
+        assert!(e.to_string().contains("adbe.pkcs7.sha1"), "{e}");
+        assert_eq!(code(judge(&p7s, b"another contract", &policy)), "HASH_MISMATCH");
+        assert_eq!(code(judge(&with_signature(&p7s, flip_last), CONTENT, &policy)), "SIG_CRYPTO_FAILURE");
     }
 }

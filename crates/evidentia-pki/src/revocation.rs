@@ -12,7 +12,7 @@ use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::{CrlReason, ExtendedKeyUsage};
 use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus};
 
-use crate::tsp::signature::{SigDigest, verify_signature};
+use crate::tsp::signature::verify_signature;
 
 const ID_PKIX_OCSP_BASIC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
 const ID_RI_OCSP_RESPONSE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
@@ -292,8 +292,9 @@ fn ocsp_status(cert: &Certificate, issuer: &Certificate, der: &[u8]) -> Option<S
     let single = basic.tbs_response_data.responses.iter().find(|r| {
         let id = &r.cert_id;
         id.serial_number == cert.tbs_certificate.serial_number
-            && SigDigest::from_oid(&id.hash_algorithm.oid).is_some_and(|d| {
-                d.digest(&name) == id.issuer_name_hash.as_bytes() && d.digest(key) == id.issuer_key_hash.as_bytes()
+            && crate::tsp::digest_from_oid(&id.hash_algorithm.oid).is_some_and(|d| {
+                d.digest(&name).as_bytes() == id.issuer_name_hash.as_bytes()
+                    && d.digest(key).as_bytes() == id.issuer_key_hash.as_bytes()
             })
     })?;
     let responder = ocsp_signed(&basic, issuer)?;

@@ -7,7 +7,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sm3::Digest as _;
 
-/// A cryptographic hash function a seal can be made with.
+/// A cryptographic hash function: the four a seal can be made with ([`DigestAlgorithm::ALL`]), and
+/// those others' signatures and time-stamps are read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DigestAlgorithm {
@@ -19,11 +20,49 @@ pub enum DigestAlgorithm {
     Sha512,
     /// SM3 (GM/T 0004-2012, ISO/IEC 10118-3).
     Sm3,
+    /// SHA-1 (broken for collisions): read in others' signatures, never sealed with.
+    Sha1,
+    /// SHA-224 (FIPS 180-4): read only.
+    Sha224,
+    /// SHA3-224 (FIPS 202): read only.
+    #[serde(rename = "sha3-224")]
+    Sha3_224,
+    /// SHA3-256 (FIPS 202): read only.
+    #[serde(rename = "sha3-256")]
+    Sha3_256,
+    /// SHA3-384 (FIPS 202): read only.
+    #[serde(rename = "sha3-384")]
+    Sha3_384,
+    /// SHA3-512 (FIPS 202): read only.
+    #[serde(rename = "sha3-512")]
+    Sha3_512,
+    /// SHAKE256 with 512 bits of output (FIPS 202, RFC 8702), as CMS uses it with Ed448: read only.
+    Shake256,
 }
 
 impl DigestAlgorithm {
     /// Every supported algorithm, in canonical order.
     pub const ALL: [DigestAlgorithm; 4] = [Self::Sha256, Self::Sha384, Self::Sha512, Self::Sm3];
+
+    /// Every algorithm read in others' signatures and time-stamps, sealable ones first.
+    pub const READ: [DigestAlgorithm; 11] = [
+        Self::Sha256,
+        Self::Sha384,
+        Self::Sha512,
+        Self::Sm3,
+        Self::Sha1,
+        Self::Sha224,
+        Self::Sha3_224,
+        Self::Sha3_256,
+        Self::Sha3_384,
+        Self::Sha3_512,
+        Self::Shake256,
+    ];
+
+    /// Whether a seal may be made with it (the others are only read).
+    pub fn sealable(self) -> bool {
+        Self::ALL.contains(&self)
+    }
 
     /// The lower-case name used on the command line, in JSON and in manifests.
     pub fn name(self) -> &'static str {
@@ -32,6 +71,13 @@ impl DigestAlgorithm {
             Self::Sha384 => "sha384",
             Self::Sha512 => "sha512",
             Self::Sm3 => "sm3",
+            Self::Sha1 => "sha1",
+            Self::Sha224 => "sha224",
+            Self::Sha3_224 => "sha3-224",
+            Self::Sha3_256 => "sha3-256",
+            Self::Sha3_384 => "sha3-384",
+            Self::Sha3_512 => "sha3-512",
+            Self::Shake256 => "shake256",
         }
     }
 
@@ -42,15 +88,24 @@ impl DigestAlgorithm {
             Self::Sha384 => "SHA384",
             Self::Sha512 => "SHA512",
             Self::Sm3 => "SM3",
+            Self::Sha1 => "SHA1",
+            Self::Sha224 => "SHA224",
+            Self::Sha3_224 => "SHA3-224",
+            Self::Sha3_256 => "SHA3-256",
+            Self::Sha3_384 => "SHA3-384",
+            Self::Sha3_512 => "SHA3-512",
+            Self::Shake256 => "SHAKE256",
         }
     }
 
     /// Length of the digest in bytes.
     pub fn output_len(self) -> usize {
         match self {
-            Self::Sha256 | Self::Sm3 => 32,
-            Self::Sha384 => 48,
-            Self::Sha512 => 64,
+            Self::Sha1 => 20,
+            Self::Sha224 | Self::Sha3_224 => 28,
+            Self::Sha256 | Self::Sm3 | Self::Sha3_256 => 32,
+            Self::Sha384 | Self::Sha3_384 => 48,
+            Self::Sha512 | Self::Sha3_512 | Self::Shake256 => 64,
         }
     }
 
@@ -62,11 +117,15 @@ impl DigestAlgorithm {
         all.remove(self).unwrap_or_default()
     }
 
-    /// Parses a comma-separated list such as `sha256,sm3`, keeping order and dropping repeats.
+    /// Parses a comma-separated list of sealable algorithms such as `sha256,sm3`, keeping order
+    /// and dropping repeats.
     pub fn parse_list(list: &str) -> Result<Vec<DigestAlgorithm>, UnknownAlgorithm> {
         let mut out = Vec::new();
         for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let algo: DigestAlgorithm = part.parse()?;
+            if !algo.sealable() {
+                return Err(UnknownAlgorithm(part.to_owned()));
+            }
             if !out.contains(&algo) {
                 out.push(algo);
             }
@@ -98,6 +157,13 @@ impl FromStr for DigestAlgorithm {
             "sha384" => Ok(Self::Sha384),
             "sha512" => Ok(Self::Sha512),
             "sm3" => Ok(Self::Sm3),
+            "sha1" => Ok(Self::Sha1),
+            "sha224" => Ok(Self::Sha224),
+            "sha3224" => Ok(Self::Sha3_224),
+            "sha3256" => Ok(Self::Sha3_256),
+            "sha3384" => Ok(Self::Sha3_384),
+            "sha3512" => Ok(Self::Sha3_512),
+            "shake256" => Ok(Self::Shake256),
             _ => Err(UnknownAlgorithm(s.to_owned())),
         }
     }
@@ -194,6 +260,8 @@ impl Digests {
 enum Engine {
     Ring(Box<ring::digest::Context>),
     Sm3(Box<sm3::Sm3>),
+    Fixed(Box<dyn digest::DynDigest + Send>),
+    Shake256(Box<sha3::Shake256>),
 }
 
 /// Runs several digest algorithms over the same stream of bytes.
@@ -214,6 +282,15 @@ impl MultiHasher {
                 DigestAlgorithm::Sha384 => Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA384))),
                 DigestAlgorithm::Sha512 => Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA512))),
                 DigestAlgorithm::Sm3 => Engine::Sm3(Box::new(sm3::Sm3::new())),
+                DigestAlgorithm::Sha1 => {
+                    Engine::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY)))
+                }
+                DigestAlgorithm::Sha224 => Engine::Fixed(Box::new(sha2::Sha224::new())),
+                DigestAlgorithm::Sha3_224 => Engine::Fixed(Box::new(sha3::Sha3_224::new())),
+                DigestAlgorithm::Sha3_256 => Engine::Fixed(Box::new(sha3::Sha3_256::new())),
+                DigestAlgorithm::Sha3_384 => Engine::Fixed(Box::new(sha3::Sha3_384::new())),
+                DigestAlgorithm::Sha3_512 => Engine::Fixed(Box::new(sha3::Sha3_512::new())),
+                DigestAlgorithm::Shake256 => Engine::Shake256(Box::default()),
             };
             engines.push((algo, engine));
         }
@@ -242,6 +319,12 @@ impl MultiHasher {
             let bytes = match engine {
                 Engine::Ring(ctx) => (*ctx).finish().as_ref().to_vec(),
                 Engine::Sm3(h) => h.finalize().to_vec(),
+                Engine::Fixed(h) => h.finalize().to_vec(),
+                Engine::Shake256(h) => {
+                    let mut out = vec![0u8; 64];
+                    sha3::digest::ExtendableOutput::finalize_xof_into(*h, &mut out);
+                    out
+                }
             };
             out.insert(algo, DigestValue(bytes));
         }
@@ -254,6 +337,8 @@ impl Engine {
         match self {
             Engine::Ring(ctx) => ctx.update(data),
             Engine::Sm3(h) => h.update(data),
+            Engine::Fixed(h) => h.update(data),
+            Engine::Shake256(h) => sha3::digest::Update::update(h.as_mut(), data),
         }
     }
 }
@@ -327,14 +412,40 @@ mod tests {
     }
 
     #[test]
+    fn read_only_algorithms_match_their_standard_vectors() {
+        // FIPS 180-4 and FIPS 202 examples (NIST CSRC) for "abc".
+        let cases = [
+            (DigestAlgorithm::Sha1, "a9993e364706816aba3e25717850c26c9cd0d89d"),
+            (DigestAlgorithm::Sha224, "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"),
+            (DigestAlgorithm::Sha3_256, "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"),
+            (
+                DigestAlgorithm::Shake256,
+                "483366601360a8771c6863080cc4114d8db44530f8f1e1ee4f94ea37e78b5739\
+                 d5a15bef186a5386c75744c0527e1faa9f8726e462a12a4feb06bd8801e751e4",
+            ),
+        ];
+        for (algo, want) in cases {
+            assert_eq!(hex_of(algo, b"abc"), want, "{algo}");
+            assert_eq!(algo.digest(b"abc").as_bytes().len(), algo.output_len(), "{algo}");
+        }
+    }
+
+    #[test]
+    fn read_only_algorithms_are_refused_for_sealing() {
+        assert_eq!("SHA3-256".parse::<DigestAlgorithm>().unwrap(), DigestAlgorithm::Sha3_256);
+        assert!(DigestAlgorithm::parse_list("sha1").is_err());
+        assert!(DigestAlgorithm::parse_list("sha256,sha3-256").is_err());
+    }
+
+    #[test]
     fn several_algorithms_in_one_pass_match_single_runs() {
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
-        let mut multi = MultiHasher::new(&DigestAlgorithm::ALL);
+        let mut multi = MultiHasher::new(&DigestAlgorithm::READ);
         for chunk in data.chunks(700_001) {
             multi.update(chunk);
         }
         let all = multi.finish();
-        for algo in DigestAlgorithm::ALL {
+        for algo in DigestAlgorithm::READ {
             assert_eq!(all.get(algo), Some(&algo.digest(&data)), "{algo}");
         }
     }

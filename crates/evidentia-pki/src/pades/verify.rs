@@ -377,7 +377,7 @@ fn check_one(
                 }
             }
         }
-    } else if matches!(f.sub_filter.as_str(), "ETSI.CAdES.detached" | "adbe.pkcs7.detached") {
+    } else if matches!(f.sub_filter.as_str(), "ETSI.CAdES.detached" | "adbe.pkcs7.detached" | "adbe.pkcs7.sha1") {
         let (mut check, verified) = signature_check_with(CheckName::Signature, &subject, der, &digest_of, policy);
         // An untrusted root leaves the verdict INDETERMINATE, but who signed, when the TSA says,
         // and the level are still read out, as if the embedded certificates were trusted.
@@ -421,7 +421,7 @@ fn check_one(
                 check.detail = check.detail.replacen(v.level, &format!("PAdES-{level}"), 1);
             }
             if !pades {
-                check.detail = check.detail.replacen("PAdES-PKCS#7", "PKCS#7 (adbe.pkcs7.detached)", 1);
+                check.detail = check.detail.replacen("PAdES-PKCS#7", &format!("PKCS#7 ({})", f.sub_filter), 1);
             }
             sig.level = pades.then_some(level);
             sig.signer = Some(v.signer.clone());
@@ -434,7 +434,7 @@ fn check_one(
             &subject,
             "UNSUPPORTED_FORMAT",
             format!(
-                "/SubFilter /{} is not checked (only ETSI.CAdES.detached, adbe.pkcs7.detached, ETSI.RFC3161)",
+                "/SubFilter /{} is not checked (only ETSI.CAdES.detached, adbe.pkcs7.detached, adbe.pkcs7.sha1, ETSI.RFC3161)",
                 f.sub_filter
             ),
         ));

@@ -217,17 +217,38 @@ impl TspError {
 
 /// Hash algorithms a time-stamp request may use, with their object identifiers.
 pub fn digest_oid(algo: evidentia_formats::digest::DigestAlgorithm) -> der::asn1::ObjectIdentifier {
+    use der::asn1::ObjectIdentifier as Oid;
     use evidentia_formats::digest::DigestAlgorithm::*;
     match algo {
         Sha256 => asn1::oid::SHA256,
         Sha384 => asn1::oid::SHA384,
         Sha512 => asn1::oid::SHA512,
         Sm3 => asn1::oid::SM3,
+        Sha1 => asn1::oid::SHA1,
+        Sha224 => Oid::new_unwrap("2.16.840.1.101.3.4.2.4"),
+        Sha3_224 => Oid::new_unwrap("2.16.840.1.101.3.4.2.7"),
+        Sha3_256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.8"),
+        Sha3_384 => Oid::new_unwrap("2.16.840.1.101.3.4.2.9"),
+        Sha3_512 => Oid::new_unwrap("2.16.840.1.101.3.4.2.10"),
+        Shake256 => Oid::new_unwrap("2.16.840.1.101.3.4.2.12"),
     }
 }
 
-/// The digest algorithm an object identifier names, if Evidentia has it.
+/// The digest algorithm an object identifier names, if Evidentia has it (sealable or read only).
 pub fn digest_from_oid(oid: &der::asn1::ObjectIdentifier) -> Option<evidentia_formats::digest::DigestAlgorithm> {
-    use evidentia_formats::digest::DigestAlgorithm::*;
-    [Sha256, Sha384, Sha512, Sm3].into_iter().find(|a| digest_oid(*a) == *oid)
+    evidentia_formats::digest::DigestAlgorithm::READ.into_iter().find(|a| digest_oid(*a) == *oid)
+}
+
+/// The digest algorithm an algorithm identifier names, reading id-shake256-len (RFC 8702, as
+/// CMS signatures by Ed448 keys name their digest) as SHAKE256 only at 512 bits of output.
+pub fn digest_from_identifier(
+    a: &spki::AlgorithmIdentifierOwned,
+) -> Option<evidentia_formats::digest::DigestAlgorithm> {
+    const SHAKE256_LEN: der::asn1::ObjectIdentifier =
+        der::asn1::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.18");
+    if a.oid == SHAKE256_LEN {
+        let bits = a.parameters.as_ref()?.decode_as::<u32>().ok()?;
+        return (bits == 512).then_some(evidentia_formats::digest::DigestAlgorithm::Shake256);
+    }
+    digest_from_oid(&a.oid)
 }

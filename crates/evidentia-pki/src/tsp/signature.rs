@@ -1,5 +1,7 @@
-//! Signature checks with ring: RSA (PKCS #1 v1.5 and PSS), ECDSA P-256/P-384 and Ed25519, as
-//! named by CMS and X.509 algorithm identifiers.
+//! Signature checks as named by CMS and X.509 algorithm identifiers: RSA PKCS #1 v1.5 and
+//! RSASSA-PSS with SHA-1, SHA-2 and SHA-3; ECDSA (DER or BSI TR-03111 plain) on P-256, P-384,
+//! P-521, brainpoolP256r1 and brainpoolP384r1; Ed25519 and Ed448. ring does the mathematics where it
+//! has the scheme, RustCrypto's crates where it does not.
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
@@ -8,60 +10,178 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use super::TspError;
 use super::asn1::oid;
+use crate::digest::DigestAlgorithm;
 
-/// Which digest a signature covers, for algorithm identifiers that do not say it themselves
-/// (`rsaEncryption` and `id-ecPublicKey` in CMS SignerInfos).
+/// The digest a signature covers, for algorithm identifiers that do not say it themselves
+/// (`rsaEncryption` and `id-ecPublicKey` in CMS SignerInfos): the SignerInfo's digest algorithm.
+pub type SigDigest = DigestAlgorithm;
+
+/// Object identifiers of signature schemes and curves that only this module needs.
+mod ids {
+    use der::asn1::ObjectIdentifier as Oid;
+
+    pub const MD5: Oid = Oid::new_unwrap("1.2.840.113549.2.5");
+    pub const MD5_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.4");
+    pub const SHA224_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.14");
+    pub const RSA_SHA3_224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.13");
+    pub const RSA_SHA3_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.14");
+    pub const RSA_SHA3_384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.15");
+    pub const RSA_SHA3_512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.16");
+    pub const ECDSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
+    pub const ECDSA_SHA224: Oid = Oid::new_unwrap("1.2.840.10045.4.3.1");
+    pub const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+    pub const ECDSA_SHA3_224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.9");
+    pub const ECDSA_SHA3_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.10");
+    pub const ECDSA_SHA3_384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.11");
+    pub const ECDSA_SHA3_512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.3.12");
+    /// BSI TR-03111 ecdsa-plain-signatures: the arc, then SHA1 .1, SHA224 .2, SHA256 .3, SHA384
+    /// .4, SHA512 .5, RIPEMD160 .6, SHA3-224 .7, SHA3-256 .8, SHA3-384 .9, SHA3-512 .10.
+    pub const PLAIN_ECDSA_ARC: &str = "0.4.0.127.0.7.1.1.4.1";
+    pub const ED448: Oid = Oid::new_unwrap("1.3.101.113");
+    pub const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+    pub const BRAINPOOL_P256R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+    pub const BRAINPOOL_P384R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.11");
+    pub const BRAINPOOL_P512R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.13");
+}
+
+/// What a signature algorithm identifier (with the key's) names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SigDigest {
-    /// SHA-1 (legacy, for reading others' signatures).
-    Sha1,
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
+enum Scheme {
+    /// RSA PKCS #1 v1.5 over a digest.
+    RsaPkcs1(DigestAlgorithm),
+    /// RSASSA-PSS (MGF1 with the same digest) with a salt length.
+    RsaPss(DigestAlgorithm, usize),
+    /// ECDSA over a digest; `plain` when the signature is r‖s (BSI TR-03111), not DER.
+    Ecdsa { curve: ObjectIdentifier, digest: DigestAlgorithm, plain: bool },
+    /// Ed25519 (RFC 8032, pure).
+    Ed25519,
+    /// Ed448 (RFC 8032, pure, empty context).
+    Ed448,
 }
 
-impl SigDigest {
-    /// The digest an object identifier names, if it is one of these.
-    pub fn from_oid(o: &ObjectIdentifier) -> Option<Self> {
-        match *o {
-            oid::SHA1 => Some(Self::Sha1),
-            oid::SHA256 => Some(Self::Sha256),
-            oid::SHA384 => Some(Self::Sha384),
-            oid::SHA512 => Some(Self::Sha512),
-            _ => None,
-        }
-    }
-
-    /// The digest of `data`.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        let algo = match self {
-            Self::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            Self::Sha256 => &ring::digest::SHA256,
-            Self::Sha384 => &ring::digest::SHA384,
-            Self::Sha512 => &ring::digest::SHA512,
-        };
-        ring::digest::digest(algo, data).as_ref().to_vec()
-    }
-}
-
-/// RSASSA-PSS-params, reading only the hash (RFC 4055 §3.1).
+/// RSASSA-PSS-params, reading the hash and the salt length (RFC 4055 §3.1).
 #[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
 struct PssParams {
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
     hash: Option<AlgorithmIdentifierOwned>,
     #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    mask_gen: Option<der::Any>,
+    mask_gen: Option<AlgorithmIdentifierOwned>,
     #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
     salt_length: Option<u32>,
     #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
     trailer: Option<u32>,
 }
 
+/// The digest algorithm an identifier names, as a scheme's digest.
+fn digest_of(o: &ObjectIdentifier) -> Option<DigestAlgorithm> {
+    super::digest_from_oid(o)
+}
+
+/// Resolves the scheme; `Err` carries what is not known here, in words.
+fn scheme(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest_hint: Option<DigestAlgorithm>,
+) -> Result<Scheme, String> {
+    let unknown = || format!("{} (key {})", algorithm.oid, spki.algorithm.oid);
+    let hint = || digest_hint.ok_or_else(unknown);
+    let curve =
+        || spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok()).ok_or_else(unknown);
+    let ecdsa = |digest: DigestAlgorithm, plain: bool| Ok(Scheme::Ecdsa { curve: curve()?, digest, plain });
+    use DigestAlgorithm as D;
+    let o = algorithm.oid;
+    if o == ids::MD5_WITH_RSA {
+        return Err("md5WithRSAEncryption".into());
+    }
+    if let Some(n) = o.to_string().strip_prefix(ids::PLAIN_ECDSA_ARC).and_then(|r| r.strip_prefix('.')) {
+        let digest = match n {
+            "1" => D::Sha1,
+            "2" => D::Sha224,
+            "3" => D::Sha256,
+            "4" => D::Sha384,
+            "5" => D::Sha512,
+            "7" => D::Sha3_224,
+            "8" => D::Sha3_256,
+            "9" => D::Sha3_384,
+            "10" => D::Sha3_512,
+            _ => return Err(unknown()),
+        };
+        return ecdsa(digest, true);
+    }
+    match o {
+        oid::RSA_ENCRYPTION => Ok(Scheme::RsaPkcs1(hint()?)),
+        oid::SHA1_WITH_RSA => Ok(Scheme::RsaPkcs1(D::Sha1)),
+        ids::SHA224_WITH_RSA => Ok(Scheme::RsaPkcs1(D::Sha224)),
+        oid::SHA256_WITH_RSA => Ok(Scheme::RsaPkcs1(D::Sha256)),
+        oid::SHA384_WITH_RSA => Ok(Scheme::RsaPkcs1(D::Sha384)),
+        oid::SHA512_WITH_RSA => Ok(Scheme::RsaPkcs1(D::Sha512)),
+        ids::RSA_SHA3_224 => Ok(Scheme::RsaPkcs1(D::Sha3_224)),
+        ids::RSA_SHA3_256 => Ok(Scheme::RsaPkcs1(D::Sha3_256)),
+        ids::RSA_SHA3_384 => Ok(Scheme::RsaPkcs1(D::Sha3_384)),
+        ids::RSA_SHA3_512 => Ok(Scheme::RsaPkcs1(D::Sha3_512)),
+        oid::RSA_PSS => {
+            let params = match algorithm.parameters.as_ref() {
+                Some(p) => {
+                    Some(PssParams::from_der(&der::Encode::to_der(p).map_err(|_| unknown())?).map_err(|_| unknown())?)
+                }
+                None => None,
+            };
+            let hash = match params.as_ref().and_then(|p| p.hash.as_ref()) {
+                Some(h) => digest_of(&h.oid).ok_or_else(unknown)?,
+                None => D::Sha1,
+            };
+            // MGF1 with another digest than the message's is legal but unseen; not judged here.
+            if let Some(mgf) = params.as_ref().and_then(|p| p.mask_gen.as_ref()) {
+                let mgf_hash = mgf
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())
+                    .and_then(|a| digest_of(&a.oid));
+                if mgf_hash != Some(hash) {
+                    return Err(format!("RSASSA-PSS with a mask generation digest other than {hash}"));
+                }
+            }
+            let salt = params.as_ref().and_then(|p| p.salt_length).unwrap_or(20);
+            Ok(Scheme::RsaPss(hash, salt as usize))
+        }
+        oid::EC_PUBLIC_KEY => ecdsa(hint()?, false),
+        ids::ECDSA_SHA1 => ecdsa(D::Sha1, false),
+        ids::ECDSA_SHA224 => ecdsa(D::Sha224, false),
+        oid::ECDSA_SHA256 => ecdsa(D::Sha256, false),
+        oid::ECDSA_SHA384 => ecdsa(D::Sha384, false),
+        ids::ECDSA_SHA512 => ecdsa(D::Sha512, false),
+        ids::ECDSA_SHA3_224 => ecdsa(D::Sha3_224, false),
+        ids::ECDSA_SHA3_256 => ecdsa(D::Sha3_256, false),
+        ids::ECDSA_SHA3_384 => ecdsa(D::Sha3_384, false),
+        ids::ECDSA_SHA3_512 => ecdsa(D::Sha3_512, false),
+        oid::ED25519 => Ok(Scheme::Ed25519),
+        ids::ED448 => Ok(Scheme::Ed448),
+        _ => Err(unknown()),
+    }
+}
+
+/// The digest algorithm a signature algorithm signs with (the hint for those that do not say),
+/// `None` for pure EdDSA and unknown schemes.
+pub fn signature_digest(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest_hint: Option<DigestAlgorithm>,
+) -> Option<DigestAlgorithm> {
+    match scheme(spki, algorithm, digest_hint).ok()? {
+        Scheme::RsaPkcs1(d) | Scheme::RsaPss(d, _) | Scheme::Ecdsa { digest: d, .. } => Some(d),
+        Scheme::Ed25519 | Scheme::Ed448 => None,
+    }
+}
+
+/// Whether an identifier names MD5 (as digest or in md5WithRSAEncryption): refused by policy
+/// whatever the mathematics says.
+pub fn is_md5(o: &ObjectIdentifier) -> bool {
+    *o == ids::MD5 || *o == ids::MD5_WITH_RSA
+}
+
 /// Verifies `signature` over `message` with the key in `spki`, using the signature algorithm
-/// `algorithm`; `digest_hint` is the digest for identifiers that only name the key type.
+/// `algorithm`; `digest_hint` is the digest for identifiers that only name the key type. RSA keys
+/// under 2048 bits are refused here ([`verify_weak_rsa`] checks them apart).
 pub fn verify_signature(
     spki: &SubjectPublicKeyInfoOwned,
     algorithm: &AlgorithmIdentifierOwned,
@@ -69,52 +189,180 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), TspError> {
-    let unsupported = || TspError::UnsupportedAlgorithm(format!("{} (key {})", algorithm.oid, spki.algorithm.oid));
-    let key = spki.subject_public_key.as_bytes().ok_or_else(unsupported)?;
-    let rsa = |d: Option<SigDigest>| -> Option<&'static dyn VerificationAlgorithm> {
-        Some(match d? {
-            SigDigest::Sha1 => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-            SigDigest::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
-            SigDigest::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
-            SigDigest::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
-        })
-    };
-    let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-    let ecdsa = |d: Option<SigDigest>| -> Option<&'static dyn VerificationAlgorithm> {
-        Some(match (curve?, d?) {
-            (oid::P256, SigDigest::Sha256) => &sig::ECDSA_P256_SHA256_ASN1,
-            (oid::P256, SigDigest::Sha384) => &sig::ECDSA_P256_SHA384_ASN1,
-            (oid::P384, SigDigest::Sha256) => &sig::ECDSA_P384_SHA256_ASN1,
-            (oid::P384, SigDigest::Sha384) => &sig::ECDSA_P384_SHA384_ASN1,
-            _ => return None,
-        })
-    };
-    let chosen: Option<&'static dyn VerificationAlgorithm> = match algorithm.oid {
-        oid::RSA_ENCRYPTION => rsa(digest_hint),
-        oid::SHA1_WITH_RSA => rsa(Some(SigDigest::Sha1)),
-        oid::SHA256_WITH_RSA => rsa(Some(SigDigest::Sha256)),
-        oid::SHA384_WITH_RSA => rsa(Some(SigDigest::Sha384)),
-        oid::SHA512_WITH_RSA => rsa(Some(SigDigest::Sha512)),
-        oid::RSA_PSS => {
-            let params =
-                algorithm.parameters.as_ref().and_then(|p| PssParams::from_der(&der::Encode::to_der(p).ok()?).ok());
-            let hash =
-                params.and_then(|p| p.hash).map(|h| SigDigest::from_oid(&h.oid)).unwrap_or(Some(SigDigest::Sha1));
-            match hash {
-                Some(SigDigest::Sha256) => Some(&sig::RSA_PSS_2048_8192_SHA256),
-                Some(SigDigest::Sha384) => Some(&sig::RSA_PSS_2048_8192_SHA384),
-                Some(SigDigest::Sha512) => Some(&sig::RSA_PSS_2048_8192_SHA512),
-                _ => None,
+    let scheme = scheme(spki, algorithm, digest_hint).map_err(TspError::UnsupportedAlgorithm)?;
+    if matches!(scheme, Scheme::RsaPkcs1(_) | Scheme::RsaPss(..)) && rsa_bits(spki).is_some_and(|b| b < 2048) {
+        return Err(TspError::SignatureInvalid);
+    }
+    verify_scheme(spki, scheme, message, signature)
+}
+
+fn verify_scheme(
+    spki: &SubjectPublicKeyInfoOwned,
+    scheme: Scheme,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), TspError> {
+    let key = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| TspError::UnsupportedAlgorithm(format!("key {} with unused bits", spki.algorithm.oid)))?;
+    if let Some(ring_algorithm) = ring_scheme(scheme, rsa_bits(spki)) {
+        return sig::UnparsedPublicKey::new(ring_algorithm, key)
+            .verify(message, signature)
+            .map_err(|_| TspError::SignatureInvalid);
+    }
+    let bad = |_| TspError::SignatureInvalid;
+    match scheme {
+        Scheme::RsaPkcs1(d) | Scheme::RsaPss(d, _) => {
+            use rsa::pkcs1::DecodeRsaPublicKey;
+            let public = rsa::PublicKey::from_pkcs1_der(key).map_err(|_| TspError::SignatureInvalid)?;
+            let hashed = d.digest(message);
+            let hashed = hashed.as_bytes();
+            match scheme {
+                Scheme::RsaPss(_, salt) => rsa_pss(&public, d, salt, hashed, signature),
+                _ => rsa_pkcs1(&public, d, hashed, signature),
             }
         }
-        oid::EC_PUBLIC_KEY => ecdsa(digest_hint),
-        oid::ECDSA_SHA256 => ecdsa(Some(SigDigest::Sha256)),
-        oid::ECDSA_SHA384 => ecdsa(Some(SigDigest::Sha384)),
-        oid::ED25519 => Some(&sig::ED25519),
-        _ => None,
+        Scheme::Ecdsa { curve, digest, plain } => {
+            ecdsa_prehashed(curve, plain, key, digest.digest(message).as_bytes(), signature)
+        }
+        Scheme::Ed448 => {
+            let key = key.try_into().map_err(|_| TspError::SignatureInvalid)?;
+            let vk = ed448_goldilocks::VerifyingKey::from_bytes(&key).map_err(|_| TspError::SignatureInvalid)?;
+            let s = ed448_goldilocks::Signature::from_slice(signature).map_err(bad)?;
+            vk.verify_raw(&s, message).map_err(|_| TspError::SignatureInvalid)
+        }
+        Scheme::Ed25519 => Err(TspError::SignatureInvalid),
+    }
+}
+
+/// Verifies `signature` over a message of which only the digest `prehash` (by the scheme's own
+/// digest algorithm) is known, as a SignerInfo without signed attributes over detached content
+/// requires: RSA and ECDSA of any key size (the caller judges the size); EdDSA, which signs the
+/// message itself, cannot be checked this way.
+pub fn verify_prehashed(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest_hint: Option<SigDigest>,
+    prehash: &[u8],
+    signature: &[u8],
+) -> Result<(), TspError> {
+    let scheme = scheme(spki, algorithm, digest_hint).map_err(TspError::UnsupportedAlgorithm)?;
+    let key = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| TspError::UnsupportedAlgorithm(format!("key {} with unused bits", spki.algorithm.oid)))?;
+    match scheme {
+        Scheme::RsaPkcs1(d) | Scheme::RsaPss(d, _) => {
+            use rsa::pkcs1::DecodeRsaPublicKey;
+            let public = rsa::PublicKey::from_pkcs1_der(key).map_err(|_| TspError::SignatureInvalid)?;
+            match scheme {
+                Scheme::RsaPss(_, salt) => rsa_pss(&public, d, salt, prehash, signature),
+                _ => rsa_pkcs1(&public, d, prehash, signature),
+            }
+        }
+        Scheme::Ecdsa { curve, plain, .. } => ecdsa_prehashed(curve, plain, key, prehash, signature),
+        Scheme::Ed25519 | Scheme::Ed448 => {
+            Err(TspError::UnsupportedAlgorithm("EdDSA over detached content without signed attributes".into()))
+        }
+    }
+}
+
+/// ECDSA over a digest, on the curves RustCrypto has.
+fn ecdsa_prehashed(
+    curve: ObjectIdentifier,
+    plain: bool,
+    key: &[u8],
+    prehash: &[u8],
+    signature: &[u8],
+) -> Result<(), TspError> {
+    let bad = |_| TspError::SignatureInvalid;
+    macro_rules! ecdsa_on {
+        ($curve:ty) => {{
+            use p256::ecdsa::signature::hazmat::PrehashVerifier;
+            let vk = ecdsa::VerifyingKey::<$curve>::from_sec1_bytes(key).map_err(bad)?;
+            let s = if plain {
+                ecdsa::Signature::<$curve>::from_slice(signature)
+            } else {
+                ecdsa::Signature::<$curve>::from_der(signature)
+            }
+            .map_err(bad)?;
+            vk.verify_prehash(prehash, &s).map_err(bad)
+        }};
+    }
+    match curve {
+        oid::P256 => ecdsa_on!(p256::NistP256),
+        oid::P384 => ecdsa_on!(p384::NistP384),
+        ids::P521 => ecdsa_on!(p521::NistP521),
+        ids::BRAINPOOL_P256R1 => ecdsa_on!(bp256::BrainpoolP256r1),
+        ids::BRAINPOOL_P384R1 => ecdsa_on!(bp384::BrainpoolP384r1),
+        ids::BRAINPOOL_P512R1 => Err(TspError::UnsupportedAlgorithm("ECDSA on brainpoolP512r1".into())),
+        other => Err(TspError::UnsupportedAlgorithm(format!("ECDSA on curve {other}"))),
+    }
+}
+
+/// The ring algorithm for a scheme ring has (RSA keys of 2048 bits or more).
+fn ring_scheme(scheme: Scheme, rsa_bits: Option<u32>) -> Option<&'static dyn VerificationAlgorithm> {
+    use DigestAlgorithm as D;
+    let big_rsa = rsa_bits.is_some_and(|b| b >= 2048);
+    Some(match scheme {
+        Scheme::RsaPkcs1(D::Sha1) if big_rsa => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        Scheme::RsaPkcs1(D::Sha256) if big_rsa => &sig::RSA_PKCS1_2048_8192_SHA256,
+        Scheme::RsaPkcs1(D::Sha384) if big_rsa => &sig::RSA_PKCS1_2048_8192_SHA384,
+        Scheme::RsaPkcs1(D::Sha512) if big_rsa => &sig::RSA_PKCS1_2048_8192_SHA512,
+        Scheme::RsaPss(D::Sha256, 32) if big_rsa => &sig::RSA_PSS_2048_8192_SHA256,
+        Scheme::RsaPss(D::Sha384, 48) if big_rsa => &sig::RSA_PSS_2048_8192_SHA384,
+        Scheme::RsaPss(D::Sha512, 64) if big_rsa => &sig::RSA_PSS_2048_8192_SHA512,
+        Scheme::Ecdsa { curve: oid::P256, digest: D::Sha256, plain: false } => &sig::ECDSA_P256_SHA256_ASN1,
+        Scheme::Ecdsa { curve: oid::P256, digest: D::Sha384, plain: false } => &sig::ECDSA_P256_SHA384_ASN1,
+        Scheme::Ecdsa { curve: oid::P384, digest: D::Sha256, plain: false } => &sig::ECDSA_P384_SHA256_ASN1,
+        Scheme::Ecdsa { curve: oid::P384, digest: D::Sha384, plain: false } => &sig::ECDSA_P384_SHA384_ASN1,
+        Scheme::Ed25519 => &sig::ED25519,
+        _ => return None,
+    })
+}
+
+/// RSA PKCS #1 v1.5 over an already computed digest, with the DigestInfo of its algorithm.
+fn rsa_pkcs1(public: &rsa::PublicKey, d: DigestAlgorithm, hashed: &[u8], signature: &[u8]) -> Result<(), TspError> {
+    use DigestAlgorithm as D;
+    let padding = match d {
+        D::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+        D::Sha224 => rsa::Pkcs1v15Sign::new::<sha2::Sha224>(),
+        D::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+        D::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+        D::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+        D::Sha3_224 => rsa::Pkcs1v15Sign::new::<sha3::Sha3_224>(),
+        D::Sha3_256 => rsa::Pkcs1v15Sign::new::<sha3::Sha3_256>(),
+        D::Sha3_384 => rsa::Pkcs1v15Sign::new::<sha3::Sha3_384>(),
+        D::Sha3_512 => rsa::Pkcs1v15Sign::new::<sha3::Sha3_512>(),
+        D::Sm3 | D::Shake256 => return Err(TspError::UnsupportedAlgorithm(format!("RSA PKCS #1 v1.5 with {d}"))),
     };
-    let chosen = chosen.ok_or_else(unsupported)?;
-    sig::UnparsedPublicKey::new(chosen, key).verify(message, signature).map_err(|_| TspError::SignatureInvalid)
+    public.verify(padding, hashed, signature).map_err(|_| TspError::SignatureInvalid)
+}
+
+/// RSASSA-PSS over an already computed digest, MGF1 with the same digest.
+fn rsa_pss(
+    public: &rsa::PublicKey,
+    d: DigestAlgorithm,
+    salt: usize,
+    hashed: &[u8],
+    signature: &[u8],
+) -> Result<(), TspError> {
+    use DigestAlgorithm as D;
+    use rsa::Pss;
+    let outcome = match d {
+        D::Sha1 => public.verify(Pss::<sha1::Sha1>::new_with_salt(salt), hashed, signature),
+        D::Sha224 => public.verify(Pss::<sha2::Sha224>::new_with_salt(salt), hashed, signature),
+        D::Sha256 => public.verify(Pss::<sha2::Sha256>::new_with_salt(salt), hashed, signature),
+        D::Sha384 => public.verify(Pss::<sha2::Sha384>::new_with_salt(salt), hashed, signature),
+        D::Sha512 => public.verify(Pss::<sha2::Sha512>::new_with_salt(salt), hashed, signature),
+        D::Sha3_224 => public.verify(Pss::<sha3::Sha3_224>::new_with_salt(salt), hashed, signature),
+        D::Sha3_256 => public.verify(Pss::<sha3::Sha3_256>::new_with_salt(salt), hashed, signature),
+        D::Sha3_384 => public.verify(Pss::<sha3::Sha3_384>::new_with_salt(salt), hashed, signature),
+        D::Sha3_512 => public.verify(Pss::<sha3::Sha3_512>::new_with_salt(salt), hashed, signature),
+        D::Sm3 | D::Shake256 => return Err(TspError::UnsupportedAlgorithm(format!("RSASSA-PSS with {d}"))),
+    };
+    outcome.map_err(|_| TspError::SignatureInvalid)
 }
 
 /// An RSA key's modulus length in bits, for an `rsaEncryption` key.
@@ -140,7 +388,16 @@ pub fn key_sunset(spki: &SubjectPublicKeyInfoOwned) -> Option<&'static str> {
     }
 }
 
-/// Verifies an RSA PKCS #1 v1.5 signature by a key shorter than 2048 bits (at least 1024), which
+/// The date from which a digest is no longer trusted in signatures (EU DSS's default policy:
+/// SHA-1 from 2009, MD5 from 2005); `None` when it is trusted today.
+pub fn digest_sunset(d: DigestAlgorithm) -> Option<&'static str> {
+    match d {
+        DigestAlgorithm::Sha1 => Some("2009-01-01"),
+        _ => None,
+    }
+}
+
+/// Verifies an RSA signature by a key shorter than 2048 bits, which
 /// [`verify_signature`] refuses: the mathematics only. Whether such a key is still trusted is
 /// [`key_sunset`]'s answer, judged against the proven time of signing.
 pub fn verify_weak_rsa(
@@ -150,23 +407,9 @@ pub fn verify_weak_rsa(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), TspError> {
-    let unsupported = || TspError::UnsupportedAlgorithm(format!("{} (key {})", algorithm.oid, spki.algorithm.oid));
-    let digest = match algorithm.oid {
-        oid::RSA_ENCRYPTION => digest_hint,
-        oid::SHA1_WITH_RSA => Some(SigDigest::Sha1),
-        oid::SHA256_WITH_RSA => Some(SigDigest::Sha256),
-        oid::SHA512_WITH_RSA => Some(SigDigest::Sha512),
-        _ => None,
-    };
-    let chosen: &'static dyn VerificationAlgorithm = match digest.ok_or_else(unsupported)? {
-        SigDigest::Sha1 => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        SigDigest::Sha256 => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-        SigDigest::Sha512 => &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-        SigDigest::Sha384 => return Err(unsupported()),
-    };
-    if rsa_bits(spki).is_none_or(|bits| bits >= 2048) {
+    let scheme = scheme(spki, algorithm, digest_hint).map_err(TspError::UnsupportedAlgorithm)?;
+    if !matches!(scheme, Scheme::RsaPkcs1(_) | Scheme::RsaPss(..)) || rsa_bits(spki).is_none_or(|b| b >= 2048) {
         return Err(TspError::SignatureInvalid);
     }
-    let key = spki.subject_public_key.as_bytes().ok_or_else(unsupported)?;
-    sig::UnparsedPublicKey::new(chosen, key).verify(message, signature).map_err(|_| TspError::SignatureInvalid)
+    verify_scheme(spki, scheme, message, signature)
 }

@@ -99,7 +99,7 @@ pub fn verify(
 
     // 2. The signed attributes bind the TSTInfo, and the signature covers them.
     let signer = token.signer_info().ok_or_else(|| TspError::Malformed("no signer".into()))?;
-    let digest = SigDigest::from_oid(&signer.digest_alg.oid)
+    let digest = super::digest_from_oid(&signer.digest_alg.oid)
         .ok_or_else(|| TspError::UnsupportedAlgorithm(format!("digest {}", signer.digest_alg.oid)))?;
     let attrs = signer.signed_attrs.as_ref().ok_or_else(|| TspError::ContentMismatch("no signed attributes".into()))?;
     let content_type = single_attr(signer, oid::CONTENT_TYPE)
@@ -111,7 +111,7 @@ pub fn verify(
     let message_digest = single_attr(signer, oid::MESSAGE_DIGEST)
         .and_then(|a| a.decode_as::<OctetString>().ok())
         .ok_or_else(|| TspError::ContentMismatch("no message-digest attribute".into()))?;
-    if message_digest.as_bytes() != digest.digest(&token.tst_der).as_slice() {
+    if message_digest.as_bytes() != digest.digest(&token.tst_der).as_bytes() {
         return Err(TspError::ContentMismatch("message-digest differs from the TSTInfo's digest".into()));
     }
     let mut pool = token.certificates();
@@ -224,9 +224,9 @@ pub fn check_cert_binding(signer: &SignerInfo, cert: &Certificate) -> Result<(),
         let sc: SigningCertificateV2 = v2.decode_as().map_err(|_| bad("v2 cannot be read"))?;
         let first = sc.certs.first().ok_or_else(|| bad("v2 lists no certificate"))?;
         let hash_oid = first.hash_algorithm.as_ref().map(|a| a.oid).unwrap_or(oid::SHA256);
-        let digest = SigDigest::from_oid(&hash_oid)
+        let digest = super::digest_from_oid(&hash_oid)
             .ok_or_else(|| TspError::UnsupportedAlgorithm(format!("ESSCertIDv2 hash {hash_oid}")))?;
-        if first.cert_hash.as_bytes() != digest.digest(&der).as_slice() || !serial_ok(&first.issuer_serial) {
+        if first.cert_hash.as_bytes() != digest.digest(&der).as_bytes() || !serial_ok(&first.issuer_serial) {
             return Err(bad("v2 names another certificate"));
         }
         return Ok(());
@@ -234,7 +234,7 @@ pub fn check_cert_binding(signer: &SignerInfo, cert: &Certificate) -> Result<(),
     if let Some(v1) = single_attr(signer, oid::SIGNING_CERTIFICATE) {
         let sc: SigningCertificate = v1.decode_as().map_err(|_| bad("cannot be read"))?;
         let first = sc.certs.first().ok_or_else(|| bad("lists no certificate"))?;
-        if first.cert_hash.as_bytes() != SigDigest::Sha1.digest(&der).as_slice() || !serial_ok(&first.issuer_serial) {
+        if first.cert_hash.as_bytes() != SigDigest::Sha1.digest(&der).as_bytes() || !serial_ok(&first.issuer_serial) {
             return Err(bad("names another certificate"));
         }
         return Ok(());

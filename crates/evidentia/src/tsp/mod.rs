@@ -21,12 +21,19 @@ pub enum TokenSubject {
 pub fn check_token_file(
     token_path: &std::path::Path,
     subject: &TokenSubject,
-    algorithm: crate::digest::DigestAlgorithm,
+    algorithm: Option<crate::digest::DigestAlgorithm>,
     policy: &TimestampPolicy,
 ) -> Result<VerifiedTimestamp, crate::Error> {
     use crate::subject::InputError;
     let bytes = std::fs::read(token_path).map_err(|e| InputError::from_io(token_path, e))?;
     let token = TimestampToken::from_any_der(&bytes)?;
+    // Without a named algorithm, the token's own: what it says it time-stamped.
+    let algorithm = match algorithm {
+        Some(a) => a,
+        None => evidentia_pki::tsp::digest_from_oid(&token.imprint_algorithm()).ok_or_else(|| {
+            TspError::UnsupportedAlgorithm(format!("imprint algorithm {}", token.imprint_algorithm()))
+        })?,
+    };
     let imprint = match subject {
         TokenSubject::File(path) => {
             crate::subject::plan_file(path)?;
