@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use der::{Decode, Encode};
+use der::Encode;
 use x509_cert::Certificate;
 
 use super::TspError;
@@ -45,17 +45,9 @@ impl TrustAnchors {
     }
 }
 
-/// Reads every certificate in a PEM file (or a single DER certificate).
+/// Reads every certificate in a file: PEM (leniently, one or more) or DER (one or more).
 pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>, TspError> {
     let bad = |reason: String| TspError::CertificateFile { path: path.to_owned(), reason };
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot be read ({e})")))?;
-    if bytes.starts_with(b"-----BEGIN") || bytes.windows(10).any(|w| w == b"-----BEGIN") {
-        let certs =
-            Certificate::load_pem_chain(&bytes).map_err(|e| bad(format!("not valid PEM certificates ({e})")))?;
-        if certs.is_empty() {
-            return Err(bad("holds no certificate".into()));
-        }
-        return Ok(certs);
-    }
-    Certificate::from_der(&bytes).map(|c| vec![c]).map_err(|e| bad(format!("neither PEM nor a DER certificate ({e})")))
+    crate::certificate::read_certificates(&bytes).map_err(bad)
 }

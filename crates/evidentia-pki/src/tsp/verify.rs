@@ -262,9 +262,27 @@ fn check_timestamping_eku(cert: &Certificate) -> Result<(), TspError> {
     Ok(())
 }
 
-/// Whether a certificate's basic constraints make it a CA.
-fn is_ca(cert: &Certificate) -> bool {
-    cert.tbs_certificate.get::<BasicConstraints>().ok().flatten().map(|(_, bc)| bc.ca).unwrap_or(false)
+/// Why a certificate that is not a trust anchor may not issue the one below it, with `below`
+/// intermediates already under it (RFC 5280 §6.1.4: cA, keyCertSign, pathLenConstraint).
+fn may_not_issue(cert: &Certificate, below: usize) -> Option<String> {
+    let name = &cert.tbs_certificate.subject;
+    let Some((_, bc)) = cert.tbs_certificate.get::<BasicConstraints>().ok().flatten() else {
+        return Some(format!("{name} is not a CA (no basic constraints)"));
+    };
+    if !bc.ca {
+        return Some(format!("{name} is not a CA (basic constraints cA = FALSE)"));
+    }
+    if let Some(limit) = bc.path_len_constraint
+        && below > usize::from(limit)
+    {
+        return Some(format!("{name} allows {limit} intermediate certificates below it, and has {below}"));
+    }
+    if let Ok(Some((_, ku))) = cert.tbs_certificate.get::<x509_cert::ext::pkix::KeyUsage>()
+        && !ku.key_cert_sign()
+    {
+        return Some(format!("{name} may not sign certificates (key usage without keyCertSign)"));
+    }
+    None
 }
 
 /// From the TSA certificate up to a trust anchor, each link's signature checked.
@@ -282,9 +300,14 @@ pub fn build_chain(
         let issuer_name = &current.tbs_certificate.issuer;
         let candidates = trust.roots().iter().chain(pool.iter()).filter(|c| &c.tbs_certificate.subject == issuer_name);
         let mut next = None;
+        let mut refused = None;
         for candidate in candidates {
-            // Only a CA may issue: anchors are trusted as configured, others must say cA = TRUE.
-            if !trust.contains(candidate) && !is_ca(candidate) {
+            // Only a CA may issue: anchors are trusted as configured, others must be CAs that may
+            // sign certificates, with room for the intermediates below them.
+            if !trust.contains(candidate)
+                && let Some(why) = may_not_issue(candidate, chain.len() - 1)
+            {
+                refused = Some(why);
                 continue;
             }
             let tbs = current.tbs_certificate.to_der().map_err(|e| TspError::Malformed(format!("certificate: {e}")))?;
@@ -314,10 +337,10 @@ pub fn build_chain(
                 current = n;
             }
             None => {
-                return Err(TspError::UntrustedRoot(format!(
-                    "no trusted issuer {} found for {}",
-                    issuer_name, current.tbs_certificate.subject
-                )));
+                return Err(TspError::UntrustedRoot(match refused {
+                    Some(why) => format!("{why}, so it cannot issue {}", current.tbs_certificate.subject),
+                    None => format!("no trusted issuer {} found for {}", issuer_name, current.tbs_certificate.subject),
+                }));
             }
         }
     }
@@ -442,6 +465,76 @@ mod tests {
             let mut bad = RESPONSE.to_vec();
             bad[i] ^= 0xff;
             assert_ne!(code(judge(&bad, &over(DATA), &trusting(ROOT))), "PASSED", "byte {i} flipped");
+        }
+    }
+
+    mod path {
+        //! RFC 5280 path rules for the certificates above a signer, with CAs made by rcgen.
+        use rcgen::{BasicConstraints as Bc, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose as Ku};
+
+        use super::*;
+
+        fn issuer(
+            name: &str,
+            ca: IsCa,
+            usages: Vec<Ku>,
+            by: Option<&Issuer<'static, KeyPair>>,
+        ) -> (Certificate, Issuer<'static, KeyPair>) {
+            let key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.distinguished_name.push(DnType::CommonName, name);
+            params.is_ca = ca;
+            params.key_usages = usages;
+            let cert = match by {
+                Some(by) => params.signed_by(&key, by).unwrap(),
+                None => params.self_signed(&key).unwrap(),
+            };
+            (Certificate::from_der(cert.der()).unwrap(), Issuer::new(params, key))
+        }
+
+        fn ca(
+            name: &str,
+            by: Option<&Issuer<'static, KeyPair>>,
+            limit: Option<u8>,
+        ) -> (Certificate, Issuer<'static, KeyPair>) {
+            let bc = limit.map_or(Bc::Unconstrained, Bc::Constrained);
+            issuer(name, IsCa::Ca(bc), vec![Ku::KeyCertSign, Ku::CrlSign], by)
+        }
+
+        fn chain_of(
+            leaf: &Certificate,
+            pool: &[Certificate],
+            root: &Certificate,
+        ) -> Result<Vec<Certificate>, TspError> {
+            build_chain(leaf, pool, &TrustAnchors::new(vec![root.clone()]))
+        }
+
+        #[test]
+        fn an_intermediate_must_be_a_ca_that_may_sign_certificates_with_room_below_it() {
+            let (root, root_issuer) = ca("Root", None, None);
+            let (good, good_issuer) = ca("Good Intermediate", Some(&root_issuer), None);
+            let (leaf, _) = issuer("Signer", IsCa::NoCa, vec![Ku::DigitalSignature], Some(&good_issuer));
+            assert_eq!(chain_of(&leaf, &[good.clone()], &root).unwrap().len(), 3);
+
+            let (no_sign, no_sign_issuer) =
+                issuer("Sealing Only", IsCa::Ca(Bc::Unconstrained), vec![Ku::DigitalSignature], Some(&root_issuer));
+            let (leaf, _) = issuer("Signer", IsCa::NoCa, vec![Ku::DigitalSignature], Some(&no_sign_issuer));
+            let e = chain_of(&leaf, &[no_sign], &root).unwrap_err();
+            assert!(e.to_string().contains("keyCertSign"), "{e}");
+
+            let (not_ca, not_ca_issuer) =
+                issuer("End Entity", IsCa::ExplicitNoCa, vec![Ku::KeyCertSign], Some(&root_issuer));
+            let (leaf, _) = issuer("Signer", IsCa::NoCa, vec![Ku::DigitalSignature], Some(&not_ca_issuer));
+            let e = chain_of(&leaf, &[not_ca], &root).unwrap_err();
+            assert!(e.to_string().contains("not a CA"), "{e}");
+
+            let (zero, zero_issuer) = ca("No Sub-CAs", Some(&root_issuer), Some(0));
+            let (sub, sub_issuer) = ca("Sub-CA", Some(&zero_issuer), None);
+            let (leaf, _) = issuer("Signer", IsCa::NoCa, vec![Ku::DigitalSignature], Some(&sub_issuer));
+            let e = chain_of(&leaf, &[zero.clone(), sub], &root).unwrap_err();
+            assert!(e.to_string().contains("allows 0 intermediate"), "{e}");
+            let (leaf, _) = issuer("Signer", IsCa::NoCa, vec![Ku::DigitalSignature], Some(&zero_issuer));
+            assert_eq!(chain_of(&leaf, &[zero], &root).unwrap().len(), 3);
         }
     }
 }
