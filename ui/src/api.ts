@@ -236,7 +236,16 @@ export interface VerifyReport {
   profile: Profile;
   exported_at: string | null;
   producer: string | null;
-  policy: { trust: string[]; accept_self_signed: boolean; chain: string; confirmations?: number | null };
+  policy: {
+    trust: string[];
+    accept_self_signed: boolean;
+    /** Where revocation data came from, in words. */
+    revocation?: string;
+    /** When the validation ran (RFC 3339). */
+    validation_time?: string;
+    chain: string;
+    confirmations?: number | null;
+  };
   checks: Check[];
   records: VerifiedRecord[];
 }
@@ -260,6 +269,12 @@ export interface PdfSignature {
   level?: PadesLevel;
   revision: number;
   covered: number;
+  /** What a certification signature permits later revisions, in words. */
+  certification?: string;
+  /** The fields it locks (FieldMDP), in words. */
+  locked_fields?: string;
+  /** What the revocation data says of each certificate of its chain. */
+  revocation?: string[];
   changes: PdfChange[];
   checks: Check[];
   result: TotalResult;

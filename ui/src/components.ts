@@ -236,6 +236,9 @@ function pdfSignatureBlock(row: PdfSigRow): HTMLElement {
       [t('verify.pdf.signer'), row.signer ? h('span', { class: 'wrap', testid: 'pdf-sig-signer' }, row.signer) : null],
       [t('verify.pdf.tsa'), row.tsa ? h('span', { class: 'wrap' }, row.tsa) : null],
       [t('verify.pdf.time'), h('span', { testid: 'pdf-sig-time' }, row.time ? when(row.time) : t('verify.pdf.noTime'))],
+      [t('verify.pdf.certification'), row.certification ? h('span', { class: 'wrap', testid: 'pdf-sig-certification' }, row.certification) : null],
+      [t('verify.pdf.locked'), row.lockedFields ? h('span', { class: 'wrap', testid: 'pdf-sig-locked' }, row.lockedFields) : null],
+      [t('verify.pdf.revocation'), row.revocation.length > 0 ? h('span', { class: 'wrap', testid: 'pdf-sig-revocation' }, row.revocation.join('; ')) : null],
     ]),
     row.problems.length > 0 ? h('div', { testid: 'pdf-sig-problems' }, checkList(row.problems)) : null,
     row.disallowed.length > 0
@@ -263,6 +266,12 @@ export function pdfSignaturesView(report: PdfReport): HTMLElement {
       h('span', null, `· ${formatSize(report.size)} ·`),
       h('span', null, t('verify.pdf.revisions', { count: report.revisions })),
       shortHash(report.sha256),
+    ),
+    h(
+      'div',
+      { class: 'report-record-meta muted small', testid: 'verify-pdf-policy' },
+      report.policy.validation_time ? h('span', null, t('verify.pdf.validatedAt', { time: when(report.policy.validation_time) })) : null,
+      report.policy.revocation ? h('span', { class: 'wrap' }, `· ${t('verify.pdf.revocationSource', { source: report.policy.revocation })}`) : null,
     ),
     rows.length === 0
       ? h('p', { class: 'muted empty', testid: 'verify-pdf-none' }, t('verify.pdf.none'))

@@ -185,6 +185,11 @@ const en = {
   'verify.pdf.noTime': 'No time-stamp',
   'verify.pdf.changes': 'Changes after signing that are not allowed',
   'verify.pdf.revisions': '{count} revision(s) · SHA-256',
+  'verify.pdf.certification': 'Certification',
+  'verify.pdf.locked': 'Locked fields',
+  'verify.pdf.revocation': 'Revocation',
+  'verify.pdf.validatedAt': 'Validated at {time}',
+  'verify.pdf.revocationSource': 'revocation data: {source}',
 
   'verdict.passed': 'Passed',
   'verdict.failed': 'Failed',
@@ -534,6 +539,11 @@ const zh: Dict = {
   'verify.pdf.noTime': '无时间戳',
   'verify.pdf.changes': '签名后不允许的改动',
   'verify.pdf.revisions': '{count} 个修订版本 · SHA-256',
+  'verify.pdf.certification': '认证签名',
+  'verify.pdf.locked': '锁定的表单域',
+  'verify.pdf.revocation': '吊销状态',
+  'verify.pdf.validatedAt': '验证时间 {time}',
+  'verify.pdf.revocationSource': '吊销数据来源：{source}',
 
   'verdict.passed': '通过',
   'verdict.failed': '未通过',

@@ -127,6 +127,7 @@ enum Command {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per run; its size does not matter")]
 enum PdfCommand {
     /// Sign PDFs inside the file (PAdES): what Adobe Reader, pdfsig and pyHanko show as signed.
     Sign {
@@ -164,6 +165,10 @@ enum PdfCommand {
         /// (and signing), or annotations. It must be the document's first signature.
         #[arg(long, value_name = "PERMISSION")]
         certify: Option<String>,
+        /// Lock form fields against later changes (FieldMDP): all, NAME,NAME, or
+        /// all-except:NAME,NAME.
+        #[arg(long, value_name = "FIELDS")]
+        lock_fields: Option<String>,
     },
     /// Verify every signature and document time-stamp in a PDF, and what changed after each.
     Verify {
@@ -606,6 +611,7 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
             image,
             password_file,
             certify,
+            lock_fields,
         } => {
             let level = PadesLevel::chosen(Some(&level), true)?;
             let placement = visible.as_deref().map(Placement::parse).transpose().map_err(evidentia::Error::from)?;
@@ -635,7 +641,12 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
                 .map(evidentia::pades::Certification::parse)
                 .transpose()
                 .map_err(|e| usage(e.to_string()))?;
-            let options = SignOptions { level, placement, reason, location, image, certify };
+            let lock_fields = lock_fields
+                .as_deref()
+                .map(evidentia::pades::FieldLock::parse)
+                .transpose()
+                .map_err(|e| usage(e.to_string()))?;
+            let options = SignOptions { level, placement, reason, location, image, certify, lock_fields };
             let identity = unlock_identity(evidentia, &identity, password_file.as_deref())?;
             let tsa = if level >= PadesLevel::BT { config.tsa_client(&[], &[])? } else { None };
             let bar = progress::CliProgress::new(show_progress && targets.len() > 1, "signing");

@@ -81,6 +81,16 @@ impl<'a> Element<'a> {
         self.tag.len() == 1 && self.tag[0] & 0xDF == number
     }
 
+    /// An `Attribute` as CMS writes it: SEQUENCE { OBJECT IDENTIFIER, SET }.
+    fn is_attribute(&self) -> bool {
+        match &self.body {
+            Body::Constructed(parts) if self.is_universal(0x10) => {
+                parts.len() == 2 && parts[0].is_universal(6) && parts[1].is_universal(0x11)
+            }
+            _ => false,
+        }
+    }
+
     /// A universal string type, which BER may split into constructed segments.
     fn is_string_type(&self) -> bool {
         self.tag.len() == 1
@@ -111,7 +121,13 @@ impl<'a> Element<'a> {
                 out.extend_from_slice(&content);
             }
             Body::Constructed(children) => {
-                let is_set = self.is_universal(0x11);
+                // A SET OF, or a SignerInfo's `[0]`/`[1] IMPLICIT` SET OF Attribute: a member
+                // written twice is one member (DER forbids the repeat).
+                let attributes = self.tag.len() == 1
+                    && matches!(self.tag[0], 0xA0 | 0xA1)
+                    && !children.is_empty()
+                    && children.iter().all(Element::is_attribute);
+                let is_set = self.is_universal(0x11) || attributes;
                 let mut seen = std::collections::HashSet::new();
                 let mut parts: Vec<Vec<u8>> = Vec::with_capacity(children.len());
                 for child in children {
@@ -257,6 +273,16 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_attribute_written_twice_in_a_signer_info_set_is_kept_once() {
+        let attr: &[u8] = &[0x30, 0x0A, 0x06, 0x03, 0x2A, 0x03, 0x04, 0x31, 0x03, 0x02, 0x01, 0x05];
+        let twice = [&[0xA1, 0x18][..], attr, attr].concat();
+        assert_eq!(to_der(&twice).unwrap().as_ref(), [&[0xA1, 0x0C][..], attr].concat().as_slice());
+        // Not attributes: an `[1]` that may be a SEQUENCE keeps every member.
+        let seqs: &[u8] = &[0xA1, 0x0A, 0x30, 0x03, 0x02, 0x01, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05];
+        assert_eq!(to_der(seqs).unwrap().as_ref(), seqs);
+    }
 
     #[test]
     fn der_stays_as_it_is() {

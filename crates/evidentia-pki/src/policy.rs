@@ -79,7 +79,7 @@ pub fn tsp_policy(policy: &SignaturePolicy) -> TimestampPolicy {
 /// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
 pub fn timestamp_verdict(check: CheckName, subject: &str, e: &TspError) -> Check {
     match e {
-        TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) => {
+        TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) | TspError::CryptoConstraints { .. } => {
             Check::indeterminate(check, subject, e.code(), e.to_string())
         }
         _ => Check::failed(check, subject, e.code(), e.to_string()),
@@ -144,10 +144,14 @@ pub fn signature_check_with(
                 matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::UntrustedRoot(_))));
             let unjudged_tsa =
                 matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::UnsupportedAlgorithm(_))));
+            let weak_tsa =
+                matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::CryptoConstraints { .. })));
             let code = if untrusted_tsa {
                 "NO_TRUSTED_ROOT"
             } else if unjudged_tsa {
                 "UNSUPPORTED_ALGORITHM"
+            } else if weak_tsa {
+                "CRYPTO_CONSTRAINTS"
             } else {
                 e.code()
             };

@@ -137,10 +137,12 @@ impl Error {
                 | S::CryptoConstraints { .. }
                 | S::CertificateNotValidAtTime { proven: false, .. },
             )
-            | Error::InvalidSignature(S::Timestamp(TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_)))
-            | Error::Timestamp(TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_)) => {
-                Indication::Indeterminate
-            }
+            | Error::InvalidSignature(S::Timestamp(
+                TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) | TspError::CryptoConstraints { .. },
+            ))
+            | Error::Timestamp(
+                TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) | TspError::CryptoConstraints { .. },
+            ) => Indication::Indeterminate,
             // Revoked after a proven signing time cannot happen here (it passes); revoked with no
             // proof of time, or no revocation data: undecided.
             Error::InvalidSignature(S::Revocation(p)) if p.code() != "REVOKED" => Indication::Indeterminate,

@@ -47,6 +47,12 @@ export interface PdfSigRow {
   problems: Check[];
   /** What changed after signing that signing rules do not allow ("page 1 was changed (Contents)"). */
   disallowed: string[];
+  /** A certification signature: what it permits later revisions ("DocMDP P=2: …"), else null. */
+  certification: string | null;
+  /** The fields it locks against later changes (FieldMDP), else null. */
+  lockedFields: string | null;
+  /** What the revocation data says of its certificates; empty when not checked. */
+  revocation: string[];
 }
 
 function rank(verdict: string): number {
@@ -65,6 +71,9 @@ export function pdfSignatureRows(report: PdfReport | null | undefined): PdfSigRo
     result: s.result,
     problems: s.checks.filter((c) => c.verdict !== 'PASSED').sort((a, b) => rank(a.verdict) - rank(b.verdict)),
     disallowed: s.changes.filter((c) => !c.allowed).map((c) => c.what),
+    certification: s.certification ?? null,
+    lockedFields: s.locked_fields ?? null,
+    revocation: s.revocation ?? [],
   }));
 }
 

@@ -84,6 +84,22 @@ describe('pdfSignatureRows', () => {
     const [row] = pdfSignatureRows(report);
     expect(row!.problems.map((c) => c.verdict)).toEqual(['FAILED', 'INDETERMINATE']);
   });
+  it('states the certification, the locked fields and the revocation status when the report has them', () => {
+    expect(pdfSignatureRows(passed).map((r) => [r.certification, r.lockedFields, r.revocation])).toEqual([
+      [null, null, []],
+      [null, null, []],
+      [null, null, []],
+    ]);
+    const report = structuredClone(passed);
+    const sig = report.signatures[0]!;
+    sig.certification = 'DocMDP P=2: form filling, signing and document time-stamps';
+    sig.locked_fields = 'Amount';
+    sig.revocation = ['CN=Ana Li: not revoked at 2026-11-29T17:45:48Z (CRL of CN=Li CA, 2026-11-29)'];
+    const [row] = pdfSignatureRows(report);
+    expect(row!.certification).toContain('DocMDP P=2');
+    expect(row!.lockedFields).toBe('Amount');
+    expect(row!.revocation).toEqual(['CN=Ana Li: not revoked at 2026-11-29T17:45:48Z (CRL of CN=Li CA, 2026-11-29)']);
+  });
   it('has no rows for a PDF without signatures, or no report', () => {
     expect(pdfSignatureRows({ ...passed, signatures: [], result: 'INDETERMINATE' })).toEqual([]);
     expect(pdfSignatureRows(null)).toEqual([]);

@@ -468,6 +468,69 @@ fn certification_signatures_are_read_by_pyhanko_and_pdfsig_and_their_permission_
     assert_eq!(out.status.code(), Some(2), "{}{}", text(&out.stdout), text(&out.stderr));
 }
 
+/// Runs `pdf_tools.py` with `args` in the test's directory.
+fn pdf_tool(s: &Setup, args: &[&str]) {
+    let out = Command::new("python3")
+        .arg(repo().join("tests/fixtures/pdf_tools.py"))
+        .args(args)
+        .current_dir(s.env.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pdf_tools {args:?}: {}", text(&out.stderr));
+}
+
+/// The `modifications` check of signature `i`.
+fn modifications(report: &serde_json::Value, i: usize) -> serde_json::Value {
+    report["signatures"][i]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "modifications")
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn field_locks_are_written_as_pyhanko_reads_them_and_a_locked_field_may_not_change() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Purchase order"]));
+    pdf_tool(&s, &["text-field", "contract.pdf", "form.pdf", "Amount", "100 EUR"]);
+    s.sign("form.pdf", "locked.pdf", "alice", &["--level", "B-T", "--lock-fields", "Amount"]);
+    s.qpdf_check("locked.pdf");
+    let levels = s.pyhanko_levels("locked.pdf");
+    assert_eq!(levels[0]["fieldmdp"]["action"], "Include", "{levels:?}");
+    assert_eq!(levels[0]["fieldmdp"]["fields"], serde_json::json!(["Amount"]), "{levels:?}");
+    assert_eq!(levels[0]["bottom_line"], true, "{levels:?}");
+    assert_pdfsig_valid(&s.pdfsig("locked.pdf"), 1);
+    assert_eq!(s.verify("locked.pdf", &[]).1["result"], "TOTAL-PASSED");
+
+    // The locked field filled in later: FAILED by pyHanko and by us, the field named.
+    pdf_tool(&s, &["fill", "locked.pdf", "refilled.pdf", "Amount", "1000000 EUR"]);
+    let levels = s.pyhanko_levels("refilled.pdf");
+    assert_eq!(levels[0]["bottom_line"], false, "pyHanko: {levels:?}");
+    let (code, report) = s.verify("refilled.pdf", &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let m = modifications(&report, 0);
+    assert_eq!(m["reason"], "MODIFIED_AFTER_SIGNING", "{m}");
+    assert!(m["detail"].as_str().unwrap().contains("`Amount` is locked"), "{m}");
+
+    // Locking another field leaves this one free to fill: both verifiers pass it.
+    s.sign("form.pdf", "other-lock.pdf", "alice", &["--level", "B-T", "--lock-fields", "all-except:Amount"]);
+    assert_eq!(s.pyhanko_levels("other-lock.pdf")[0]["fieldmdp"]["action"], "Exclude");
+    pdf_tool(&s, &["fill", "other-lock.pdf", "filled.pdf", "Amount", "120 EUR"]);
+    assert_eq!(s.pyhanko_levels("filled.pdf")[0]["bottom_line"], true);
+    let (code, report) = s.verify("filled.pdf", &[]);
+    assert_eq!((code, report["result"].as_str()), (0, Some("TOTAL-PASSED")), "{report:#}");
+
+    // --lock-fields all locks it too; an empty list is a usage error.
+    s.sign("form.pdf", "all.pdf", "alice", &["--level", "B-T", "--lock-fields", "all"]);
+    pdf_tool(&s, &["fill", "all.pdf", "all-filled.pdf", "Amount", "1 EUR"]);
+    assert_eq!(s.pyhanko_levels("all-filled.pdf")[0]["bottom_line"], false);
+    assert_eq!(s.verify("all-filled.pdf", &[]).0, 1);
+    let out = s.sign_output("form.pdf", "bad.pdf", "alice", &["--lock-fields", ","]);
+    assert_eq!(out.status.code(), Some(2), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
 #[test]
 fn b_lt_embeds_ocsp_responses_and_says_what_it_could_not_fetch() {
     let s = Setup::new();

@@ -101,6 +101,16 @@ fn tokens_openssl_makes_are_verified_with_and_without_embedded_certificates() {
             if embed {
                 assert!(out.status.success(), "{algo}: {}", text(&out.stdout));
                 assert_eq!(json_of(&out)["result"], "PASSED");
+                // Without --algo, the file is hashed with the algorithm the token names.
+                let mut own = env.cmd();
+                own.args(["--json", "timestamp", "verify", "--token"]).arg(&reply).arg("--file").arg(&doc);
+                let out = own.arg("--trust").arg(tsa.root()).output().unwrap();
+                assert!(out.status.success(), "{algo} without --algo: {}", text(&out.stdout));
+                let other = if algo == "sha512" { "sha256" } else { "sha512" };
+                let mut wrong = env.cmd();
+                wrong.args(["--json", "timestamp", "verify", "--token"]).arg(&reply).arg("--file").arg(&doc);
+                let out = wrong.args(["--algo", other, "--trust"]).arg(tsa.root()).output().unwrap();
+                assert_eq!(out.status.code(), Some(1), "{algo} token checked as {other}: {}", text(&out.stdout));
             } else {
                 assert_eq!(out.status.code(), Some(1), "{algo} without certificates must need them");
                 assert_eq!(json_of(&out)["reason"], "SIGNER_CERT_NOT_FOUND");

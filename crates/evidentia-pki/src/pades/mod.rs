@@ -120,6 +120,50 @@ pub struct SignOptions {
     /// A certification signature (DocMDP) permitting later revisions this much; `None`: an
     /// approval signature.
     pub certify: Option<Certification>,
+    /// Form fields this signature locks against later changes (FieldMDP); `None`: none.
+    pub lock_fields: Option<FieldLock>,
+}
+
+/// Which form fields a signature locks (ISO 32000 FieldMDP): later revisions may not change them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldLock {
+    /// Every field of the document.
+    All,
+    /// The fields named (fully qualified, `parent.child`).
+    Include(Vec<String>),
+    /// Every field but those named.
+    Exclude(Vec<String>),
+}
+
+impl FieldLock {
+    /// From the command line: `all`, `NAME,NAME` or `all-except:NAME,NAME`.
+    pub fn parse(spec: &str) -> Result<Self, PadesError> {
+        let names = |list: &str| -> Vec<String> {
+            list.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect()
+        };
+        let lock = match spec.trim() {
+            "all" => Self::All,
+            s => match s.strip_prefix("all-except:") {
+                Some(list) => Self::Exclude(names(list)),
+                None => Self::Include(names(s)),
+            },
+        };
+        match &lock {
+            Self::Include(n) | Self::Exclude(n) if n.is_empty() => Err(PadesError::Certification(format!(
+                "--lock-fields {spec}: give all, field names separated by commas, or all-except:NAMES"
+            ))),
+            _ => Ok(lock),
+        }
+    }
+
+    /// Whether the field of this fully qualified name is locked.
+    pub fn locks(&self, name: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Include(names) => names.iter().any(|n| n == name),
+            Self::Exclude(names) => !names.iter().any(|n| n == name),
+        }
+    }
 }
 
 /// What a certification signature permits after it (ISO 32000 DocMDP /P).
@@ -158,7 +202,15 @@ impl Certification {
 
 impl Default for SignOptions {
     fn default() -> Self {
-        SignOptions { level: PadesLevel::BT, placement: None, reason: None, location: None, image: None, certify: None }
+        SignOptions {
+            level: PadesLevel::BT,
+            placement: None,
+            reason: None,
+            location: None,
+            image: None,
+            certify: None,
+            lock_fields: None,
+        }
     }
 }
 

@@ -137,6 +137,8 @@ pub enum FieldValue {
         signing_time: String,
         /// A certification signature's DocMDP /P (1, 2 or 3); `None`: an approval signature.
         certify: Option<i64>,
+        /// The fields it locks (FieldMDP), if any.
+        lock: Option<super::FieldLock>,
     },
     /// A document time-stamp (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161).
     DocTimeStamp,
@@ -207,13 +209,24 @@ pub fn unique_field_name(doc: &Document, base: &str) -> String {
     (1..).map(|n| format!("{base}{n}")).find(|n| !taken.contains(n)).unwrap_or_else(|| base.to_owned())
 }
 
+/// A FieldMDP lock's /Action and /Fields.
+fn lock_dictionary(lock: &super::FieldLock) -> lopdf::Dictionary {
+    use super::FieldLock;
+    let names = |n: &[String]| Object::Array(n.iter().map(|n| text_string(n)).collect());
+    match lock {
+        FieldLock::All => dictionary! { "Action" => "All" },
+        FieldLock::Include(n) => dictionary! { "Action" => "Include", "Fields" => names(n) },
+        FieldLock::Exclude(n) => dictionary! { "Action" => "Exclude", "Fields" => names(n) },
+    }
+}
+
 /// Adds the field (a merged field and widget), its value with placeholders, the page's /Annots
 /// entry and the form's /Fields entry to `update`.
 pub fn add_field(update: &mut IncrementalDocument, field: &NewField, field_name: &str) -> Result<(), PadesError> {
     let placeholder_range = Object::Array(vec![Object::Integer(0), big(), big(), big()]);
     let contents = Object::String(vec![0u8; field.contents_len], StringFormat::Hexadecimal);
     let value = match &field.value {
-        FieldValue::Signature { name, reason, location, signing_time, certify } => {
+        FieldValue::Signature { name, reason, location, signing_time, certify, lock } => {
             let mut d = dictionary! {
                 "Type" => "Sig",
                 "Filter" => "Adobe.PPKLite",
@@ -227,15 +240,27 @@ pub fn add_field(update: &mut IncrementalDocument, field: &NewField, field_name:
             if let Some(l) = location {
                 d.set("Location", text_string(l));
             }
+            let mut references = Vec::new();
             if let Some(p) = certify {
-                d.set(
-                    "Reference",
-                    vec![Object::Dictionary(dictionary! {
-                        "Type" => "SigRef",
-                        "TransformMethod" => "DocMDP",
-                        "TransformParams" => dictionary! { "Type" => "TransformParams", "P" => *p, "V" => "1.2" },
-                    })],
-                );
+                references.push(Object::Dictionary(dictionary! {
+                    "Type" => "SigRef",
+                    "TransformMethod" => "DocMDP",
+                    "TransformParams" => dictionary! { "Type" => "TransformParams", "P" => *p, "V" => "1.2" },
+                }));
+            }
+            if let Some(lock) = lock {
+                let mut params = lock_dictionary(lock);
+                params.set("Type", "TransformParams");
+                params.set("V", "1.2");
+                references.push(Object::Dictionary(dictionary! {
+                    "Type" => "SigRef",
+                    "TransformMethod" => "FieldMDP",
+                    "TransformParams" => params,
+                    "Data" => catalog_id(update.get_prev_documents())?,
+                }));
+            }
+            if !references.is_empty() {
+                d.set("Reference", references);
             }
             d.set("ByteRange", placeholder_range);
             d.set("Contents", contents);
@@ -283,6 +308,13 @@ pub fn add_field(update: &mut IncrementalDocument, field: &NewField, field_name:
         "Rect" => field.rect.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
         "AP" => dictionary! { "N" => appearance },
     };
+    let mut widget = widget;
+    if let FieldValue::Signature { lock: Some(lock), .. } = &field.value {
+        // The field's own statement of what signing it locks, as Acrobat reads it.
+        let mut l = lock_dictionary(lock);
+        l.set("Type", "SigFieldLock");
+        widget.set("Lock", l);
+    }
     let widget_id = update.new_document.add_object(widget);
     add_to_page_annots(update, field.page, widget_id)?;
     add_to_form_fields(update, widget_id)?;

@@ -91,6 +91,14 @@ pub enum TspError {
     /// A hash or signature algorithm that Evidentia cannot check.
     #[error("unsupported algorithm {0}")]
     UnsupportedAlgorithm(String),
+    /// The TSA's signature holds, but by a key no longer trusted for signatures (ETSI TS 119 312).
+    #[error("the TSA's signature holds, but {algorithm} is not trusted for signatures since {since} (ETSI TS 119 312)")]
+    CryptoConstraints {
+        /// The key, in words (`an RSA 1024-bit key`).
+        algorithm: String,
+        /// From when it is no longer trusted (`YYYY-MM-DD`).
+        since: &'static str,
+    },
     /// The signed attributes do not match the TSTInfo (content-type or message-digest).
     #[error("the token's signed attributes do not match its content ({0}): it was altered")]
     ContentMismatch(String),
@@ -192,6 +200,7 @@ impl TspError {
             Self::AlgorithmMismatch { .. } => "HASH_ALGORITHM_MISMATCH",
             Self::NonceMismatch => "NONCE_MISMATCH",
             Self::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
+            Self::CryptoConstraints { .. } => "CRYPTO_CONSTRAINTS",
             Self::ContentMismatch(_) => "TST_CONTENT_MISMATCH",
             Self::SignatureInvalid => "SIG_CRYPTO_FAILURE",
             Self::SignerCertificateMissing => "SIGNER_CERT_NOT_FOUND",

@@ -130,8 +130,28 @@ pub fn verify(
     if let Err(e) = check(&signed_bytes) {
         // Some TSAs sign their attributes in the order they wrote them rather than in DER order.
         let as_written = crate::ber::signed_attributes_as_written(token.to_der()).filter(|w| *w != signed_bytes);
+        let spki = &signer_cert.tbs_certificate.subject_public_key_info;
+        let weak = |bytes: &[u8]| {
+            super::signature::verify_weak_rsa(
+                spki,
+                &signer.signature_algorithm,
+                Some(digest),
+                bytes,
+                signer.signature.as_bytes(),
+            )
+            .is_ok()
+        };
         match as_written {
             Some(written) if !matches!(e, TspError::UnsupportedAlgorithm(_)) && check(&written).is_ok() => {}
+            // An RSA key under 2048 bits: the mathematics holds, the key is not trusted (nothing
+            // later proves the token older than the key's sunset).
+            written if weak(&signed_bytes) || written.as_deref().is_some_and(weak) => {
+                let bits = super::signature::rsa_bits(spki).unwrap_or(0);
+                return Err(TspError::CryptoConstraints {
+                    algorithm: format!("an RSA {bits}-bit key"),
+                    since: super::signature::key_sunset(spki).unwrap_or("2019-10-01"),
+                });
+            }
             _ => return Err(e),
         }
     }
@@ -389,6 +409,20 @@ mod tests {
     }
 
     #[test]
+    fn a_token_by_an_rsa_1024_tsa_holds_but_is_not_trusted() {
+        // openssl ts -reply with a self-signed 1024-bit TSA (testdata/README.md); OpenSSL says OK.
+        const WEAK: &[u8] = include_bytes!("testdata/token-rsa1024.tst");
+        const WEAK_TSA: &[u8] = include_bytes!("testdata/tsa-rsa1024.pem");
+        let e = judge(WEAK, &over(DATA), &trusting(WEAK_TSA)).unwrap_err();
+        assert_eq!(e.code(), "CRYPTO_CONSTRAINTS", "{e}");
+        assert!(e.to_string().contains("RSA 1024-bit key") && e.to_string().contains("2019-10-01"), "{e}");
+        let mut broken = WEAK.to_vec();
+        let last = broken.len() - 1;
+        broken[last] ^= 1;
+        assert_eq!(code(judge(&broken, &over(DATA), &trusting(WEAK_TSA))), "SIG_CRYPTO_FAILURE");
+    }
+
+    #[test]
     fn other_data_is_an_imprint_mismatch() {
         assert_eq!(code(judge(RESPONSE, &over(b"other data"), &trusting(ROOT))), "IMPRINT_MISMATCH");
     }
@@ -514,7 +548,7 @@ mod tests {
             let (root, root_issuer) = ca("Root", None, None);
             let (good, good_issuer) = ca("Good Intermediate", Some(&root_issuer), None);
             let (leaf, _) = issuer("Signer", IsCa::NoCa, vec![Ku::DigitalSignature], Some(&good_issuer));
-            assert_eq!(chain_of(&leaf, &[good.clone()], &root).unwrap().len(), 3);
+            assert_eq!(chain_of(&leaf, std::slice::from_ref(&good), &root).unwrap().len(), 3);
 
             let (no_sign, no_sign_issuer) =
                 issuer("Sealing Only", IsCa::Ca(Bc::Unconstrained), vec![Ku::DigitalSignature], Some(&root_issuer));

@@ -169,6 +169,7 @@ async fn sign_into(
                 location: options.location.clone(),
                 signing_time: pdf_date(now),
                 certify: options.certify.map(|c| c.permission()),
+                lock: options.lock_fields.clone(),
             },
             page,
             rect,

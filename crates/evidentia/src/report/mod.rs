@@ -75,6 +75,7 @@ pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<V
         t(lang, "not accepted", "不接受")
     };
     f.field(&t(lang, "Self-signed signers", "自签名签署人"), &self_signed);
+    f.field(&t(lang, "Revocation data", "吊销数据"), &report.policy.revocation);
     f.field(&t(lang, "Chain confirmation", "链上确认"), &report.policy.chain);
     f.gap(4.0);
     if !report.checks.is_empty() {
