@@ -6,6 +6,8 @@
 analysis stops with an error, its modification verdict is counted as "pyHanko could not tell".
 
   scripts/corpus_compare.py [--evidentia BIN] FOLDER     prints one line per disagreement, then counts
+  scripts/corpus_compare.py --record OUT.json FOLDER      also writes pyHanko's verdicts, file by file
+                                                          (what the corpus test in evidentia-pki reads)
 """
 import argparse
 import collections
@@ -46,11 +48,17 @@ def ours(binary, path):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--evidentia", default="target/debug/evidentia")
+    p.add_argument("--record", help="write pyHanko's verdicts to this JSON file")
     p.add_argument("folder")
     a = p.parse_args()
     counts = collections.Counter()
+    recorded = {}
     for path in sorted(pathlib.Path(a.folder).glob("*.pdf")):
         reference, diff_error = pyhanko(path)
+        recorded[path.name] = {
+            "diff_error": diff_error,
+            "signatures": {f: {"integrity": c, "changes": m} for f, (c, m) in reference.items()},
+        }
         report = ours(a.evidentia, path)
         if "error" in report:
             counts["ours: refused with an error" if reference else "both: no signature read"] += 1
@@ -88,6 +96,10 @@ def main():
                 counts["changes: agree"] += 1
     for k, v in sorted(counts.items()):
         print(f"{v:5}  {k}")
+    if a.record:
+        with open(a.record, "w") as out:
+            json.dump(recorded, out, indent=1, sort_keys=True, ensure_ascii=False)
+            out.write("\n")
 
 
 if __name__ == "__main__":
