@@ -18,6 +18,9 @@ pub struct SignaturePolicy {
     pub trust_sources: Vec<String>,
     /// Whether a self-signed signer passes (its certificate trusted as its own root).
     pub accept_self_signed: bool,
+    /// Certificates besides those each signature carries, to build chains with (a PDF's DSS,
+    /// `--cert` files).
+    pub extra_certificates: Vec<x509_cert::Certificate>,
     /// Revocation data besides what each signature carries (fetched with `--online`).
     pub revocation: crate::revocation::RevocationSources,
     /// Whether revocation data was fetched.
@@ -70,6 +73,7 @@ pub fn tsp_policy(policy: &SignaturePolicy) -> TimestampPolicy {
     TimestampPolicy {
         trust: policy.trust.clone(),
         revocation: policy.revocation.clone(),
+        extra_certificates: policy.extra_certificates.clone(),
         revocation_fetched: policy.revocation_fetched,
         skip_revocation: policy.skip_revocation,
         ..TimestampPolicy::default()

@@ -281,6 +281,8 @@ pub fn verify_pdf_bytes(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Pd
     // Validation data the document carries (its DSS) serves every signature's revocation check.
     let mut with_dss = policy.clone();
     with_dss.revocation.crls.extend(dss_streams(&latest, b"CRLs"));
+    // Its certificates are intermediates any chain may be built through.
+    with_dss.extra_certificates.extend(dss_certificates(&latest).iter().filter_map(|d| Certificate::from_der(d).ok()));
     for ocsp in dss_streams(&latest, b"OCSPs") {
         with_dss.revocation.add_ocsp_response(&ocsp);
     }
