@@ -216,13 +216,14 @@ enum AnchorCommand {
 
 #[derive(Subcommand, Debug)]
 enum SignatureCommand {
-    /// Verify a detached CMS/CAdES signature (ours or another tool's) against the signed file.
+    /// Verify a CMS/CAdES signature (ours or another tool's): detached against the signed file,
+    /// or enveloping (.p7m) over the content inside it.
     Verify {
-        /// The signature (.p7s, DER).
+        /// The signature (.p7s or .p7m, DER or BER).
         signature: PathBuf,
-        /// The signed file.
+        /// The signed file (required for a detached signature).
         #[arg(long)]
-        file: PathBuf,
+        file: Option<PathBuf>,
         /// Trust anchors (PEM), besides the system's roots and the configured TSA roots.
         #[arg(long)]
         trust: Vec<PathBuf>,
@@ -738,7 +739,8 @@ async fn run(cli: Cli) -> Outcome {
         }
         Command::Timestamp(cmd) => timestamp(cmd, config, cli.json).await,
         Command::Signature(SignatureCommand::Verify { signature, file, trust, cert, online, revocation }) => {
-            match evidentia.verify_signature_file(&signature, &file, &trust, &cert, &revocation, online).await {
+            match evidentia.verify_signature_file(&signature, file.as_deref(), &trust, &cert, &revocation, online).await
+            {
                 Ok(verified) => {
                     render::signature_verified(cli.json, &signature, &verified);
                     Ok(())

@@ -53,6 +53,110 @@ pub fn to_der(bytes: &[u8]) -> Result<Cow<'_, [u8]>, BerError> {
     if out == element.raw { Ok(Cow::Borrowed(element.raw)) } else { Ok(Cow::Owned(out)) }
 }
 
+/// An RFC 5940 `OtherRevocationInfoFormat` taken out of a SignedData's `crls`: its format's
+/// OBJECT IDENTIFIER element and the value, both DER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherRevocationInfo {
+    /// The `otherRevInfoFormat` element (tag, length, content).
+    pub format: Vec<u8>,
+    /// The `otherRevInfo` element.
+    pub value: Vec<u8>,
+}
+
+/// A CMS ContentInfo (SignedData) as DER the `cms` crate reads, and what it cannot read set apart:
+/// RFC 5940 other revocation info (which `cms` 0.2 reads with an AlgorithmIdentifier where the
+/// standard has an OBJECT IDENTIFIER) is taken out of `crls` and returned; attribute and extended
+/// certificates (`[0]`, `[1]`, `[2]` among the certificates: obsolete, or unused here) are left
+/// out; a certificate or CRL written twice is kept once. None of these is covered by a
+/// signature. Anything else is [`to_der`]'s output as it is.
+pub fn cms_for_reading(bytes: &[u8]) -> Result<(Vec<u8>, Vec<OtherRevocationInfo>), BerError> {
+    let der = to_der(bytes)?.into_owned();
+    let mut others = Vec::new();
+    let rebuilt = {
+        let info = parse(&der)?;
+        rebuild_signed_data(&info, &mut others)
+    };
+    Ok((rebuilt.unwrap_or(der), others))
+}
+
+/// A TimeStampResp as DER, its token made readable as [`cms_for_reading`] makes a SignedData.
+pub fn time_stamp_response_for_reading(bytes: &[u8]) -> Result<Vec<u8>, BerError> {
+    let der = to_der(bytes)?.into_owned();
+    let rebuilt = {
+        let resp = parse(&der)?;
+        match resp.children() {
+            Some([status, token]) => {
+                let (readable, _) = cms_for_reading(token.raw)?;
+                (readable != token.raw).then(|| {
+                    let mut out = Vec::new();
+                    write_header(&mut out, resp.tag, true, status.raw.len() + readable.len());
+                    out.extend_from_slice(status.raw);
+                    out.extend_from_slice(&readable);
+                    out
+                })
+            }
+            _ => None,
+        }
+    };
+    Ok(rebuilt.unwrap_or(der))
+}
+
+fn rebuild_signed_data(info: &Element<'_>, others: &mut Vec<OtherRevocationInfo>) -> Option<Vec<u8>> {
+    let ci = info.children()?;
+    let explicit = ci.get(1)?;
+    let sd = explicit.children()?.first()?;
+    let mut changed = false;
+    let mut content = Vec::new();
+    fn constructed(out: &mut Vec<u8>, tag: &[u8], parts: &[&[u8]]) {
+        write_header(out, tag, true, parts.iter().map(|p| p.len()).sum());
+        for p in parts {
+            out.extend_from_slice(p);
+        }
+    }
+    for part in sd.children()? {
+        let kids = match (part.tag, part.children()) {
+            ([0xA0] | [0xA1], Some(kids)) => kids,
+            _ => {
+                content.extend_from_slice(part.raw);
+                continue;
+            }
+        };
+        let mut keep: Vec<&[u8]> = Vec::new();
+        for kid in kids {
+            let certificates = part.tag == [0xA0];
+            if certificates && kid.tag != [0x30] && kid.tag != [0xA3] {
+                changed = true;
+                continue;
+            }
+            if !certificates && kid.tag == [0xA1] {
+                if let Some([format, value]) = kid.children() {
+                    others.push(OtherRevocationInfo { format: format.raw.to_vec(), value: value.raw.to_vec() });
+                }
+                changed = true;
+                continue;
+            }
+            if keep.contains(&kid.raw) {
+                changed = true;
+                continue;
+            }
+            keep.push(kid.raw);
+        }
+        if !keep.is_empty() || part.tag == [0xA0] {
+            constructed(&mut content, part.tag, &keep);
+        }
+    }
+    if !changed {
+        return None;
+    }
+    let mut signed_data = Vec::new();
+    constructed(&mut signed_data, sd.tag, &[&content]);
+    let mut wrapped = Vec::new();
+    constructed(&mut wrapped, explicit.tag, &[&signed_data]);
+    let mut out = Vec::new();
+    constructed(&mut out, info.tag, &[ci.first()?.raw, &wrapped]);
+    Some(out)
+}
+
 /// The signed attributes of the first signer of a CMS ContentInfo (`cms`, DER from [`to_der`]),
 /// as the bytes the signature covers in the order they were written: the `[0] IMPLICIT` field
 /// with the SET OF tag RFC 5652 §5.4 prescribes. `None` when the signer has none.

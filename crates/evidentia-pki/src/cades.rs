@@ -190,7 +190,7 @@ pub fn add_signature_timestamp(p7s: &[u8], token: &[u8]) -> Result<Vec<u8>, Cade
 }
 
 fn parse(p7s: &[u8]) -> Result<(ContentInfo, SignedData), CadesError> {
-    let p7s = crate::ber::to_der(p7s).map_err(|e| CadesError::Malformed(e.to_string()))?;
+    let (p7s, _) = crate::ber::cms_for_reading(p7s).map_err(|e| CadesError::Malformed(e.to_string()))?;
     let ci = ContentInfo::from_der(&p7s).map_err(|e| CadesError::Malformed(e.to_string()))?;
     if ci.content_type != oid::SIGNED_DATA {
         return Err(CadesError::Malformed(format!("content type {}", ci.content_type)));

@@ -144,21 +144,7 @@ pub fn signature_check_with(
             (c, Some(v))
         }
         Err(e) => {
-            let untrusted_tsa =
-                matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::UntrustedRoot(_))));
-            let unjudged_tsa =
-                matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::UnsupportedAlgorithm(_))));
-            let weak_tsa =
-                matches!(&e, VerifyError::Signature(SignatureError::Timestamp(TspError::CryptoConstraints { .. })));
-            let code = if untrusted_tsa {
-                "NO_TRUSTED_ROOT"
-            } else if unjudged_tsa {
-                "UNSUPPORTED_ALGORITHM"
-            } else if weak_tsa {
-                "CRYPTO_CONSTRAINTS"
-            } else {
-                e.code()
-            };
+            let code = e.code();
             let c = if code == "NO_TRUSTED_ROOT" {
                 Check::indeterminate(
                     check,
@@ -167,6 +153,7 @@ pub fn signature_check_with(
                     format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
                 )
             } else if code == "UNSUPPORTED_ALGORITHM"
+                || code == "UNSUPPORTED_FORMAT"
                 || code == "CRYPTO_CONSTRAINTS"
                 || code == "REVOKED_NO_POE"
                 || code == "REVOCATION_MISSING"

@@ -32,6 +32,14 @@ pub struct RevocationSources {
 }
 
 impl RevocationSources {
+    /// Adds RFC 5940 other revocation info: an OCSP response (`id-ri-ocsp-response`); other
+    /// formats (SCVP) are not read.
+    pub fn add_other_revocation_info(&mut self, other: &crate::ber::OtherRevocationInfo) {
+        if ObjectIdentifier::from_der(&other.format).is_ok_and(|o| o == ID_RI_OCSP_RESPONSE) {
+            self.add_ocsp_response(&other.value);
+        }
+    }
+
     /// Adds an OCSPResponse (as a PDF DSS or RFC 5940 carries it) or a bare BasicOCSPResponse.
     pub fn add_ocsp_response(&mut self, der: &[u8]) {
         if let Ok(r) = OcspResponse::from_der(der) {
@@ -89,13 +97,7 @@ impl RevocationSources {
                         found.crls.push(d);
                     }
                 }
-                cms::revocation::RevocationInfoChoice::Other(other)
-                    if other.other_format.oid == ID_RI_OCSP_RESPONSE =>
-                {
-                    if let Ok(d) = other.other.to_der() {
-                        found.add_ocsp_response(&d);
-                    }
-                }
+                // RFC 5940 entries are taken out before parsing (`ber::cms_for_reading`).
                 cms::revocation::RevocationInfoChoice::Other(_) => {}
             }
         }

@@ -134,6 +134,7 @@ impl Error {
             Error::InvalidSignature(
                 S::UntrustedRoot(_)
                 | S::UnsupportedAlgorithm(_)
+                | S::SeveralSigners(_)
                 | S::CryptoConstraints { .. }
                 | S::CertificateNotValidAtTime { proven: false, .. },
             )

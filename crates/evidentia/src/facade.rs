@@ -349,12 +349,19 @@ impl Evidentia {
     pub async fn verify_signature_file(
         &self,
         signature: &Path,
-        file: &Path,
+        file: Option<&Path>,
         trust: &[PathBuf],
         certs: &[PathBuf],
         revocation: &[PathBuf],
         online: bool,
     ) -> Result<crate::cades_verify::VerifiedSignature, Error> {
+        let p7s = std::fs::read(signature).map_err(|e| crate::subject::InputError::from_io(signature, e))?;
+        if file.is_none() && matches!(crate::cades_verify::encapsulated_content(&p7s), Ok(None)) {
+            return Err(Error::Usage(format!(
+                "{}: a detached signature (the signed file is not inside it): give the signed file with --file",
+                signature.display()
+            )));
+        }
         let mut settings = self.config.tsa_settings(trust)?;
         load_revocation(&mut settings.policy.revocation, revocation)?;
         settings.policy.trust.extend(crate::cades_verify::system_roots().roots().to_vec());
@@ -362,7 +369,6 @@ impl Evidentia {
             settings.policy.extra_certificates.extend(crate::tsp::load_certificates(c)?);
         }
         if online {
-            let p7s = std::fs::read(signature).map_err(|e| crate::subject::InputError::from_io(signature, e))?;
             let mut carried = crate::cades_verify::embedded_certificates(&p7s);
             carried.extend(settings.policy.extra_certificates.iter().cloned());
             let mut policy = crate::verify::SignaturePolicy::default();

@@ -33,7 +33,8 @@ impl TimestampToken {
     /// Parses a `TimeStampResp` (what a TSA answers, `.tsr` files): the status must be granted
     /// (0) or grantedWithMods (1), and a token present.
     pub fn from_response_der(bytes: &[u8]) -> Result<Self, TspError> {
-        let bytes = crate::ber::to_der(bytes).map_err(|e| malformed("not a TimeStampResp", e))?;
+        let bytes =
+            crate::ber::time_stamp_response_for_reading(bytes).map_err(|e| malformed("not a TimeStampResp", e))?;
         let resp = TimeStampResp::from_der(&bytes).map_err(|e| malformed("not a DER TimeStampResp", e))?;
         let status = resp.status.status.min(255) as u8;
         if status > 1 {
@@ -66,9 +67,9 @@ impl TimestampToken {
 
     /// Parses a bare token (`ContentInfo`), as embedded in CAdES and PAdES signatures.
     pub fn from_token_der(bytes: &[u8]) -> Result<Self, TspError> {
-        let bytes = crate::ber::to_der(bytes).map_err(|e| malformed("not a ContentInfo", e))?;
+        let (bytes, _) = crate::ber::cms_for_reading(bytes).map_err(|e| malformed("not a ContentInfo", e))?;
         let ci = ContentInfo::from_der(&bytes).map_err(|e| malformed("not a DER ContentInfo", e))?;
-        Self::from_content_info(ci, bytes.to_vec())
+        Self::from_content_info(ci, bytes)
     }
 
     /// Parses either form: a `TimeStampResp`, or a bare token.
