@@ -142,9 +142,9 @@ fn signatures_in(doc: &Document) -> Vec<Found> {
     out
 }
 
-/// The DocMDP permission a signature dictionary certifies with (its /Reference's DocMDP transform,
-/// /P defaulting to 2); `None` for an approval signature.
-fn docmdp_of(doc: &Document, sig: &lopdf::Dictionary) -> Option<i64> {
+/// The signature reference of a signature dictionary with this /TransformMethod (`DocMDP`,
+/// `FieldMDP`), if it has one.
+fn reference_of<'a>(doc: &'a Document, sig: &'a lopdf::Dictionary, method: &[u8]) -> Option<&'a lopdf::Dictionary> {
     let Some(Object::Array(references)) = resolve(doc, sig, b"Reference") else { return None };
     references.iter().find_map(|r| {
         let r = match r {
@@ -152,31 +152,23 @@ fn docmdp_of(doc: &Document, sig: &lopdf::Dictionary) -> Option<i64> {
             Object::Dictionary(d) => d,
             _ => return None,
         };
-        if r.get(b"TransformMethod").and_then(Object::as_name).ok()? != b"DocMDP" {
-            return None;
-        }
-        let p = match resolve(doc, r, b"TransformParams") {
-            Some(Object::Dictionary(params)) => params.get(b"P").and_then(Object::as_i64).unwrap_or(2),
-            _ => 2,
-        };
-        Some(p)
+        (r.get(b"TransformMethod").and_then(Object::as_name).ok()? == method).then_some(r)
+    })
+}
+
+/// The DocMDP permission a signature dictionary certifies with (its /Reference's DocMDP transform,
+/// /P defaulting to 2); `None` for an approval signature.
+fn docmdp_of(doc: &Document, sig: &lopdf::Dictionary) -> Option<i64> {
+    let r = reference_of(doc, sig, b"DocMDP")?;
+    Some(match resolve(doc, r, b"TransformParams") {
+        Some(Object::Dictionary(params)) => params.get(b"P").and_then(Object::as_i64).unwrap_or(2),
+        _ => 2,
     })
 }
 
 /// The fields a signature dictionary locks: its /Reference's FieldMDP transform parameters.
 fn field_lock_of(doc: &Document, sig: &lopdf::Dictionary) -> Option<super::FieldLock> {
-    let Some(Object::Array(references)) = resolve(doc, sig, b"Reference") else { return None };
-    references.iter().find_map(|r| {
-        let r = match r {
-            Object::Reference(id) => doc.get_dictionary(*id).ok()?,
-            Object::Dictionary(d) => d,
-            _ => return None,
-        };
-        if r.get(b"TransformMethod").and_then(Object::as_name).ok()? != b"FieldMDP" {
-            return None;
-        }
-        lock_of(doc, resolve(doc, r, b"TransformParams")?)
-    })
+    lock_of(doc, resolve(doc, reference_of(doc, sig, b"FieldMDP")?, b"TransformParams")?)
 }
 
 /// A FieldMDP /Action with its /Fields (the transform parameters or a field's /Lock).

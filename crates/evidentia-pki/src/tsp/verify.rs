@@ -271,9 +271,8 @@ fn check_timestamping_eku(cert: &Certificate) -> Result<(), TspError> {
         .as_ref()
         .and_then(|exts| exts.iter().find(|e| e.extn_id == oid::EXT_KEY_USAGE))
         .ok_or_else(|| not_ts("no extended key usage"))?;
-    if !ext.critical {
-        return Err(not_ts("the extended key usage is not critical"));
-    }
+    // RFC 3161 §2.3 wants it critical; qualified TSAs (D-Trust) mark it non-critical, and pyHanko
+    // and EU DSS accept that, as we do: what matters is that it names timeStamping.
     let eku =
         ExtendedKeyUsage::from_der(ext.extn_value.as_bytes()).map_err(|_| not_ts("unreadable extended key usage"))?;
     if !eku.0.contains(&oid::KP_TIME_STAMPING) {
