@@ -67,8 +67,10 @@ pub struct OtherRevocationInfo {
 /// RFC 5940 other revocation info (which `cms` 0.2 reads with an AlgorithmIdentifier where the
 /// standard has an OBJECT IDENTIFIER) is taken out of `crls` and returned; attribute and extended
 /// certificates (`[0]`, `[1]`, `[2]` among the certificates: obsolete, or unused here) are left
-/// out; a certificate or CRL written twice is kept once. None of these is covered by a
-/// signature. Anything else is [`to_der`]'s output as it is.
+/// out, and so are certificates and CRLs the X.509 reader refuses (a version 1 CRL without its
+/// version field); a certificate or CRL written twice is kept once. None of these is covered by a
+/// signature (a signer whose certificate is left out is then not found). Anything else is
+/// [`to_der`]'s output as it is.
 pub fn cms_for_reading(bytes: &[u8]) -> Result<(Vec<u8>, Vec<OtherRevocationInfo>), BerError> {
     let der = to_der(bytes)?.into_owned();
     let mut others = Vec::new();
@@ -135,7 +137,13 @@ fn rebuild_signed_data(info: &Element<'_>, others: &mut Vec<OtherRevocationInfo>
                 changed = true;
                 continue;
             }
-            if keep.contains(&kid.raw) {
+            let unreadable = kid.tag == [0x30]
+                && if certificates {
+                    <x509_cert::Certificate as der::Decode>::from_der(kid.raw).is_err()
+                } else {
+                    <x509_cert::crl::CertificateList as der::Decode>::from_der(kid.raw).is_err()
+                };
+            if unreadable || keep.contains(&kid.raw) {
                 changed = true;
                 continue;
             }
