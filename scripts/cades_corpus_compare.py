@@ -40,6 +40,12 @@ def ours(binary, path):
         out = json.loads(run.stdout)
     except json.JSONDecodeError:
         return "ERROR", (run.stderr.strip().splitlines() or ["no output"])[-1]
+    if "signers" in out:
+        # Several signers: intact when each is; the first reason that is not PASSED.
+        reasons = [s.get("reason") or "" for s in out["signers"] if s.get("result") != "PASSED"]
+        if out.get("result") == "INDETERMINATE" and all(r in INTACT_BUT for r in reasons):
+            return "INDETERMINATE", (reasons or ["NO_TRUSTED_ROOT"])[0]
+        return out.get("result", "ERROR"), ",".join(reasons)
     return out.get("result", "ERROR"), out.get("reason") or out.get("code") or ""
 
 

@@ -741,9 +741,9 @@ async fn run(cli: Cli) -> Outcome {
         Command::Signature(SignatureCommand::Verify { signature, file, trust, cert, online, revocation }) => {
             match evidentia.verify_signature_file(&signature, file.as_deref(), &trust, &cert, &revocation, online).await
             {
-                Ok(verified) => {
-                    render::signature_verified(cli.json, &signature, &verified);
-                    Ok(())
+                Ok(report) => {
+                    render::signature_report(cli.json, &signature, &report);
+                    verdict_exit(report.result)
                 }
                 Err(e) if e.kind() == evidentia::ErrorKind::Invalid => {
                     render::timestamp_rejected(cli.json, &signature, &e);

@@ -274,6 +274,38 @@ pub fn signature_verified(json: bool, path: &Path, v: &evidentia::cades_verify::
     }
 }
 
+/// `signature verify`: one signer as [`signature_verified`] or [`timestamp_rejected`] show it;
+/// several, each with its outcome under the verdict over all.
+pub fn signature_report(json: bool, path: &Path, report: &evidentia::SignatureFileReport) {
+    if let [one] = report.signers.as_slice() {
+        match one {
+            Ok(v) => signature_verified(json, path, v),
+            Err(e) => timestamp_rejected(json, path, e),
+        }
+        return;
+    }
+    let verdict = report.result.verdict();
+    if json {
+        let signers: Vec<_> = report
+            .signers
+            .iter()
+            .map(|s| match s {
+                Ok(v) => json!({ "result": "PASSED", "verified": v }),
+                Err(e) => json!({ "result": e.indication().verdict(), "reason": e.code(), "message": e.to_string() }),
+            })
+            .collect();
+        print_json(&json!({ "signature": path, "result": verdict, "signers": signers }));
+        return;
+    }
+    println!("{}: {} ({} signers)", path.display(), verdict.as_str(), report.signers.len());
+    for (i, s) in report.signers.iter().enumerate() {
+        match s {
+            Ok(v) => println!("  signer {}: PASSED ({}) {}", i + 1, v.level, v.signer.subject),
+            Err(e) => println!("  signer {}: {} [{}] {e}", i + 1, e.indication().verdict().as_str(), e.code()),
+        }
+    }
+}
+
 /// A rejected token or signature (`timestamp verify`, `signature verify`): FAILED, or
 /// INDETERMINATE when it cannot be decided here.
 pub fn timestamp_rejected(json: bool, token: &Path, e: &evidentia::Error) {

@@ -169,11 +169,25 @@ fn rebuild_signed_data(info: &Element<'_>, others: &mut Vec<OtherRevocationInfo>
 /// as the bytes the signature covers in the order they were written: the `[0] IMPLICIT` field
 /// with the SET OF tag RFC 5652 §5.4 prescribes. `None` when the signer has none.
 pub fn signed_attributes_as_written(cms: &[u8]) -> Option<Vec<u8>> {
+    signed_attributes_of(cms, |_| true)
+}
+
+/// [`signed_attributes_as_written`] of the signer whose signature value is `signature` (for a
+/// SignedData of several signers).
+pub fn signed_attributes_as_written_by(cms: &[u8], signature: &[u8]) -> Option<Vec<u8>> {
+    signed_attributes_of(cms, |signer| {
+        signer.children().is_some_and(|parts| {
+            parts.iter().any(|p| p.tag == [0x04] && matches!(p.body, Body::Primitive(v) if v == signature))
+        })
+    })
+}
+
+fn signed_attributes_of(cms: &[u8], which: impl Fn(&Element<'_>) -> bool) -> Option<Vec<u8>> {
     let info = parse(cms).ok()?;
     let explicit = info.children()?.get(1)?;
     let signed_data = explicit.children()?.first()?;
     let signer_infos = signed_data.children()?.last()?;
-    let signer = signer_infos.children()?.first()?;
+    let signer = signer_infos.children()?.iter().find(|s| which(s))?;
     let attrs = signer.children()?.iter().find(|e| e.tag == [0xA0])?;
     let mut out = attrs.raw.to_vec();
     *out.first_mut()? = 0x31;

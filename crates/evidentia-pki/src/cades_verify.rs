@@ -155,26 +155,61 @@ pub struct VerifiedSignature {
     pub revocation: Vec<String>,
 }
 
-/// Verifies a detached signature over content whose digests (by algorithm) `digest_of` gives.
+/// Verifies a detached signature of one signer over content whose digests (by algorithm)
+/// `digest_of` gives; several signers are [`SignatureError::SeveralSigners`] (see
+/// [`verify_each_signer`]).
 pub fn verify_detached(
     p7s: &[u8],
     digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, InputError>,
     policy: &TimestampPolicy,
 ) -> Result<VerifiedSignature, VerifyError> {
+    let mut each = verify_each_signer(p7s, digest_of, policy)?;
+    match each.len() {
+        1 => each.remove(0),
+        n => Err(SignatureError::SeveralSigners(n).into()),
+    }
+}
+
+/// Verifies every signer of a CMS signature (parallel signatures, as Italian `.p7m` files carry
+/// them), each on its own, in the order of the SignerInfos; `Err` when the CMS cannot be read.
+pub fn verify_each_signer(
+    p7s: &[u8],
+    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, InputError>,
+    policy: &TimestampPolicy,
+) -> Result<Vec<Result<VerifiedSignature, VerifyError>>, VerifyError> {
     let malformed = |e: &dyn std::fmt::Display| SignatureError::Malformed(e.to_string());
     let original = p7s;
     let (p7s, other_revocation) = crate::ber::cms_for_reading(p7s).map_err(|e| malformed(&e))?;
-    let p7s: &[u8] = &p7s;
-    let ci = ContentInfo::from_der(p7s).map_err(|e| malformed(&e))?;
+    let ci = ContentInfo::from_der(&p7s).map_err(|e| malformed(&e))?;
     if ci.content_type != oid::SIGNED_DATA {
         return Err(malformed(&format!("content type {}", ci.content_type)).into());
     }
     let sd: SignedData = ci.content.decode_as().map_err(|e| malformed(&e))?;
-    let signer = match sd.signer_infos.0.len() {
-        1 => sd.signer_infos.0.iter().next().ok_or_else(|| malformed(&"no signer"))?,
-        0 => return Err(malformed(&"no signer").into()),
-        n => return Err(SignatureError::SeveralSigners(n).into()),
-    };
+    if sd.signer_infos.0.is_empty() {
+        return Err(malformed(&"no signer").into());
+    }
+    let signed = Signed { original, der: &p7s, sd: &sd, other_revocation: &other_revocation };
+    Ok(sd.signer_infos.0.iter().map(|signer| verify_signer(&signed, signer, digest_of, policy)).collect())
+}
+
+/// A SignedData as read, with what each signer's check needs of it.
+struct Signed<'a> {
+    /// The bytes as given (signed attributes are checked as written there too).
+    original: &'a [u8],
+    /// Their DER, as [`crate::ber::cms_for_reading`] made it.
+    der: &'a [u8],
+    sd: &'a SignedData,
+    other_revocation: &'a [crate::ber::OtherRevocationInfo],
+}
+
+fn verify_signer(
+    signed: &Signed<'_>,
+    signer: &cms::signed_data::SignerInfo,
+    digest_of: &dyn Fn(DigestAlgorithm) -> Result<Vec<u8>, InputError>,
+    policy: &TimestampPolicy,
+) -> Result<VerifiedSignature, VerifyError> {
+    let malformed = |e: &dyn std::fmt::Display| SignatureError::Malformed(e.to_string());
+    let (original, p7s, sd, other_revocation) = (signed.original, signed.der, signed.sd, signed.other_revocation);
     if !sd.digest_algorithms.iter().any(|a| a.oid == signer.digest_alg.oid) {
         return Err(malformed(&"the signer's digest algorithm is not among the SignedData's digestAlgorithms").into());
     }
@@ -307,9 +342,10 @@ pub fn verify_detached(
         }
         // RFC 5652 signs the DER of the attributes; some signers sign them in the order they wrote.
         // As written in the file given (a member written twice included), else in its DER form.
-        let as_written = crate::ber::signed_attributes_as_written(original)
+        let value = signer.signature.as_bytes();
+        let as_written = crate::ber::signed_attributes_as_written_by(original, value)
             .filter(|w| *w != signed_bytes)
-            .or_else(|| crate::ber::signed_attributes_as_written(p7s).filter(|w| *w != signed_bytes));
+            .or_else(|| crate::ber::signed_attributes_as_written_by(p7s, value).filter(|w| *w != signed_bytes));
         let written = as_written.as_deref();
         let non_der = || {
             "NON_DER_SIGNED_ATTRIBUTES: the signature covers the signed attributes in the order they were \
@@ -411,8 +447,8 @@ pub fn verify_detached(
     // signing-time proves nothing).
     let mut revocation = Vec::new();
     if !policy.skip_revocation {
-        let mut sources = crate::revocation::RevocationSources::of_signed_data(&sd);
-        for other in &other_revocation {
+        let mut sources = crate::revocation::RevocationSources::of_signed_data(sd);
+        for other in other_revocation {
             sources.add_other_revocation_info(other);
         }
         sources.extend(&policy.revocation);
@@ -439,21 +475,21 @@ pub fn verify_detached(
     })
 }
 
-/// Verifies a detached signature file against the signed file.
+/// Verifies every signer of a signature file: detached against the signed file `content`, or
+/// enveloping (no `content`) over what it carries inside.
 pub fn verify_file(
     p7s_path: &std::path::Path,
     content: Option<&std::path::Path>,
     policy: &TimestampPolicy,
-) -> Result<VerifiedSignature, VerifyError> {
+) -> Result<Vec<Result<VerifiedSignature, VerifyError>>, VerifyError> {
     let p7s = std::fs::read(p7s_path).map_err(|e| InputError::from_io(p7s_path, e))?;
     let Some(content) = content else {
-        // An enveloping signature: the content is inside it.
-        // What cannot be read is refused by verify_detached, naming why.
+        // What cannot be read is refused by verify_each_signer, naming why.
         let inside = encapsulated_content(&p7s).ok().flatten().unwrap_or_default();
-        return verify_detached(&p7s, &|algo| Ok(algo.digest(&inside).as_bytes().to_vec()), policy);
+        return verify_each_signer(&p7s, &|algo| Ok(algo.digest(&inside).as_bytes().to_vec()), policy);
     };
     crate::subject::plan_file(content)?;
-    verify_detached(
+    verify_each_signer(
         &p7s,
         &|algo| {
             let hashed = crate::digest::hash_file(content, &[algo], None, &|_| {})
@@ -925,14 +961,17 @@ mod tests {
                 unexplained.push(format!("{name}: the verifier panicked"));
                 continue;
             };
-            let code = outcome.as_ref().err().map(|e| e.code()).unwrap_or("PASSED");
-            let intact = code == "PASSED" || intact_but.contains(&code);
-            let failed = outcome.as_ref().err().is_some_and(|e| {
-                !intact_but.contains(&e.code())
-                    && !matches!(
-                        e.code(),
-                        "UNSUPPORTED_ALGORITHM" | "UNSUPPORTED_FORMAT" | "CERT_NOT_VALID_AT_SIGNING_TIME"
-                    )
+            // Each signer's code (a file that cannot be read: one code for it).
+            let codes: Vec<&str> = match &outcome {
+                Ok(each) => each.iter().map(|r| r.as_ref().err().map_or("PASSED", VerifyError::code)).collect(),
+                Err(e) => vec![e.code()],
+            };
+            let code = codes.iter().find(|c| **c != "PASSED").copied().unwrap_or("PASSED");
+            let intact = codes.iter().all(|c| *c == "PASSED" || intact_but.contains(c));
+            let failed = codes.iter().any(|c| {
+                *c != "PASSED"
+                    && !intact_but.contains(c)
+                    && !matches!(*c, "UNSUPPORTED_ALGORITHM" | "UNSUPPORTED_FORMAT" | "CERT_NOT_VALID_AT_SIGNING_TIME")
             });
             match theirs.as_str() {
                 "sound" => {

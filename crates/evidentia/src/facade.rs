@@ -344,8 +344,9 @@ impl Evidentia {
         Ok(crate::pades::verify_pdf_bytes(path, &bytes, &policy)?)
     }
 
-    /// Verifies the detached CMS/CAdES signature `signature` over `file`: `trust` adds roots,
-    /// `certs` certificates the signature does not carry; `online` fetches revocation data.
+    /// Verifies every signer of the CMS/CAdES signature `signature`, detached over `file` or
+    /// enveloping: `trust` adds roots, `certs` certificates the signature does not carry; `online`
+    /// fetches revocation data.
     pub async fn verify_signature_file(
         &self,
         signature: &Path,
@@ -354,7 +355,7 @@ impl Evidentia {
         certs: &[PathBuf],
         revocation: &[PathBuf],
         online: bool,
-    ) -> Result<crate::cades_verify::VerifiedSignature, Error> {
+    ) -> Result<SignatureFileReport, Error> {
         let p7s = std::fs::read(signature).map_err(|e| crate::subject::InputError::from_io(signature, e))?;
         if file.is_none() && matches!(crate::cades_verify::encapsulated_content(&p7s), Ok(None)) {
             return Err(Error::Usage(format!(
@@ -376,12 +377,43 @@ impl Evidentia {
             settings.policy.revocation.extend(&policy.revocation);
             settings.policy.revocation_fetched = true;
         }
-        Ok(crate::cades_verify::verify_file(signature, file, &settings.policy)?)
+        let signers: Vec<Result<crate::cades_verify::VerifiedSignature, Error>> =
+            crate::cades_verify::verify_file(signature, file, &settings.policy)?
+                .into_iter()
+                .map(|r| r.map_err(Error::from))
+                .collect();
+        Ok(SignatureFileReport::of(signers))
     }
 
     /// The verification report as a PDF in `lang`.
     pub fn report_pdf(&self, report: &PackageReport, lang: Lang) -> Result<Vec<u8>, Error> {
         Ok(crate::report::render(report, lang, &crate::clock::now())?)
+    }
+}
+
+/// What `signature verify` found: each signer's outcome, in the order of the file, and the verdict
+/// over them all (FAILED when one failed, else INDETERMINATE when one is undecided).
+#[derive(Debug)]
+pub struct SignatureFileReport {
+    /// Each signer's verified signature, or why it is not accepted.
+    pub signers: Vec<Result<crate::cades_verify::VerifiedSignature, Error>>,
+    /// The verdict over all signers.
+    pub result: crate::check::Indication,
+}
+
+impl SignatureFileReport {
+    fn of(signers: Vec<Result<crate::cades_verify::VerifiedSignature, Error>>) -> Self {
+        use crate::check::Indication;
+        let each: Vec<Indication> =
+            signers.iter().map(|r| r.as_ref().map_or_else(Error::indication, |_| Indication::TotalPassed)).collect();
+        let result = if each.contains(&Indication::TotalFailed) {
+            Indication::TotalFailed
+        } else if each.contains(&Indication::Indeterminate) {
+            Indication::Indeterminate
+        } else {
+            Indication::TotalPassed
+        };
+        Self { signers, result }
     }
 }
 

@@ -35,4 +35,4 @@ pub use evidentia_formats::{check, clock, digest, hash_hex, media, subject, work
 pub use evidentia_identity as identity;
 pub use evidentia_pki::cades_verify;
 pub use evidentia_vault as vault;
-pub use facade::Evidentia;
+pub use facade::{Evidentia, SignatureFileReport};

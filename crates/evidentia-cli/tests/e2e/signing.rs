@@ -513,6 +513,51 @@ fn enveloping_signatures_are_verified_over_the_content_inside_them() {
     let (code, out, _) = run("tampered.p7m", &[]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("HASH_MISMATCH"), "{out}");
+    // Two signers in one SignedData (parallel signatures): each judged; one broken fails the whole.
+    let made = openssl(
+        &env,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-in",
+            "contract.pdf",
+            "-signer",
+            "rsa.pem",
+            "-inkey",
+            "rsa.key",
+            "-signer",
+            "p256.pem",
+            "-inkey",
+            "p256.key",
+            "-outform",
+            "DER",
+            "-out",
+            "two.p7m",
+        ],
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let (code, out, _) = run("two.p7m", &[]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let signers = v["signers"].as_array().unwrap();
+    assert_eq!(signers.len(), 2, "{v}");
+    assert!(signers.iter().all(|s| s["result"] == "PASSED"), "{v}");
+    let subjects: Vec<&str> = signers.iter().map(|s| s["verified"]["signer"]["subject"].as_str().unwrap()).collect();
+    assert!(subjects.iter().any(|s| s.contains("rsa")) && subjects.iter().any(|s| s.contains("p256")), "{subjects:?}");
+    let mut bytes = std::fs::read(env.path("two.p7m")).unwrap();
+    let value = evidentia::cades::signature_value(&bytes).unwrap();
+    let at = bytes.windows(value.len()).position(|w| w == value.as_slice()).unwrap() + value.len() / 2;
+    bytes[at] ^= 0x01;
+    std::fs::write(env.path("two-broken.p7m"), &bytes).unwrap();
+    let (code, out, _) = run("two-broken.p7m", &[]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results: Vec<&str> = v["signers"].as_array().unwrap().iter().map(|s| s["result"].as_str().unwrap()).collect();
+    assert_eq!(v["result"], "FAILED", "{v}");
+    assert!(results.contains(&"PASSED") && results.contains(&"FAILED"), "{results:?}");
+
     // A detached signature without --file: a usage error naming what to give.
     let made = openssl(
         &env,
