@@ -426,6 +426,10 @@ fn certification_signatures_are_read_by_pyhanko_and_pdfsig_and_their_permission_
     let (code, report) = s.verify("certified.pdf", &[]);
     assert_eq!(code, 0, "{report:#}");
     assert!(report["signatures"][0]["certification"].as_str().unwrap().contains("P=2"), "{report:#}");
+    let signature_check =
+        report["signatures"][0]["checks"].as_array().unwrap().iter().find(|c| c["check"] == "signature");
+    let detail = signature_check.unwrap()["detail"].as_str().unwrap();
+    assert!(detail.contains("a certification signature: it permits form filling"), "{detail}");
     s.sign("certified.pdf", "certified-then-signed.pdf", "bob", &["--level", "B-T"]);
     let levels = s.pyhanko_levels("certified-then-signed.pdf");
     assert!(levels.iter().all(|l| l["bottom_line"] == true), "pyHanko: {levels:?}");
@@ -502,7 +506,9 @@ fn field_locks_are_written_as_pyhanko_reads_them_and_a_locked_field_may_not_chan
     assert_eq!(levels[0]["fieldmdp"]["fields"], serde_json::json!(["Amount"]), "{levels:?}");
     assert_eq!(levels[0]["bottom_line"], true, "{levels:?}");
     assert_pdfsig_valid(&s.pdfsig("locked.pdf"), 1);
-    assert_eq!(s.verify("locked.pdf", &[]).1["result"], "TOTAL-PASSED");
+    let (_, report) = s.verify("locked.pdf", &[]);
+    assert_eq!(report["result"], "TOTAL-PASSED", "{report:#}");
+    assert_eq!(report["signatures"][0]["locked_fields"], "Amount", "{report:#}");
 
     // The locked field filled in later: FAILED by pyHanko and by us, the field named.
     pdf_tool(&s, &["fill", "locked.pdf", "refilled.pdf", "Amount", "1000000 EUR"]);

@@ -507,6 +507,13 @@ fn check_one(
             sig.timestamp = v.timestamp.clone();
             sig.revocation = v.revocation.clone();
         }
+        // What it permits later and which fields it locks, for every report that shows the check.
+        if let Some(c) = &sig.certification {
+            check.detail.push_str(&format!("; a certification signature: it permits {c}"));
+        }
+        if let Some(l) = &sig.locked_fields {
+            check.detail.push_str(&format!("; it locks {l} against later changes (FieldMDP)"));
+        }
         sig.checks.push(check);
     } else {
         sig.checks.push(Check::indeterminate(
