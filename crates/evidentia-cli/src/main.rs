@@ -84,20 +84,38 @@ enum Command {
         /// A new or empty folder.
         dir: PathBuf,
     },
-    /// Verify an evidence package: offline by default, from the package alone.
+    /// Verify any evidence, told by its content: an evidence package (offline, from the package
+    /// alone), a signed PDF, a CMS/CAdES signature (.p7s, .p7m), an RFC 3161 time-stamp (.tsr,
+    /// .tst), an OpenTimestamps proof (.ots) — or a file through the vault's records.
     Verify {
-        /// The package (.asice).
+        /// The evidence.
+        #[arg(value_name = "PATH")]
         package: PathBuf,
+        /// The file a detached signature, time-stamp or .ots proof is over (for a proof, by
+        /// default the file named like it without .ots).
+        #[arg(long)]
+        file: Option<PathBuf>,
         /// Trust these roots (PEM) for TSAs and signers, besides the system's and the configured TSA roots.
         #[arg(long)]
         trust: Vec<PathBuf>,
         /// Let self-signed signers pass (their certificate is trusted as its own root).
         #[arg(long)]
         accept_self_signed: bool,
-        /// Confirm anchor blocks with the configured chain node.
+        /// Fetch revocation data and missing issuer certificates; confirm anchor blocks with the
+        /// configured chain node.
         #[arg(long)]
         online: bool,
-        /// Also write the report as PDF here.
+        /// A CRL (DER or PEM) or OCSP response (DER) to judge revocation by.
+        #[arg(long, value_name = "FILE")]
+        revocation: Vec<PathBuf>,
+        /// Check Bitcoin attestations of an .ots proof with this bitcoind JSON-RPC address
+        /// (http://user:password@host:8332/).
+        #[arg(long, value_name = "URL")]
+        bitcoin_node: Option<String>,
+        /// bitcoind's .cookie file, for a --bitcoin-node address without user and password.
+        #[arg(long, value_name = "FILE")]
+        bitcoin_cookie: Option<PathBuf>,
+        /// Also write the report as PDF here (evidence packages and vault records).
         #[arg(long, value_name = "PDF")]
         report: Option<PathBuf>,
         /// The PDF report's language: zh-CN, en, or both.
@@ -829,16 +847,60 @@ async fn run(cli: Cli) -> Outcome {
             render::extracted(cli.json, &dir, entries);
             Ok(())
         }
-        Command::Verify { package, trust, accept_self_signed, online, report: report_pdf, lang } => {
+        Command::Verify {
+            package,
+            file,
+            trust,
+            accept_self_signed,
+            online,
+            revocation,
+            bitcoin_node,
+            bitcoin_cookie,
+            report: report_pdf,
+            lang,
+        } => {
+            use evidentia::facade::{Verification, VerifyRequest};
             let lang = report_lang(&lang)?;
-            let report = evidentia.verify(&package, &trust, accept_self_signed, online).await?;
-            if let Some(pdf) = &report_pdf {
-                let bytes = evidentia.report_pdf(&report, lang)?;
-                std::fs::write(pdf, bytes)
-                    .map_err(|e| evidentia::subject::InputError::Unreadable { path: pdf.clone(), source: e })?;
+            let request = VerifyRequest {
+                path: &package,
+                file: file.as_deref(),
+                trust: &trust,
+                accept_self_signed,
+                online,
+                revocation: &revocation,
+                bitcoin_node: bitcoin_node.as_deref(),
+                bitcoin_cookie: bitcoin_cookie.as_deref(),
+            };
+            let verification = match evidentia.verify_evidence(&request).await {
+                Ok(v) => v,
+                Err(e)
+                    if e.kind() == evidentia::ErrorKind::Invalid
+                        && !matches!(e, evidentia::Error::NotSealedHere(_)) =>
+                {
+                    render::timestamp_rejected(cli.json, &package, &e);
+                    return verdict_exit(e.indication());
+                }
+                Err(e) => return Err(Box::new(Failure::Core(e))),
+            };
+            match &verification {
+                Verification::Package(report) => {
+                    if let Some(pdf) = &report_pdf {
+                        let bytes = evidentia.report_pdf(report, lang)?;
+                        std::fs::write(pdf, bytes)
+                            .map_err(|e| evidentia::subject::InputError::Unreadable { path: pdf.clone(), source: e })?;
+                    }
+                    render::package_report(cli.json, report);
+                }
+                _ if report_pdf.is_some() => {
+                    return Err(usage("--report: the report PDF is made for evidence packages and vault records"));
+                }
+                Verification::Pdf(report) => render::pdf_report(cli.json, report),
+                Verification::Signature(report) => render::signature_report(cli.json, &package, report),
+                Verification::Timestamp(Ok(verified)) => render::timestamp_verified(cli.json, &package, verified),
+                Verification::Timestamp(Err(e)) => render::timestamp_rejected(cli.json, &package, e),
+                Verification::Ots(report) => render::ots_report(cli.json, report),
             }
-            render::package_report(cli.json, &report);
-            verdict_exit(report.result)
+            verdict_exit(verification.result())
         }
         Command::Anchor(cmd) => {
             let flush = matches!(cmd, AnchorCommand::Flush);

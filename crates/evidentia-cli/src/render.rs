@@ -698,7 +698,11 @@ pub fn package_report(json: bool, r: &evidentia::verify::package::PackageReport)
         println!("SANDBOX — NOT LEGAL EVIDENCE: this package was made with test services.");
     }
     println!("package {}: {}", r.package, r.result);
-    println!("  exported {} by {}", r.exported_at, r.producer);
+    if r.exported_at.is_empty() {
+        println!("  an ASiC container without an Evidentia evidence document: checked as ASiC");
+    } else {
+        println!("  exported {} by {}", r.exported_at, r.producer);
+    }
     println!(
         "  policy: trust {}; self-signed signers {}; chain {}",
         r.policy.trust.join(", "),
@@ -708,6 +712,9 @@ pub fn package_report(json: bool, r: &evidentia::verify::package::PackageReport)
     for c in &r.checks {
         check_line(c);
     }
+    for c in &r.notes {
+        check_line_as("note ", c);
+    }
     for rec in &r.records {
         println!("record {} ({}): {}", rec.id, rec.name, rec.result);
         for c in &rec.checks {
@@ -716,6 +723,22 @@ pub fn package_report(json: bool, r: &evidentia::verify::package::PackageReport)
         for c in &rec.notes {
             check_line_as("note ", c);
         }
+    }
+}
+
+/// `verify FILE.ots`.
+pub fn ots_report(json: bool, r: &evidentia::verify::ots::OtsReport) {
+    if json {
+        print_json(&serde_json::to_value(r).unwrap_or_default());
+        return;
+    }
+    println!("OpenTimestamps proof {}: {}", r.proof, r.result);
+    println!("  over {} ({} {}); Bitcoin node: {}", r.file, r.file_hash, r.digest, r.bitcoin_node);
+    for c in &r.checks {
+        check_line(c);
+    }
+    for c in &r.notes {
+        check_line_as("note ", c);
     }
 }
 

@@ -37,13 +37,18 @@ const URI_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 const TAG_PENDING: [u8; 8] = [0x83, 0xdf, 0xe3, 0x0d, 0x2e, 0xf9, 0x0c, 0x8e];
 const TAG_BITCOIN: [u8; 8] = [0x05, 0x88, 0x96, 0x0d, 0x73, 0xd7, 0x19, 0x01];
+/// Attestations the reference client knows by name but does not check: the ledger and its block height.
+const TAG_OTHER_LEDGERS: [([u8; 8], &str); 2] = [
+    ([0x06, 0x86, 0x9a, 0x0d, 0x73, 0xd7, 0x1b, 0x45], "Litecoin"),
+    ([0x30, 0xfe, 0x80, 0x87, 0xb5, 0xc7, 0xea, 0xd7], "Ethereum"),
+];
 
 /// One operation on a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// SHA-1 (readable, not produced).
     Sha1,
-    /// RIPEMD-160 (readable, not evaluated).
+    /// RIPEMD-160 (in older calendars' trees).
     Ripemd160,
     /// SHA-256.
     Sha256,
@@ -94,6 +99,43 @@ impl Op {
         }
     }
 
+    /// The digest of everything `reader` yields, read in 1 MiB pieces, for a file-hash operation
+    /// (SHA-1, RIPEMD-160, SHA-256, Keccak-256); `None` for another operation.
+    pub fn digest_reader(&self, mut reader: impl std::io::Read) -> std::io::Result<Option<Vec<u8>>> {
+        use ripemd::Digest as _;
+        enum Hasher {
+            Ring(Box<ring::digest::Context>),
+            Ripemd(Box<ripemd::Ripemd160>),
+            Keccak(Box<sha3::Keccak256>),
+        }
+        let mut hasher = match self {
+            Op::Sha1 => Hasher::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY))),
+            Op::Sha256 => Hasher::Ring(Box::new(ring::digest::Context::new(&ring::digest::SHA256))),
+            Op::Ripemd160 => Hasher::Ripemd(Box::default()),
+            Op::Keccak256 => Hasher::Keccak(Box::default()),
+            _ => return Ok(None),
+        };
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            match &mut hasher {
+                Hasher::Ring(c) => c.update(&buf[..n]),
+                Hasher::Ripemd(h) => h.update(&buf[..n]),
+                Hasher::Keccak(h) => h.update(&buf[..n]),
+            }
+        }
+        Ok(Some(match hasher {
+            Hasher::Ring(c) => c.finish().as_ref().to_vec(),
+            Hasher::Ripemd(h) => h.finalize().to_vec(),
+            Hasher::Keccak(h) => h.finalize().to_vec(),
+        }))
+    }
+
     /// The operation applied to `msg`.
     pub fn apply(&self, msg: &[u8]) -> Result<Vec<u8>, OtsFormatError> {
         if msg.len() > MAX_LEN {
@@ -104,7 +146,10 @@ impl Op {
         }
         let out = match self {
             Op::Sha1 => ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, msg).as_ref().to_vec(),
-            Op::Ripemd160 => return Err(OtsFormatError::UnsupportedOp("ripemd160")),
+            Op::Ripemd160 => {
+                use ripemd::Digest as _;
+                ripemd::Ripemd160::digest(msg).to_vec()
+            }
             Op::Sha256 => ring::digest::digest(&ring::digest::SHA256, msg).as_ref().to_vec(),
             Op::Keccak256 => alloy_primitives::keccak256(msg).to_vec(),
             Op::Append(a) => [msg, a].concat(),
@@ -210,12 +255,28 @@ impl Attestation {
     }
 }
 
+impl Attestation {
+    /// For an attestation in another ledger the reference client names (Litecoin, Ethereum): the
+    /// ledger and the block height its payload gives.
+    pub fn other_ledger(&self) -> Option<(&'static str, Option<u64>)> {
+        let Attestation::Unknown(tag, payload) = self else { return None };
+        let (_, ledger) = TAG_OTHER_LEDGERS.iter().find(|(t, _)| t == tag)?;
+        let mut r = Reader::new(payload);
+        let height = r.varuint("block height").ok().filter(|_| r.at_end());
+        Some((ledger, height))
+    }
+}
+
 impl std::fmt::Display for Attestation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Attestation::Pending(uri) => write!(f, "pending at calendar {uri}"),
             Attestation::Bitcoin(h) => write!(f, "Bitcoin block {h}"),
-            Attestation::Unknown(tag, _) => write!(f, "unknown attestation {}", hex::encode(tag)),
+            Attestation::Unknown(tag, _) => match self.other_ledger() {
+                Some((ledger, Some(h))) => write!(f, "{ledger} block {h}"),
+                Some((ledger, None)) => write!(f, "{ledger} block (height unreadable)"),
+                None => write!(f, "unknown attestation {}", hex::encode(tag)),
+            },
         }
     }
 }

@@ -15,6 +15,12 @@ const MAX_CRL: usize = 20 << 20;
 #[error("the HTTP client for revocation data cannot start: {0}")]
 pub struct HttpClientError(String);
 
+impl HttpClientError {
+    pub(crate) fn new(why: String) -> Self {
+        Self(why)
+    }
+}
+
 /// What was fetched for a set of certificates, and where nothing could be had.
 #[derive(Debug, Clone, Default)]
 pub struct RevocationData {

@@ -102,6 +102,7 @@ impl SignatureError {
             Self::Timestamp(TspError::UntrustedRoot(_)) => "NO_TRUSTED_ROOT",
             Self::Timestamp(TspError::UnsupportedAlgorithm(_)) => "UNSUPPORTED_ALGORITHM",
             Self::Timestamp(TspError::CryptoConstraints { .. }) => "CRYPTO_CONSTRAINTS",
+            Self::Timestamp(TspError::SignerCertificateMissing) => "SIGNER_CERT_NOT_FOUND",
             Self::Timestamp(_) => "TIMESTAMP_INVALID",
             Self::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
             Self::SeveralSigners(_) => "UNSUPPORTED_FORMAT",
@@ -971,7 +972,13 @@ mod tests {
             let failed = codes.iter().any(|c| {
                 *c != "PASSED"
                     && !intact_but.contains(c)
-                    && !matches!(*c, "UNSUPPORTED_ALGORITHM" | "UNSUPPORTED_FORMAT" | "CERT_NOT_VALID_AT_SIGNING_TIME")
+                    && !matches!(
+                        *c,
+                        "UNSUPPORTED_ALGORITHM"
+                            | "UNSUPPORTED_FORMAT"
+                            | "CERT_NOT_VALID_AT_SIGNING_TIME"
+                            | "SIGNER_CERT_NOT_FOUND"
+                    )
             });
             match theirs.as_str() {
                 "sound" => {
@@ -998,6 +1005,79 @@ mod tests {
             "DSS CAdES corpus: {} files, {compared} compared, {agree} agree, {rejects} false rejects",
             reference.len()
         );
+        assert!(
+            unexplained.is_empty(),
+            "disagreements docs/validation.md does not explain:\n{}",
+            unexplained.join("\n")
+        );
+    }
+
+    /// EU DSS's detached CAdES signatures (`tests/fixtures/third-party/dss-cades-detached/`), each
+    /// over the content file its Java test passes (`pairs.json`), judged beside DSS's expectation:
+    /// a signature DSS finds intact is not FAILED here (false reject), one it finds broken is not
+    /// PASSED, unless `docs/validation.md` explains why.
+    #[test]
+    fn the_dss_detached_cades_signatures_are_judged_as_dss_judges_them() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/third-party/dss-cades-detached");
+        let pairs: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("pairs.json")).unwrap()).unwrap();
+        let intact_but = ["NO_TRUSTED_ROOT", "CRYPTO_CONSTRAINTS", "REVOCATION_MISSING", "REVOKED_NO_POE"];
+        // (file, what we say instead, why) — docs/validation.md, "CAdES".
+        let explained = [
+            // Only the signed attributes as written verify (not their DER re-encoding): passed with
+            // NON_DER_SIGNED_ATTRIBUTES, as the issue asks; DSS (BouncyCastle) fails them.
+            ("dss-646__CAdES_A_DETACHED.csig", "non-DER attributes"),
+            // The signature is intact (DSS agrees); what DSS fails is the evidence record embedded in
+            // it, which this version does not check (RFC 4998 evidence records come later).
+            ("evidence-record__C-E-ERS-detached-invalid.p7s", "evidence record"),
+            ("evidence-record__C-E-ERS-detached-original-not-covered.p7s", "evidence record"),
+            ("evidence-record__C-E-ERS-detached_renewed_hashtree_invalid.p7s", "evidence record"),
+        ];
+        let (mut judged, mut rejects) = (0, 0);
+        let mut unexplained = Vec::new();
+        for (name, pair) in pairs.as_object().unwrap() {
+            let Some(content) = pair["content"].as_str() else { continue };
+            let expect = pair["expect"].as_str().unwrap_or("unknown");
+            let outcome = std::panic::catch_unwind(|| {
+                verify_file(&dir.join(name), Some(&dir.join(content)), &TimestampPolicy::default())
+            });
+            let Ok(outcome) = outcome else {
+                unexplained.push(format!("{name}: the verifier panicked"));
+                continue;
+            };
+            let codes: Vec<&str> = match &outcome {
+                Ok(each) => each.iter().map(|r| r.as_ref().err().map_or("PASSED", VerifyError::code)).collect(),
+                Err(e) => vec![e.code()],
+            };
+            let failed = codes.iter().any(|c| {
+                *c != "PASSED"
+                    && !intact_but.contains(c)
+                    && !matches!(
+                        *c,
+                        "UNSUPPORTED_ALGORITHM"
+                            | "UNSUPPORTED_FORMAT"
+                            | "CERT_NOT_VALID_AT_SIGNING_TIME"
+                            | "SIGNER_CERT_NOT_FOUND"
+                    )
+            });
+            let passed = codes.iter().all(|c| *c == "PASSED");
+            eprintln!("{name}: {codes:?} (DSS: {expect})");
+            judged += 1;
+            let known = explained.iter().any(|(f, _)| *f == name.as_str());
+            match expect {
+                "valid" if failed => {
+                    rejects += 1;
+                    if !known {
+                        unexplained.push(format!("{name}: {codes:?}, DSS intact"));
+                    }
+                }
+                "broken" if !failed && !known => unexplained.push(format!("{name}: {codes:?}, DSS broken")),
+                _ if passed && expect == "broken" => unexplained.push(format!("{name}: PASSED, DSS broken")),
+                _ => {}
+            }
+        }
+        eprintln!("DSS detached CAdES: {judged} judged, {rejects} false rejects");
+        assert!(judged >= 20, "{judged}");
         assert!(
             unexplained.is_empty(),
             "disagreements docs/validation.md does not explain:\n{}",

@@ -83,9 +83,10 @@ pub fn tsp_policy(policy: &SignaturePolicy) -> TimestampPolicy {
 /// A time-stamp's verdict: an untrusted root cannot be decided, anything else wrong fails.
 pub fn timestamp_verdict(check: CheckName, subject: &str, e: &TspError) -> Check {
     match e {
-        TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) | TspError::CryptoConstraints { .. } => {
-            Check::indeterminate(check, subject, e.code(), e.to_string())
-        }
+        TspError::UntrustedRoot(_)
+        | TspError::UnsupportedAlgorithm(_)
+        | TspError::CryptoConstraints { .. }
+        | TspError::SignerCertificateMissing => Check::indeterminate(check, subject, e.code(), e.to_string()),
         _ => Check::failed(check, subject, e.code(), e.to_string()),
     }
 }
@@ -157,6 +158,12 @@ pub fn signature_check_with(
                 || code == "CRYPTO_CONSTRAINTS"
                 || code == "REVOKED_NO_POE"
                 || code == "REVOCATION_MISSING"
+                // The signature names a certificate no one supplied: it cannot be checked (EU DSS's
+                // NO_SIGNING_CERTIFICATE_FOUND), which is not to say it is broken.
+                || code == "SIGNER_CERT_NOT_FOUND"
+                // A signer's key usage outside what the policy accepts: ETSI EN 319 102-1's
+                // INDETERMINATE SIG_CONSTRAINTS_FAILURE, as EU DSS reports it.
+                || code == "SIG_CONSTRAINTS_FAILURE"
                 || matches!(&e, VerifyError::Signature(SignatureError::CertificateNotValidAtTime { proven: false, .. }))
             {
                 // Not judged here is not broken: as EU DSS says, INDETERMINATE, naming the algorithm.

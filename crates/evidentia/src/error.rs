@@ -50,6 +50,12 @@ pub enum Error {
     /// A PDF cannot be signed or read.
     #[error(transparent)]
     Pdf(#[from] PadesError),
+    /// An OpenTimestamps proof cannot be judged (unreadable, malformed, no stamped file).
+    #[error(transparent)]
+    OtsProof(#[from] crate::verify::ots::OtsProofError),
+    /// The Bitcoin node given cannot be used.
+    #[error(transparent)]
+    Bitcoin(#[from] evidentia_net::bitcoin::BitcoinError),
     /// An argument's value or combination is not one the operation can use.
     #[error("{0}")]
     Usage(String),
@@ -87,6 +93,10 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Usage(_) => ErrorKind::Usage,
+            Error::OtsProof(crate::verify::ots::OtsProofError::NoData { .. }) => ErrorKind::Usage,
+            Error::OtsProof(_) => ErrorKind::Input,
+            Error::Bitcoin(e) if e.code() == "USAGE" => ErrorKind::Usage,
+            Error::Bitcoin(_) => ErrorKind::Service,
             Error::NotSealedHere(_) => ErrorKind::Invalid,
             Error::Input(_) | Error::Algorithm(_) => ErrorKind::Input,
             Error::Vault(_) => ErrorKind::Vault,
@@ -133,16 +143,24 @@ impl Error {
         match self {
             Error::InvalidSignature(
                 S::UntrustedRoot(_)
+                | S::SignerCertificateMissing
+                | S::KeyUsage
                 | S::UnsupportedAlgorithm(_)
                 | S::SeveralSigners(_)
                 | S::CryptoConstraints { .. }
                 | S::CertificateNotValidAtTime { proven: false, .. },
             )
             | Error::InvalidSignature(S::Timestamp(
-                TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) | TspError::CryptoConstraints { .. },
+                TspError::UntrustedRoot(_)
+                | TspError::UnsupportedAlgorithm(_)
+                | TspError::CryptoConstraints { .. }
+                | TspError::SignerCertificateMissing,
             ))
             | Error::Timestamp(
-                TspError::UntrustedRoot(_) | TspError::UnsupportedAlgorithm(_) | TspError::CryptoConstraints { .. },
+                TspError::UntrustedRoot(_)
+                | TspError::UnsupportedAlgorithm(_)
+                | TspError::CryptoConstraints { .. }
+                | TspError::SignerCertificateMissing,
             ) => Indication::Indeterminate,
             // Revoked after a proven signing time cannot happen here (it passes); revoked with no
             // proof of time, or no revocation data: undecided.
@@ -168,6 +186,8 @@ impl Error {
             Error::Report(_) => "REPORT_FAILED",
             Error::Cancelled => "CANCELLED",
             Error::Usage(_) => "USAGE",
+            Error::OtsProof(e) => e.code(),
+            Error::Bitcoin(e) => e.code(),
             Error::NotSealedHere(_) => "RECORD_NOT_FOUND",
             Error::Pdf(e) => e.code(),
         }

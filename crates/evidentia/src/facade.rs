@@ -282,6 +282,55 @@ impl Evidentia {
         found?.ok_or_else(|| Error::NotSealedHere(path.to_owned()))
     }
 
+    /// Verifies any evidence, told by its content ([`crate::verify::kind`]): an evidence package
+    /// (or a file through the vault, as [`Evidentia::verify`]), a PDF's signatures, a CMS
+    /// signature (detached over `request.file`, or enveloping), an RFC 3161 time-stamp over
+    /// `request.file`, or an OpenTimestamps proof over its stamped file.
+    pub async fn verify_evidence(&self, request: &VerifyRequest<'_>) -> Result<Verification, Error> {
+        use crate::verify::kind::{EvidenceKind, kind_of};
+        let path = request.path;
+        let kind = kind_of(path).map_err(|e| crate::subject::InputError::from_io(path, e))?;
+        let needs_file =
+            |what: &str| Error::Usage(format!("{}: {what}: give the file it is over with --file", path.display()));
+        Ok(match kind {
+            EvidenceKind::OtsProof => {
+                let node = request
+                    .bitcoin_node
+                    .map(|url| {
+                        evidentia_net::bitcoin::BitcoinNode::new(
+                            url,
+                            request.bitcoin_cookie,
+                            std::time::Duration::from_secs(30),
+                        )
+                    })
+                    .transpose()?;
+                Verification::Ots(crate::verify::ots::verify_ots(path, request.file, node.as_ref()).await?)
+            }
+            EvidenceKind::Pdf => Verification::Pdf(if request.online {
+                self.verify_pdf_online(path, request.trust, request.accept_self_signed, request.revocation).await?
+            } else {
+                self.verify_pdf_with(path, request.trust, request.accept_self_signed, request.revocation)?
+            }),
+            EvidenceKind::Cms => Verification::Signature(
+                self.verify_signature_file(path, request.file, request.trust, &[], request.revocation, request.online)
+                    .await?,
+            ),
+            EvidenceKind::TimestampToken => {
+                let Some(file) = request.file else { return Err(needs_file("an RFC 3161 time-stamp")) };
+                let settings = self.config.tsa_settings(request.trust)?;
+                let subject = crate::tsp::TokenSubject::File(file.to_owned());
+                match crate::tsp::check_token_file(path, &subject, None, &settings.policy) {
+                    Ok(verified) => Verification::Timestamp(Ok(verified)),
+                    Err(e) if e.kind() == crate::ErrorKind::Invalid => Verification::Timestamp(Err(e)),
+                    Err(e) => return Err(e),
+                }
+            }
+            EvidenceKind::Container | EvidenceKind::Other => Verification::Package(Box::new(
+                self.verify(path, request.trust, request.accept_self_signed, request.online).await?,
+            )),
+        })
+    }
+
     /// Extracts the package's entries into `dir` (new files only), after checking every entry of
     /// the container; returns how many entries it has.
     pub fn extract(&self, package: &Path, dir: &Path) -> Result<usize, Error> {
@@ -370,11 +419,15 @@ impl Evidentia {
             settings.policy.extra_certificates.extend(crate::tsp::load_certificates(c)?);
         }
         if online {
-            let mut carried = crate::cades_verify::embedded_certificates(&p7s);
-            carried.extend(settings.policy.extra_certificates.iter().cloned());
-            let mut policy = crate::verify::SignaturePolicy::default();
+            let carried = crate::cades_verify::embedded_certificates(&p7s);
+            let mut policy = crate::verify::SignaturePolicy {
+                trust: settings.policy.trust.clone(),
+                extra_certificates: std::mem::take(&mut settings.policy.extra_certificates),
+                ..Default::default()
+            };
             fetch_revocation(&mut policy, &carried).await;
             settings.policy.revocation.extend(&policy.revocation);
+            settings.policy.extra_certificates = policy.extra_certificates;
             settings.policy.revocation_fetched = true;
         }
         let signers: Vec<Result<crate::cades_verify::VerifiedSignature, Error>> =
@@ -388,6 +441,56 @@ impl Evidentia {
     /// The verification report as a PDF in `lang`.
     pub fn report_pdf(&self, report: &PackageReport, lang: Lang) -> Result<Vec<u8>, Error> {
         Ok(crate::report::render(report, lang, &crate::clock::now())?)
+    }
+}
+
+/// What [`Evidentia::verify_evidence`] is asked to verify, and under which policy.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyRequest<'a> {
+    /// The evidence: a package, a PDF, a signature, a time-stamp, an `.ots` proof, or a sealed file.
+    pub path: &'a Path,
+    /// The file a detached signature, time-stamp or proof is over.
+    pub file: Option<&'a Path>,
+    /// Roots to trust besides the system's and the configured TSA roots.
+    pub trust: &'a [PathBuf],
+    /// Let self-signed signers pass.
+    pub accept_self_signed: bool,
+    /// Fetch revocation data and missing issuers; confirm chain anchors with the configured node.
+    pub online: bool,
+    /// CRL or OCSP files to judge revocation by.
+    pub revocation: &'a [PathBuf],
+    /// A bitcoind JSON-RPC address to check Bitcoin attestations with.
+    pub bitcoin_node: Option<&'a str>,
+    /// bitcoind's `.cookie` file, when the address carries no credentials.
+    pub bitcoin_cookie: Option<&'a Path>,
+}
+
+/// What [`Evidentia::verify_evidence`] found, by the kind of evidence it was given.
+#[derive(Debug)]
+pub enum Verification {
+    /// An evidence package, or a file through the vault's records.
+    Package(Box<PackageReport>),
+    /// A PDF's signatures and document time-stamps.
+    Pdf(PdfReport),
+    /// A CMS signature's signers.
+    Signature(SignatureFileReport),
+    /// An RFC 3161 time-stamp: verified, or the verdict that refuses it.
+    Timestamp(Result<evidentia_pki::tsp::VerifiedTimestamp, Error>),
+    /// An OpenTimestamps proof.
+    Ots(crate::verify::ots::OtsReport),
+}
+
+impl Verification {
+    /// The verdict over everything checked.
+    pub fn result(&self) -> crate::check::Indication {
+        match self {
+            Verification::Package(r) => r.result,
+            Verification::Pdf(r) => r.result,
+            Verification::Signature(r) => r.result,
+            Verification::Timestamp(Ok(_)) => crate::check::Indication::TotalPassed,
+            Verification::Timestamp(Err(e)) => e.indication(),
+            Verification::Ots(r) => r.result,
+        }
     }
 }
 
@@ -448,17 +551,23 @@ fn package_certificates(path: &Path) -> Vec<x509_cert::Certificate> {
     certs
 }
 
-/// Fetches OCSP responses or CRLs for `certificates` into `policy` (what cannot be had is then
-/// named by the verdict as missing).
+/// With `--online`: the issuer certificates that `certificates` lack, fetched from the CA-issuers
+/// addresses they name, join `policy`'s intermediates; then OCSP responses or CRLs for all of them
+/// (what cannot be had is named by the verdict as missing).
 async fn fetch_revocation(policy: &mut crate::verify::SignaturePolicy, certificates: &[x509_cert::Certificate]) {
-    let refs: Vec<&x509_cert::Certificate> = certificates.iter().collect();
+    let known: Vec<x509_cert::Certificate> =
+        policy.trust.roots().iter().chain(&policy.extra_certificates).cloned().collect();
+    let issuers = evidentia_net::issuers::fetch(certificates, &known).await.map(|f| f.certificates).unwrap_or_default();
+    let mut all: Vec<&x509_cert::Certificate> = certificates.iter().chain(&issuers).collect();
+    all.extend(policy.extra_certificates.iter());
     policy.revocation_fetched = true;
-    if let Ok(data) = evidentia_net::revocation::fetch(&refs).await {
+    if let Ok(data) = evidentia_net::revocation::fetch(&all).await {
         policy.revocation.crls.extend(data.crls);
         for ocsp in &data.ocsps {
             policy.revocation.add_ocsp_response(ocsp);
         }
     }
+    policy.extra_certificates.extend(issuers);
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod cli;
 mod crash;
 mod disk_full;
 mod faults;
+mod foreign;
 mod kill_storm;
 mod memory;
 mod ots;

@@ -97,6 +97,20 @@ fn ots_proofs_are_read_and_upgraded_by_the_official_client_and_by_sync() {
         assert!(info.contains(&format!("# Bitcoin block merkle root {root_shown}")), "{info}");
         assert!(info.contains(&format!("PendingAttestation('{}')", other.url)), "{info}");
     }
+    // The record's proof is verified by the one `verify`, as anyone's proof is: offline, its
+    // Bitcoin attestation names the block and the root to compare.
+    let (_, first_sha) = &records[0];
+    let work = (0..5)
+        .map(|i| env.path(&format!("works/w{i}.txt")))
+        .find(|p| crate::support::sha256sum(p) == *first_sha)
+        .unwrap();
+    let upgraded = env.path(&format!("{first}-upgraded.ots"));
+    let out = env.run(&["--json", "verify", upgraded.to_str().unwrap(), "--file", work.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
+    let v = json_of(&out);
+    let block_check = v["checks"].as_array().unwrap().iter().find(|c| c["check"] == "bitcoin_block").cloned().unwrap();
+    assert_eq!(block_check["reason"], "BLOCK_NOT_CHECKED", "{v}");
+    assert!(block_check["detail"].as_str().unwrap().contains(&root_shown), "{v}");
     let out = env.run(&["--json", "anchor", "verify", first, "--offline"]);
     let v = json_of(&out);
     assert_eq!(v["checks"][1]["check"], "ots_proof", "{v}");

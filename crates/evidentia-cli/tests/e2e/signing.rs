@@ -440,7 +440,8 @@ fn our_verifier_accepts_openssl_signatures_and_names_each_failure() {
     );
     // Wrong certificate: the signature names the rsa signer, only the p256 signer's certificate is given.
     let (code, v) = verify(&env, "nocerts.p7s", &["--trust", "ca.pem", "--cert", "p256.pem"]);
-    assert_eq!((code, v["reason"].as_str()), (1, Some("SIGNER_CERT_NOT_FOUND")), "{v}");
+    // Unchecked, not broken: INDETERMINATE, as EU DSS's NO_SIGNING_CERTIFICATE_FOUND.
+    assert_eq!((code, v["reason"].as_str()), (7, Some("SIGNER_CERT_NOT_FOUND")), "{v}");
     let (code, _) = verify(&env, "nocerts.p7s", &["--trust", "ca.pem", "--cert", "rsa.pem"]);
     assert_eq!(code, 0);
     // Modified signature: one bit of the signature value flipped.
@@ -723,4 +724,78 @@ fn an_sm2_identity_imports_and_is_refused_for_cms_with_a_clear_reason() {
     assert!(text(&sign.stdout).contains("SM2_CMS_UNSUPPORTED"), "{}", text(&sign.stdout));
     assert!(text(&sign.stderr).contains("OpenSSL 3.0"), "{}", text(&sign.stderr));
     assert!(!env.path("doc.p7s").exists());
+}
+
+/// Runs `script` with bash in the test folder; asserts it succeeded.
+fn sh(env: &Env, script: &str) {
+    let out = Command::new("bash").arg("-c").arg(script).current_dir(env.dir.path()).output().unwrap();
+    assert!(out.status.success(), "{script}: {}", text(&out.stderr));
+}
+
+#[test]
+fn with_online_an_intermediate_the_signature_lacks_is_fetched_from_its_ca_issuers_address() {
+    let env = Env::new();
+    env.write("contract.pdf", "%PDF-1.7 the signed contract");
+    std::fs::create_dir_all(env.path("www")).unwrap();
+    let server = crate::support::FileServer::start(&env.path("www"));
+    let url = &server.base;
+    // root → intermediate → signer; the signer's certificate names where its issuer's certificate
+    // and CRL are published (AIA caIssuers, CRL distribution point); a second signer names an
+    // address that has nothing.
+    env.write(
+        "ext.cnf",
+        format!(
+            "[inter]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
+             crlDistributionPoints=URI:{url}/root.crl\n\
+             [signer]\nkeyUsage=critical,digitalSignature,nonRepudiation\n\
+             authorityInfoAccess=caIssuers;URI:{url}/inter.cer\ncrlDistributionPoints=URI:{url}/inter.crl\n\
+             [lost]\nkeyUsage=critical,digitalSignature\n\
+             authorityInfoAccess=caIssuers;URI:{url}/nothing.cer\ncrlDistributionPoints=URI:{url}/inter.crl\n"
+        ),
+    );
+    for ca in ["root", "inter"] {
+        env.write(
+            &format!("{ca}.cnf"),
+            format!(
+                "[ca]\ndefault_ca=c\n[c]\ndatabase={ca}.index\ncrlnumber={ca}.crlnumber\ndefault_md=sha256\n\
+                 default_crl_days=30\ncertificate={ca}.pem\nprivate_key={ca}.key\n"
+            ),
+        );
+        env.write(&format!("{ca}.index"), "");
+        env.write(&format!("{ca}.crlnumber"), "01\n");
+    }
+    sh(
+        &env,
+        "set -e
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout root.key -out root.pem -subj '/CN=AIA Test Root' -days 30 \
+          -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+        openssl req -new -newkey rsa:2048 -nodes -keyout inter.key -out inter.csr -subj '/CN=AIA Test Issuing CA' 2>/dev/null
+        openssl x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -days 25 \
+          -extfile ext.cnf -extensions inter -out inter.pem 2>/dev/null
+        for who in signer lost; do
+          openssl req -new -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr -subj \"/CN=AIA $who\" 2>/dev/null
+          openssl x509 -req -in $who.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 20 \
+            -extfile ext.cnf -extensions $who -out $who.pem 2>/dev/null
+          openssl cms -sign -binary -in contract.pdf -signer $who.pem -inkey $who.key -outform DER -out $who.p7s
+        done
+        openssl x509 -in inter.pem -outform DER -out www/inter.cer
+        openssl ca -gencrl -config root.cnf -out www/root.crl 2>/dev/null
+        openssl ca -gencrl -config inter.cnf -out www/inter.crl 2>/dev/null",
+    );
+    let p7s = std::fs::read(env.path("signer.p7s")).unwrap();
+    let intermediate = std::fs::read(env.path("www/inter.cer")).unwrap();
+    assert!(!contains(&p7s, &intermediate), "openssl cms -sign embeds the signer's certificate only");
+
+    // Offline: the signature carries only its signer, so no path reaches the trusted root.
+    let (code, v) = verify_with(&env, "signer.p7s", &["--trust", "root.pem"]);
+    assert_eq!((code, v["result"].as_str()), (7, Some("INDETERMINATE")), "{v}");
+    // Online: the issuing CA's certificate is fetched from the signer's caIssuers address, and
+    // both CRLs from their distribution points.
+    let (code, v) = verify_with(&env, "signer.p7s", &["--trust", "root.pem", "--online"]);
+    assert_eq!((code, v["result"].as_str()), (0, Some("PASSED")), "{v}");
+    let revocation = v["verified"]["revocation"].to_string();
+    assert!(revocation.contains("not revoked (CRL of"), "{v}");
+    // An address with nothing behind it: still undecided, never a crash or a PASSED.
+    let (code, v) = verify_with(&env, "lost.p7s", &["--trust", "root.pem", "--online"]);
+    assert_eq!((code, v["result"].as_str()), (7, Some("INDETERMINATE")), "{v}");
 }

@@ -350,6 +350,43 @@ impl Drop for Calendar {
     }
 }
 
+/// A bitcoind-compatible JSON-RPC endpoint (`tests/fixtures/bitcoind.py`) serving the block
+/// headers of `tests/fixtures/bitcoin-headers.json`, user `evidentia`, password `s3cret`; stopped on drop.
+pub struct BitcoinNode {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl BitcoinNode {
+    /// Starts the node on a free port.
+    pub fn start() -> BitcoinNode {
+        let port_file = tempfile::NamedTempFile::new().expect("port file");
+        let child = Command::new("python3")
+            .arg(repo().join("tests/fixtures/bitcoind.py"))
+            .arg(repo().join("tests/fixtures/bitcoin-headers.json"))
+            .args(["--user", "evidentia", "--password", "s3cret", "--port-file"])
+            .arg(port_file.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start bitcoind.py");
+        let port = wait_for_port(port_file.path(), "the test Bitcoin node");
+        BitcoinNode { child, port }
+    }
+
+    /// Its address with the credentials.
+    pub fn url(&self) -> String {
+        format!("http://evidentia:s3cret@127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for BitcoinNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A loopback port with nothing listening on it.
 pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -431,5 +468,46 @@ print(json.dumps(json.load(urllib.request.urlopen(req, timeout=5))["result"]))
             return None;
         }
         serde_json::from_slice(&out.stdout).ok()
+    }
+}
+
+/// A plain HTTP server on a free loopback port that answers `GET /NAME` with the file NAME of its
+/// folder (404 otherwise): where a test PKI publishes its certificates and CRLs.
+pub struct FileServer {
+    pub base: String,
+}
+
+impl FileServer {
+    /// Serves `dir` until the test process ends.
+    pub fn start(dir: &Path) -> FileServer {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let dir = dir.to_owned();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                // The headers are read to their end, so that closing does not reset the connection.
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                let name = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+                let body =
+                    (!name.contains("..") && !name.is_empty()).then(|| std::fs::read(dir.join(&name)).ok()).flatten();
+                let mut out = &stream;
+                let _ = match body {
+                    Some(b) => out
+                        .write_all(format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", b.len()).as_bytes())
+                        .and_then(|_| out.write_all(&b)),
+                    None => out.write_all(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
+                };
+            }
+        });
+        FileServer { base }
     }
 }

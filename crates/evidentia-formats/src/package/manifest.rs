@@ -49,81 +49,30 @@ impl AsicManifest {
         x
     }
 
-    /// Reads a manifest written as [`AsicManifest::to_xml`] writes it (whitespace and attribute
-    /// order aside); anything else is an error naming what is wrong.
+    /// Reads a manifest through the namespace-aware reader ([`super::asic::parse_manifest`]);
+    /// Evidentia's manifests list SHA-256 digests, so any other is an error naming the entry.
     pub fn from_xml(xml: &str) -> Result<AsicManifest, String> {
-        if !xml.contains("<asic:ASiCManifest") || !xml.trim_end().ends_with("</asic:ASiCManifest>") {
-            return Err("it is not an ASiCManifest document".into());
+        let m = super::asic::parse_manifest(xml.as_bytes())?;
+        if m.kind != super::asic::ManifestKind::Signature {
+            return Err("it is an ASiCArchiveManifest, not an ASiCManifest".into());
         }
-        let mut sig_reference = None;
-        if let Some(start) = xml.find("<asic:SigReference") {
-            let tag = element_head(&xml[start..])?;
-            sig_reference = Some((attribute(tag, "URI")?, attribute(tag, "MimeType")?));
-        }
+        let sig_reference = m.sig_reference.map(|(uri, mime)| (uri, mime.unwrap_or_default()));
         let mut objects = Vec::new();
-        let mut rest = xml;
-        while let Some(start) = rest.find("<asic:DataObjectReference") {
-            let block = &rest[start..];
-            let end = block.find("</asic:DataObjectReference>").ok_or("a DataObjectReference is not closed")?;
-            let tag = element_head(block)?;
-            let uri = attribute(tag, "URI")?;
-            let mime_type = attribute(tag, "MimeType").unwrap_or_default();
-            let body = &block[..end];
-            let method = body.find("<ds:DigestMethod").map(|i| element_head(&body[i..])).transpose()?;
-            if method.map(|m| attribute(m, "Algorithm")).transpose()?.as_deref() != Some(SHA256_URI) {
-                return Err(format!("the digest of `{uri}` is not SHA-256"));
+        for r in m.references {
+            if r.algorithm != Some(crate::digest::DigestAlgorithm::Sha256) {
+                return Err(format!("the digest of `{}` is not SHA-256", r.uri));
             }
-            let value = between(body, "<ds:DigestValue>", "</ds:DigestValue>")
-                .ok_or_else(|| format!("`{uri}` has no DigestValue"))?;
-            let sha256 = STANDARD
-                .decode(value.trim())
-                .ok()
-                .filter(|d| d.len() == 32)
-                .ok_or_else(|| format!("the digest of `{uri}` is not a base64 SHA-256 value"))?;
-            objects.push(DataObject { uri, mime_type, sha256 });
-            rest = &block[end..];
+            if r.digest.len() != 32 {
+                return Err(format!("the digest of `{}` is not a base64 SHA-256 value", r.uri));
+            }
+            objects.push(DataObject { uri: r.uri, mime_type: r.mime_type.unwrap_or_default(), sha256: r.digest });
         }
         Ok(AsicManifest { sig_reference, objects })
     }
 }
 
-fn element_head(s: &str) -> Result<&str, String> {
-    s.find('>').map(|e| &s[..e]).ok_or_else(|| "an element is not closed".into())
-}
-
-fn attribute(tag: &str, name: &str) -> Result<String, String> {
-    let key = format!(" {name}=\"");
-    let start = tag.find(&key).ok_or_else(|| format!("an element has no {name} attribute"))? + key.len();
-    let end = tag[start..].find('"').ok_or_else(|| format!("the {name} attribute is not closed"))?;
-    unescape(&tag[start..start + end])
-}
-
-fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let start = s.find(open)? + open.len();
-    let end = s[start..].find(close)?;
-    Some(&s[start..start + end])
-}
-
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn unescape(s: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let (text, len) = [("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&apos;", '\'')]
-            .iter()
-            .find(|(e, _)| tail.starts_with(e))
-            .map(|(e, c)| (*c, e.len()))
-            .ok_or_else(|| format!("unknown entity in `{s}`"))?;
-        out.push(text);
-        rest = &tail[len..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Evidence package formats: the ASiC-E container (ETSI EN 319 162-1) read defensively by
-//! [`container`], the ASiC manifest ([`manifest`]), the evidence document ([`evidence`]) and the
+//! [`container`], the ASiC manifest ([`manifest`]) and anyone's ASiC manifests ([`asic`]), the evidence document ([`evidence`]) and the
 //! instructions for re-checking with open tools ([`instructions`]).
 
+pub mod asic;
 pub mod container;
 pub mod evidence;
 pub mod instructions;

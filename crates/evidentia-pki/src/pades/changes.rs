@@ -256,6 +256,16 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         .map(|(id, _)| *id)
         .collect();
     signing_seeds.extend(filled.iter().chain(&locked).copied());
+    // A field's appearance may sit behind an /AP dictionary that did not change itself: the
+    // appearance streams filling or signing rewrote are reached through it.
+    let mut appearance_path: HashSet<ObjectId> = HashSet::new();
+    for (id, object) in &touched {
+        if (filled.contains(id) || is_signature_field(object))
+            && let Some(ap) = dict_of(object).and_then(|d| d.get(b"AP").ok())
+        {
+            appearance_streams(latest, ap, &touched_ids, &mut signing_seeds, &mut appearance_path);
+        }
+    }
     let form = catalog.and_then(|c| update::resolve(latest, c, b"AcroForm")).and_then(dict_of);
     if let Some(dr) = form.and_then(|f| f.get(b"DR").ok()) {
         collect_refs(dr, &mut signing_seeds, 0);
@@ -287,10 +297,110 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
     // an object a tool wrote and dropped) shows nothing and proves nothing, as pyHanko's orphans.
     let live = reachable(latest);
 
-    let pages = page_index(signed);
+    // A page's /Annots or the form's /Fields written as an object of its own: judged as the list
+    // it replaces, by what was appended to it.
     let root = latest.trailer.get(b"Root").and_then(Object::as_reference).ok();
     let form_id = latest.catalog().ok().and_then(|c| c.get(b"AcroForm").and_then(Object::as_reference).ok());
+    let lists = indirect_lists(signed, latest);
     let label = |id: ObjectId| format!("{} {}", id.0, id.1);
+    // An object that was there and that signing or validation data rewrote must be theirs alone:
+    // one also used elsewhere (another dictionary, the trailer) would change that too.
+    let mut ours: HashSet<ObjectId> = allowed.clone();
+    ours.extend(appearance_path.iter().copied());
+    ours.extend(filled.iter().chain(&locked).copied());
+    // The form's resources and the structure tree: what signing updates there may be reached
+    // through dictionaries it left as they were.
+    if let Some(dr) = form.and_then(|f| f.get(b"DR").ok()) {
+        ours.extend(reachable_from(latest, dr));
+    }
+    if let Some(tree) = catalog.and_then(|c| c.get(b"StructTreeRoot").ok()) {
+        ours.extend(reachable_from(latest, tree));
+    }
+    let (signed_refs, latest_refs) = (referrers(signed), referrers(latest));
+    let signed_catalog = signed.trailer.get(b"Root").and_then(Object::as_reference).ok();
+    let shared_with = |id: &ObjectId| -> Option<String> {
+        if !signed.objects.contains_key(id) || filled.contains(id) || locked.contains(id) {
+            return None;
+        }
+        let object = latest.get_object(*id).ok()?;
+        if is_form_field(object) || is_signature_field(object) || is_signed(object) {
+            return None;
+        }
+        let entry_points: &[&[u8]] = &[b"DSS", b"Extensions", b"AcroForm", b"Metadata", b"StructTreeRoot"];
+        signed_refs.get(id).into_iter().flatten().chain(latest_refs.get(id).into_iter().flatten()).find_map(
+            |(by, key)| {
+                let legitimate = match by {
+                    Some(by) if ours.contains(by) => true,
+                    Some(by) if Some(*by) == root || Some(*by) == signed_catalog => {
+                        entry_points.contains(&key.as_bytes())
+                    }
+                    Some(by) if Some(*by) == form_id => key == "DR" || key == "Fields",
+                    _ => false,
+                };
+                (!legitimate).then(|| match by {
+                    Some(by) => format!(
+                        "object {} is also used by object {}{} under /{key}",
+                        label(*id),
+                        label(*by),
+                        latest.get_object(*by).ok().or_else(|| signed.objects.get(by)).map(kind).unwrap_or_default()
+                    ),
+                    None => format!("object {} is also used by the trailer under /{key}", label(*id)),
+                })
+            },
+        )
+    };
+    // A field whose appearance signing or filling replaced or rewrote: its old appearance
+    // objects (the /AP dictionaries and streams the signed revision has) must have been its own;
+    // one also used elsewhere (pyHanko's "clobbering" update) changes that other place too.
+    let mut clobbers: BTreeMap<ObjectId, String> = BTreeMap::new();
+    for (id, object) in &touched {
+        if !(filled.contains(id) || is_signature_field(object)) {
+            continue;
+        }
+        let Some(old_field) = signed.objects.get(id).and_then(dict_of) else { continue };
+        let Ok(old_ap) = old_field.get(b"AP") else { continue };
+        let mut chain = HashSet::new();
+        appearance_chain(signed, old_ap, &mut chain);
+        let new_ap = dict_of(object).and_then(|d| d.get(b"AP").ok());
+        let rewritten = chain.iter().any(|c| touched_ids.contains(c));
+        if !rewritten && new_ap.is_some_and(|n| same(n, old_ap)) {
+            continue;
+        }
+        if let Some(new_ap) = new_ap {
+            let mut current = HashSet::new();
+            appearance_chain(latest, new_ap, &mut current);
+            chain.extend(current);
+        }
+        let own = |by: &Option<ObjectId>| by.is_some_and(|b| b == *id || chain.contains(&b));
+        for part in &chain {
+            let elsewhere = signed_refs
+                .get(part)
+                .into_iter()
+                .flatten()
+                .chain(latest_refs.get(part).into_iter().flatten())
+                .find(|(by, _)| !own(by));
+            if let Some((by, key)) = elsewhere {
+                let user = match by {
+                    Some(by) => format!(
+                        "object {}{}",
+                        label(*by),
+                        latest.get_object(*by).ok().or_else(|| signed.objects.get(by)).map(kind).unwrap_or_default()
+                    ),
+                    None => "the trailer".to_owned(),
+                };
+                clobbers.insert(
+                    *id,
+                    format!(
+                        "the appearance of field {} was changed, and its appearance object {} is also used by {user} under /{key}",
+                        label(*id),
+                        label(*part)
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    let pages = page_index(signed);
     let mut out = Vec::new();
     // A writer may put the catalog in a new object: it is compared with the signed one.
     let signed_root = signed.trailer.get(b"Root").and_then(Object::as_reference).ok();
@@ -322,6 +432,25 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
         if annotations.contains(id) {
             let what = if old.is_none() { "added" } else { "changed" };
             out.push(change(format!("an annotation{} was {what}", kind(object)), ChangeClass::Annotation));
+            continue;
+        }
+        if let Some(why) = clobbers.get(id) {
+            out.push(change(why.clone(), ChangeClass::Document));
+            continue;
+        }
+        if allowed.contains(id)
+            && let Some(why) = shared_with(id)
+        {
+            out.push(change(format!("{why}: rewriting it for signing changes that too"), ChangeClass::Document));
+            continue;
+        }
+        if let Some(previous) = lists.get(id)
+            && let Object::Array(now) = object
+        {
+            match appended_class(previous, now, &lta, &signing, &annotations) {
+                Some(class) => out.push(change("fields or annotations were appended to a list".into(), class)),
+                None => out.push(change(format!("the list object {} was changed", label(*id)), ChangeClass::Document)),
+            }
             continue;
         }
         if allowed.contains(id) {
@@ -425,6 +554,121 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
                 class: ChangeClass::Document,
                 allowed: false,
             });
+        }
+    }
+    out
+}
+
+/// The appearance streams under an /AP value: through dictionaries that did not change (the /AP
+/// dictionary itself, its /N, /D, /R state dictionaries), to the streams a later revision wrote,
+/// which become `seeds`; the dictionaries passed through are kept in `path`.
+fn appearance_streams(
+    doc: &Document,
+    ap: &Object,
+    touched: &HashSet<ObjectId>,
+    seeds: &mut Vec<ObjectId>,
+    path: &mut HashSet<ObjectId>,
+) {
+    let mut stack: Vec<(Object, usize)> = vec![(ap.clone(), 0)];
+    while let Some((value, depth)) = stack.pop() {
+        if depth > 4 {
+            continue;
+        }
+        match value {
+            Object::Reference(id) => match doc.get_object(id) {
+                Ok(Object::Stream(_)) => seeds.push(id),
+                Ok(Object::Dictionary(d)) if !touched.contains(&id) => {
+                    if path.insert(id) {
+                        stack.extend(d.iter().map(|(_, v)| (v.clone(), depth + 1)));
+                    }
+                }
+                Ok(_) => seeds.push(id),
+                Err(_) => {}
+            },
+            Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| (v.clone(), depth + 1))),
+            _ => {}
+        }
+    }
+}
+
+/// The objects of an appearance: the /AP dictionary, its state dictionaries and its streams,
+/// when they are objects of their own (not the streams' resources).
+fn appearance_chain(doc: &Document, ap: &Object, out: &mut HashSet<ObjectId>) {
+    let mut stack: Vec<(Object, usize)> = vec![(ap.clone(), 0)];
+    while let Some((value, depth)) = stack.pop() {
+        if depth > 4 {
+            continue;
+        }
+        match value {
+            Object::Reference(id) => {
+                if !out.insert(id) {
+                    continue;
+                }
+                if let Ok(Object::Dictionary(d)) = doc.get_object(id) {
+                    stack.extend(d.iter().map(|(_, v)| (v.clone(), depth + 1)));
+                }
+            }
+            Object::Dictionary(d) => stack.extend(d.iter().map(|(_, v)| (v.clone(), depth + 1))),
+            _ => {}
+        }
+    }
+}
+
+/// The objects `value` leads to (not through parents, pages, the page tree or the catalog).
+fn reachable_from(doc: &Document, value: &Object) -> HashSet<ObjectId> {
+    let mut stack = Vec::new();
+    collect_refs(value, &mut stack, 0);
+    let mut seen = HashSet::new();
+    while let Some(id) = stack.pop() {
+        let Ok(object) = doc.get_object(id) else { continue };
+        if matches!(type_of(object), Some(b"Page") | Some(b"Pages") | Some(b"Catalog")) || !seen.insert(id) {
+            continue;
+        }
+        collect_refs(object, &mut stack, 0);
+    }
+    seen
+}
+
+/// Pages' /Annots and the form's /Fields that `latest` writes as objects of their own, each with
+/// the list it replaces in `signed` (the same object's, or the direct array that was there).
+fn indirect_lists(signed: &Document, latest: &Document) -> BTreeMap<ObjectId, Vec<Object>> {
+    let mut lists = BTreeMap::new();
+    for (_, page) in latest.get_pages() {
+        let (Ok(now), Ok(then)) = (latest.get_dictionary(page), signed.get_dictionary(page)) else { continue };
+        if let Ok(Object::Reference(list)) = now.get(b"Annots") {
+            lists.insert(*list, array_value(signed, then, b"Annots"));
+        }
+    }
+    let form = |doc: &Document| {
+        doc.catalog().ok().and_then(|c| update::resolve(doc, c, b"AcroForm")).and_then(dict_of).cloned()
+    };
+    if let (Some(now), Some(then)) = (form(latest), form(signed))
+        && let Ok(Object::Reference(list)) = now.get(b"Fields")
+    {
+        lists.insert(*list, array_value(signed, &then, b"Fields"));
+    }
+    lists
+}
+
+/// For every object of `doc`, who refers to it: another object, or the trailer (`None`), and the
+/// top-level key the reference sits under.
+fn referrers(doc: &Document) -> std::collections::HashMap<ObjectId, Vec<(Option<ObjectId>, String)>> {
+    let mut out: std::collections::HashMap<ObjectId, Vec<(Option<ObjectId>, String)>> = Default::default();
+    let mut note = |by: Option<ObjectId>, key: &[u8], value: &Object| {
+        let mut found = Vec::new();
+        all_refs(value, &mut found, 0);
+        for id in found {
+            out.entry(id).or_default().push((by, String::from_utf8_lossy(key).into_owned()));
+        }
+    };
+    for (key, value) in doc.trailer.iter() {
+        note(None, key, value);
+    }
+    for (id, object) in &doc.objects {
+        match object {
+            Object::Dictionary(d) => d.iter().for_each(|(k, v)| note(Some(*id), k, v)),
+            Object::Stream(s) => s.dict.iter().for_each(|(k, v)| note(Some(*id), k, v)),
+            other => note(Some(*id), b"", other),
         }
     }
     out

@@ -2,6 +2,9 @@
 //! (with a reason), each with the evidence for its verdict, aggregated per record and per
 //! package into TOTAL-PASSED / TOTAL-FAILED / INDETERMINATE under an explicit policy.
 
+pub mod asic;
+pub mod kind;
+pub mod ots;
 pub mod package;
 
 pub use evidentia_formats::check::{Check, CheckName, Indication, Verdict, aggregate};

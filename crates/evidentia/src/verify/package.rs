@@ -39,6 +39,9 @@ pub struct PackageReport {
     pub policy: PolicyUsed,
     /// Checks of the container, the manifest and its seal.
     pub checks: Vec<Check>,
+    /// What the checks leave open without bearing on the result (a file no seal covers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Check>,
     /// Each record.
     pub records: Vec<RecordReport>,
     /// The evidence document the records were read from (for the report PDF).
@@ -115,13 +118,28 @@ pub fn looks_like_package(path: &Path) -> bool {
         .map(|()| magic == *b"PK\x03\x04")
         .unwrap_or(false);
     if !is_zip {
-        return path.extension().is_some_and(|e| e.eq_ignore_ascii_case("asice"));
+        // A damaged container is still one, to be refused as such, not looked up as a file.
+        return path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ["asice", "asics", "sce", "scs"].iter().any(|x| e.eq_ignore_ascii_case(x)));
     }
     match Container::open(path, Limits::default()) {
-        Ok(c) => c.entries().iter().any(|e| e.name == "mimetype" || e.name == EVIDENCE_PATH),
+        Ok(c) => c.entries().iter().any(|e| e.name == "mimetype" || e.name == EVIDENCE_PATH || is_asic_entry(&e.name)),
         // A hostile container is refused by the package verifier, with its reason.
         Err(_) => true,
     }
+}
+
+/// An entry only an ASiC container has: a manifest, signature, time-stamp or evidence record in `META-INF/`.
+fn is_asic_entry(name: &str) -> bool {
+    let Some(file) = name.strip_prefix("META-INF/") else { return false };
+    let file = file.to_ascii_lowercase();
+    file.starts_with("asicmanifest")
+        || file.starts_with("asicarchivemanifest")
+        || file.starts_with("evidencerecord")
+        || (file.contains("signature") && (file.ends_with(".p7s") || file.ends_with(".xml")))
+        || (file.contains("timestamp") && file.ends_with(".tst"))
 }
 
 /// Keeps only what a package made for checking says about its records: its own container,
@@ -134,7 +152,26 @@ pub fn records_only(report: &mut PackageReport) {
 /// Verifies the package at `path` under `policy`. Hostile or unreadable containers are refused
 /// with an error; everything else (a missing entry, an unknown evidence version) ends in a report.
 pub async fn verify_package(path: &Path, policy: &Policy) -> Result<PackageReport, PackageError> {
-    Ok(verify_container(Container::open(path, Limits::default())?, policy).await)
+    // A ZIP reader finds entries through the central directory at the end; a container whose
+    // first local header is damaged would still list them. Refused, as EU DSS refuses it.
+    let mut magic = [0u8; 4];
+    let read = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic));
+    if read.is_err() || magic != *b"PK\x03\x04" {
+        return Err(ContainerError::NotAContainer {
+            path: path.to_owned(),
+            detail: "it does not start with a ZIP local file header: the file is damaged or not a container".into(),
+        }
+        .into());
+    }
+    let mut c = Container::open(path, Limits::default())?;
+    // Evidentia's packages are judged with their evidence document (one removed from a package
+    // whose manifest lists it is missing evidence); any other ASiC container as ASiC alone.
+    let ours = c.entries().iter().any(|e| e.name.starts_with(EVIDENTIA_DIR))
+        || c.read(MANIFEST_PATH).ok().flatten().is_some_and(|m| String::from_utf8_lossy(&m).contains(EVIDENCE_PATH));
+    if !ours {
+        return Ok(crate::verify::asic::verify_asic(c, policy));
+    }
+    Ok(verify_container(c, policy).await)
 }
 
 /// Verifies an opened container (from a file or from memory) under `policy`.
@@ -319,6 +356,7 @@ pub async fn verify_container(mut c: Container, policy: &Policy) -> PackageRepor
             "the evidence document cannot be read",
         ));
         return PackageReport {
+            notes: Vec::new(),
             package: path.display().to_string(),
             result: aggregate(&checks),
             profile: String::new(),
@@ -336,6 +374,7 @@ pub async fn verify_container(mut c: Container, policy: &Policy) -> PackageRepor
     }
     let result = aggregate(checks.iter().chain(records.iter().flat_map(|r| r.checks.iter())));
     PackageReport {
+        notes: Vec::new(),
         package: path.display().to_string(),
         result,
         profile: doc.profile.clone(),
@@ -840,20 +879,52 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_wrong_or_compressed_mimetype_fails_the_container_check() {
+    async fn a_wrong_or_compressed_mimetype_fails_an_evidentia_package() {
         let dir = tempfile::tempdir().unwrap();
-        let path = package(dir.path(), &[("mimetype", b"application/zip", CompressionMethod::Stored)]);
+        let evidence = (EVIDENCE_PATH, &b"{}"[..], CompressionMethod::Deflated);
+        let path = package(dir.path(), &[("mimetype", b"application/zip", CompressionMethod::Stored), evidence]);
         let report = verify_package(&path, &Policy::default()).await.unwrap();
         assert_eq!(container_check(&report).reason.as_deref(), Some("MIMETYPE_INVALID"));
         assert_eq!(report.result, Indication::TotalFailed);
 
-        let path = package(dir.path(), &[("mimetype", MIMETYPE.as_bytes(), CompressionMethod::Deflated)]);
+        let path = package(dir.path(), &[("mimetype", MIMETYPE.as_bytes(), CompressionMethod::Deflated), evidence]);
         let report = verify_package(&path, &Policy::default()).await.unwrap();
         assert_eq!(container_check(&report).reason.as_deref(), Some("MIMETYPE_MISPLACED"));
         assert_eq!(report.result, Indication::TotalFailed);
+    }
 
-        let path = package(dir.path(), &[("other.txt", b"x", CompressionMethod::Stored)]);
+    #[tokio::test]
+    async fn another_tools_container_is_judged_as_asic_and_an_unsealed_one_never_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        for entries in [
+            &[("mimetype", &b"application/zip"[..], CompressionMethod::Stored)][..],
+            &[("other.txt", &b"x"[..], CompressionMethod::Stored)][..],
+            &[
+                ("mimetype", MIMETYPE.as_bytes(), CompressionMethod::Stored),
+                ("a.txt", b"x", CompressionMethod::Deflated),
+            ][..],
+        ] {
+            let path = package(dir.path(), entries);
+            let report = verify_package(&path, &Policy::default()).await.unwrap();
+            assert_eq!(report.result, Indication::Indeterminate, "{report:#?}");
+            assert!(report.checks.iter().any(|c| c.reason.as_deref() == Some("NO_SIGNATURE")), "{report:#?}");
+        }
+        // A manifest whose digest of its one file does not match, sealed by garbage: failed, named.
+        let manifest = br#"<ASiCManifest xmlns="http://uri.etsi.org/02918/v1.2.1#"><SigReference URI="META-INF/signature.p7s"/>
+            <DataObjectReference URI="a.txt"><DigestMethod xmlns="http://www.w3.org/2000/09/xmldsig#" Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>
+            <DigestValue xmlns="http://www.w3.org/2000/09/xmldsig#">AAAA</DigestValue></DataObjectReference></ASiCManifest>"#;
+        let path = package(
+            dir.path(),
+            &[
+                ("mimetype", MIMETYPE.as_bytes(), CompressionMethod::Stored),
+                ("a.txt", b"x", CompressionMethod::Deflated),
+                ("META-INF/ASiCManifest.xml", manifest, CompressionMethod::Deflated),
+                ("META-INF/signature.p7s", b"not a signature", CompressionMethod::Deflated),
+            ],
+        );
         let report = verify_package(&path, &Policy::default()).await.unwrap();
-        assert_eq!(container_check(&report).reason.as_deref(), Some("MIMETYPE_MISSING"));
+        assert_eq!(report.result, Indication::TotalFailed);
+        let seal = report.checks.iter().find(|c| c.check == CheckName::ManifestSeal).unwrap();
+        assert_eq!(seal.verdict, Verdict::Failed, "{seal:?}");
     }
 }
