@@ -5,8 +5,6 @@
 use std::time::Duration;
 
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::AuthorityInfoAccessSyntax;
-use x509_cert::ext::pkix::name::GeneralName;
 
 use crate::revocation::HttpClientError;
 
@@ -26,20 +24,7 @@ pub struct FetchedIssuers {
 
 /// The CA-issuers addresses (http/https) a certificate names.
 pub fn ca_issuer_urls(cert: &Certificate) -> Vec<String> {
-    let method = const_oid::db::rfc5280::ID_AD_CA_ISSUERS;
-    let Ok(Some((_, aia))) = cert.tbs_certificate.get::<AuthorityInfoAccessSyntax>() else { return Vec::new() };
-    aia.0
-        .iter()
-        .filter(|a| a.access_method == method)
-        .filter_map(|a| match &a.access_location {
-            GeneralName::UniformResourceIdentifier(uri)
-                if uri.as_str().starts_with("http://") || uri.as_str().starts_with("https://") =>
-            {
-                Some(uri.as_str().to_owned())
-            }
-            _ => None,
-        })
-        .collect()
+    crate::revocation::access_urls(cert, const_oid::db::rfc5280::ID_AD_CA_ISSUERS)
 }
 
 /// Certificates in an answer: one DER or PEM certificate (`application/pkix-cert`), or a

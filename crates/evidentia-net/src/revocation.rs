@@ -50,13 +50,13 @@ fn crl_urls(cert: &Certificate) -> Vec<String> {
     urls
 }
 
-/// The OCSP responders (http/https) a certificate names.
-fn ocsp_urls(cert: &Certificate) -> Vec<String> {
-    let ocsp = const_oid::db::rfc5280::ID_AD_OCSP;
+/// The http/https addresses a certificate's authority information access names for `method`
+/// (OCSP responders, CA issuers).
+pub(crate) fn access_urls(cert: &Certificate, method: const_oid::ObjectIdentifier) -> Vec<String> {
     let Ok(Some((_, aia))) = cert.tbs_certificate.get::<AuthorityInfoAccessSyntax>() else { return Vec::new() };
     aia.0
         .iter()
-        .filter(|a| a.access_method == ocsp)
+        .filter(|a| a.access_method == method)
         .filter_map(|a| match &a.access_location {
             GeneralName::UniformResourceIdentifier(uri)
                 if uri.as_str().starts_with("http://") || uri.as_str().starts_with("https://") =>
@@ -66,6 +66,11 @@ fn ocsp_urls(cert: &Certificate) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The OCSP responders (http/https) a certificate names.
+fn ocsp_urls(cert: &Certificate) -> Vec<String> {
+    access_urls(cert, const_oid::db::rfc5280::ID_AD_OCSP)
 }
 
 /// An OCSP request (RFC 6960) for `cert`, issued by `issuer`, with a SHA-1 CertID as responders expect.

@@ -283,7 +283,8 @@ impl Evidentia {
     }
 
     /// Verifies any evidence, told by its content ([`crate::verify::kind`]): an evidence package
-    /// (or a file through the vault, as [`Evidentia::verify`]), a PDF's signatures, a CMS
+    /// (or a file through the vault, as [`Evidentia::verify`]), a PDF (through its records when it
+    /// was sealed here, else its signatures; neither: not sealed here), a CMS
     /// signature (detached over `request.file`, or enveloping), an RFC 3161 time-stamp over
     /// `request.file`, or an OpenTimestamps proof over its stamped file.
     pub async fn verify_evidence(&self, request: &VerifyRequest<'_>) -> Result<Verification, Error> {
@@ -306,11 +307,35 @@ impl Evidentia {
                     .transpose()?;
                 Verification::Ots(crate::verify::ots::verify_ots(path, request.file, node.as_ref()).await?)
             }
-            EvidenceKind::Pdf => Verification::Pdf(if request.online {
-                self.verify_pdf_online(path, request.trust, request.accept_self_signed, request.revocation).await?
-            } else {
-                self.verify_pdf_with(path, request.trust, request.accept_self_signed, request.revocation)?
-            }),
+            EvidenceKind::Pdf => {
+                // A PDF sealed here is verified through its records (which judge its signatures
+                // too); any other by its signatures; one with neither is not sealed here.
+                if self.has_vault()? {
+                    let policy =
+                        self.config.verify_policy(request.trust, request.accept_self_signed, request.online)?;
+                    let vault = self.vault_for_reading().await?;
+                    let found =
+                        crate::verify::package::verify_file_in_vault(&vault, path, &policy, self.config.profile).await;
+                    vault.close().await;
+                    if let Some(report) = found? {
+                        return Ok(Verification::Package(Box::new(report)));
+                    }
+                }
+                let report = if request.online {
+                    self.verify_pdf_online(path, request.trust, request.accept_self_signed, request.revocation).await
+                } else {
+                    self.verify_pdf_with(path, request.trust, request.accept_self_signed, request.revocation)
+                };
+                match report {
+                    Ok(r) if r.signatures.is_empty() && self.has_vault()? => {
+                        return Err(Error::NotSealedHere(path.to_owned()));
+                    }
+                    Err(Error::Pdf(e)) if e.is_input() && self.has_vault()? => {
+                        return Err(Error::NotSealedHere(path.to_owned()));
+                    }
+                    other => Verification::Pdf(other?),
+                }
+            }
             EvidenceKind::Cms => Verification::Signature(
                 self.verify_signature_file(path, request.file, request.trust, &[], request.revocation, request.online)
                     .await?,

@@ -129,24 +129,7 @@ pub fn parse_manifest(xml: &[u8]) -> Result<Manifest, String> {
 /// Producers differ (some escape spaces, some write names as they are), so a reader looks an
 /// entry up by the URI as written first, then by this.
 pub fn decode_uri(uri: &str) -> String {
-    if !uri.contains('%') {
-        return uri.to_owned();
-    }
-    let bytes = uri.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = uri.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| uri.to_owned())
+    percent_encoding::percent_decode_str(uri).decode_utf8().map_or_else(|_| uri.to_owned(), |d| d.into_owned())
 }
 
 #[cfg(test)]

@@ -71,8 +71,16 @@ impl AsicManifest {
     }
 }
 
+/// Text as an XML attribute value: markup characters escaped, and tab, line feed and carriage
+/// return as character references (a reader normalises them to spaces when written as they are).
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
 }
 
 #[cfg(test)]
@@ -85,7 +93,7 @@ mod tests {
             sig_reference: Some(("META-INF/timestamp.tst".into(), "application/vnd.etsi.timestamp-token".into())),
             objects: vec![
                 DataObject {
-                    uri: "合同 & \"terms\" <v2>.pdf".into(),
+                    uri: "合同 & \"terms\" <v2>\t\n.pdf".into(),
                     mime_type: "application/pdf".into(),
                     sha256: vec![7; 32],
                 },

@@ -316,7 +316,9 @@ pub fn changes(signed: &Document, latest: &Document) -> Vec<Change> {
     if let Some(tree) = catalog.and_then(|c| c.get(b"StructTreeRoot").ok()) {
         ours.extend(reachable_from(latest, tree));
     }
-    let (signed_refs, latest_refs) = (referrers(signed), referrers(latest));
+    // Who refers to what, indexed only when an object that was there is rewritten.
+    let signed_refs = std::cell::LazyCell::new(|| referrers(signed));
+    let latest_refs = std::cell::LazyCell::new(|| referrers(latest));
     let signed_catalog = signed.trailer.get(b"Root").and_then(Object::as_reference).ok();
     let shared_with = |id: &ObjectId| -> Option<String> {
         if !signed.objects.contains_key(id) || filled.contains(id) || locked.contains(id) {
