@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "reverify",
     "verify",
     "verify_pdf",
+    "verify_evidence",
     "save_report",
     "export",
     "identities",

@@ -46,6 +46,7 @@ fn main() {
             commands::records::reverify,
             commands::checking::verify,
             commands::checking::verify_pdf,
+            commands::checking::verify_evidence,
             commands::checking::save_report,
             commands::checking::export,
             commands::identities::identities,

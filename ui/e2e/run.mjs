@@ -736,6 +736,65 @@ try {
       throw new Error(`sync: the app says ${JSON.stringify(appSyncStates)}, the CLI ${JSON.stringify(cliStates)}`);
     }
   });
+
+  await step("anyone's evidence on the Verify screen: each kind ends as `evidentia verify` ends it", async () => {
+    const fixtures = join(root, "tests/fixtures/third-party");
+    const copy = (from, name) => {
+      const to = join(work, name);
+      writeFileSync(to, readFileSync(from));
+      return to;
+    };
+    // An OpenTimestamps proof with its file beside it, a foreign ASiC-E container, a PDF signed
+    // elsewhere, a detached CMS signature and an RFC 3161 time-stamp, each with its file.
+    const proof = copy(join(fixtures, "ots-examples/hello-world.txt.ots"), "hello-world.txt.ots");
+    copy(join(fixtures, "ots-examples/hello-world.txt"), "hello-world.txt");
+    const asice = copy(join(fixtures, "dss-asic-cades/onefile-ok.asice"), "received.asice");
+    const foreignPdf = copy(join(fixtures, "dss/DSS-2025.pdf"), "signed elsewhere.pdf");
+    const terms = join(work, "terms.txt");
+    writeFileSync(terms, "the agreed terms\n");
+    const p7s = join(work, "terms.p7s");
+    const made = spawnSync("bash", ["-c", `openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -subj '/CN=Other Party' -days 2 2>/dev/null && openssl cms -sign -binary -in terms.txt -signer c.pem -inkey k.pem -outform DER -out terms.p7s`], { cwd: work, encoding: "utf8" });
+    if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
+    const tsr = join(work, "terms.tsr");
+    const stamped = spawnSync(cli, ["timestamp", "request", terms, "-o", tsr], { env, encoding: "utf8" });
+    if (stamped.status !== 0) throw new Error(`timestamp request: ${stamped.stderr}`);
+    const cases = [
+      { name: "ots", drop: [proof], cli: [proof] },
+      { name: "asic", drop: [asice], cli: [asice] },
+      { name: "pdf", drop: [foreignPdf], cli: [foreignPdf] },
+      { name: "signature", drop: [p7s, terms], cli: [p7s, "--file", terms] },
+      { name: "timestamp", drop: [tsr, terms], cli: [tsr, "--file", terms] },
+    ];
+    await browser.deleteSession().catch(() => {});
+    browser = await launch([proof, asice, foreignPdf, p7s, tsr, terms]);
+    await shown("nav-verify", 30000);
+    await (await $id("nav-verify")).click();
+    await shown("verify-drop");
+    for (const c of cases) {
+      const run = spawnSync(cli, ["--json", "verify", ...c.cli], { env, encoding: "utf8" });
+      let want;
+      try {
+        want = JSON.parse(run.stdout).result;
+      } catch {
+        throw new Error(`${c.name}: evidentia verify exits ${run.status} with no JSON: ${run.stderr}`);
+      }
+      const wanted = want === "PASSED" ? "TOTAL-PASSED" : want === "FAILED" ? "TOTAL-FAILED" : want;
+      // The verdict shown before is unmarked, so that only this drop's verdict is read.
+      await browser.execute(() =>
+        document.querySelectorAll('[data-testid="verify-total"],[data-testid="verify-pdf-total"]').forEach((e) => e.removeAttribute("data-result")),
+      );
+      await dropOnPage(c.drop);
+      const where = c.name === "pdf" ? "verify-pdf-total" : "verify-total";
+      const verdict = () => browser.execute((w) => document.querySelector(`[data-testid="${w}"]`)?.getAttribute("data-result") ?? null, where);
+      await browser.waitUntil(async () => (await verdict()) !== null, { timeout: 30000, timeoutMsg: `${c.name}: no verdict shown` });
+      const got = await verdict();
+      if (got !== wanted) throw new Error(`${c.name}: the app shows ${got}, evidentia verify says ${want}`);
+      await shot(`verify-${c.name}`);
+    }
+    // A detached signature dropped alone: the app asks for the file it covers.
+    await dropOnPage([p7s]);
+    await shown("verify-needs-file", 20000);
+  });
 } catch (e) {
   results.push({ name: "start the app", ok: false });
   console.log(`FAIL start the app: ${e.message}\n${driver.lastError()}`);

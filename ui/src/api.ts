@@ -370,6 +370,34 @@ export interface Progress {
   current: string | null;
 }
 
+/** One signer of a CMS signature (`verify_evidence`, kind `signature`). */
+export interface SignerOutcome {
+  result: Verdict;
+  verified?: { level: string; signer: CertSummary; timestamp?: VerifiedTimestamp | null; warnings?: string[] };
+  reason?: string;
+  message?: string;
+}
+
+/** An OpenTimestamps proof checked over its file (`verify_evidence`, kind `ots`). */
+export interface OtsReport {
+  proof: string;
+  file: string;
+  file_hash: string;
+  digest: string;
+  result: TotalResult;
+  bitcoin_node: string;
+  checks: Check[];
+  notes: Check[];
+}
+
+/** Anyone's evidence, verified as `evidentia verify` verifies it, by the kind it turned out to be. */
+export type EvidenceView =
+  | { kind: 'package'; report: VerifyReport }
+  | { kind: 'pdf'; report: PdfReport }
+  | { kind: 'signature'; result: TotalResult; signers: SignerOutcome[] }
+  | { kind: 'timestamp'; result: TotalResult; verified?: VerifiedTimestamp; reason?: string; message?: string }
+  | { kind: 'ots'; report: OtsReport };
+
 async function call<T>(cmd: string, args?: { [k: string]: unknown }): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
@@ -402,6 +430,7 @@ export const api = {
   reverify: (id: string) => call<VerifyReport>('reverify', { id }),
   verify: (path: string) => call<VerifyReport>('verify', { path }),
   verifyPdf: (path: string) => call<PdfReport>('verify_pdf', { path }),
+  verifyEvidence: (path: string, file: string | null = null) => call<EvidenceView>('verify_evidence', { path, file }),
   saveReport: (lang: ReportLang) => call<string | null>('save_report', { lang }),
   export: (job: string, ids: string[], lang: ReportLang, identity: string | null, password: string | null) =>
     call<ExportReport>('export', { job, ids, lang, identity, password }),

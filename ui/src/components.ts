@@ -165,7 +165,7 @@ function checkRow(c: Check): HTMLElement {
   );
 }
 
-function checkList(checks: Check[]): HTMLElement {
+export function checkList(checks: Check[]): HTMLElement {
   return h('ul', { class: 'checks' }, checks.map(checkRow));
 }
 
@@ -202,7 +202,7 @@ export function reportView(report: VerifyReport): HTMLElement {
       [t('verify.package'), report.package ? h('span', { class: 'wrap' }, report.package) : null],
       [t('verify.producer'), report.producer],
       [t('verify.exportedAt'), report.exported_at ? when(report.exported_at) : null],
-      [t('verify.profile'), report.profile === 'sandbox' ? h('span', { class: 'pill tone-fail' }, t('app.sandbox')) : t('app.production')],
+      [t('verify.profile'), report.profile === 'sandbox' ? h('span', { class: 'pill tone-fail' }, t('app.sandbox')) : report.profile ? t('app.production') : null],
     ]),
     report.checks.length > 0 ? h('section', { class: 'report-section' }, h('h2', null, t('verify.packageChecks')), checkList(report.checks)) : null,
     h('section', { class: 'report-section' }, h('h2', null, t('verify.records', { count: report.records.length })), report.records.map(recordBlock)),

@@ -56,6 +56,14 @@ pub enum Error {
     /// The Bitcoin node given cannot be used.
     #[error(transparent)]
     Bitcoin(#[from] evidentia_net::bitcoin::BitcoinError),
+    /// Detached evidence (a signature, a time-stamp, a proof) given without the file it is over.
+    #[error("{}: {what} over another file: give that file (--file)", .path.display())]
+    DataFileNeeded {
+        /// The evidence.
+        path: std::path::PathBuf,
+        /// What it is, in words.
+        what: String,
+    },
     /// An argument's value or combination is not one the operation can use.
     #[error("{0}")]
     Usage(String),
@@ -92,8 +100,7 @@ impl Error {
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Usage(_) => ErrorKind::Usage,
-            Error::OtsProof(crate::verify::ots::OtsProofError::NoData { .. }) => ErrorKind::Usage,
+            Error::Usage(_) | Error::DataFileNeeded { .. } => ErrorKind::Usage,
             Error::OtsProof(_) => ErrorKind::Input,
             Error::Bitcoin(e) if e.code() == "USAGE" => ErrorKind::Usage,
             Error::Bitcoin(_) => ErrorKind::Service,
@@ -186,6 +193,7 @@ impl Error {
             Error::Report(_) => "REPORT_FAILED",
             Error::Cancelled => "CANCELLED",
             Error::Usage(_) => "USAGE",
+            Error::DataFileNeeded { .. } => "DATA_FILE_NEEDED",
             Error::OtsProof(e) => e.code(),
             Error::Bitcoin(e) => e.code(),
             Error::NotSealedHere(_) => "RECORD_NOT_FOUND",

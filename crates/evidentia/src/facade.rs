@@ -291,8 +291,7 @@ impl Evidentia {
         use crate::verify::kind::{EvidenceKind, kind_of};
         let path = request.path;
         let kind = kind_of(path).map_err(|e| crate::subject::InputError::from_io(path, e))?;
-        let needs_file =
-            |what: &str| Error::Usage(format!("{}: {what}: give the file it is over with --file", path.display()));
+        let needs_file = |what: &str| Error::DataFileNeeded { path: path.to_owned(), what: what.to_owned() };
         Ok(match kind {
             EvidenceKind::OtsProof => {
                 let node = request
@@ -305,7 +304,13 @@ impl Evidentia {
                         )
                     })
                     .transpose()?;
-                Verification::Ots(crate::verify::ots::verify_ots(path, request.file, node.as_ref()).await?)
+                match crate::verify::ots::verify_ots(path, request.file, node.as_ref()).await {
+                    Err(crate::verify::ots::OtsProofError::NoData { expected, .. }) => {
+                        let beside = expected.map(|e| format!(" ({} is not there)", e.display())).unwrap_or_default();
+                        return Err(needs_file(&format!("an OpenTimestamps proof{beside}")));
+                    }
+                    other => Verification::Ots(other?),
+                }
             }
             EvidenceKind::Pdf => {
                 // A PDF sealed here is verified through its records (which judge its signatures
@@ -336,10 +341,19 @@ impl Evidentia {
                     other => Verification::Pdf(other?),
                 }
             }
-            EvidenceKind::Cms => Verification::Signature(
-                self.verify_signature_file(path, request.file, request.trust, &[], request.revocation, request.online)
-                    .await?,
-            ),
+            EvidenceKind::Cms => {
+                match self
+                    .verify_signature_file(path, request.file, request.trust, &[], request.revocation, request.online)
+                    .await
+                {
+                    Ok(report) => Verification::Signature(report),
+                    // Unreadable or refused as a whole: a verdict on its one signer, not a failure to run.
+                    Err(e) if e.kind() == crate::ErrorKind::Invalid => {
+                        Verification::Signature(SignatureFileReport::of(vec![Err(e)]))
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
             EvidenceKind::TimestampToken => {
                 let Some(file) = request.file else { return Err(needs_file("an RFC 3161 time-stamp")) };
                 let settings = self.config.tsa_settings(request.trust)?;
@@ -432,10 +446,10 @@ impl Evidentia {
     ) -> Result<SignatureFileReport, Error> {
         let p7s = std::fs::read(signature).map_err(|e| crate::subject::InputError::from_io(signature, e))?;
         if file.is_none() && matches!(crate::cades_verify::encapsulated_content(&p7s), Ok(None)) {
-            return Err(Error::Usage(format!(
-                "{}: a detached signature (the signed file is not inside it): give the signed file with --file",
-                signature.display()
-            )));
+            return Err(Error::DataFileNeeded {
+                path: signature.to_owned(),
+                what: "a detached signature (the signed file is not inside it)".into(),
+            });
         }
         let mut settings = self.config.tsa_settings(trust)?;
         load_revocation(&mut settings.policy.revocation, revocation)?;
@@ -505,7 +519,97 @@ pub enum Verification {
     Ots(crate::verify::ots::OtsReport),
 }
 
+/// One signer of a CMS signature, as the app shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignerOutcome {
+    /// `PASSED`, `FAILED` or `INDETERMINATE`.
+    pub result: crate::check::Verdict,
+    /// What the signature establishes, when it passed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<crate::cades_verify::VerifiedSignature>,
+    /// Why not, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    /// Why not, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// [`Verification`] as the app receives it: the kind of evidence and its report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum VerificationView {
+    /// An evidence package, an ASiC container, or a file through the vault's records.
+    Package {
+        /// The report.
+        report: Box<PackageReport>,
+    },
+    /// A PDF's signatures.
+    Pdf {
+        /// The report.
+        report: PdfReport,
+    },
+    /// A CMS signature's signers.
+    Signature {
+        /// The verdict over all signers.
+        result: crate::check::Indication,
+        /// Each signer.
+        signers: Vec<SignerOutcome>,
+    },
+    /// An RFC 3161 time-stamp.
+    Timestamp {
+        /// The verdict.
+        result: crate::check::Indication,
+        /// What it establishes, when it passed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        verified: Option<evidentia_pki::tsp::VerifiedTimestamp>,
+        /// Why not, when it did not.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'static str>,
+        /// Why not, in words.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    /// An OpenTimestamps proof.
+    Ots {
+        /// The report.
+        report: crate::verify::ots::OtsReport,
+    },
+}
+
 impl Verification {
+    /// What the app shows of it.
+    pub fn view(&self) -> VerificationView {
+        let outcome = |r: &Result<crate::cades_verify::VerifiedSignature, Error>| match r {
+            Ok(v) => SignerOutcome {
+                result: crate::check::Verdict::Passed,
+                verified: Some(v.clone()),
+                reason: None,
+                message: None,
+            },
+            Err(e) => SignerOutcome {
+                result: e.indication().verdict(),
+                verified: None,
+                reason: Some(e.code()),
+                message: Some(e.to_string()),
+            },
+        };
+        match self {
+            Verification::Package(r) => VerificationView::Package { report: r.clone() },
+            Verification::Pdf(r) => VerificationView::Pdf { report: r.clone() },
+            Verification::Signature(r) => {
+                VerificationView::Signature { result: r.result, signers: r.signers.iter().map(outcome).collect() }
+            }
+            Verification::Timestamp(t) => VerificationView::Timestamp {
+                result: self.result(),
+                verified: t.as_ref().ok().cloned(),
+                reason: t.as_ref().err().map(Error::code),
+                message: t.as_ref().err().map(Error::to_string),
+            },
+            Verification::Ots(r) => VerificationView::Ots { report: r.clone() },
+        }
+    }
+
     /// The verdict over everything checked.
     pub fn result(&self) -> crate::check::Indication {
         match self {

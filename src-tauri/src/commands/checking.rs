@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use evidentia::facade::{Verification, VerificationView, VerifyRequest};
 use evidentia::package::export::ExportReport;
 use evidentia::pades::PdfReport;
 use evidentia::report::Lang;
@@ -26,6 +27,34 @@ pub async fn verify(state: State<'_, AppState>, path: PathBuf) -> Answer<Package
     let report = state.evidentia().verify(&path, &[], false, false).await?;
     state.keep_report(report.clone());
     Ok(report)
+}
+
+/// Verifies any evidence as `evidentia verify` does, told by its content: a package or ASiC
+/// container, a PDF, a CMS signature, an RFC 3161 time-stamp or an OpenTimestamps proof; `file`
+/// is the file detached evidence is over (`DATA_FILE_NEEDED` when it is needed and absent).
+#[tauri::command]
+pub async fn verify_evidence(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    file: Option<PathBuf>,
+) -> Answer<VerificationView> {
+    let paths: Vec<PathBuf> = std::iter::once(path.clone()).chain(file.clone()).collect();
+    state.require_granted(&paths)?;
+    let request = VerifyRequest {
+        path: &path,
+        file: file.as_deref(),
+        trust: &[],
+        accept_self_signed: false,
+        online: false,
+        revocation: &[],
+        bitcoin_node: None,
+        bitcoin_cookie: None,
+    };
+    let verification = state.evidentia().verify_evidence(&request).await?;
+    if let Verification::Package(report) = &verification {
+        state.keep_report(report.as_ref().clone());
+    }
+    Ok(verification.view())
 }
 
 /// Verifies every signature and document time-stamp inside a PDF (PAdES), with the same policy

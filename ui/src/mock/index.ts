@@ -384,6 +384,48 @@ export function installMock(): void {
     return { ...(clone(pdfVerifyFixture) as unknown as PdfReport), file: path };
   }
 
+  /** Anyone's evidence by its kind: detached signatures need their file; proofs list attestations. */
+  async function verifyEvidence(path: string, file: string | null): Promise<unknown> {
+    await sleep(60);
+    if (/\.(p7s|tsr)$/i.test(path) && !file)
+      return reject('DATA_FILE_NEEDED', `${path}: a detached signature (the signed file is not inside it) over another file: give that file (--file)`);
+    if (/\.p7s$/i.test(path))
+      return {
+        kind: 'signature',
+        result: 'INDETERMINATE',
+        signers: [{ result: 'INDETERMINATE', reason: 'NO_TRUSTED_ROOT', message: 'the signer\'s certificate does not chain to a trusted root (it ends at the self-signed CN=Other Party)' }],
+      };
+    if (/\.ots$/i.test(path))
+      return {
+        kind: 'ots',
+        report: {
+          proof: path,
+          file: path.replace(/\.ots$/i, ''),
+          file_hash: 'sha256',
+          digest: '03ba204e50d126e4674c005e04d82e84c21366780af1f43bd54a37816b6ab340',
+          result: 'INDETERMINATE',
+          bitcoin_node: 'offline',
+          checks: [
+            { check: 'ots_proof', subject: path.replace(/\.ots$/i, ''), verdict: 'PASSED', detail: "the file's sha256 is the proof's; the proof leads to 1 attestation(s)" },
+            { check: 'bitcoin_block', subject: 'Bitcoin block 358391', verdict: 'INDETERMINATE', reason: 'BLOCK_NOT_CHECKED', detail: 'confirm on any block explorer or node that Bitcoin block 358391 has Merkle root 8a1b66ecb7cbd07d8139a7e7d7f2c41aab1f5009b8364aaf61d03ad245e47e00 (or give --bitcoin-node)' },
+          ],
+          notes: [],
+        },
+      };
+    if (/\.pdf$/i.test(path)) {
+      // As the core: a PDF sealed here through its records; else by its signatures; with none, not sealed here.
+      try {
+        return { kind: 'package', report: await verify(path) };
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'RECORD_NOT_FOUND') throw e;
+        const report = await verifyPdf(path);
+        if (report.signatures.length === 0) throw e;
+        return { kind: 'pdf', report };
+      }
+    }
+    return { kind: 'package', report: await verify(path) };
+  }
+
   async function handle(cmd: string, a: { [k: string]: unknown }): Promise<unknown> {
     switch (cmd) {
       case 'app_info':
@@ -422,6 +464,8 @@ export function installMock(): void {
         return verify(String(a['path']));
       case 'verify_pdf':
         return verifyPdf(String(a['path']));
+      case 'verify_evidence':
+        return verifyEvidence(String(a['path']), a['file'] ? String(a['file']) : null);
       case 'save_report':
         return `/home/ana/Documents/Evidentia/verification-report-${String(a['lang'])}.pdf`;
       case 'export': {

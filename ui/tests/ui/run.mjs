@@ -514,7 +514,7 @@ for (const L of LANGS) {
     await page.getByTestId('verify-save-pdf').click();
     await page.getByTestId('verify-saved').waitFor();
     has(await page.getByTestId('verify-saved').innerText(), 'verification-report-both.pdf', 'saved path');
-    const c = (await calls(page)).filter((x) => x.cmd === 'verify' || x.cmd === 'save_report');
+    const c = (await calls(page)).filter((x) => x.cmd === 'verify_evidence' || x.cmd === 'save_report');
     eq(c[0].args.path, '/home/ana/Downloads/evidence-2026-11-29.asice', 'verify path from pick_package');
     eq(c[1].args.lang, 'both', 'save_report lang');
     await shot(page, `verify-${L}`);
@@ -566,8 +566,28 @@ for (const L of LANGS) {
     await page.getByTestId('nav-verify').click();
     await page.evaluate(() => window.__evidentiaMock.emit('files-dropped', { paths: ['/tmp/received.asice'] }));
     await page.getByTestId('verify-total').waitFor();
-    eq((await calls(page)).find((c) => c.cmd === 'verify').args.path, '/tmp/received.asice', 'dropped path verified');
+    eq((await calls(page)).find((c) => c.cmd === 'verify_evidence').args.path, '/tmp/received.asice', 'dropped path verified');
     eq(await page.getByTestId('nav-verify').getAttribute('aria-current'), 'page', 'stays on Verify');
+  });
+
+  test(`[${L}] verify: a detached signature asks for its file; a proof lists its attestations`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-verify').click();
+    await page.evaluate(() => window.__evidentiaMock.emit('files-dropped', { paths: ['/tmp/deal.p7s'] }));
+    await page.getByTestId('verify-needs-file').waitFor();
+    eq(await page.getByTestId('verify-needs-file').locator('h2').innerText(), d['verify.detached.title'], 'asks for the file');
+    await page.getByTestId('verify-pick-data').click();
+    const evidence = page.getByTestId('verify-evidence');
+    await evidence.waitFor();
+    eq(await evidence.getAttribute('data-kind'), 'signature', 'a signature');
+    eq(await page.getByTestId('verify-total').getAttribute('data-result'), 'INDETERMINATE', 'signature verdict');
+    const paired = (await calls(page)).filter((c) => c.cmd === 'verify_evidence').pop();
+    eq(paired.args.file, '/home/ana/Documents/contract.txt', 'the chosen file goes with the signature');
+    await shot(page, `verify-signature-${L}`);
+    await page.evaluate(() => window.__evidentiaMock.emit('files-dropped', { paths: ['/tmp/poem.txt.ots'] }));
+    await page.getByTestId('verify-evidence').and(page.locator('[data-kind="ots"]')).waitFor();
+    has(await page.getByTestId('verify-evidence').innerText(), '358391', 'the Bitcoin block named');
+    await shot(page, `verify-ots-${L}`);
   });
 
   test(`[${L}] verify: signatures inside a PDF beside the vault lookup`, async ({ open, shot, calls }) => {
@@ -596,8 +616,8 @@ for (const L of LANGS) {
     eq(await rows.nth(2).getByTestId('pdf-sig-kind').innerText(), d['verify.pdf.kind.document-timestamp'], 'document time-stamp');
     eq(await section.getByTestId('pdf-sig-problems').count(), 0, 'no failing checks');
     eq(await section.getByTestId('pdf-sig-changes').count(), 0, 'no disallowed changes');
-    const c = (await calls(page)).filter((x) => x.cmd === 'verify' || x.cmd === 'verify_pdf');
-    eq(JSON.stringify(c.map((x) => [x.cmd, x.args.path]).sort()), JSON.stringify([['verify', '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF'], ['verify_pdf', '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF']]), 'both commands with the chosen path');
+    const c = (await calls(page)).filter((x) => x.cmd === 'verify_evidence' || x.cmd === 'verify_pdf');
+    eq(JSON.stringify(c.map((x) => [x.cmd, x.args.path]).sort()), JSON.stringify([['verify_evidence', '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF'], ['verify_pdf', '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF']]), 'both commands with the chosen path');
     await shot(page, `verify-pdf-${L}`);
     await section.scrollIntoViewIfNeeded();
     await shot(page, `verify-pdf-rows-${L}`, { keepScroll: true });
@@ -608,8 +628,8 @@ for (const L of LANGS) {
     await page.getByTestId('nav-verify').click();
     await page.getByTestId('verify-pick').click();
     await page.getByTestId('pdf-sig-row').waitFor();
-    await page.locator('[data-testid="error-banner"][data-code="RECORD_NOT_FOUND"]').waitFor();
-    eq(await page.getByTestId('error-text').innerText(), d['error.RECORD_NOT_FOUND'], 'vault lookup error as before');
+    // Not sealed here but signed: its signatures are the report, with no vault error beside.
+    eq(await page.getByTestId('error-banner').isHidden(), true, 'no vault lookup error');
     eq(await page.getByTestId('verify-total').count(), 0, 'no vault report');
     eq(await page.getByTestId('verify-pdf-total').getAttribute('data-result'), 'TOTAL-FAILED', 'PDF failed');
     const row = page.getByTestId('pdf-sig-row');

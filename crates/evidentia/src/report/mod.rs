@@ -65,9 +65,17 @@ pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<V
     f.y = top + box_h + 10.0;
 
     f.field(&t(lang, "Package", "证据包"), &report.package);
-    f.field(&t(lang, "Exported", "导出时间"), &format!("{} ({})", report.exported_at, report.producer));
+    if report.exported_at.is_empty() {
+        // Another tool's ASiC container: no Evidentia evidence document, judged as ASiC alone.
+        let what = t(lang, "an ASiC container made by another tool", "其他工具生成的 ASiC 容器");
+        f.field(&t(lang, "Exported", "导出时间"), &what);
+    } else {
+        f.field(&t(lang, "Exported", "导出时间"), &format!("{} ({})", report.exported_at, report.producer));
+    }
     f.field(&t(lang, "Verified", "验证时间"), verified_at);
-    f.field(&t(lang, "Profile", "配置"), &report.profile);
+    if !report.profile.is_empty() {
+        f.field(&t(lang, "Profile", "配置"), &report.profile);
+    }
     f.field(&t(lang, "Trusted roots", "信任根"), &report.policy.trust.join("; "));
     let self_signed = if report.policy.accept_self_signed {
         t(lang, "accepted", "接受")
@@ -81,6 +89,12 @@ pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<V
     if !report.checks.is_empty() {
         heading(&mut f, &t(lang, "Checks of the package", "证据包检查"));
         for c in &report.checks {
+            check_line(&mut f, lang, c);
+        }
+    }
+    if !report.notes.is_empty() {
+        heading(&mut f, &t(lang, "Notes: files no signature covers", "备注：未被任何签名覆盖的文件"));
+        for c in &report.notes {
             check_line(&mut f, lang, c);
         }
     }

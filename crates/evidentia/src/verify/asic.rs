@@ -442,11 +442,10 @@ mod tests {
                         }
                     }
                 }
-                "broken" | "indeterminate" | "refused" | "no-signature" => {
-                    if report.result == Indication::TotalPassed || (expect != "refused" && !undecided_beyond_trust) {
-                        unexplained
-                            .push(format!("{name}: {:?} with only trust undecided, DSS {expect}", report.result));
-                    }
+                "broken" | "indeterminate" | "refused" | "no-signature"
+                    if report.result == Indication::TotalPassed || (expect != "refused" && !undecided_beyond_trust) =>
+                {
+                    unexplained.push(format!("{name}: {:?} with only trust undecided, DSS {expect}", report.result));
                 }
                 _ => {}
             }

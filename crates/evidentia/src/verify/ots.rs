@@ -51,7 +51,7 @@ impl OtsProofError {
             OtsProofError::Input(e) => e.code(),
             OtsProofError::Malformed { source, .. } => source.code(),
             OtsProofError::TooLarge(_) => "OTS_MALFORMED",
-            OtsProofError::NoData { .. } => "USAGE",
+            OtsProofError::NoData { .. } => "DATA_FILE_NEEDED",
         }
     }
 }
