@@ -57,7 +57,7 @@ async fn fetch_one(client: &reqwest::Client, url: &str) -> Result<Vec<Certificat
 /// For every certificate of `chain` (and of what is fetched, in turn) whose issuer is neither in
 /// `chain` nor in `known` nor itself, fetches the issuer from the CA-issuers addresses it names.
 /// Only certificates whose subject is the name asked for are kept; whether they really signed
-/// is for path validation to judge. At most [`MAX_FETCHES`] addresses are asked.
+/// is for path validation to judge. At most 8 addresses are asked.
 pub async fn fetch(chain: &[Certificate], known: &[Certificate]) -> Result<FetchedIssuers, HttpClientError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
