@@ -51,8 +51,13 @@ enum Command {
     /// Obtain RFC 3161 time-stamps, and check any RFC 3161 token.
     #[command(subcommand)]
     Timestamp(TimestampCommand),
-    /// Complete the time-stamps that records are still waiting for.
-    Sync,
+    /// Complete the time-stamps that records are still waiting for; with --ots, upgrade pending
+    /// OpenTimestamps proofs (anyone's, as `ots upgrade` does) instead.
+    Sync {
+        /// A pending .ots proof to upgrade through its calendars (those configured, or public).
+        #[arg(long = "ots", value_name = "FILE.ots")]
+        ots: Vec<PathBuf>,
+    },
     /// Gather records into Merkle batches for anchoring.
     #[command(subcommand)]
     Anchor(AnchorCommand),
@@ -745,7 +750,12 @@ async fn run(cli: Cli) -> Outcome {
             }
             Ok(())
         }
-        Command::Sync => {
+        Command::Sync { ots } if !ots.is_empty() => {
+            let upgrades = evidentia.upgrade_ots(&ots).await?;
+            render::ots_upgraded(cli.json, &upgrades);
+            if upgrades.iter().all(|u| u.complete()) { Ok(()) } else { Err(Box::new(Failure::Exit(6))) }
+        }
+        Command::Sync { .. } => {
             let Some(done) = evidentia.sync(false).await? else {
                 return Err(Box::new(Failure::Core(evidentia::tsp::TspError::NoTsaConfigured.into())));
             };

@@ -726,6 +726,32 @@ pub fn package_report(json: bool, r: &evidentia::verify::package::PackageReport)
     }
 }
 
+/// `sync --ots`.
+pub fn ots_upgraded(json: bool, upgrades: &[evidentia::anchor::ots::upgrade::ProofUpgrade]) {
+    if json {
+        print_json(&serde_json::to_value(upgrades).unwrap_or_default());
+        return;
+    }
+    for u in upgrades {
+        let state = if u.complete() {
+            let heights: Vec<String> = u.bitcoin.iter().map(u64::to_string).collect();
+            format!("attested in Bitcoin block {}", heights.join(", "))
+        } else {
+            "still pending".to_owned()
+        };
+        println!("{}: {state}", u.proof);
+        for c in &u.upgraded {
+            println!("  upgraded from {c}");
+        }
+        for c in u.pending.iter().chain(&u.not_asked) {
+            println!("  waiting: {c}");
+        }
+        if let Some(b) = &u.backup {
+            println!("  the proof as it was: {b}");
+        }
+    }
+}
+
 /// `verify FILE.ots`.
 pub fn ots_report(json: bool, r: &evidentia::verify::ots::OtsReport) {
     if json {

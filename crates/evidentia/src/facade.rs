@@ -370,6 +370,23 @@ impl Evidentia {
         })
     }
 
+    /// Upgrades pending OpenTimestamps proofs anyone made (`ots upgrade`) through the calendars
+    /// they name that are on the configured list or public, rewriting each proof in place.
+    pub async fn upgrade_ots(
+        &self,
+        proofs: &[PathBuf],
+    ) -> Result<Vec<crate::anchor::ots::upgrade::ProofUpgrade>, Error> {
+        let settings = self.config.ots_settings().unwrap_or_else(|| crate::anchor::ots::OtsSettings {
+            calendars: Vec::new(),
+            timeout: std::time::Duration::from_secs(30),
+        });
+        let mut out = Vec::new();
+        for proof in proofs {
+            out.push(crate::anchor::ots::upgrade::upgrade_proof(proof, &settings).await?);
+        }
+        Ok(out)
+    }
+
     /// Extracts the package's entries into `dir` (new files only), after checking every entry of
     /// the container; returns how many entries it has.
     pub fn extract(&self, package: &Path, dir: &Path) -> Result<usize, Error> {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::support::{BitcoinNode, Env, Tsa, repo, text};
+use crate::support::{BitcoinNode, Calendar, Env, Tsa, repo, text};
 
 fn examples() -> PathBuf {
     repo().join("tests/fixtures/third-party/ots-examples")
@@ -198,4 +198,58 @@ fn a_pdf_a_signature_and_a_time_stamp_are_verified_by_the_one_command_as_by_thei
         v["policy"]["validation_time"] = serde_json::Value::Null;
     }
     assert_eq!(a, o);
+}
+
+#[test]
+fn a_pending_proof_made_by_ots_stamp_is_upgraded_by_sync_and_then_proven_against_the_node() {
+    let env = Env::new();
+    let cal = Calendar::start(None);
+    env.write("poem.txt", "a short poem, stamped with the official client\n");
+    let stamp = Command::new("ots")
+        .args(["stamp", "-m", "1", "-c", &cal.url])
+        .arg(env.path("poem.txt"))
+        .output()
+        .expect("ots (pip install opentimestamps-client)");
+    assert!(stamp.status.success(), "ots stamp: {}", text(&stamp.stderr));
+    let proof = env.path("poem.txt.ots");
+    let proof_arg = proof.to_str().unwrap();
+    // Pending: named with its calendar, never passed.
+    let out = env.run(&["--json", "verify", proof_arg]);
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("OTS_PENDING"), "{}", text(&out.stdout));
+    // A calendar that is not on the list is not asked: the proof stays as it was.
+    let before = std::fs::read(&proof).unwrap();
+    let out = env.run(&["--json", "sync", "--ots", proof_arg]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("not on the calendar list"), "{}", text(&out.stdout));
+    assert_eq!(std::fs::read(&proof).unwrap(), before);
+
+    // Bitcoin "mines" the calendar's commitments; sync, with the calendar listed, upgrades the proof.
+    let block = cal.mine();
+    let height = block["height"].as_u64().unwrap();
+    let out = env
+        .cmd()
+        .env("EVIDENTIA_OTS_CALENDARS", &cal.url)
+        .args(["--json", "sync", "--ots", proof_arg])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["bitcoin"][0], height, "{v}");
+    assert!(env.path("poem.txt.ots.bak").exists(), "the proof as it was is kept");
+    let info = Command::new("ots").arg("info").arg(&proof).output().unwrap();
+    assert!(text(&info.stdout).contains(&format!("BitcoinBlockHeaderAttestation({height})")), "{}", text(&info.stdout));
+
+    // A node with that block: PASSED by us, and by `ots verify`.
+    let root: String = {
+        let internal = hex::decode(block["merkle_root"].as_str().unwrap()).unwrap();
+        hex::encode(internal.iter().rev().copied().collect::<Vec<u8>>())
+    };
+    env.write("blocks.json", format!("{{\"{height}\": {{\"merkleroot\": \"{root}\", \"time\": 1764930000}}}}"));
+    let node = BitcoinNode::serving(&env.path("blocks.json"));
+    let out = env.run(&["--json", "verify", proof_arg, "--bitcoin-node", &node.url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let official =
+        Command::new("ots").args(["--no-cache", "--bitcoin-node", &node.url(), "verify", proof_arg]).output().unwrap();
+    assert!(official.status.success(), "ots verify: {}", text(&official.stderr));
 }

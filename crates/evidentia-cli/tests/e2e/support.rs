@@ -360,10 +360,15 @@ pub struct BitcoinNode {
 impl BitcoinNode {
     /// Starts the node on a free port.
     pub fn start() -> BitcoinNode {
+        Self::serving(&repo().join("tests/fixtures/bitcoin-headers.json"))
+    }
+
+    /// Starts a node serving the headers of `blocks` (`{"HEIGHT": {"merkleroot", "time"}}`).
+    pub fn serving(blocks: &Path) -> BitcoinNode {
         let port_file = tempfile::NamedTempFile::new().expect("port file");
         let child = Command::new("python3")
             .arg(repo().join("tests/fixtures/bitcoind.py"))
-            .arg(repo().join("tests/fixtures/bitcoin-headers.json"))
+            .arg(blocks)
             .args(["--user", "evidentia", "--password", "s3cret", "--port-file"])
             .arg(port_file.path())
             .stdout(std::process::Stdio::null())

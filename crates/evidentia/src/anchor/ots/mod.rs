@@ -2,6 +2,8 @@
 //! to Bitcoin attestations by [`sync`], and per record a `.ots` proof whose first operations are
 //! the record's salted leaf and Merkle path up to the batch root.
 
+pub mod upgrade;
+
 pub use evidentia_formats::ots as format;
 pub use evidentia_net::ots::{self as calendar, OtsError, OtsSettings, PUBLIC_CALENDARS};
 
