@@ -2,6 +2,7 @@
 //! to Bitcoin attestations by [`sync`], and per record a `.ots` proof whose first operations are
 //! the record's salted leaf and Merkle path up to the batch root.
 
+pub mod proof_file;
 pub mod upgrade;
 
 pub use evidentia_formats::ots as format;

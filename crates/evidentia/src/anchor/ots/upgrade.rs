@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::format::Attestation;
+use super::proof_file::{OtsProofError, read_proof};
 use super::{CalendarClient, OtsSettings, PUBLIC_CALENDARS};
 
 /// What upgrading one proof did.
@@ -38,14 +39,14 @@ impl ProofUpgrade {
 
 /// Asks the calendars of every pending attestation of the proof at `path` for its upgrade;
 /// `settings` lists the calendars that may be asked besides the public ones.
-pub async fn upgrade_proof(path: &Path, settings: &OtsSettings) -> Result<ProofUpgrade, crate::Error> {
-    let mut proof = crate::verify::ots::read_proof(path)?;
+pub async fn upgrade_proof(path: &Path, settings: &OtsSettings) -> Result<ProofUpgrade, OtsProofError> {
+    let mut proof = read_proof(path)?;
     let allowed = |uri: &str| {
         let uri = uri.trim_end_matches('/');
         settings.calendars.iter().map(String::as_str).chain(PUBLIC_CALENDARS).any(|c| c.trim_end_matches('/') == uri)
     };
-    let malformed = |source| crate::verify::ots::OtsProofError::Malformed { path: path.to_owned(), source };
-    let client = CalendarClient::new(settings.timeout).map_err(|e| crate::Error::Usage(e.to_string()))?;
+    let malformed = |source| OtsProofError::Malformed { path: path.to_owned(), source };
+    let client = CalendarClient::new(settings.timeout)?;
     let mut out = ProofUpgrade {
         proof: path.display().to_string(),
         upgraded: Vec::new(),
@@ -78,7 +79,7 @@ pub async fn upgrade_proof(path: &Path, settings: &OtsSettings) -> Result<ProofU
     out.bitcoin.sort_unstable();
     out.bitcoin.dedup();
     if !out.upgraded.is_empty() {
-        let io = |e| crate::Error::from(crate::subject::InputError::from_io(path, e));
+        let io = |e| OtsProofError::Input(crate::subject::InputError::from_io(path, e));
         let mut backup = path.as_os_str().to_owned();
         backup.push(".bak");
         std::fs::copy(path, &backup).map_err(io)?;
