@@ -17,6 +17,7 @@ pub mod certificate;
 pub mod pades;
 pub mod policy;
 pub mod revocation;
+pub mod revocation_data;
 pub mod signer;
 pub mod tsp;
 

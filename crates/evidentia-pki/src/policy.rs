@@ -22,7 +22,7 @@ pub struct SignaturePolicy {
     /// `--cert` files).
     pub extra_certificates: Vec<x509_cert::Certificate>,
     /// Revocation data besides what each signature carries (fetched with `--online`).
-    pub revocation: crate::revocation::RevocationSources,
+    pub revocation: crate::revocation_data::RevocationSources,
     /// Whether revocation data was fetched.
     pub revocation_fetched: bool,
     /// Signer certificates' revocation is not checked (the report says so).

@@ -40,7 +40,7 @@ pub struct TimestampPolicy {
     pub required_policy: Option<ObjectIdentifier>,
     /// Revocation data for signer certificates besides what a signature carries (a PDF's DSS,
     /// what was fetched).
-    pub revocation: crate::revocation::RevocationSources,
+    pub revocation: crate::revocation_data::RevocationSources,
     /// Whether that data was fetched (`--online`), for the wording of what is missing.
     pub revocation_fetched: bool,
     /// Signer certificates' revocation is not checked (reading out who signed an untrusted signature).
