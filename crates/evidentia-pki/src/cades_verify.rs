@@ -102,7 +102,9 @@ impl SignatureError {
             Self::Timestamp(TspError::UntrustedRoot(_)) => "NO_TRUSTED_ROOT",
             Self::Timestamp(TspError::UnsupportedAlgorithm(_)) => "UNSUPPORTED_ALGORITHM",
             Self::Timestamp(TspError::CryptoConstraints { .. }) => "CRYPTO_CONSTRAINTS",
-            Self::Timestamp(TspError::SignerCertificateMissing) => "SIGNER_CERT_NOT_FOUND",
+            Self::Timestamp(TspError::SignerCertificateMissing | TspError::SignerNotIdentified) => {
+                "SIGNER_CERT_NOT_FOUND"
+            }
             Self::Timestamp(_) => "TIMESTAMP_INVALID",
             Self::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
             Self::SeveralSigners(_) => "UNSUPPORTED_FORMAT",
@@ -946,9 +948,9 @@ mod tests {
             "cades-t-copied-sigtst.p7m",
             "dss-1220__CAdES-BpT_modified_ts_hash.p7m",
         ];
-        let known_rejects = [
-            "cms-wrong-sign-cert-ref.p7m", // its token names another certificate; DSS: INDETERMINATE
-        ];
+        // None left: `cms-wrong-sign-cert-ref.p7m` (its token's signer identifier and signing-certificate
+        // attribute disagree) is INDETERMINATE SIGNER_CERT_NOT_FOUND, as DSS's NO_SIGNING_CERTIFICATE_FOUND.
+        let known_rejects: [&str; 0] = [];
         // Attributes signed in the order written (NON_DER_SIGNED_ATTRIBUTES passes with a warning).
         let written_order = ["dss-667__BER_reordered_prova.txt.p7m", "dss-667__DER_reordered_prova.txt.p7m"];
         assert!(reference.len() >= 89, "the corpus is all there: {}", reference.len());

@@ -86,7 +86,8 @@ pub fn timestamp_verdict(check: CheckName, subject: &str, e: &TspError) -> Check
         TspError::UntrustedRoot(_)
         | TspError::UnsupportedAlgorithm(_)
         | TspError::CryptoConstraints { .. }
-        | TspError::SignerCertificateMissing => Check::indeterminate(check, subject, e.code(), e.to_string()),
+        | TspError::SignerCertificateMissing
+        | TspError::SignerNotIdentified => Check::indeterminate(check, subject, e.code(), e.to_string()),
         _ => Check::failed(check, subject, e.code(), e.to_string()),
     }
 }

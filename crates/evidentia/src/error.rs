@@ -161,13 +161,15 @@ impl Error {
                 TspError::UntrustedRoot(_)
                 | TspError::UnsupportedAlgorithm(_)
                 | TspError::CryptoConstraints { .. }
-                | TspError::SignerCertificateMissing,
+                | TspError::SignerCertificateMissing
+                | TspError::SignerNotIdentified,
             ))
             | Error::Timestamp(
                 TspError::UntrustedRoot(_)
                 | TspError::UnsupportedAlgorithm(_)
                 | TspError::CryptoConstraints { .. }
-                | TspError::SignerCertificateMissing,
+                | TspError::SignerCertificateMissing
+                | TspError::SignerNotIdentified,
             ) => Indication::Indeterminate,
             // Revoked after a proven signing time cannot happen here (it passes); revoked with no
             // proof of time, or no revocation data: undecided.

@@ -108,6 +108,12 @@ pub enum TspError {
     /// The signer's certificate is neither embedded nor supplied.
     #[error("the TSA certificate is not in the token; supply it (for example --cert tsa.pem)")]
     SignerCertificateMissing,
+    /// The signer identifier and the signing-certificate attribute name different certificates,
+    /// and the one identified does not verify the signature.
+    #[error(
+        "the token's signer identifier and its signing-certificate attribute name different certificates, and the one identified does not verify it: which certificate signed cannot be told"
+    )]
+    SignerNotIdentified,
     /// ESSCertID/ESSCertIDv2 is missing or names another certificate.
     #[error("the token does not bind the TSA certificate (signing-certificate attribute {0})")]
     CertificateBindingInvalid(String),
@@ -203,7 +209,7 @@ impl TspError {
             Self::CryptoConstraints { .. } => "CRYPTO_CONSTRAINTS",
             Self::ContentMismatch(_) => "TST_CONTENT_MISMATCH",
             Self::SignatureInvalid => "SIG_CRYPTO_FAILURE",
-            Self::SignerCertificateMissing => "SIGNER_CERT_NOT_FOUND",
+            Self::SignerCertificateMissing | Self::SignerNotIdentified => "SIGNER_CERT_NOT_FOUND",
             Self::CertificateBindingInvalid(_) => "SIGNER_CERT_BINDING",
             Self::NotATimestampingCertificate { .. } => "TSA_CERT_NOT_TIMESTAMPING",
             Self::UntrustedRoot(_) => "NO_TRUSTED_ROOT",

@@ -152,6 +152,14 @@ pub fn verify(
                     since: super::signature::key_sunset(spki).unwrap_or("2019-10-01"),
                 });
             }
+            // The signer identifier and the signing-certificate attribute name different
+            // certificates, and the one identified does not verify: which key signed cannot be
+            // told (EU DSS: NO_SIGNING_CERTIFICATE_FOUND), which is not to say the token is forged.
+            _ if !matches!(e, TspError::UnsupportedAlgorithm(_))
+                && check_cert_binding(signer, &signer_cert).is_err() =>
+            {
+                return Err(TspError::SignerNotIdentified);
+            }
             _ => return Err(e),
         }
     }
