@@ -87,7 +87,7 @@ fn seal_survives_sigkill_at_random_moments() {
     let start = Instant::now();
     let out = env.cmd_in(&env.path("scratch")).args(["seal", "--each", "calibration"]).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let full_run = start.elapsed();
+    let mut full_run = start.elapsed();
     println!("one uninterrupted run: {full_run:?}");
 
     let mut previous = 0;
@@ -108,6 +108,10 @@ fn seal_survives_sigkill_at_random_moments() {
         let status = child.wait().unwrap();
         if !status.success() {
             killed_mid_run += 1;
+        } else {
+            // The run ended before the kill: the calibration overestimated a run (a cold first
+            // vault, a busier machine then), so later kills aim earlier.
+            full_run = full_run.min(delay) / 2;
         }
         let expected = expected_digests(&env);
         let count = check_consistent(&env, &expected, round);
