@@ -40,18 +40,7 @@ fn certificates_in(body: &[u8]) -> Result<Vec<Certificate>, String> {
 }
 
 async fn fetch_one(client: &reqwest::Client, url: &str) -> Result<Vec<Certificate>, String> {
-    let response = client.get(url).send().await.map_err(|e| evidentia_formats::causes::with_causes(&e))?;
-    if !response.status().is_success() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    if response.content_length().is_some_and(|n| n as usize > MAX_ANSWER) {
-        return Err("larger than 1 MiB".into());
-    }
-    let body = response.bytes().await.map_err(|e| e.to_string())?;
-    if body.len() > MAX_ANSWER {
-        return Err("larger than 1 MiB".into());
-    }
-    certificates_in(&body)
+    certificates_in(&crate::revocation::get_bounded(client, url, MAX_ANSWER).await?)
 }
 
 /// For every certificate of `chain` (and of what is fetched, in turn) whose issuer is neither in

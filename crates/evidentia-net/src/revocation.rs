@@ -159,25 +159,32 @@ async fn fetch_ocsp(
     Ok((der, status))
 }
 
-async fn fetch_crl(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+/// The body of a GET of `url`, refused past `max` bytes (declared or read); why not, in words.
+pub(crate) async fn get_bounded(client: &reqwest::Client, url: &str, max: usize) -> Result<Vec<u8>, String> {
+    let too_large = || format!("larger than {} MiB", max >> 20);
     let response = client.get(url).send().await.map_err(|e| evidentia_formats::causes::with_causes(&e))?;
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status()));
     }
-    if response.content_length().is_some_and(|n| n as usize > MAX_CRL) {
-        return Err("larger than 20 MiB".into());
+    if response.content_length().is_some_and(|n| n as usize > max) {
+        return Err(too_large());
     }
     let body = response.bytes().await.map_err(|e| e.to_string())?;
-    if body.len() > MAX_CRL {
-        return Err("larger than 20 MiB".into());
+    if body.len() > max {
+        return Err(too_large());
     }
+    Ok(body.to_vec())
+}
+
+async fn fetch_crl(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+    let body = get_bounded(client, url, MAX_CRL).await?;
     let der = if body.starts_with(b"-----BEGIN") {
         let text = String::from_utf8_lossy(&body);
         let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| e.to_string())?
     } else {
-        body.to_vec()
+        body
     };
     x509_cert::crl::CertificateList::from_der(&der).map_err(|e| format!("not a CRL: {e}"))?;
     Ok(der)
