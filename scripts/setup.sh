@@ -39,7 +39,7 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-if ! python3 -c 'import rfc3161_client, opentimestamps, pyhanko' 2>/dev/null || ! command -v ots >/dev/null \
+if ! python3 -c 'import rfc3161_client, opentimestamps, pyhanko, gmssl, asn1crypto' 2>/dev/null || ! command -v ots >/dev/null \
   || ! command -v pyhanko >/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check -r "$(dirname "$0")/requirements.txt" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/requirements.txt"

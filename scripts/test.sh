@@ -30,7 +30,7 @@ layer "tests";      cargo test --workspace --no-fail-fast 2>&1 | tee target/test
 # tests now on a team vault; the filters are the modules of crates/evidentia-cli/tests/e2e/.
 layer "vault tests on PostgreSQL"
 EVIDENTIA_TEST_BACKEND=postgres cargo test --workspace --test e2e --no-fail-fast -- \
-  cli:: tamper:: crash:: kill_storm:: anchor:: timestamp:: ots:: package:: faults:: 2>&1 \
+  cli:: tamper:: crash:: kill_storm:: anchor:: timestamp:: ots:: package:: faults:: renewal:: 2>&1 \
   | tee target/test-postgres-output.txt || failed_layers+=(postgres)
 
 layer "UI unit tests (vitest)"

@@ -4,7 +4,7 @@
 # Idempotent: does nothing once OUTDIR/ready exists. Needs openssl and faketime.
 set -euo pipefail
 out="${1:?usage: make_pki.sh OUTDIR}"
-[ -f "$out/ready" ] && exit 0
+[ -f "$out/ready-2" ] && exit 0
 command -v faketime >/dev/null || { echo "make_pki.sh: needs faketime (Debian package)" >&2; exit 1; }
 mkdir -p "$out"
 cd "$out"
@@ -60,6 +60,9 @@ leaf tsa-noeku "/O=Evidentia Sandbox/CN=TSA without timeStamping" root-ca rsa no
 # Valid only in 2020: signed with the clock set back (libfaketime).
 leaf tsa-expired "/O=Evidentia Sandbox/CN=Expired TSA" root-ca rsa tsa 365 faketime "2020-01-01 00:00:00"
 leaf tsa-untrusted "/O=Somebody Else/CN=TSA under an unrelated root" other-root rsa tsa 1825 "${back[@]}"
+# Certificates for proofs that must be renewed: valid two years, and ten (the root is valid ten).
+leaf tsa-two-years "/O=Evidentia Sandbox/CN=TSA valid two years" root-ca rsa tsa 730 "${back[@]}"
+leaf tsa-ten-years "/O=Evidentia Sandbox/CN=TSA valid ten years" root-ca rsa tsa 3640 "${back[@]}"
 # Issued by the TSA certificate itself, which is no CA: a chain a careful verifier refuses.
 leaf tsa-leaf-issued "/O=Evidentia Sandbox/CN=TSA issued by a non-CA" tsa rsa tsa 1825 "${back[@]}"
 
@@ -88,4 +91,4 @@ CNF
 clock_precision_digits = 3"
 } > ts.cnf
 echo 01 > serial
-touch ready
+touch ready-2

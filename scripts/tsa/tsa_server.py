@@ -27,7 +27,7 @@ SHA512 = bytes.fromhex("0609608648016503040203")
 UNKNOWN_POLICY = bytes.fromhex("060a2b06010401868d1f0109")  # 1.3.6.1.4.1.99999.1.9, not offered
 
 SIGNERS = {"tsa": "tsa", "ec": "tsa-ec", "expired": "tsa-expired", "untrusted": "tsa-untrusted",
-           "leaf-issued": "tsa-leaf-issued"}
+           "leaf-issued": "tsa-leaf-issued", "two-years": "tsa-two-years", "ten-years": "tsa-ten-years"}
 serial_lock = threading.Lock()
 
 

@@ -47,6 +47,11 @@ fn main() {
             commands::checking::verify,
             commands::checking::verify_pdf,
             commands::checking::verify_evidence,
+            commands::records::proof_status,
+            commands::records::renew,
+            commands::records::cases,
+            commands::records::open_case,
+            commands::records::change_case,
             commands::checking::save_report,
             commands::checking::export,
             commands::identities::identities,
@@ -54,6 +59,12 @@ fn main() {
             commands::identities::create_identity,
             commands::identities::list_tokens,
             commands::identities::add_token_identity,
+            commands::identities::identity_seal,
+            commands::identities::set_identity_seal,
+            commands::identities::set_identity_seal_image,
+            commands::identities::seal_preview,
+            commands::identities::appearance_preview,
+            commands::files::read_document,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -136,7 +136,8 @@ impl AppState {
 }
 
 /// Every `[app] retry_minutes` while the app runs: completes pending time-stamps, batches the
-/// waiting records and anchors them; tells the page when something changed.
+/// waiting records and anchors them, renews proofs that weaken within two years; tells the page
+/// when something changed.
 pub fn start_retries(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
@@ -152,6 +153,16 @@ pub fn start_retries(app: AppHandle) {
                 }
                 Ok(_) => {}
                 Err(e) => eprintln!("evidentia-app: retry of pending proofs: {} ({})", e, e.code()),
+            }
+            // Proofs that weaken within two years are renewed (nothing without a TSA).
+            let renewal = app.state::<AppState>().evidentia().renew(&evidentia::renew::RenewOptions::default()).await;
+            match renewal {
+                Ok(done) if !done.stamps.is_empty() => {
+                    let _ = app.emit("records-changed", ());
+                }
+                Ok(_) => {}
+                Err(e) if e.code() == "NO_TSA_CONFIGURED" => {}
+                Err(e) => eprintln!("evidentia-app: renewal of proofs: {} ({})", e, e.code()),
             }
         }
     });

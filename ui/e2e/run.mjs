@@ -91,7 +91,8 @@ const env = {
   EVIDENTIA_CONFIG: configFile,
   EVIDENTIA_IDENTITIES: join(work, "identities"),
   EVIDENTIA_EXPORTS: join(work, "exports"),
-  EVIDENTIA_TSA: `http://127.0.0.1:${readFileSync(tsaPortFile, "utf8").trim()}/tsa`,
+  // A TSA whose certificate is valid two years: the records' proofs are due for renewal.
+  EVIDENTIA_TSA: `http://127.0.0.1:${readFileSync(tsaPortFile, "utf8").trim()}/two-years`,
   EVIDENTIA_TSA_TRUST: join(work, "pki/root-ca.pem"),
   EVIDENTIA_EVM_RPC: `http://127.0.0.1:${chainPort}`,
   EVIDENTIA_EVM_KEY_FILE: keyFile,
@@ -193,6 +194,44 @@ function minimalPdf(line) {
   return Buffer.from(body, "latin1");
 }
 
+/** A two-page A4 PDF: page n shows `lines[n - 1]`. */
+function pagesPdf(lines) {
+  const n = lines.length;
+  const font = 3 + 2 * n;
+  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", `<< /Type /Pages /Kids [${lines.map((_, i) => `${3 + 2 * i} 0 R`).join(" ")}] /Count ${n} >>`];
+  lines.forEach((line, i) => {
+    const content = `BT /F1 18 Tf 72 770 Td (${line}) Tj ET\n`;
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${4 + 2 * i} 0 R >>`);
+    objects.push(`<< /Length ${Buffer.byteLength(content, "latin1")} >>\nstream\n${content}endstream`);
+  });
+  objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+  let body = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+  const offsets = [];
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(body, "latin1"));
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(body, "latin1");
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, "latin1");
+}
+
+/** A binary PPM (P6) as pdftoppm writes it: width, height and RGB bytes. */
+function readPpm(file) {
+  const buf = readFileSync(file);
+  const header = [];
+  let at = 0;
+  while (header.length < 4) {
+    while (/\s/.test(String.fromCharCode(buf[at]))) at += 1;
+    let word = "";
+    while (!/\s/.test(String.fromCharCode(buf[at]))) word += String.fromCharCode(buf[at++]);
+    header.push(word);
+  }
+  return { width: Number(header[1]), height: Number(header[2]), rgb: buf.subarray(at + 1) };
+}
+
 /** Whether a command is on PATH. */
 function onPath(cmd) {
   try {
@@ -289,6 +328,21 @@ try {
     await (await shown("record-close")).click();
   });
 
+  await step("the Vault screen says when proofs weaken; Renew with a TSA that would not outlive them says so and writes nothing", async () => {
+    await (await shown("vault-renewal-due", 30000)).waitForDisplayed();
+    await shot("vault-renewal-due-en");
+    await (await shown("vault-renew")).click();
+    await shown("vault-renewal-note", 30000);
+    const note = await textOf("vault-renewal-note");
+    if (!note.includes("no later than the proof it would renew")) throw new Error(`after Renew the app says: ${note}`);
+    const status = JSON.parse(spawnSync(cli, ["--json", "vault", "status"], { env, encoding: "utf8" }).stdout);
+    if (status.status.archived !== 0 || status.status.within_2_years !== 1) {
+      throw new Error(`vault status after a renewal that gains nothing: ${JSON.stringify(status.status)}`);
+    }
+    if (!(await (await $id("vault-renewal-due")).isExisting())) throw new Error("the renewal line no longer says the proof is due");
+    await shot("vault-renewal-not-done-en");
+  });
+
   await step("export the record into a package", async () => {
     const row = (await $$id("vault-row"))[0];
     await (await row.$('[data-testid="vault-select"]')).click();
@@ -312,6 +366,43 @@ try {
     await shot("verify-en");
   });
 
+  await step("open a case, put the record in it, filter the vault by it and export the case: the package is named after it and says so", async () => {
+    const caseName = "Supplier dispute 供应商纠纷";
+    await (await shown("nav-vault")).click();
+    await vaultShows("", 1, "the vault lists the record sealed", "1–1 of 1");
+    await (await shown("vault-case-new")).click();
+    await (await shown("vault-case-name")).setValue(caseName);
+    await (await shown("vault-case-create")).click();
+    await browser.waitUntil(async () => (await textOf("vault-case-note")).includes(caseName), { timeout: 10000, timeoutMsg: "no note that the case was opened" });
+    const row = (await $$id("vault-row"))[0];
+    const box = await row.$('[data-testid="vault-select"]');
+    if (!(await box.isSelected())) await box.click();
+    await (await shown("vault-case-add")).selectByAttribute("value", caseName);
+    await browser.waitUntil(async () => (await textOf("vault-case-note")).includes("1 record(s) added"), { timeout: 10000, timeoutMsg: `after adding: ${await textOf("vault-case-note")}` });
+    await (await shown("vault-status")).selectByAttribute("value", "pending");
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 0, { timeout: 10000, timeoutMsg: "a time-stamped record is listed as pending" });
+    await (await shown("vault-status")).selectByAttribute("value", "timestamped");
+    await browser.waitUntil(async () => (await $$id("vault-row")).length === 1, { timeout: 10000, timeoutMsg: "the time-stamped record is not listed" });
+    await (await shown("vault-status")).selectByAttribute("value", "");
+    await (await shown("vault-case")).selectByAttribute("value", caseName);
+    await browser.waitUntil(async () => (await textOf("vault-range")).includes("1–1 of 1"), { timeout: 10000, timeoutMsg: "the case filter does not show its one record" });
+    const listed = JSON.parse(spawnSync(cli, ["--json", "vault", "list", "--case", caseName], { env, encoding: "utf8" }).stdout);
+    if (listed.total !== 1 || listed.records[0].id !== recordId) throw new Error(`the CLI lists the case as ${JSON.stringify(listed)}`);
+    await shot("vault-case-en");
+    await (await shown("vault-case-export")).click();
+    if ((await (await shown("export-case")).getValue()) !== caseName) throw new Error("the Export screen did not take the case");
+    await shot("export-case-en");
+    await (await shown("export-start")).click();
+    await browser.waitUntil(async () => (await textOf("export-path")).includes(`${caseName}.asice`), { timeout: 60000, timeoutMsg: "the package is not named after the case" });
+    const casePackage = (await textOf("export-path")).trim();
+    if (!existsSync(casePackage)) throw new Error(`no package at ${casePackage}`);
+    const verified = JSON.parse(spawnSync(cli, ["--json", "verify", casePackage], { env, encoding: "utf8" }).stdout);
+    if (verified.case !== caseName || verified.records.length !== 1) throw new Error(`evidentia verify of the case package: ${JSON.stringify(verified).slice(0, 400)}`);
+    await (await shown("export-verify")).click();
+    await browser.waitUntil(async () => (await textOf("verify-case")) === caseName, { timeout: 60000, timeoutMsg: "the Verify screen does not name the case" });
+    await shot("verify-case-en");
+  });
+
   await step("make a self-made identity", async () => {
     await (await shown("nav-identities")).click();
     await (await shown("identity-create-name")).setValue("Ana Li");
@@ -324,6 +415,18 @@ try {
       timeoutMsg: "the new identity is not listed",
     });
     if (!existsSync(join(work, "identities"))) throw new Error("no identity store was written");
+    // An SM2 identity (SM2 with SM3), made by the core as the CLI's `identity new --algorithm sm2` makes it.
+    await (await shown("identity-create-name")).setValue("Li Si");
+    await (await shown("identity-create-algorithm")).selectByAttribute("value", "sm2");
+    await (await shown("identity-create-password")).setValue("correct horse 42");
+    await (await shown("identity-create-confirm")).setValue("correct horse 42");
+    await (await shown("identity-create")).click();
+    await browser.waitUntil(async () => (await textOf("identity-list")).includes("li-si"), {
+      timeout: 20000,
+      timeoutMsg: "the SM2 identity is not listed",
+    });
+    const row = await browser.$('[data-testid="identity-row"][data-name="li-si"]');
+    if (!(await row.getText()).includes("SM2")) throw new Error(`the SM2 identity's key is not named: ${await row.getText()}`);
     await shot("identities-en");
   });
 
@@ -553,6 +656,215 @@ try {
     await shot("seal-pades-en");
   });
 
+  await step("countersign the received signed PDF from the Verify screen: pyHanko and pdfsig find both signatures valid", async () => {
+    if (!signedPdf) throw new Error("no signed PDF to countersign");
+    await (await shown("nav-verify")).click();
+    await dropOnPage([signedPdf]);
+    await shown("verify-pdf", 60000);
+    await (await shown("verify-show-doc")).click();
+    await browser.waitUntil(async () => (await (await $id("verify-doc-page")).getAttribute("data-rendered")) === "1", { timeout: 30000, timeoutMsg: "the received PDF's page is not drawn" });
+    await (await shown("verify-countersign")).click();
+    await shown("seal-queue");
+    await (await shown("seal-identity")).selectByAttribute("value", "ana-li");
+    await browser.waitUntil(async () => (await (await $id("seal-doc-page")).getAttribute("data-rendered")) === "1", { timeout: 30000, timeoutMsg: "the page to countersign is not drawn" });
+    await (await shown("seal-pades-level")).selectByAttribute("value", "B-B");
+    // The box at the page's text, found by keyword.
+    await (await shown("seal-keyword")).setValue("Supply contract");
+    await (await shown("seal-find")).click();
+    await browser.waitUntil(async () => (await textOf("seal-placement")).startsWith("1,"), { timeout: 20000, timeoutMsg: "the keyword placed no box" });
+    await (await shown("seal-password")).setValue("correct horse 42");
+    await (await shown("seal-start")).click();
+    await shown("signed-pdf-row", 60000);
+    const countersigned = (await textOf("signed-pdf-path")).trim();
+    if (!countersigned.endsWith("-signed-signed.pdf") || !existsSync(countersigned)) throw new Error(`the countersigned copy is at ${countersigned}`);
+    const before = readFileSync(signedPdf);
+    if (!readFileSync(countersigned).subarray(0, before.length).equals(before)) throw new Error("the countersignature is not a new revision over the received bytes");
+    if (onPath("pyhanko")) {
+      const v = spawnSync("pyhanko", ["sign", "validate", "--pretty-print", "--trust", join(work, "pki/root-ca.pem"), countersigned], { encoding: "utf8", timeout: 60000 });
+      const sound = ((v.stdout ?? "").match(/The signature is cryptographically sound\./g) ?? []).length;
+      if (sound !== 2) throw new Error(`pyHanko finds ${sound} sound signatures, not 2: ${(v.stdout ?? "").slice(0, 2000)} ${v.stderr ?? ""}`);
+    }
+    const sig = spawnSync("pdfsig", [countersigned], { encoding: "utf8" });
+    const valid = ((sig.stdout ?? "").match(/Signature is Valid\./g) ?? []).length;
+    if (valid !== 2) throw new Error(`pdfsig finds ${valid} valid signatures, not 2: ${sig.stdout} ${sig.stderr}`);
+    await (await $id("seal-result")).scrollIntoView({ block: "end" });
+    await shot("countersigned");
+  });
+
+  await step("stamp a company seal in a box drawn on page 2 of a PDF, in the window: pyHanko accepts it, the seal is drawn inside the box", async () => {
+    // The identity's seal, made on the Identities screen (its preview drawn by pdf.js in the window).
+    await (await shown("nav-identities")).click();
+    await (await shown("id-seal-identity")).selectByAttribute("value", "ana-li");
+    await (await shown("id-seal-org")).setValue("深圳证据科技有限公司");
+    await (await shown("id-seal-name")).setValue("合同专用章");
+    await shown("id-seal-canvas", 30000);
+    // The preview's red, pixel by pixel (the canvas draws the core's 120-point seal at 320 pixels).
+    const preview = await browser.execute(() => {
+      const c = document.querySelector('[data-testid="id-seal-canvas"]');
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let mask = "";
+      // Red ink, its smoothed edges included: red well above green and blue.
+      for (let i = 0; i < d.length; i += 4) mask += d[i] - (d[i + 1] + d[i + 2]) / 2 > 50 ? "1" : "0";
+      return { width: c.width, height: c.height, mask };
+    });
+    await (await shown("id-seal-save")).click();
+    await shown("id-seal-msg");
+    await (await $id("id-seal-card")).scrollIntoView();
+    await shot("identities-seal");
+
+    const twoPages = join(work, "Purchase order 2026.pdf");
+    writeFileSync(twoPages, pagesPdf(["Purchase order 2026", "Signatures"]));
+    await browser.deleteSession();
+    browser = await launch([twoPages]);
+    await shown("seal-queue", 30000);
+    await browser.waitUntil(async () => (await browser.$('[data-testid="seal-identity"] option[value="ana-li"]')).isExisting(), { timeout: 20000, timeoutMsg: "the identity is not offered" });
+    await (await shown("seal-identity")).selectByAttribute("value", "ana-li");
+    await (await shown("seal-pades")).click();
+    await (await shown("seal-pades-level")).selectByAttribute("value", "B-B");
+    await (await shown("seal-visible")).click();
+    const rendered = (n) => browser.waitUntil(async () => (await (await $id("seal-doc-page")).getAttribute("data-rendered")) === String(n), { timeout: 30000, timeoutMsg: `page ${n} is not drawn` });
+    await rendered(1);
+    if ((await $$id("seal-doc-thumb")).length !== 2) throw new Error("not one thumbnail per page");
+    await (await $$id("seal-doc-thumb"))[1].click();
+    await rendered(2);
+    await browser.waitUntil(async () => (await $id("seal-stamp")).isSelected(), { timeout: 10000, timeoutMsg: "the identity's seal is not offered" });
+    // Draw: press on the page, drag the new box 40 right and 60 up.
+    await (await $id("seal-doc-view")).scrollIntoView({ block: "end" });
+    const r = await browser.execute(() => {
+      const b = document.querySelector('[data-testid="seal-doc-overlay"]').getBoundingClientRect();
+      return { x: b.x, y: b.y };
+    });
+    const at = { x: Math.round(r.x + 260), y: Math.round(r.y + 330) };
+    await browser.performActions([{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: [
+      { type: "pointerMove", duration: 0, x: at.x, y: at.y, origin: "viewport" },
+      { type: "pointerDown", button: 0 },
+      { type: "pointerMove", duration: 150, x: at.x + 20, y: at.y - 30, origin: "viewport" },
+      { type: "pointerMove", duration: 150, x: at.x + 40, y: at.y - 60, origin: "viewport" },
+      { type: "pointerUp", button: 0 },
+    ] }]);
+    await browser.releaseActions();
+    const placed = (await textOf("seal-placement")).trim();
+    const [page, x, y, w, h] = placed.split(",").map(Number);
+    // The box is 150 points square at 100 %, centred where pressed, then moved.
+    if (page !== 2 || w !== 150 || h !== 150 || Math.abs(x - (260 + 40 - 75)) > 2 || Math.abs(842 - (330 - 60) - 75 - y) > 2) {
+      throw new Error(`the box is at ${JSON.stringify(placed)}`);
+    }
+    await (await $id("seal-doc-box-face")).waitForExist({ timeout: 20000 });
+    await shot("seal-placement");
+    await (await shown("seal-password")).setValue("correct horse 42");
+    await (await shown("seal-start")).click();
+    await shown("signed-pdf-row", 60000);
+    const out = (await textOf("signed-pdf-path")).trim();
+    if (!existsSync(out)) throw new Error(`no signed PDF at ${out}`);
+    if (onPath("pyhanko")) {
+      const v = spawnSync("pyhanko", ["sign", "validate", "--pretty-print", out], { encoding: "utf8", timeout: 60000 });
+      for (const want of ["The signature is cryptographically sound.", "The signature covers the entire file."]) {
+        if (!(v.stdout ?? "").includes(want)) throw new Error(`pyHanko does not say "${want}": ${(v.stdout ?? "").slice(0, 1500)} ${v.stderr ?? ""}`);
+      }
+    }
+    // Page 2 at 72 dpi: the seal's red inside the box drawn, none outside it.
+    const prefix = join(work, "stamped");
+    execFileSync("pdftoppm", ["-r", "72", "-f", "2", "-l", "2", "-singlefile", out, prefix]);
+    const { width, height, rgb } = readPpm(`${prefix}.ppm`);
+    const box = { left: x, right: x + w, top: height - (y + h), bottom: height - y };
+    let inside = 0;
+    let outside = 0;
+    for (let i = 0; i < width * height; i += 1) {
+      const [R, G, B] = [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]];
+      if (!(R > 150 && G < 100 && B < 100)) continue;
+      const px = i % width;
+      const py = Math.floor(i / width);
+      if (px >= box.left - 1 && px <= box.right + 1 && py >= box.top - 1 && py <= box.bottom + 1) inside += 1;
+      else outside += 1;
+    }
+    if (inside < 2000 || outside > 0) throw new Error(`red pixels: ${inside} inside the box, ${outside} outside`);
+    // The seal as signed, rendered by poppler at the resolution of the app's preview, against
+    // that preview (pdf.js in the window): the same red, pixel for pixel but for edge smoothing.
+    const seal = 150 - 2 * 6; // the box less its 6-point margin
+    const dpi = (72 * preview.width) / seal;
+    const crop = `${join(work, "stamped-seal")}`;
+    // A margin of 3 pixels around, for the rounding of the seal's place to whole pixels.
+    const m = 3;
+    const left = Math.round(((x + 6) * dpi) / 72) - m;
+    const top = Math.round(((842 - (y + 6 + seal)) * dpi) / 72) - m;
+    execFileSync("pdftoppm", ["-r", String(dpi), "-f", "2", "-l", "2", "-x", String(left), "-y", String(top), "-W", String(preview.width + 2 * m), "-H", String(preview.height + 2 * m), "-singlefile", out, crop]);
+    const signedSeal = readPpm(`${crop}.ppm`);
+    const redAt = (px, py) => {
+      const i = 3 * (py * signedSeal.width + px);
+      return signedSeal.rgb[i] - (signedSeal.rgb[i + 1] + signedSeal.rgb[i + 2]) / 2 > 50;
+    };
+    // Two renderers smooth edges apart: a red pixel of one agrees when the other has red within
+    // one pixel of it. Best alignment of the two over the margin, both ways.
+    const previewRed = (px, py) => px >= 0 && py >= 0 && px < preview.width && py < preview.height && preview.mask[py * preview.width + px] === "1";
+    const near = (red, px, py) => red(px, py) || red(px - 1, py) || red(px + 1, py) || red(px, py - 1) || red(px, py + 1) || red(px - 1, py - 1) || red(px + 1, py + 1) || red(px - 1, py + 1) || red(px + 1, py - 1);
+    let overlap = 0;
+    let counts = "";
+    for (let dx = 0; dx <= 2 * m; dx += 1) {
+      for (let dy = 0; dy <= 2 * m; dy += 1) {
+        const signedRed = (px, py) => px + dx >= 0 && py + dy >= 0 && px + dx < signedSeal.width && py + dy < signedSeal.height && redAt(px + dx, py + dy);
+        let a = 0, aOk = 0, b = 0, bOk = 0;
+        for (let py = 0; py < preview.height; py += 1) {
+          for (let px = 0; px < preview.width; px += 1) {
+            if (previewRed(px, py)) {
+              a += 1;
+              if (near(signedRed, px, py)) aOk += 1;
+            }
+            if (signedRed(px, py)) {
+              b += 1;
+              if (near(previewRed, px, py)) bOk += 1;
+            }
+          }
+        }
+        const agreement = Math.min(aOk / Math.max(1, a), bOk / Math.max(1, b));
+        if (agreement > overlap) [overlap, counts] = [agreement, `${aOk} of ${a} preview pixels, ${bOk} of ${b} signed pixels`];
+      }
+    }
+    console.log(`     the seal in the signed PDF against the app's preview: ${(overlap * 100).toFixed(1)} % of red pixels agree within one pixel (${counts})`);
+    if (overlap < 0.99) throw new Error(`the signed seal and the preview differ: ${counts} agree within one pixel`);
+  });
+
+  await step("a handwritten signature drawn in the window is what the identity then stamps", async () => {
+    await (await shown("nav-identities")).click();
+    await (await shown("id-seal-identity")).selectByAttribute("value", "ana-li");
+    await shown("id-seal-current");
+    const pad = await shown("id-sign-pad");
+    await pad.scrollIntoView({ block: "center" });
+    const r = await browser.execute(() => {
+      const b = document.querySelector('[data-testid="id-sign-pad"]').getBoundingClientRect();
+      return { x: b.x, y: b.y };
+    });
+    const moves = [];
+    for (let i = 0; i <= 12; i += 1) moves.push({ type: "pointerMove", duration: 40, x: Math.round(r.x + 30 + i * 24), y: Math.round(r.y + 70 - 35 * Math.sin(i / 2)), origin: "viewport" });
+    await browser.performActions([{ type: "pointer", id: "pen", parameters: { pointerType: "mouse" }, actions: [moves[0], { type: "pointerDown", button: 0 }, ...moves.slice(1), { type: "pointerUp", button: 0 }] }]);
+    await browser.releaseActions();
+    await (await shown("id-sign-save")).click();
+    await shown("id-seal-msg");
+    await shot("identities-signature");
+    // The CLI stamps what the window kept: dark ink inside the box, nothing else on the page.
+    const plain = join(work, "Letter of intent.pdf");
+    writeFileSync(plain, minimalPdf("Letter of intent"));
+    const out = join(work, "Letter of intent-signed.pdf");
+    const pw = join(work, "ana.pw");
+    writeFileSync(pw, "correct horse 42", { mode: 0o600 });
+    const run = spawnSync(cli, ["pdf", "sign", plain, "-o", out, "--identity", "ana-li", "--password-file", pw, "--level", "B-B", "--visible", "1,300,100,180,60", "--seal"], { env, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`pdf sign --seal: ${run.stdout} ${run.stderr}`);
+    const prefix = join(work, "drawn");
+    execFileSync("pdftoppm", ["-r", "144", "-singlefile", out, prefix]);
+    const { width, height, rgb } = readPpm(`${prefix}.ppm`);
+    // The box is 180 × 60 points at (300, 100): the image stands in its left 53 points, the name
+    // and time to its right. Grey-to-black ink and no seal red there: the drawing, not the seal.
+    let ink = 0;
+    let red = 0;
+    for (let y = height - 2 * 157; y < height - 2 * 103; y += 1) {
+      for (let x = 2 * 304; x < 2 * 355; x += 1) {
+        const i = 3 * (y * width + x);
+        if (rgb[i] < 160 && rgb[i + 1] < 160 && rgb[i + 2] < 160) ink += 1;
+        if (rgb[i] > 150 && rgb[i + 1] < 100 && rgb[i + 2] < 100) red += 1;
+      }
+    }
+    if (ink < 60 || red > 0) throw new Error(`the image area holds ${ink} inked and ${red} red pixels: not the drawn signature`);
+  });
+
   await step("a team vault on PostgreSQL chosen in Settings: sealed into through the window, listed and verified by the CLI; then the folder vault again", async () => {
     const admin = process.env.EVIDENTIA_TEST_POSTGRES;
     if (!admin) {
@@ -745,7 +1057,8 @@ try {
       return to;
     };
     // An OpenTimestamps proof with its file beside it, a foreign ASiC-E container, a PDF signed
-    // elsewhere, a detached CMS signature and an RFC 3161 time-stamp, each with its file.
+    // elsewhere, a detached CMS signature, an RFC 3161 time-stamp and an evidence record, each
+    // with its file.
     const proof = copy(join(fixtures, "ots-examples/hello-world.txt.ots"), "hello-world.txt.ots");
     copy(join(fixtures, "ots-examples/hello-world.txt"), "hello-world.txt");
     const asice = copy(join(fixtures, "dss-asic-cades/onefile-ok.asice"), "received.asice");
@@ -758,15 +1071,19 @@ try {
     const tsr = join(work, "terms.tsr");
     const stamped = spawnSync(cli, ["timestamp", "request", terms, "-o", tsr], { env, encoding: "utf8" });
     if (stamped.status !== 0) throw new Error(`timestamp request: ${stamped.stderr}`);
+    // An RFC 4998 evidence record made by another archive, renewed twice, with a file it covers.
+    const ers = copy(join(fixtures, "dss-evidence-record/ER-2Chains3ATS.ers"), "archive.ers");
+    const archived = copy(join(fixtures, "dss-evidence-record/ER-2Chains3ATS1.bin"), "archived.bin");
     const cases = [
       { name: "ots", drop: [proof], cli: [proof] },
       { name: "asic", drop: [asice], cli: [asice] },
       { name: "pdf", drop: [foreignPdf], cli: [foreignPdf] },
       { name: "signature", drop: [p7s, terms], cli: [p7s, "--file", terms] },
       { name: "timestamp", drop: [tsr, terms], cli: [tsr, "--file", terms] },
+      { name: "evidence-record", drop: [ers, archived], cli: [ers, "--file", archived] },
     ];
     await browser.deleteSession().catch(() => {});
-    browser = await launch([proof, asice, foreignPdf, p7s, tsr, terms]);
+    browser = await launch([proof, asice, foreignPdf, p7s, tsr, terms, ers, archived]);
     await shown("nav-verify", 30000);
     await (await $id("nav-verify")).click();
     await shown("verify-drop");
@@ -791,8 +1108,12 @@ try {
       if (got !== wanted) throw new Error(`${c.name}: the app shows ${got}, evidentia verify says ${want}`);
       await shot(`verify-${c.name}`);
     }
-    // A detached signature dropped alone: the app asks for the file it covers.
+    // A detached signature or evidence record dropped alone: the app asks for the file it covers.
     await dropOnPage([p7s]);
+    await shown("verify-needs-file", 20000);
+    await dropOnPage([asice]);
+    await shown("verify-total", 20000);
+    await dropOnPage([ers]);
     await shown("verify-needs-file", 20000);
   });
 } catch (e) {

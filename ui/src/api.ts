@@ -10,6 +10,8 @@ export type RecordStatus = 'sealed' | 'timestamp_pending' | 'timestamped';
 export type Verdict = 'PASSED' | 'FAILED' | 'INDETERMINATE';
 export type TotalResult = 'TOTAL-PASSED' | 'TOTAL-FAILED' | 'INDETERMINATE';
 export type ReportLang = 'zh-CN' | 'en' | 'both';
+/** The key of a self-made identity: ECDSA P-256, or SM2 with SM3. */
+export type KeyAlgorithm = 'p256' | 'sm2';
 export type Phase = 'hashing' | 'signing' | 'timestamping' | 'anchoring' | 'exporting' | 'done';
 
 export interface AppInfo {
@@ -25,6 +27,8 @@ export interface AppInfo {
   language: string | null;
   /** "system", "light" or "dark". */
   theme: string | null;
+  /** Whether a time-stamping service is configured (records get time-stamps). */
+  timestamping?: boolean;
 }
 
 export interface Digests {
@@ -61,6 +65,29 @@ export interface RecordQuery {
   offset?: number;
   /** Records to read (default 100, at most 1000). */
   limit?: number;
+  /** Only the records of this case. */
+  case?: string | null;
+  /** Only the records with these proofs (or lacking them). */
+  status?: ListFilter | null;
+}
+
+/** The Vault screen's status filter. */
+export type ListFilter = 'signed' | 'timestamped' | 'anchored' | 'pending' | 'no_timestamp';
+export const LIST_FILTERS: ListFilter[] = ['signed', 'timestamped', 'anchored', 'pending', 'no_timestamp'];
+
+/** A case: records grouped under a name. */
+export interface CaseSummary {
+  name: string;
+  opened_at: string;
+  /** How many records it holds. */
+  records: number;
+}
+
+/** What adding records to a case (or removing them) did. */
+export interface CaseChange {
+  case: string;
+  changed: string[];
+  unchanged: string[];
 }
 
 /** One page of the records, newest first. */
@@ -141,6 +168,20 @@ export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 export interface PadesRequest {
   level: PadesLevel;
   reason: string | null;
+  /** A visible signature: `page,x,y,w,h` in user space (the page may be `last`). */
+  visible?: string | null;
+  /** Stamp the identity's kept seal in it. */
+  seal?: boolean;
+}
+
+/** The seal kept with an identity. */
+export interface SealView {
+  identity: string;
+  kind: 'generated' | 'image' | null;
+  seal: string | null;
+  organisation: string | null;
+  title: string | null;
+  code: string | null;
 }
 
 /** A time-stamp the core verified (signature time-stamp or document time-stamp). */
@@ -200,6 +241,8 @@ export interface RecordDetail extends EvidenceRecord {
   timestamps: Timestamp[];
   events: CustodyEvent[];
   inclusion: Inclusion | null;
+  /** The cases it is in, by name. */
+  cases?: string[];
 }
 
 export interface Check {
@@ -236,6 +279,8 @@ export interface VerifyReport {
   profile: Profile;
   exported_at: string | null;
   producer: string | null;
+  /** The case the records were exported as. */
+  case?: string | null;
   policy: {
     trust: string[];
     accept_self_signed: boolean;
@@ -398,6 +443,29 @@ export type EvidenceView =
   | { kind: 'timestamp'; result: TotalResult; verified?: VerifiedTimestamp; reason?: string; message?: string }
   | { kind: 'ots'; report: OtsReport };
 
+/** How the vault's proofs stand: counts by when their newest proof's TSA certificate expires. */
+export interface ProofStatus {
+  records: number;
+  archived: number;
+  without_timestamp: number;
+  expired: number;
+  within_90_days: number;
+  within_2_years: number;
+  later: number;
+  next_expiry: string | null;
+  renewal_due: boolean;
+}
+
+/** What a renewal wrote (RFC 4998 archive time-stamps) and left for later. */
+export interface RenewalSummary {
+  stamps: { id: string; kind: string; algorithm: string; gen_time: string; tsa_not_after: string }[];
+  started: number;
+  timestamp_renewed: number;
+  hash_tree_renewed: number;
+  pending: [string, string][];
+  skipped: [string, string][];
+}
+
 async function call<T>(cmd: string, args?: { [k: string]: unknown }): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
@@ -431,17 +499,32 @@ export const api = {
   verify: (path: string) => call<VerifyReport>('verify', { path }),
   verifyPdf: (path: string) => call<PdfReport>('verify_pdf', { path }),
   verifyEvidence: (path: string, file: string | null = null) => call<EvidenceView>('verify_evidence', { path, file }),
+  proofStatus: () => call<ProofStatus>('proof_status'),
+  renew: () => call<RenewalSummary>('renew'),
   saveReport: (lang: ReportLang) => call<string | null>('save_report', { lang }),
-  export: (job: string, ids: string[], lang: ReportLang, identity: string | null, password: string | null) =>
-    call<ExportReport>('export', { job, ids, lang, identity, password }),
+  export: (job: string, ids: string[], lang: ReportLang, identity: string | null, password: string | null, caseName: string | null = null) =>
+    call<ExportReport>('export', { job, ids, lang, identity, password, case: caseName }),
+  cases: () => call<CaseSummary[]>('cases'),
+  openCase: (name: string) => call<CaseSummary>('open_case', { name }),
+  changeCase: (name: string, ids: string[], add: boolean) => call<CaseChange>('change_case', { name, ids, add }),
   identities: () => call<IdentityList>('identities'),
   importIdentity: (path: string, name: string, password: string) =>
     call<Identity>('import_identity', { path, name, password }),
-  createIdentity: (name: string, email: string, password: string) =>
-    call<Identity>('create_identity', { name, email, password }),
+  createIdentity: (name: string, email: string, password: string, algorithm: KeyAlgorithm = 'p256') =>
+    call<Identity>('create_identity', { name, email, password, algorithm }),
   listTokens: (module: string) => call<TokenList>('list_tokens', { module }),
   addTokenIdentity: (module: string, token: string, keyLabel: string, name: string | null, pin: string | null) =>
     call<Identity>('add_token_identity', { module, token, keyLabel, name, pin }),
+  identitySeal: (identity: string) => call<SealView>('identity_seal', { identity }),
+  setIdentitySeal: (identity: string, organisation: string, title: string | null, code: string | null) =>
+    call<SealView>('set_identity_seal', { identity, organisation, title, code }),
+  setIdentitySealImage: (identity: string, image: Uint8Array | null, path: string | null = null) =>
+    call<SealView>('set_identity_seal_image', { identity, image: image ? Array.from(image) : null, path }),
+  appearancePreview: (identity: string, width: number, height: number, reason: string | null, seal: boolean) =>
+    call<ArrayBuffer>('appearance_preview', { identity, width, height, reason, seal }).then((b) => new Uint8Array(b)),
+  sealPreview: (organisation: string, title: string | null, code: string | null) =>
+    call<ArrayBuffer>('seal_preview', { organisation, title, code }).then((b) => new Uint8Array(b)),
+  readDocument: (path: string) => call<ArrayBuffer>('read_document', { path }).then((b) => new Uint8Array(b)),
   settings: () => call<Settings>('settings'),
   saveSettings: (settings: Settings) => call<AppInfo>('save_settings', { settings }),
   sync: () => call<unknown>('sync'),

@@ -55,6 +55,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
 
   const ctx: Ctx = {
     navigate: (name) => show(name),
+    countersign: (path) => {
+      show('seal');
+      screens.seal.countersign?.(path);
+    },
     showError: (e) => {
       lastError = e;
       renderError();

@@ -3,18 +3,29 @@
 import type { Check, PdfReport, VerifyReport, VerifiedRecord } from './api';
 import { h, icon, type Child } from './dom';
 import { lang, t, tMaybe } from './i18n';
-import { deriveBadges, type BadgeSource } from './logic/badges';
+import { deriveBadges, pendingLabelKey, type BadgeSource } from './logic/badges';
+import { state } from './state';
 import { baseName, formatDateTime, formatSize, groupDigest, localOffset, shortDigest } from './logic/format';
 import { pageLabelParams, type ShownPage } from './logic/paging';
 import { pdfSignatureRows, type PdfSigRow } from './logic/pdfsig';
 import { verdictStyle } from './logic/verdict';
 
 /** The proof badges of a record. */
-export function badges(r: BadgeSource): HTMLElement {
+export function badges(r: BadgeSource, settings?: () => void): HTMLElement {
   const { kinds, pending } = deriveBadges(r);
   const wrap = h('span', { class: 'badges' });
   for (const kind of kinds) {
-    const label = t(`badge.${kind}` as 'badge.signed');
+    if (kind === 'untimestamped') {
+      // Why there is none, and where to set one up, when no time-stamping service is configured.
+      const configured = state.info?.timestamping !== false;
+      const label = t(configured ? 'badge.untimestamped' : 'badge.untimestamped.noTsa');
+      const badge = settings && !configured
+        ? h('button', { type: 'button', class: 'badge badge-untimestamped badge-link', testid: 'badge-untimestamped', 'data-tsa': 'none', title: t('badge.untimestamped.settings'), on: { click: (e) => (e.stopPropagation(), settings()) } }, label)
+        : h('span', { class: 'badge badge-untimestamped', testid: 'badge-untimestamped', 'data-tsa': configured ? 'configured' : 'none', title: label }, label);
+      wrap.appendChild(badge);
+      continue;
+    }
+    const label = kind === 'pending' ? t(pendingLabelKey(pending)) : t(`badge.${kind}` as 'badge.signed');
     const title = kind === 'pending' ? pending.map((p) => t(`badge.pending.${p}` as 'badge.pending.timestamp')).join(' ') : label;
     wrap.appendChild(h('span', { class: `badge badge-${kind}`, testid: `badge-${kind}`, title }, label));
   }
@@ -202,6 +213,7 @@ export function reportView(report: VerifyReport): HTMLElement {
       [t('verify.package'), report.package ? h('span', { class: 'wrap' }, report.package) : null],
       [t('verify.producer'), report.producer],
       [t('verify.exportedAt'), report.exported_at ? when(report.exported_at) : null],
+      [t('report.case'), report.case ? h('span', { class: 'wrap', testid: 'verify-case' }, report.case) : null],
       [t('verify.profile'), report.profile === 'sandbox' ? h('span', { class: 'pill tone-fail' }, t('app.sandbox')) : report.profile ? t('app.production') : null],
     ]),
     report.checks.length > 0 ? h('section', { class: 'report-section' }, h('h2', null, t('verify.packageChecks')), checkList(report.checks)) : null,

@@ -1,6 +1,6 @@
 // State shared between screens: app info, identities, the vault's location, export selection, last report.
 
-import type { AppInfo, Identity, RecordList, RecordRow, VerifyReport } from './api';
+import type { AppInfo, CaseSummary, Identity, RecordList, RecordRow, VerifyReport } from './api';
 
 export type ScreenName = 'seal' | 'vault' | 'verify' | 'export' | 'identities' | 'settings';
 
@@ -14,6 +14,10 @@ export const state = {
   vaultPath: '',
   /** The records chosen for export, by id, with their row as last seen (any page, any search). */
   selection: new Map<string, RecordRow>(),
+  /** A case chosen on the Vault screen for the Export screen to export whole. */
+  exportCase: null as string | null,
+  /** The vault's cases, as last read. */
+  cases: [] as CaseSummary[],
   lastReport: null as VerifyReport | null,
   lastReportSource: '' as string,
 };
@@ -35,6 +39,8 @@ export interface Ctx {
   clearError(): void;
   loadIdentities(): Promise<void>;
   applyInfo(info: AppInfo): void;
+  /** Opens the Seal screen to countersign a received PDF (signed into a new revision there). */
+  countersign(path: string): void;
 }
 
 /** One screen: its root element, a full redraw (also on language change) and optional hooks. */
@@ -45,4 +51,6 @@ export interface Screen {
   filesDropped?(paths: string[]): void;
   /** The vault changed ("records-changed"): the records shown are read again. */
   recordsChanged?(): void;
+  /** A received, signed PDF to countersign (the Seal screen). */
+  countersign?(path: string): void;
 }

@@ -16,7 +16,7 @@ use evidentia::digest::{DigestAlgorithm, hash_files};
 use evidentia::facade::{PadesRequest, SealRequest};
 use evidentia::subject::{WalkPolicy, plan};
 use evidentia::tsp::{TokenSubject, check_token_file, timestamp_file};
-use evidentia::vault::{RecordQuery, RecordStatus, Vault};
+use evidentia::vault::{ListFilter, RecordQuery, RecordStatus, Vault};
 
 use evidentia::work::manifest_of_folder;
 
@@ -48,6 +48,9 @@ enum Command {
     /// Look into and check the vault.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Group records into named cases (a record may be in several); export a whole case.
+    #[command(subcommand)]
+    Case(CaseCommand),
     /// Obtain RFC 3161 time-stamps, and check any RFC 3161 token.
     #[command(subcommand)]
     Timestamp(TimestampCommand),
@@ -58,6 +61,22 @@ enum Command {
         #[arg(long = "ots", value_name = "FILE.ots")]
         ots: Vec<PathBuf>,
     },
+    /// Renew every proof that weakens within the window before it does (RFC 4998 evidence
+    /// records): a first archive time-stamp for records whose time-stamp's TSA certificate
+    /// expires, a time-stamp renewal for an expiring archive time-stamp, a hash-tree renewal with
+    /// --hash. Pending (exit 6) when the TSA does not answer; the next run completes it.
+    Renew {
+        /// The window: proofs that weaken before now + this are renewed (`2y`, `90d`, `12h`).
+        #[arg(long, default_value = "2y", value_parser = parse_window)]
+        before: chrono::Duration,
+        /// Renew the hash trees with this algorithm (sha256, sha384, sha512).
+        #[arg(long)]
+        hash: Option<String>,
+        /// Renew these evidence packages' seals instead (an ASiCArchiveManifest and its archive
+        /// time-stamp over every entry, when the newest seal weakens within the window).
+        #[arg(long = "package", value_name = "FILE.asice")]
+        packages: Vec<PathBuf>,
+    },
     /// Gather records into Merkle batches for anchoring.
     #[command(subcommand)]
     Anchor(AnchorCommand),
@@ -67,11 +86,15 @@ enum Command {
     /// Write records into an evidence package (ASiC-E) that anyone can verify without Evidentia.
     Export {
         /// Record ids, or prefixes that only one record has.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "case", conflicts_with = "case")]
         ids: Vec<String>,
-        /// Where to write the package (.asice).
+        /// Export every record of this case, the case named in the package and its report.
+        #[arg(long)]
+        case: Option<String>,
+        /// Where to write the package (.asice); by default a new file in the export folder, named
+        /// after the case or the time.
         #[arg(short, long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// Sign the package's manifest with this identity (else it is time-stamped when a TSA is configured).
         #[arg(long)]
         identity: Option<String>,
@@ -91,12 +114,13 @@ enum Command {
     },
     /// Verify any evidence, told by its content: an evidence package (offline, from the package
     /// alone), a signed PDF, a CMS/CAdES signature (.p7s, .p7m), an RFC 3161 time-stamp (.tsr,
-    /// .tst), an OpenTimestamps proof (.ots) — or a file through the vault's records.
+    /// .tst), an evidence record (.ers, RFC 6283 .xml), an OpenTimestamps proof (.ots) — or a
+    /// file through the vault's records.
     Verify {
         /// The evidence.
         #[arg(value_name = "PATH")]
         package: PathBuf,
-        /// The file a detached signature, time-stamp or .ots proof is over (for a proof, by
+        /// The file a detached signature, time-stamp, evidence record or .ots proof is over (for a proof, by
         /// default the file named like it without .ots).
         #[arg(long)]
         file: Option<PathBuf>,
@@ -181,6 +205,9 @@ enum PdfCommand {
         /// A PNG or JPEG (a handwritten signature, the company seal) shown in a visible signature.
         #[arg(long)]
         image: Option<PathBuf>,
+        /// Stamp the identity's seal (see `identity seal`) in the visible signature.
+        #[arg(long, conflicts_with = "image", requires = "visible")]
+        seal: bool,
         /// Read the identity's password from this file (else EVIDENTIA_PASSWORD, else a prompt).
         #[arg(long)]
         password_file: Option<PathBuf>,
@@ -192,6 +219,16 @@ enum PdfCommand {
         /// all-except:NAME,NAME.
         #[arg(long, value_name = "FIELDS")]
         lock_fields: Option<String>,
+    },
+    /// Extend a signed PDF to PAdES B-LTA, or renew a B-LTA one before its last document
+    /// time-stamp weakens: the current validation data (DSS) of every signature and document
+    /// time-stamp in it, then a new document time-stamp over the whole (needs a TSA).
+    Extend {
+        /// The signed PDF.
+        file: PathBuf,
+        /// Where to write the extended PDF (default: the file itself, replaced when complete).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
     },
     /// Verify every signature and document time-stamp in a PDF, and what changed after each.
     Verify {
@@ -276,11 +313,14 @@ enum IdentityCommand {
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
-    /// Make an ECDSA P-256 key and a self-signed certificate (no CA vouches for it).
+    /// Make a key (ECDSA P-256, or SM2 with SM3) and a self-signed certificate (no CA vouches for it).
     New {
         /// Your name, as the certificate will show it.
         #[arg(long)]
         name: String,
+        /// The key: `p256` (ECDSA P-256 with SHA-256) or `sm2` (SM2 with SM3, GM/T 0003).
+        #[arg(long, default_value = "p256", value_parser = key_algorithm)]
+        algorithm: evidentia::identity::KeyAlgorithm,
         /// Your e-mail address.
         #[arg(long)]
         email: Option<String>,
@@ -290,6 +330,30 @@ enum IdentityCommand {
         /// Read the new password from this file (else EVIDENTIA_PASSWORD, else a prompt).
         #[arg(long)]
         password_file: Option<PathBuf>,
+    },
+    /// Keep a seal with an identity, stamped by `pdf sign --seal`: the round red company seal made
+    /// from its texts, or an image (PNG with transparency, or JPEG). Without options: show it.
+    Seal {
+        /// The identity.
+        identity: String,
+        /// The organisation's name, along the upper arc (2 to 30 characters).
+        #[arg(long, conflicts_with_all = ["image", "remove"])]
+        organisation: Option<String>,
+        /// The seal's name under the star (合同专用章, 财务专用章, 公章).
+        #[arg(long, requires = "organisation")]
+        title: Option<String>,
+        /// The 13- or 18-character registration code, along the lower arc.
+        #[arg(long, requires = "organisation")]
+        code: Option<String>,
+        /// An image of the seal or of a handwritten signature.
+        #[arg(long, conflicts_with = "remove")]
+        image: Option<PathBuf>,
+        /// Write what the company seal looks like to this PDF.
+        #[arg(long)]
+        preview: Option<PathBuf>,
+        /// Forget the identity's seal.
+        #[arg(long)]
+        remove: bool,
     },
     /// List the identities.
     List,
@@ -428,6 +492,9 @@ struct SealArgs {
     /// A visible PAdES signature at page,x,y,width,height.
     #[arg(long, requires = "pades", value_name = "PAGE,X,Y,W,H")]
     visible: Option<String>,
+    /// Stamp the identity's seal (see `identity seal`) in the visible PAdES signature.
+    #[arg(long = "with-seal", requires = "visible")]
+    with_seal: bool,
     /// Why you sign (shown in a PAdES signature).
     #[arg(long, requires = "pades")]
     reason: Option<String>,
@@ -446,6 +513,13 @@ enum VaultCommand {
         /// Skip this many records first.
         #[arg(long, default_value_t = 0)]
         offset: u64,
+        /// Only the records of this case.
+        #[arg(long)]
+        case: Option<String>,
+        /// Only records that are: signed, timestamped, anchored, pending (time-stamp asked for, not
+        /// arrived) or no_timestamp (none asked for).
+        #[arg(long)]
+        status: Option<ListFilter>,
     },
     /// Show one record and its custody events.
     Show {
@@ -454,6 +528,16 @@ enum VaultCommand {
     },
     /// Recompute the custody chain, every record and every stored copy; name what is broken.
     Verify,
+    /// When the records' proofs weaken (their TSA certificates' expiry), and what to renew.
+    Status,
+    /// Write a record's evidence record (RFC 4998 .ers), for checking without Evidentia.
+    EvidenceRecord {
+        /// Record id, or a prefix of it that only one record has.
+        id: String,
+        /// Where to write it.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
     /// Write a record's signature as a .p7s (CAdES-B-T when its signature time-stamp has arrived).
     Signature {
         /// Record id, or a prefix of it that only one record has.
@@ -461,6 +545,33 @@ enum VaultCommand {
         /// Where to write the signature.
         #[arg(short, long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CaseCommand {
+    /// Open a new case.
+    New {
+        /// Its name (1 to 100 characters).
+        name: String,
+    },
+    /// List the cases and how many records each holds.
+    List,
+    /// Add records to a case.
+    Add {
+        /// The case.
+        name: String,
+        /// Record ids, or prefixes that only one record has.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Remove records from a case (the records stay in the vault).
+    Remove {
+        /// The case.
+        name: String,
+        /// Record ids, or prefixes that only one record has.
+        #[arg(required = true)]
+        ids: Vec<String>,
     },
 }
 
@@ -633,6 +744,7 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
             reason,
             location,
             image,
+            seal,
             password_file,
             certify,
             lock_fields,
@@ -670,7 +782,11 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
                 .map(evidentia::pades::FieldLock::parse)
                 .transpose()
                 .map_err(|e| usage(e.to_string()))?;
-            let options = SignOptions { level, placement, reason, location, image, certify, lock_fields };
+            let mut options =
+                SignOptions { level, placement, reason, location, image, certify, lock_fields, seal: None };
+            if seal {
+                evidentia.stamp_seal_of(&identity, &mut options)?;
+            }
             let identity = unlock_identity(evidentia, &identity, password_file.as_deref())?;
             let tsa = if level >= PadesLevel::BT { config.tsa_client(&[], &[])? } else { None };
             let bar = progress::CliProgress::new(show_progress && targets.len() > 1, "signing");
@@ -698,6 +814,13 @@ async fn pdf(cmd: PdfCommand, evidentia: &Evidentia, json: bool, show_progress: 
                 None => Ok(()),
                 Some((_, e)) => Err(Box::new(Failure::Exit(e.exit_code()))),
             }
+        }
+        PdfCommand::Extend { file, out } => {
+            let tsa = config.tsa_client(&[], &[])?.ok_or(evidentia::tsp::TspError::NoTsaConfigured)?;
+            let output = out.unwrap_or_else(|| file.clone());
+            let done = evidentia::pades::extend_pdf(&file, &output, &tsa).await?;
+            render::pdf_extended(json, &done);
+            Ok(())
         }
         PdfCommand::Verify { file, trust, accept_self_signed, online, revocation } => {
             let report = if online {
@@ -732,6 +855,7 @@ async fn run(cli: Cli) -> Outcome {
                 level: args.pades_level.clone(),
                 visible: args.visible.clone(),
                 reason: args.reason.clone(),
+                seal: args.with_seal,
             });
             let request = SealRequest { subjects, algorithms, keep_copy: !args.no_copy, identity, pades };
             let progress = CliProgress::new(show_progress, "sealing");
@@ -787,6 +911,28 @@ async fn run(cli: Cli) -> Outcome {
             render::token_slots(cli.json, &module, &slots);
             Ok(())
         }
+        Command::Identity(IdentityCommand::Seal { identity, organisation, title, code, image, preview, remove }) => {
+            use evidentia::identity::{CompanySeal, IdentitySeal};
+            let store = config.identity_store()?;
+            if remove {
+                store.remove_seal(&identity)?;
+            } else if let Some(org) = organisation {
+                let seal = CompanySeal::new(&org, title.as_deref(), code.as_deref()).map_err(evidentia::Error::from)?;
+                store.set_seal(&identity, &IdentitySeal::Generated(seal))?;
+            } else if let Some(path) = image {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| evidentia::subject::InputError::Unreadable { path: path.clone(), source: e })?;
+                store.set_seal(&identity, &IdentitySeal::image(&path, bytes)?)?;
+            }
+            let seal = store.seal(&identity)?;
+            if let (Some(path), Some(IdentitySeal::Generated(s))) = (&preview, &seal) {
+                let pdf = s.render_pdf(120.0).map_err(evidentia::Error::from)?;
+                std::fs::write(path, pdf)
+                    .map_err(|e| evidentia::subject::InputError::Unreadable { path: path.clone(), source: e })?;
+            }
+            render::identity_seal(cli.json, &identity, seal.as_ref(), preview.as_deref());
+            Ok(())
+        }
         Command::Identity(cmd) => {
             let store = config.identity_store()?;
             let info = match cmd {
@@ -798,11 +944,11 @@ async fn run(cli: Cli) -> Outcome {
                         .map_err(|e| usage(e.to_string()))?;
                     vec![store.import(&file, &name, &password)?]
                 }
-                IdentityCommand::New { name, email, id, password_file } => {
+                IdentityCommand::New { name, algorithm, email, id, password_file } => {
                     let id = id.unwrap_or_else(|| evidentia::identity::name_for(&name));
                     let password = secret::read(password_file.as_deref(), "New password for the key: ", true)
                         .map_err(|e| usage(e.to_string()))?;
-                    vec![store.create_self_made(&id, &name, email.as_deref(), &password)?]
+                    vec![store.create_self_made(&id, algorithm, &name, email.as_deref(), &password)?]
                 }
                 IdentityCommand::List => store.list()?,
                 IdentityCommand::Token(TokenCommand::Add {
@@ -827,7 +973,9 @@ async fn run(cli: Cli) -> Outcome {
                     let reference = evidentia::identity::TokenKeyRef { module, token, key_label, key_id };
                     vec![store.add_token(&name, reference, chain, pin)?]
                 }
-                IdentityCommand::Token(TokenCommand::List { .. }) => unreachable!("handled above"),
+                IdentityCommand::Token(TokenCommand::List { .. }) | IdentityCommand::Seal { .. } => {
+                    unreachable!("handled above")
+                }
             };
             render::identities(cli.json, store.dir(), &info);
             Ok(())
@@ -842,13 +990,21 @@ async fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Pdf(cmd) => pdf(cmd, &evidentia, cli.json, show_progress).await,
-        Command::Export { ids, out, identity, password_file, lang } => {
+        Command::Export { ids, case, out, identity, password_file, lang } => {
             let lang = report_lang(&lang)?;
             let identity = match &identity {
                 Some(name) => Some(unlock_identity(&evidentia, name, password_file.as_deref())?),
                 None => None,
             };
-            let exported = evidentia.export(&ids, &out, identity.as_ref(), lang).await?;
+            let out = match (out, &case) {
+                (Some(out), _) => out,
+                (None, Some(case)) => evidentia.new_case_export_path(case)?,
+                (None, None) => evidentia.new_export_path()?,
+            };
+            let exported = match &case {
+                Some(case) => evidentia.export_case(case, &out, identity.as_ref(), lang).await?,
+                None => evidentia.export(&ids, &out, identity.as_ref(), lang).await?,
+            };
             render::exported(cli.json, &exported);
             Ok(())
         }
@@ -950,6 +1106,51 @@ async fn run(cli: Cli) -> Outcome {
             vault.close().await;
             result
         }
+        Command::Renew { before, packages, .. } if !packages.is_empty() => {
+            let tsa = config.tsa_client(&[], &[])?.ok_or(evidentia::tsp::TspError::NoTsaConfigured)?;
+            let mut done = Vec::new();
+            for p in &packages {
+                done.push(evidentia::package::archive::renew_package(p, &tsa, before).await?);
+            }
+            render::packages_renewed(cli.json, &done);
+            Ok(())
+        }
+        Command::Renew { before, hash, .. } => {
+            let hash = hash.map(|h| DigestAlgorithm::parse_list(&h)).transpose()?.and_then(|l| l.first().copied());
+            let done = evidentia.renew(&evidentia::renew::RenewOptions { before, hash }).await?;
+            render::renewed(cli.json, &done);
+            if done.pending.is_empty() { Ok(()) } else { Err(Box::new(Failure::Exit(6))) }
+        }
+        Command::Vault(VaultCommand::Status) => {
+            let (status, expiries) = evidentia.proof_status().await?;
+            render::proof_status(cli.json, &status, &expiries);
+            Ok(())
+        }
+        Command::Vault(VaultCommand::EvidenceRecord { id, out }) => {
+            let Some((id, ers)) = evidentia.evidence_record_of(&id).await? else {
+                return Err(usage(format!("record {id} has no evidence record yet; `evidentia renew` makes one")));
+            };
+            std::fs::write(&out, &ers)
+                .map_err(|e| evidentia::subject::InputError::Unreadable { path: out.clone(), source: e })?;
+            render::evidence_record_written(cli.json, &id, &out, ers.len());
+            Ok(())
+        }
+        Command::Case(CaseCommand::New { name }) => {
+            render::case_opened(cli.json, &evidentia.open_case(&name).await?);
+            Ok(())
+        }
+        Command::Case(CaseCommand::List) => {
+            render::case_list(cli.json, &evidentia.cases().await?);
+            Ok(())
+        }
+        Command::Case(CaseCommand::Add { name, ids }) => {
+            render::case_changed(cli.json, &evidentia.change_case(&name, &ids, true).await?, true);
+            Ok(())
+        }
+        Command::Case(CaseCommand::Remove { name, ids }) => {
+            render::case_changed(cli.json, &evidentia.change_case(&name, &ids, false).await?, false);
+            Ok(())
+        }
         Command::Vault(cmd) => {
             let vault = evidentia.vault_for_reading().await?;
             let result = vault_command(&vault, cmd, cli.json, show_progress, config.profile).await;
@@ -992,17 +1193,19 @@ async fn vault_command(
     profile: ProfileName,
 ) -> Outcome {
     match cmd {
-        VaultCommand::List { search: None, limit: None, offset: 0 } => {
+        VaultCommand::List { search: None, limit: None, offset: 0, case: None, status: None } => {
             let records = vault.records().await?;
             let stamped = vault.timestamped_ids().await?;
             render::record_list(json, vault.location(), &records, &stamped, None);
         }
-        VaultCommand::List { search, limit, offset } => {
+        VaultCommand::List { search, limit, offset, case, status } => {
             let query = RecordQuery {
                 search: search.unwrap_or_default(),
                 offset,
                 limit: limit.unwrap_or(evidentia::vault::MAX_PAGE),
                 newest_first: false,
+                case,
+                status,
             };
             let page = vault.record_page(&query, false).await?;
             let records: Vec<_> = page.rows.iter().map(|r| r.record.clone()).collect();
@@ -1028,6 +1231,10 @@ async fn vault_command(
                 return Err(Box::new(Failure::Exit(1)));
             }
         }
+        // Answered through the facade before the vault is opened (`run`).
+        VaultCommand::Status | VaultCommand::EvidenceRecord { .. } => {
+            return Err(usage("this vault command is answered before the vault is opened"));
+        }
         VaultCommand::Signature { id, out } => {
             let detail = vault.record(&id).await?;
             let Some(p7s) = vault.record_signature(&detail.record.id).await? else {
@@ -1044,10 +1251,29 @@ async fn vault_command(
     Ok(())
 }
 
+/// A window of time: `2y`, `6m` (30-day months), `90d`, `12h`.
+fn parse_window(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: i64 = number.parse().map_err(|_| format!("`{text}` is not a window such as 2y, 6m, 90d or 12h"))?;
+    let days = match unit {
+        "y" => n * 365,
+        "m" => n * 30,
+        "d" => n,
+        "h" => return Ok(chrono::Duration::hours(n)),
+        _ => return Err(format!("`{text}`: the unit is y, m, d or h (2y, 6m, 90d, 12h)")),
+    };
+    Ok(chrono::Duration::days(days))
+}
+
 /// Success for a passed verification, else the exit code of its indication (`docs/cli.md`).
 fn verdict_exit(result: evidentia::check::Indication) -> Result<(), Box<Failure>> {
     match evidentia::verdict_exit_code(result) {
         0 => Ok(()),
         code => Err(Box::new(Failure::Exit(code))),
     }
+}
+
+fn key_algorithm(text: &str) -> Result<evidentia::identity::KeyAlgorithm, String> {
+    evidentia::identity::KeyAlgorithm::parse(text).ok_or_else(|| format!("`{text}`: choose p256 or sm2"))
 }

@@ -389,6 +389,9 @@ pub fn record_detail(json: bool, d: &RecordDetail) {
     println!("sealed at:   {}", r.created_at);
     println!("profile:     {}", r.profile);
     println!("status:      {}", status_word(d.status));
+    if !d.cases.is_empty() {
+        println!("cases:       {}", d.cases.join("; "));
+    }
     for g in &d.signatures {
         signature_line(g);
     }
@@ -485,6 +488,27 @@ pub fn identities(json: bool, dir: &Path, infos: &[evidentia::identity::Identity
             "{}  {}  {}  (valid until {}; {vouched})",
             i.name, i.key, i.certificate.subject, i.certificate.not_after
         );
+    }
+}
+
+/// `identity seal`.
+pub fn identity_seal(
+    json: bool,
+    identity: &str,
+    seal: Option<&evidentia::identity::IdentitySeal>,
+    preview: Option<&Path>,
+) {
+    let described = seal.map(evidentia::identity::IdentitySeal::describe);
+    if json {
+        print_json(&json!({ "identity": identity, "seal": described, "preview": preview }));
+        return;
+    }
+    match described {
+        Some(d) => println!("identity `{identity}` stamps: {d}"),
+        None => println!("identity `{identity}` has no seal"),
+    }
+    if let Some(p) = preview {
+        println!("preview written to {}", p.display());
     }
 }
 
@@ -698,10 +722,18 @@ pub fn package_report(json: bool, r: &evidentia::verify::package::PackageReport)
         println!("SANDBOX — NOT LEGAL EVIDENCE: this package was made with test services.");
     }
     println!("package {}: {}", r.package, r.result);
-    if r.exported_at.is_empty() {
+    use evidentia::verify::package::ForeignEvidence;
+    if r.made_elsewhere == Some(ForeignEvidence::EvidenceRecord) {
+        println!(
+            "  an evidence record made by another tool: its hash trees and archive time-stamps checked over the file given"
+        );
+    } else if r.exported_at.is_empty() {
         println!("  an ASiC container without an Evidentia evidence document: checked as ASiC");
     } else {
         println!("  exported {} by {}", r.exported_at, r.producer);
+    }
+    if let Some(case) = &r.case {
+        println!("  case: {case}");
     }
     println!(
         "  policy: trust {}; self-signed signers {}; chain {}",
@@ -872,5 +904,154 @@ pub fn pdf_report(json: bool, r: &evidentia::pades::PdfReport) {
         for c in s.changes.iter().filter(|c| !c.allowed) {
             println!("    changed: {}", c.what);
         }
+    }
+}
+
+/// `renew`.
+pub fn renewed(json: bool, r: &evidentia::renew::RenewalSummary) {
+    if json {
+        print_json(&serde_json::to_value(r).unwrap_or_default());
+        return;
+    }
+    for s in &r.stamps {
+        let what = match s.kind {
+            evidentia::vault::ArchiveKind::Initial => "archive time-stamp (first evidence records)",
+            evidentia::vault::ArchiveKind::TimestampRenewal => "time-stamp renewal",
+            evidentia::vault::ArchiveKind::HashTreeRenewal => "hash-tree renewal",
+        };
+        println!(
+            "{what}: {} over root {}, by {} at {} (its certificate expires {})",
+            s.algorithm, s.root, s.tsa_url, s.gen_time, s.tsa_not_after
+        );
+    }
+    println!(
+        "{} record(s) given an evidence record, {} renewed by time-stamp, {} by hash tree",
+        r.started, r.timestamp_renewed, r.hash_tree_renewed
+    );
+    for (id, why) in &r.pending {
+        println!("pending  {id}: {why} (run `evidentia renew` again)");
+    }
+    for (id, why) in &r.skipped {
+        println!("skipped  {id}: {why}");
+    }
+    if r.stamps.is_empty() && r.pending.is_empty() && r.skipped.is_empty() {
+        println!("nothing weakens within the window: no renewal needed");
+    }
+}
+
+/// `vault status`: when proofs weaken, in buckets, with what to do.
+pub fn proof_status(json: bool, status: &evidentia::renew::ProofStatus, expiries: &[evidentia::renew::ProofExpiry]) {
+    if json {
+        print_json(&json!({ "status": status, "records": expiries }));
+        return;
+    }
+    println!(
+        "{} record(s); {} with an evidence record; {} without a time-stamp",
+        status.records, status.archived, status.without_timestamp
+    );
+    for (n, label, renew) in [
+        (status.expired, "has expired: too late to renew it; its time proof needs another evidence", false),
+        (status.within_90_days, "expires within 90 days", true),
+        (status.within_2_years, "expires within 2 years", true),
+        (status.later, "expires later", false),
+    ] {
+        if n > 0 {
+            let advice = if renew { " — renew (`evidentia renew`)" } else { "" };
+            println!("time-stamp of {n} record(s) {label}{advice}");
+        }
+    }
+    if let Some(next) = &status.next_expiry {
+        println!("next expiry: {next}");
+    }
+}
+
+/// `vault evidence-record`.
+pub fn evidence_record_written(json: bool, id: &str, out: &Path, bytes: usize) {
+    if json {
+        print_json(&json!({ "record": id, "evidence_record": out, "bytes": bytes }));
+        return;
+    }
+    println!("evidence record of {id} ({bytes} bytes, RFC 4998) written to {}", out.display());
+}
+
+/// `pdf extend`.
+pub fn pdf_extended(json: bool, e: &evidentia::pades::ExtendedPdf) {
+    if json {
+        print_json(&serde_json::to_value(e).unwrap_or_default());
+        return;
+    }
+    let v = &e.validation;
+    println!(
+        "{}: {} signature(s) and document time-stamp(s) kept; DSS: {} certificate(s), {} OCSP response(s), {} CRL(s)",
+        e.output.display(),
+        e.signatures,
+        v.certificates,
+        v.ocsps,
+        v.crls
+    );
+    for m in &v.missing {
+        println!("  no revocation data: {m}");
+    }
+    let t = &e.document_timestamp;
+    println!("  document time-stamp by {} at {} (serial {})", t.tsa_subject, t.gen_time.to_rfc3339(), t.serial);
+    println!("  SHA-256 {}", e.sha256);
+}
+
+/// `renew --package`.
+pub fn packages_renewed(json: bool, done: &[evidentia::package::archive::PackageRenewal]) {
+    if json {
+        print_json(&json!({ "packages": done }));
+        return;
+    }
+    for r in done {
+        match (&r.archive_manifest, &r.skipped) {
+            (Some(m), _) => println!(
+                "{}: sealed again by {m} at {} (holds until {})",
+                r.package.display(),
+                r.timestamped_at.as_deref().unwrap_or("?"),
+                r.expires.as_deref().unwrap_or("?")
+            ),
+            (None, Some(why)) => println!("{}: {why}", r.package.display()),
+            (None, None) => println!("{}: unchanged", r.package.display()),
+        }
+    }
+}
+
+/// `case new`.
+pub fn case_opened(json: bool, c: &evidentia::vault::CaseSummary) {
+    if json {
+        print_json(&serde_json::to_value(c).unwrap_or_default());
+        return;
+    }
+    println!("case `{}` opened at {}", c.name, c.opened_at);
+}
+
+/// `case list`.
+pub fn case_list(json: bool, cases: &[evidentia::vault::CaseSummary]) {
+    if json {
+        print_json(&json!({ "cases": cases }));
+        return;
+    }
+    if cases.is_empty() {
+        println!("no cases; `evidentia case new NAME` opens one");
+        return;
+    }
+    for c in cases {
+        println!("{}  {} record(s)  opened {}", c.name, c.records, c.opened_at);
+    }
+}
+
+/// `case add` and `case remove`.
+pub fn case_changed(json: bool, c: &evidentia::vault::CaseChange, added: bool) {
+    if json {
+        print_json(&serde_json::to_value(c).unwrap_or_default());
+        return;
+    }
+    let (done, already) = if added { ("added to", "already in") } else { ("removed from", "not in") };
+    for id in &c.changed {
+        println!("{id}  {done} case `{}`", c.case);
+    }
+    for id in &c.unchanged {
+        println!("{id}  {already} case `{}`: unchanged", c.case);
     }
 }

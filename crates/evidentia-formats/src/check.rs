@@ -109,6 +109,8 @@ pub enum CheckName {
     ByteRange,
     /// What changed in a PDF after a signature, judged against what the signer allowed.
     Modifications,
+    /// An evidence record (RFC 4998, RFC 6283): the data it covers and how its chains renew.
+    EvidenceRecord,
 }
 
 impl CheckName {
@@ -131,6 +133,7 @@ impl CheckName {
             CheckName::BitcoinBlock => "bitcoin_block",
             CheckName::Custody => "custody",
             CheckName::CustodyHead => "custody_head",
+            CheckName::EvidenceRecord => "evidence_record",
             CheckName::WorkFiles => "work_files",
             CheckName::ByteRange => "byte_range",
             CheckName::Modifications => "modifications",

@@ -34,6 +34,21 @@ pub enum CustodyEventKind {
     OtsUpgraded,
     /// Records were written into an evidence package; the payload names it and its SHA-256.
     Exported,
+    /// An archive time-stamp over records' evidence (RFC 4998: a new evidence record, a
+    /// time-stamp renewal or a hash-tree renewal); the payload is the archive stamp.
+    Archived,
+    /// An identity's seal was stamped in a PDF that was then sealed; the payload says who used
+    /// which seal where (identity, seal, placement, signature field, the signed PDF's SHA-256).
+    SealUsed,
+    /// A received PDF that others had signed was signed again (countersigned) and the copy sealed;
+    /// the payload names the received PDF (name, SHA-256) and the copy.
+    Countersigned,
+    /// A case was opened; the payload names it (`{"case": NAME}`).
+    CaseOpened,
+    /// A record was added to a case; the payload names the case.
+    CaseAdded,
+    /// A record was removed from a case; the payload names the case.
+    CaseRemoved,
 }
 
 impl CustodyEventKind {
@@ -50,6 +65,12 @@ impl CustodyEventKind {
             CustodyEventKind::OtsSubmitted => "ots_submitted",
             CustodyEventKind::OtsUpgraded => "ots_upgraded",
             CustodyEventKind::Exported => "exported",
+            CustodyEventKind::Archived => "archived",
+            CustodyEventKind::SealUsed => "seal_used",
+            CustodyEventKind::Countersigned => "countersigned",
+            CustodyEventKind::CaseOpened => "case_opened",
+            CustodyEventKind::CaseAdded => "case_added",
+            CustodyEventKind::CaseRemoved => "case_removed",
         }
     }
 }

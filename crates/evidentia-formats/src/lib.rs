@@ -12,6 +12,7 @@
 //! - [`record`], [`custody`] and [`batch`] are the evidence model: records, signatures, time-stamps,
 //!   custody events, anchor batches and their anchors;
 //! - [`package`] is the evidence package: its container, manifest, evidence document and instructions;
+//! - [`xml_c14n`] is Canonical XML of an element subtree (inclusive and exclusive);
 //! - [`check`] is the verification vocabulary: check names, verdicts and indications;
 //! - [`clock`], [`hash_hex`] and [`causes`] are the small leaves (the stored time, hashes as hex,
 //!   an error with its causes).
@@ -33,3 +34,4 @@ pub mod package;
 pub mod record;
 pub mod subject;
 pub mod work;
+pub mod xml_c14n;

@@ -23,7 +23,7 @@ pub enum SigningKey {
     EcP384(EcdsaKeyPair),
     /// A key on a PKCS #11 token.
     Token(TokenSigner),
-    /// SM2 with SM3 (GM/T 0003): raw signatures only, not inside CMS.
+    /// SM2 with SM3 (GM/T 0003), with the default distinguishing ID.
     Sm2(Sm2Key),
 }
 

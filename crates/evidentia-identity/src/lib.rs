@@ -5,6 +5,8 @@
 //! for a session and wiped from memory when dropped.
 
 mod key;
+mod seals;
+mod self_made;
 mod sm2;
 mod store;
 mod token;
@@ -18,6 +20,8 @@ use zeroize::Zeroizing;
 
 pub use evidentia_pki::certificate::CertificateSummary;
 pub use key::SigningKey;
+pub use seals::{CompanySeal, IdentitySeal};
+pub use self_made::KeyAlgorithm;
 pub use sm2::{SM2_CURVE_OID, SM2_WITH_SM3_OID, Sm2Key, verify_sm2};
 pub use store::{IdentityInfo, IdentityStore, name_for};
 pub use token::{
@@ -51,6 +55,9 @@ pub enum IdentityError {
         /// What kind it is.
         detail: String,
     },
+    /// A seal image or seal text that cannot be used.
+    #[error("{0}")]
+    BadSeal(String),
     /// The private key does not belong to the certificate.
     #[error("{}: the private key does not belong to the certificate; export the matching pair", .0.display())]
     KeyMismatch(PathBuf),
@@ -108,6 +115,7 @@ impl IdentityError {
             Self::Exists(_) => "IDENTITY_EXISTS",
             Self::BadName(_) => "IDENTITY_BAD_NAME",
             Self::WeakPassword => "IDENTITY_WEAK_PASSWORD",
+            Self::BadSeal(_) => "BAD_SEAL",
             Self::Create(_) => "IDENTITY_CREATE_FAILED",
             Self::Token(e) => e.code(),
             Self::Io { .. } => "IDENTITY_IO",
@@ -236,9 +244,6 @@ impl evidentia_pki::signer::Signer for Identity {
     }
     fn signature_algorithm(&self) -> spki::AlgorithmIdentifierOwned {
         self.key.signature_algorithm()
-    }
-    fn is_sm2(&self) -> bool {
-        matches!(self.key, SigningKey::Sm2(_))
     }
     fn check_valid_now(&self) -> Result<(), evidentia_pki::signer::SignerError> {
         Identity::check_valid_now(self).map_err(signer_error)

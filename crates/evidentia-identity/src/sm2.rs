@@ -6,7 +6,8 @@ use der::asn1::ObjectIdentifier;
 use sm2::dsa::signature::{Signer, Verifier};
 use sm2::dsa::{Signature, SigningKey, VerifyingKey};
 use sm2::elliptic_curve::sec1::ToSec1Point;
-use sm2::pkcs8::DecodePrivateKey;
+use sm2::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use zeroize::Zeroizing;
 
 /// Named curve sm2p256v1 (GM/T 0006), the parameter of `id-ecPublicKey` in SM2 keys and certificates.
 pub const SM2_CURVE_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.301");
@@ -38,6 +39,22 @@ impl Sm2Key {
             .map_err(|e| format!("not an SM2 PKCS #8 private key (id-ecPublicKey with curve sm2p256v1): {e}"))?;
         let inner = SigningKey::new(DEFAULT_DISTID, &secret).map_err(|e| format!("unusable SM2 private key: {e}"))?;
         Ok(Self { inner })
+    }
+
+    /// Makes a fresh key from the system's random source; returns it with its unencrypted PKCS #8
+    /// `PrivateKeyInfo` (wiped when dropped), as OpenSSL writes SM2 keys.
+    pub fn generate() -> Result<(Self, Zeroizing<Vec<u8>>), String> {
+        let rng = ring::rand::SystemRandom::new();
+        // A uniformly random scalar: draw 32 bytes until they are in [1, n-1] (almost always at once).
+        for _ in 0..64 {
+            let mut bytes = Zeroizing::new([0u8; 32]);
+            ring::rand::SecureRandom::fill(&rng, bytes.as_mut()).map_err(|_| "no random source for the key")?;
+            let Ok(secret) = sm2::SecretKey::from_slice(bytes.as_ref()) else { continue };
+            let pkcs8 = secret.to_pkcs8_der().map_err(|e| format!("cannot encode the SM2 key: {e}"))?;
+            let pkcs8 = Zeroizing::new(pkcs8.as_bytes().to_vec());
+            return Ok((Self::from_pkcs8(&pkcs8)?, pkcs8));
+        }
+        Err("no usable SM2 key from the random source".into())
     }
 
     /// The public key as an uncompressed SEC1 point (`04 ‖ X ‖ Y`, 65 bytes), as in a certificate's

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use der::EncodePem;
 use x509_cert::Certificate;
 
+use super::self_made::{KeyAlgorithm, Subject, make_pkcs12};
 use super::token::{DEFAULT_TOKEN_TIMEOUT, TokenKeyRef};
 use super::{CertificateSummary, Identity, IdentityError};
 
@@ -116,11 +117,12 @@ impl IdentityStore {
         self.keep(name, &bytes, &identity)
     }
 
-    /// Makes an ECDSA P-256 key and a self-signed certificate for `common_name` (and `email`),
+    /// Makes a key of `algorithm` and a self-signed certificate for `common_name` (and `email`),
     /// and keeps them as a PKCS #12 file protected by `password`.
     pub fn create_self_made(
         &self,
         name: &str,
+        algorithm: KeyAlgorithm,
         common_name: &str,
         email: Option<&str>,
         password: &str,
@@ -129,35 +131,8 @@ impl IdentityStore {
         if password.chars().count() < 8 {
             return Err(IdentityError::WeakPassword);
         }
-        let create = |e: &dyn std::fmt::Display| IdentityError::Create(e.to_string());
-        let rng = ring::rand::SystemRandom::new();
-        let pkcs8 =
-            ring::signature::EcdsaKeyPair::generate_pkcs8(&ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
-                .map_err(|_| IdentityError::Create("no random source for the key".into()))?;
-        let pkcs8 = Zeroizing::new(pkcs8.as_ref().to_vec());
-        let key_pair = rcgen::KeyPair::try_from(pkcs8.as_slice()).map_err(|e| create(&e))?;
-        let mut params = rcgen::CertificateParams::default();
-        params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
-        params.distinguished_name.push(rcgen::DnType::OrganizationalUnitName, "Self-made Evidentia identity (no CA)");
-        if let Some(mail) = email {
-            let ia5 = mail.try_into().map_err(|e: rcgen::Error| create(&e))?;
-            params.subject_alt_names.push(rcgen::SanType::Rfc822Name(ia5));
-        }
-        let now = time_now_year();
-        params.not_before = rcgen::date_time_ymd(now.0, now.1, now.2);
-        params.not_after = rcgen::date_time_ymd(now.0 + 10, now.1, now.2.min(28));
-        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature, rcgen::KeyUsagePurpose::ContentCommitment];
-        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::EmailProtection];
-        let cert = params.self_signed(&key_pair).map_err(|e| create(&e))?;
-        let cert_der = cert.der().to_vec();
-
-        let key = p12_keystore::PrivateKey::from_der(&pkcs8).map_err(|e| create(&e))?;
-        let p12_cert = p12_keystore::Certificate::from_der(&cert_der).map_err(|e| create(&e))?;
-        let local_id = evidentia_formats::digest::DigestAlgorithm::Sha256.digest(&cert_der).as_bytes()[..20].to_vec();
-        let chain = p12_keystore::PrivateKeyChain::new(local_id, key, vec![p12_cert]);
-        let mut ks = p12_keystore::KeyStore::new();
-        ks.add_entry(name, p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
-        let bytes = ks.writer(password).write().map_err(|e| create(&e))?;
+        let subject = Subject { common_name, email, today: time_now_year() };
+        let bytes = make_pkcs12(algorithm, &subject, name, password)?;
         let identity = Identity::from_pkcs12(Path::new(name), &bytes, password, name)?;
         self.keep(name, &bytes, &identity)
     }

@@ -74,6 +74,9 @@ pub struct TsaSettings {
     pub tolerance: Duration,
     /// Largest accepted difference between a genTime and the local clock.
     pub max_clock_skew: Duration,
+    /// How many requests a batch (records sealed together, PDFs signed together) has in flight
+    /// at once.
+    pub concurrency: usize,
 }
 
 impl Default for TsaSettings {
@@ -86,6 +89,7 @@ impl Default for TsaSettings {
             policy: TimestampPolicy::default(),
             request_policy: None,
             quorum: 1,
+            concurrency: 4,
             tolerance: Duration::from_secs(60),
             max_clock_skew: Duration::from_secs(300),
         }

@@ -224,6 +224,18 @@ impl<'a> Element<'a> {
             && matches!(self.tag[0] & 0x1F, 3 | 4 | 12 | 18..=22 | 25..=28 | 30)
     }
 
+    /// The element as DER: minimal definite lengths, primitive strings, order kept.
+    pub fn der(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.raw.len());
+        self.write_der(&mut out);
+        out
+    }
+
+    /// Whether this is the universal type `number` (`0x10` SEQUENCE, `4` OCTET STRING…).
+    pub fn is(&self, number: u8) -> bool {
+        self.is_universal(number)
+    }
+
     fn write_der(&self, out: &mut Vec<u8>) {
         match &self.body {
             Body::Primitive(content) => {
@@ -291,6 +303,14 @@ impl<'a> Element<'a> {
             }
         }
     }
+}
+
+/// A DER SEQUENCE around `content` (already-encoded elements).
+pub fn der_sequence(content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(content.len() + 6);
+    write_header(&mut out, &[0x30], true, content.len());
+    out.extend_from_slice(content);
+    out
 }
 
 /// Identifier octets (with the constructed bit as given) and a minimal definite length.

@@ -36,12 +36,6 @@ pub enum CadesError {
     /// Encoding failed (a defect, reported rather than hidden).
     #[error("cannot encode the signature: {0}")]
     Encoding(String),
-    /// SM2 keys sign raw signatures only.
-    #[error(
-        "identity `{0}` has an SM2 key: SM2 signatures inside CMS are not offered, since no independent verifier \
-         (OpenSSL 3.0) can check them; sign with an RSA or ECDSA identity"
-    )]
-    Sm2NotInCms(String),
     /// The bytes are not a CMS signature Evidentia made or can extend.
     #[error("not a CMS SignedData signature: {0}")]
     Malformed(String),
@@ -55,12 +49,10 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, CadesError>
     Ok(Attribute { oid, values: SetOfVec::try_from(vec![value]).map_err(enc)? })
 }
 
-/// Whether `signer` can make CAdES signatures now: its certificate is valid and its key is not SM2.
+/// Whether `signer` can make CAdES signatures now: its certificate is valid. (An SM2 key signs
+/// with SM3 and SM2-with-SM3, as GM/T 0010 has it.)
 pub fn check_signer(signer: &dyn Signer) -> Result<(), CadesError> {
     signer.check_valid_now()?;
-    if signer.is_sm2() {
-        return Err(CadesError::Sm2NotInCms(signer.name().to_owned()));
-    }
     Ok(())
 }
 

@@ -146,6 +146,9 @@ pub struct VerifiedSignature {
     pub chain: Vec<String>,
     /// Digest algorithm of the content.
     pub digest_algorithm: String,
+    /// The signature algorithm in plain words (`SM2 with SM3, distinguishing ID 1234567812345678`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_algorithm: Option<String>,
     /// The claimed signing-time, if present (not proof of time).
     pub signing_time: Option<String>,
     /// The signature time-stamp (proof of time), if present.
@@ -184,7 +187,7 @@ pub fn verify_each_signer(
     let original = p7s;
     let (p7s, other_revocation) = crate::ber::cms_for_reading(p7s).map_err(|e| malformed(&e))?;
     let ci = ContentInfo::from_der(&p7s).map_err(|e| malformed(&e))?;
-    if ci.content_type != oid::SIGNED_DATA {
+    if ci.content_type != oid::SIGNED_DATA && ci.content_type != oid::GMT_SIGNED_DATA {
         return Err(malformed(&format!("content type {}", ci.content_type)).into());
     }
     let sd: SignedData = ci.content.decode_as().map_err(|e| malformed(&e))?;
@@ -466,6 +469,7 @@ fn verify_signer(
         (true, true) => "CAdES-B-T",
     };
     Ok(VerifiedSignature {
+        signature_algorithm: describe_signer(signer, &cert, original),
         self_signed: cert.tbs_certificate.subject == cert.tbs_certificate.issuer,
         signer: CertificateSummary::of(&cert),
         chain: chain.iter().map(|c| c.tbs_certificate.subject.to_string()).collect(),
@@ -513,6 +517,39 @@ pub fn encapsulated_content(p7s: &[u8]) -> Result<Option<Vec<u8>>, String> {
         None => Ok(None),
         Some(e) => Ok(Some(e.decode_as::<OctetString>().map_err(|e| e.to_string())?.into_bytes())),
     }
+}
+
+/// The first signer's signature algorithm in plain words, with the distinguishing ID an SM2
+/// signature verified with (`None` when the CMS cannot be read or its signer's certificate is not
+/// inside). Independent of trust: what the signature is made with, as the report names it.
+pub fn signer_algorithm(p7s: &[u8]) -> Option<String> {
+    let (der_bytes, _) = crate::ber::cms_for_reading(p7s).ok()?;
+    let sd = ContentInfo::from_der(&der_bytes).ok()?.content.decode_as::<SignedData>().ok()?;
+    let signer = sd.signer_infos.0.iter().next()?;
+    let pool = embedded_certificates(p7s);
+    describe_signer(signer, &find_signer(&signer.sid, &pool)?, p7s)
+}
+
+/// A signer's algorithm in words; for SM2 with the distinguishing ID its signature over the signed
+/// attributes (in DER, else as written in `original`) verifies with.
+fn describe_signer(signer: &cms::signed_data::SignerInfo, cert: &Certificate, original: &[u8]) -> Option<String> {
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let hint = crate::tsp::digest_from_identifier(&signer.digest_alg);
+    let words = crate::tsp::signature::describe(spki, &signer.signature_algorithm, hint)?;
+    if !words.starts_with("SM2") {
+        return Some(words);
+    }
+    let value = signer.signature.as_bytes();
+    let signed = signer.signed_attrs.as_ref()?.to_der().ok()?;
+    let id = crate::tsp::signature::sm2_distinguishing_id(spki, &signed, value).or_else(|| {
+        let written = crate::ber::signed_attributes_as_written_by(original, value)?;
+        crate::tsp::signature::sm2_distinguishing_id(spki, &written, value)
+    });
+    Some(match id {
+        Some("") => format!("{words}, empty distinguishing ID"),
+        Some(id) => format!("{words}, distinguishing ID {id}"),
+        None => words,
+    })
 }
 
 /// The certificates a CMS signature carries (none when it cannot be read).
@@ -657,9 +694,6 @@ mod tests {
         }
         fn signature_algorithm(&self) -> spki::AlgorithmIdentifierOwned {
             spki::AlgorithmIdentifierOwned { oid: crate::tsp::asn1::oid::ED25519, parameters: None }
-        }
-        fn is_sm2(&self) -> bool {
-            false
         }
         fn check_valid_now(&self) -> Result<(), crate::signer::SignerError> {
             Ok(())
@@ -839,22 +873,23 @@ mod tests {
     #[test]
     fn every_common_algorithm_is_judged_as_openssl_and_pyhanko_judge_it() {
         let passing = [
-            ("brainpool256", "sha256"),
-            ("brainpool384", "sha384"),
-            ("p521", "sha512"),
-            ("p384-sha512", "sha512"),
-            ("rsa-sha3", "sha3-256"),
-            ("rsa-sha224", "sha224"),
-            ("rsa-pss-salt20", "sha256"),
-            ("rsa-pss-sha512", "sha512"),
-            ("ed25519", "sha512"),
-            ("ed448", "shake256"),
-            ("p256-sha3", "sha3-256"),
+            ("brainpool256", "sha256", "ECDSA brainpoolP256r1 with SHA-256"),
+            ("brainpool384", "sha384", "ECDSA brainpoolP384r1 with SHA-384"),
+            ("p521", "sha512", "ECDSA P-521 with SHA-512"),
+            ("p384-sha512", "sha512", "ECDSA P-384 with SHA-512"),
+            ("rsa-sha3", "sha3-256", "RSA 2048 (PKCS #1 v1.5) with SHA3-256"),
+            ("rsa-sha224", "sha224", "RSA 2048 (PKCS #1 v1.5) with SHA-224"),
+            ("rsa-pss-salt20", "sha256", "RSA 2048 (RSASSA-PSS) with SHA-256"),
+            ("rsa-pss-sha512", "sha512", "RSA 3072 (RSASSA-PSS) with SHA-512"),
+            ("ed25519", "sha512", "Ed25519"),
+            ("ed448", "shake256", "Ed448"),
+            ("p256-sha3", "sha3-256", "ECDSA P-256 with SHA3-256"),
         ];
-        for (name, digest) in passing {
+        for (name, digest, words) in passing {
             let (p7s, policy) = vector(name);
             let v = judge(&p7s, CONTENT, &policy).unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
             assert_eq!(v.digest_algorithm, digest, "{name}");
+            assert_eq!(signer_algorithm(&p7s).as_deref(), Some(words), "{name}");
             assert!(v.signer.subject.contains(name), "{name}: {}", v.signer.subject);
             assert_eq!(code(judge(&with_signature(&p7s, flip_last), CONTENT, &policy)), "SIG_CRYPTO_FAILURE", "{name}");
             assert_eq!(code(judge(&p7s, b"another contract", &policy)), "HASH_MISMATCH", "{name}");

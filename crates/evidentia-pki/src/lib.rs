@@ -6,6 +6,7 @@
 //! - [`tsp`] builds RFC 3161 requests, reads responses and tokens, and verifies them under a policy;
 //! - [`cades`] builds detached CAdES signatures over a [`signer::Signer`]; [`cades_verify`] judges any;
 //! - [`pades`] writes PDF incremental updates and appearances and verifies every signature of a PDF;
+//! - [`evidence_record`] reads RFC 4998 and RFC 6283 evidence records and verifies them over their data;
 //! - [`policy`] is the validation policy, and the checks that apply it;
 //! - [`revocation`] judges CRLs and OCSP responses at the time a signature is proven to exist.
 #![forbid(unsafe_code)]
@@ -14,6 +15,7 @@ pub mod ber;
 pub mod cades;
 pub mod cades_verify;
 pub mod certificate;
+pub mod evidence_record;
 pub mod pades;
 pub mod policy;
 pub mod revocation;

@@ -135,11 +135,12 @@ pub fn signature_check_with(
                 if v.self_signed && self_signed_note.is_empty() { "; self-signed" } else { self_signed_note };
             let warnings: String = v.warnings.iter().map(|w| format!("; {w}")).collect();
             let revocation: String = v.revocation.iter().map(|r| format!("; {r}")).collect();
+            let algorithm = v.signature_algorithm.as_ref().map(|a| format!("{a}; ")).unwrap_or_default();
             let c = Check::passed(
                 check,
                 subject,
                 format!(
-                    "{} by {} (issuer {}, serial {}, valid {} to {}){self_signed}{time}{revocation}{warnings}",
+                    "{} by {} ({algorithm}issuer {}, serial {}, valid {} to {}){self_signed}{time}{revocation}{warnings}",
                     v.level, s.subject, s.issuer, s.serial, s.not_before, s.not_after
                 ),
             );
@@ -152,7 +153,13 @@ pub fn signature_check_with(
                     check,
                     subject,
                     code,
-                    format!("{e} (add the signer's root with --trust, or accept self-signed signers)"),
+                    format!(
+                        "{e} (add the signer's root with --trust, or accept self-signed signers){}",
+                        // The chain is judged after the signature's mathematics, which passed.
+                        cades_verify::signer_algorithm(p7s)
+                            .map(|a| format!("; the signature itself verifies: {a}"))
+                            .unwrap_or_default()
+                    ),
                 )
             } else if code == "UNSUPPORTED_ALGORITHM"
                 || code == "UNSUPPORTED_FORMAT"

@@ -33,8 +33,6 @@ pub trait Signer {
     fn digest(&self) -> DigestAlgorithm;
     /// The signature algorithm identifier to put beside its signatures.
     fn signature_algorithm(&self) -> AlgorithmIdentifierOwned;
-    /// Whether the key is SM2 (raw signatures only: no verifier checks SM2 inside CMS).
-    fn is_sm2(&self) -> bool;
     /// Refuses when the certificate is not valid now.
     fn check_valid_now(&self) -> Result<(), SignerError>;
     /// Signs `message` (the DER of the signed attributes).

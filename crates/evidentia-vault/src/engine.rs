@@ -68,6 +68,14 @@ impl Engine {
         }
     }
 
+    /// Records whose id starts with `$1` (lower-case), read as a range of the id index.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "(id >= $1 AND id < ($1 || 'g'))",
+            Engine::Postgres => "(id ~>=~ $1 AND id ~<~ ($1 || 'g'))",
+        }
+    }
+
     /// A query answering the rows of `inner` (a SELECT of `columns`) as one JSON text: an array
     /// of arrays, one per row, values in `columns` order.
     pub fn json_rows(self, columns: &str, inner: &str) -> String {

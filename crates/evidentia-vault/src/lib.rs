@@ -9,8 +9,10 @@
 #![forbid(unsafe_code)]
 
 mod anchors;
+mod archive;
 mod blobs;
 mod bulk;
+mod cases;
 mod engine;
 mod exports;
 mod location;
@@ -28,14 +30,18 @@ use std::time::Duration;
 use sqlx::AnyPool;
 
 pub use anchors::{AnchorBatch, AnchorDrop, AnchorSend, BatchAnchoring, BatchLeaf, RecordInclusion, StoredChainAnchor};
+pub use archive::{ArchiveKind, ArchiveLeaf, ArchiveStamp, CUSTODY_HEAD, leaves_sha256, placed_chains};
 pub use blobs::{BlobState, BlobStore, PendingBlob};
+pub use cases::{CaseChange, CaseSummary, MAX_CASE_NAME, case_name};
 pub use custody::{CustodyEvent, CustodyEventKind, GENESIS_HASH, HeadWitness};
 pub use engine::Engine;
 pub use location::{VaultLocation, is_postgres_url, without_password};
 pub use lock::VaultLock;
 pub use ots::{OtsStamp, OtsStampKind};
 pub use record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};
-pub use store::{MAX_PAGE, NewRecord, NewSignature, NewTimestamp, RecordDetail, RecordPage, RecordQuery, RecordRow};
+pub use store::{
+    ListFilter, MAX_PAGE, NewRecord, NewSignature, NewTimestamp, RecordDetail, RecordPage, RecordQuery, RecordRow,
+};
 pub use verify::{VaultCheck, VaultProblem};
 
 const DB_FILE: &str = "vault.db";
@@ -105,6 +111,22 @@ pub enum VaultError {
     /// Several records start with this prefix.
     #[error("`{0}` matches several records; give more characters of the id")]
     AmbiguousId(String),
+    /// No case has this name.
+    #[error("no case `{0}` in this vault; `evidentia case list` shows the cases, `evidentia case new NAME` opens one")]
+    CaseNotFound(String),
+    /// A case with this name is open already.
+    #[error(
+        "a case `{0}` exists already in this vault; add records to it with `evidentia case add`, or choose another name"
+    )]
+    CaseExists(String),
+    /// A case name that cannot be used.
+    #[error("case name `{name}` cannot be used: {why}; give 1 to 100 characters on one line")]
+    BadCaseName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        why: String,
+    },
     /// A stored row cannot be read back.
     #[error("vault row cannot be read: {0}; run `evidentia vault verify`")]
     BadRow(String),
@@ -145,6 +167,9 @@ impl VaultError {
             Self::Database(_) | Self::Migration(_) => "VAULT_DATABASE",
             Self::RecordNotFound(_) => "RECORD_NOT_FOUND",
             Self::AmbiguousId(_) => "RECORD_ID_AMBIGUOUS",
+            Self::CaseNotFound(_) => "CASE_NOT_FOUND",
+            Self::CaseExists(_) => "CASE_EXISTS",
+            Self::BadCaseName { .. } => "CASE_NAME_INVALID",
             Self::BadRow(_) => "VAULT_BAD_ROW",
             Self::ProofPending(_) => "ANCHOR_PENDING",
             Self::BadLocation { .. } => "VAULT_BAD_URL",

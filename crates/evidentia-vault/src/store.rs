@@ -23,6 +23,9 @@ pub struct NewRecord {
     pub record: EvidenceRecord,
     /// Its signature, when it was sealed with an identity.
     pub signature: Option<NewSignature>,
+    /// Further events about it written with it (kind, JSON payload): `seal_used` for a PDF an
+    /// identity's seal was stamped in, `countersigned` for a received PDF signed again.
+    pub events: Vec<(CustodyEventKind, String)>,
 }
 
 /// A signature about to be written, with the `.p7s` itself.
@@ -65,6 +68,70 @@ pub struct RecordQuery {
     pub limit: u64,
     /// Newest first (the app), rather than oldest first (the CLI).
     pub newest_first: bool,
+    /// Only the records of this case.
+    pub case: Option<String>,
+    /// Only the records with these proofs (or lacking them).
+    pub status: Option<ListFilter>,
+}
+
+/// Which records a filtered list shows, by the proofs they have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListFilter {
+    /// Signed with an identity.
+    Signed,
+    /// Holding a verified time-stamp.
+    Timestamped,
+    /// Anchored on a chain (an anchor no reorganisation dropped).
+    Anchored,
+    /// Waiting for the time-stamp asked for.
+    Pending,
+    /// Without a time-stamp and none asked for.
+    NoTimestamp,
+}
+
+impl ListFilter {
+    /// Every filter, in the order lists offer them.
+    pub const ALL: [ListFilter; 5] = [
+        ListFilter::Signed,
+        ListFilter::Timestamped,
+        ListFilter::Anchored,
+        ListFilter::Pending,
+        ListFilter::NoTimestamp,
+    ];
+
+    /// The name the CLI and the app use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListFilter::Signed => "signed",
+            ListFilter::Timestamped => "timestamped",
+            ListFilter::Anchored => "anchored",
+            ListFilter::Pending => "pending",
+            ListFilter::NoTimestamp => "no_timestamp",
+        }
+    }
+
+    /// Its flag in `record_flags` and `case_members` (each has a partial index in both).
+    fn column(self) -> &'static str {
+        match self {
+            ListFilter::Signed => "signed",
+            ListFilter::Timestamped => "stamped",
+            ListFilter::Anchored => "anchored",
+            ListFilter::Pending => "pending",
+            ListFilter::NoTimestamp => "unstamped",
+        }
+    }
+}
+
+impl std::str::FromStr for ListFilter {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        ListFilter::ALL.into_iter().find(|f| f.as_str() == wanted).ok_or_else(|| {
+            let names: Vec<&str> = ListFilter::ALL.iter().map(|f| f.as_str()).collect();
+            format!("unknown status `{s}`; choose one of {}", names.join(", "))
+        })
+    }
 }
 
 /// One page of the record list.
@@ -94,6 +161,8 @@ pub struct RecordDetail {
     pub timestamps: Vec<EvidenceTimestamp>,
     /// Its custody events, oldest first.
     pub events: Vec<CustodyEvent>,
+    /// The cases it is in, by name.
+    pub cases: Vec<String>,
 }
 
 pub(super) const RECORD_COLUMNS: &str = "id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, timestamp_requested";
@@ -242,7 +311,12 @@ impl Vault {
             let payload = serde_json::to_string(g).unwrap_or_default();
             (CustodyEventKind::Signed, g.signed_at.clone(), Some(g.record_id.clone()), payload)
         });
-        let specs = created.chain(signed).collect();
+        let further = new.iter().flat_map(|n| {
+            n.events
+                .iter()
+                .map(|(kind, payload)| (*kind, n.record.created_at.clone(), Some(n.record.id.clone()), payload.clone()))
+        });
+        let specs = created.chain(signed).chain(further).collect();
         let events = insert_events(&mut tx, specs).await?;
         tx.commit().await?;
         self.advance_head(&events)?;
@@ -442,27 +516,96 @@ impl Vault {
 
     /// One page of the record list: the records whose name contains `query.search` (any case)
     /// or whose id or SHA-256 starts with it (hex digits and `-` only, since ids and digests
-    /// have no others), `query.limit` of them from `query.offset`, with
-    /// the proofs they have and how many match in all. Only the page is read, at any vault size.
+    /// have no others), of `query.case` and with the proofs `query.status` names when given,
+    /// `query.limit` of them from `query.offset`, with the proofs they have and how many match in
+    /// all. Only the page is read, at any vault size: without a search, a case's member index or
+    /// a filter's partial index is read in list order and the total is kept by the vault.
     pub async fn record_page(&self, query: &RecordQuery, anchoring: bool) -> Result<RecordPage, VaultError> {
         // In a name, `_` and `%` keep their LIKE meaning (any one character, any run).
         let search = query.search.trim().to_lowercase();
-        let filter = if search.is_empty() { "($1 = '')" } else { self.engine.record_search() };
-        let order = if query.newest_first { "created_at DESC, id DESC" } else { "created_at, id" };
+        let case = match &query.case {
+            Some(name) => Some(self.existing_case(name).await?),
+            None => None,
+        };
+        let dir = if query.newest_first { "DESC" } else { "ASC" };
         let limit = query.limit.clamp(1, MAX_PAGE) as i64;
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE {filter} ORDER BY {order} LIMIT $2 OFFSET $3");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(search.clone())
-            .bind(limit)
-            .bind(query.offset.min(i64::MAX as u64) as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
-        self.attach_digests(&mut records).await?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM records WHERE {filter}");
-        let total = get_u64(&sqlx::query(AssertSqlSafe(count_sql)).bind(search).fetch_one(&self.pool).await?, "n")?;
+        let offset = query.offset.min(i64::MAX as u64) as i64;
+        let (records, total) = if search.is_empty() && (case.is_some() || query.status.is_some()) {
+            let ids_sql = match (&case, query.status) {
+                (Some(_), None) => format!(
+                    "SELECT record_id FROM case_members WHERE case_name = $1 \
+                     ORDER BY created_at {dir}, record_id {dir} LIMIT $2 OFFSET $3"
+                ),
+                (Some(_), Some(f)) => format!(
+                    "SELECT record_id FROM case_members WHERE case_name = $1 AND {} = 1 \
+                     ORDER BY created_at {dir}, record_id {dir} LIMIT $2 OFFSET $3",
+                    f.column()
+                ),
+                (None, f) => format!(
+                    "SELECT record_id FROM record_flags WHERE {} = 1 AND $1 = '' \
+                     ORDER BY created_at {dir}, record_id {dir} LIMIT $2 OFFSET $3",
+                    f.map_or("signed", ListFilter::column)
+                ),
+            };
+            let rows = sqlx::query(AssertSqlSafe(ids_sql))
+                .bind(case.clone().unwrap_or_default())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?;
+            let ids: Vec<String> = rows.iter().map(|r| get_text(r, "record_id")).collect::<Result<_, _>>()?;
+            let facet = query.status.map_or("all", ListFilter::as_str);
+            let total = sqlx::query("SELECT n FROM list_counts WHERE case_name = $1 AND facet = $2")
+                .bind(case.clone().unwrap_or_default())
+                .bind(facet)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| get_u64(&r, "n"))
+                .transpose()?
+                .unwrap_or(0);
+            (self.records_in_order(&ids).await?, total)
+        } else {
+            let mut filter =
+                if search.is_empty() { "($1 = '')".to_owned() } else { self.engine.record_search().to_owned() };
+            if case.is_some() {
+                filter.push_str(" AND id IN (SELECT record_id FROM case_members WHERE case_name = $4)");
+            }
+            if let Some(f) = query.status {
+                filter.push_str(&format!(" AND id IN (SELECT record_id FROM record_flags WHERE {} = 1)", f.column()));
+            }
+            let order = format!("created_at {dir}, id {dir}");
+            let sql =
+                format!("SELECT {RECORD_COLUMNS} FROM records WHERE {filter} ORDER BY {order} LIMIT $2 OFFSET $3");
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(search.clone()).bind(limit).bind(offset);
+            if let Some(c) = &case {
+                q = q.bind(c.clone());
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
+            self.attach_digests(&mut records).await?;
+            // The count keeps the page's placeholders ($2, $3 always true) so the case stays $4.
+            let count_sql = format!("SELECT COUNT(*) AS n FROM records WHERE {filter} AND $2 > 0 AND $3 >= 0");
+            let mut q = sqlx::query(AssertSqlSafe(count_sql)).bind(search).bind(limit).bind(offset);
+            if let Some(c) = &case {
+                q = q.bind(c.clone());
+            }
+            (records, get_u64(&q.fetch_one(&self.pool).await?, "n")?)
+        };
         let rows = self.record_rows_of(records, anchoring).await?;
         Ok(RecordPage { total, offset: query.offset, rows })
+    }
+
+    /// The records `ids`, in that order, with their digests.
+    async fn records_in_order(&self, ids: &[String]) -> Result<Vec<EvidenceRecord>, VaultError> {
+        let select = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id IN");
+        let mut by_id: HashMap<String, EvidenceRecord> = HashMap::new();
+        for row in self.rows_for_keys(&select, ids).await? {
+            let record = record_from_row(&row)?;
+            by_id.insert(record.id.clone(), record);
+        }
+        let mut records: Vec<EvidenceRecord> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        self.attach_digests(&mut records).await?;
+        Ok(records)
     }
 
     /// The list rows of `records`: their status, signature and anchor, read for them alone.
@@ -528,17 +671,11 @@ impl Vault {
 
     /// One record by id, or by a prefix of its id that only it has, with its custody events.
     pub async fn record(&self, id_or_prefix: &str) -> Result<RecordDetail, VaultError> {
-        let pattern = format!("{}%", id_or_prefix.replace(['%', '_'], ""));
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id LIKE $1 ORDER BY id LIMIT 2");
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(pattern).fetch_all(&self.pool).await?;
-        let mut records = rows.iter().map(record_from_row).collect::<Result<Vec<_>, _>>()?;
-        match records.len() {
-            0 => return Err(VaultError::RecordNotFound(id_or_prefix.to_owned())),
-            1 => {}
-            _ if records.iter().any(|r| r.id == id_or_prefix) => records.retain(|r| r.id == id_or_prefix),
-            _ => return Err(VaultError::AmbiguousId(id_or_prefix.to_owned())),
+        let id = self.record_id_of(id_or_prefix).await?;
+        let mut records = self.records_in_order(std::slice::from_ref(&id)).await?;
+        if records.is_empty() {
+            return Err(VaultError::RecordNotFound(id_or_prefix.to_owned()));
         }
-        self.attach_digests(&mut records).await?;
         let record = records.remove(0);
         let rows = sqlx::query(
             "SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash FROM custody_events \
@@ -554,7 +691,8 @@ impl Vault {
             self.signatures(Some(&record.id)).await?.into_iter().map(|(g, _)| g).collect();
         let status = RecordStatus::of(&record, !timestamps.is_empty());
         let inclusion = self.inclusion(&record.id).await?;
-        Ok(RecordDetail { record, status, signatures, inclusion, timestamps, events })
+        let cases = self.cases_of(&record.id).await?;
+        Ok(RecordDetail { record, status, signatures, inclusion, timestamps, events, cases })
     }
 
     async fn attach_digests(&self, records: &mut [EvidenceRecord]) -> Result<(), VaultError> {

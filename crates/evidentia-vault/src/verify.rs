@@ -459,7 +459,52 @@ impl Vault {
             }
         });
 
-        // 8. Blobs, as the log says they should be.
+        // 8. Archive stamps (evidence records): each as its event recorded it, its leaves bound by
+        //    their digest, each leaf's reduced tree giving the root its token time-stamps.
+        let mut leaves_of: HashMap<String, Vec<crate::ArchiveLeaf>> = HashMap::new();
+        for (stamp_id, leaf) in self.archive_leaves(None).await? {
+            leaves_of.entry(stamp_id).or_default().push(leaf);
+        }
+        let stamp_rows: HashMap<String, crate::ArchiveStamp> =
+            self.archive_stamps().await?.into_iter().map(|s| (s.id.clone(), s)).collect();
+        for stamp_id in leaves_of.keys().filter(|id| !stamp_rows.contains_key(*id)) {
+            problems.push(problem(
+                "ARCHIVE_UNLOGGED",
+                format!("archive leaves of {stamp_id}"),
+                "they name an archive stamp the vault does not have".into(),
+            ));
+        }
+        let archive_logged = LoggedRows {
+            kinds: &[CustodyEventKind::Archived.as_str()],
+            what: "archive stamp",
+            codes: ["ARCHIVE_MISSING", "ARCHIVE_ALTERED", "ARCHIVE_INVALID", "ARCHIVE_UNLOGGED"],
+        };
+        archive_logged.check(&events, stamp_rows, &mut problems, |row: &crate::ArchiveStamp| {
+            let leaves = leaves_of.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+            if crate::leaves_sha256(leaves) != row.leaves_sha256 {
+                return Err("its leaves are not those it was written with".into());
+            }
+            let algorithm = row.digest_algorithm().ok_or_else(|| format!("unknown algorithm {}", row.algorithm))?;
+            for l in leaves {
+                let root = evidentia_pki::evidence_record::verify::root_hash(algorithm, &l.reduced_bytes());
+                if hex::encode(root) != row.root {
+                    return Err(format!("the hash tree of {} does not give its root", l.record_id));
+                }
+            }
+            let token = hex::decode(&row.token)
+                .ok()
+                .and_then(|t| evidentia_pki::tsp::TimestampToken::from_token_der(&t).ok())
+                .ok_or("its token cannot be read")?;
+            if hex::encode(token.imprint()) != row.root {
+                return Err("its token time-stamps another root".into());
+            }
+            Ok(())
+        });
+
+        // 9. Cases: opened and changed as the log says, members as its changes leave them.
+        problems.extend(self.check_cases(&events).await?);
+
+        // 10. Blobs, as the log says they should be.
         let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
         for (id, (_, r)) in &logged {
             let sha = r.sha256_hex();
@@ -562,6 +607,12 @@ trait Identified {
 }
 
 impl Identified for StoredChainAnchor {
+    fn identity(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Identified for crate::ArchiveStamp {
     fn identity(&self) -> &str {
         &self.id
     }

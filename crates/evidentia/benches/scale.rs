@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use evidentia::digest::{DigestAlgorithm, Digests};
-use evidentia::vault::{Access, EvidenceRecord, NewRecord, RecordQuery, SubjectKind, Vault};
+use evidentia::vault::{Access, EvidenceRecord, ListFilter, NewRecord, RecordQuery, SubjectKind, Vault};
 
 const LOOKUPS: usize = 10_000;
 const FILL_CHUNK: u64 = 2_000;
@@ -34,9 +34,11 @@ fn record(i: u64) -> NewRecord {
             source_path: format!("/srv/contracts/contract-{i:07}.pdf"),
             profile: "sandbox".into(),
             created_at: evidentia::clock::now(),
-            timestamp_requested: false,
+            // A third wait for a time-stamp (the "pending" filter), the rest asked for none.
+            timestamp_requested: i.is_multiple_of(3),
         },
         signature: None,
+        events: Vec::new(),
     }
 }
 
@@ -54,9 +56,14 @@ async fn measure(label: &str, location: &std::path::Path, n: u64) {
     let start = Instant::now();
     // A kept vault (EVIDENTIA_SCALE_KEEP) is filled once and measured again as it is.
     let mut next = vault.head().await.unwrap().map_or(0, |(seq, _)| seq);
+    // Every tenth record goes into a case below.
+    let mut tenth: Vec<String> = Vec::new();
     while next < n {
         let end = (next + FILL_CHUNK).min(n);
         let batch: Vec<NewRecord> = (next..end).map(record).collect();
+        tenth.extend(
+            batch.iter().zip(next..end).filter(|(_, i)| i.is_multiple_of(10)).map(|(r, _)| r.record.id.clone()),
+        );
         vault.append_records(&batch).await.unwrap();
         next = end;
         if next % 100_000 == 0 {
@@ -115,6 +122,46 @@ async fn measure(label: &str, location: &std::path::Path, n: u64) {
         assert_eq!(page.total, 1, "{wanted}");
     }
     println!("{label}: search by name `{wanted}`: median {}", ms(median(times)));
+
+    // The Vault screen's filters: a status, a case, both; the first page and one deep in, with totals.
+    let big_case = "case of every tenth record";
+    if vault.open_case(big_case).await.is_ok() {
+        let t = Instant::now();
+        for chunk in tenth.chunks(10_000) {
+            vault.add_to_case(big_case, chunk).await.unwrap();
+        }
+        println!("{label}: {} records added to a case in {:.1} s", tenth.len(), t.elapsed().as_secs_f64());
+    }
+    let pending = (0..n).filter(|i| i.is_multiple_of(3)).count() as u64;
+    let in_case = n.div_ceil(10);
+    let filters: [(&str, Option<ListFilter>, Option<&str>, u64); 4] = [
+        ("status no time-stamp", Some(ListFilter::NoTimestamp), None, n - pending),
+        ("status pending", Some(ListFilter::Pending), None, pending),
+        ("case", None, Some(big_case), in_case),
+        ("case and status pending", Some(ListFilter::Pending), Some(big_case), n.div_ceil(30)),
+    ];
+    for (what, status, case, expected) in filters {
+        for (where_, offset) in [("first page", 0), ("page at the middle", expected / 2)] {
+            let query = RecordQuery {
+                offset,
+                limit: 100,
+                newest_first: true,
+                status,
+                case: case.map(str::to_owned),
+                ..Default::default()
+            };
+            let mut times = Vec::new();
+            let mut total = 0;
+            for _ in 0..10 {
+                let t = Instant::now();
+                let page = vault.record_page(&query, true).await.unwrap();
+                times.push(t.elapsed());
+                total = page.total;
+            }
+            assert_eq!(total, expected, "{what}");
+            println!("{label}: filter {what}, {where_} (100 rows + total {total}): median {}", ms(median(times)));
+        }
+    }
 
     // The whole check.
     let t = Instant::now();

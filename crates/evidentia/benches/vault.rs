@@ -28,6 +28,7 @@ fn record(i: u64) -> NewRecord {
             timestamp_requested: false,
         },
         signature: None,
+        events: Vec::new(),
     }
 }
 

@@ -179,6 +179,8 @@ pub struct TsaConfig {
     pub max_clock_skew_secs: u64,
     /// TSA policy OID to request and require, if any.
     pub policy: Option<String>,
+    /// Requests a batch has in flight at once (`EVIDENTIA_TSA_CONCURRENCY`; 1 to 32).
+    pub concurrency: usize,
     /// Credentials for TSAs that need them.
     pub credentials: Vec<TsaCredential>,
 }
@@ -218,6 +220,7 @@ impl Default for TsaConfig {
             timeout_secs: 10,
             retries: 2,
             quorum: 1,
+            concurrency: 4,
             tolerance_secs: 60,
             max_clock_skew_secs: 300,
             policy: None,
@@ -368,6 +371,9 @@ impl Config {
         }
         if let Some(n) = number("EVIDENTIA_TSA_QUORUM", "a whole number of TSAs (1 for failover only)")? {
             self.tsa.quorum = n as usize;
+        }
+        if let Some(n) = number("EVIDENTIA_TSA_CONCURRENCY", "a whole number of requests at once (1 to 32)")? {
+            self.tsa.concurrency = n.min(32) as usize;
         }
         if let Some(n) = number("EVIDENTIA_LOCK_WAIT", "a whole number of seconds")? {
             self.seal.lock_wait_secs = n;
@@ -607,6 +613,7 @@ impl Config {
             timeout: Duration::from_secs(t.timeout_secs.max(1)),
             retries: t.retries,
             quorum: t.quorum.max(1),
+            concurrency: t.concurrency.clamp(1, 32),
             tolerance: Duration::from_secs(t.tolerance_secs),
             max_clock_skew: Duration::from_secs(t.max_clock_skew_secs),
             request_policy: policy,

@@ -53,6 +53,9 @@ pub enum Error {
     /// An OpenTimestamps proof cannot be judged (unreadable, malformed, no stamped file).
     #[error(transparent)]
     OtsProof(#[from] crate::verify::ots::OtsProofError),
+    /// An evidence record that cannot be read.
+    #[error(transparent)]
+    EvidenceRecord(crate::verify::evidence_record::DetachedRecordError),
     /// The Bitcoin node given cannot be used.
     #[error(transparent)]
     Bitcoin(#[from] evidentia_net::bitcoin::BitcoinError),
@@ -101,11 +104,12 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Usage(_) | Error::DataFileNeeded { .. } => ErrorKind::Usage,
-            Error::OtsProof(_) => ErrorKind::Input,
+            Error::OtsProof(_) | Error::EvidenceRecord(_) => ErrorKind::Input,
             Error::Bitcoin(e) if e.code() == "USAGE" => ErrorKind::Usage,
             Error::Bitcoin(_) => ErrorKind::Service,
             Error::NotSealedHere(_) => ErrorKind::Invalid,
             Error::Input(_) | Error::Algorithm(_) => ErrorKind::Input,
+            Error::Vault(e) if e.code() == "CASE_NAME_INVALID" => ErrorKind::Usage,
             Error::Vault(_) => ErrorKind::Vault,
             Error::Config(_) => ErrorKind::Config,
             Error::Timestamp(TspError::CertificateFile { .. }) => ErrorKind::Input,
@@ -188,7 +192,6 @@ impl Error {
             Error::Timestamp(e) => e.code(),
             Error::Identity(e) => e.code(),
             Error::Signature(CadesError::Signer(e)) => e.code(),
-            Error::Signature(CadesError::Sm2NotInCms(_)) => "SM2_CMS_UNSUPPORTED",
             Error::Signature(_) => "SIGNATURE_FAILED",
             Error::InvalidSignature(e) => e.code(),
             Error::Package(e) => e.code(),
@@ -197,6 +200,7 @@ impl Error {
             Error::Usage(_) => "USAGE",
             Error::DataFileNeeded { .. } => "DATA_FILE_NEEDED",
             Error::OtsProof(e) => e.code(),
+            Error::EvidenceRecord(_) => "EVIDENCE_RECORD_MALFORMED",
             Error::Bitcoin(e) => e.code(),
             Error::NotSealedHere(_) => "RECORD_NOT_FOUND",
             Error::Pdf(e) => e.code(),
@@ -250,5 +254,14 @@ pub fn verdict_exit_code(result: Indication) -> u8 {
         Indication::TotalPassed => 0,
         Indication::TotalFailed => 1,
         Indication::Indeterminate => 7,
+    }
+}
+
+impl From<crate::verify::evidence_record::DetachedRecordError> for Error {
+    fn from(e: crate::verify::evidence_record::DetachedRecordError) -> Self {
+        match e {
+            crate::verify::evidence_record::DetachedRecordError::Input(i) => Error::Input(i),
+            malformed => Error::EvidenceRecord(malformed),
+        }
     }
 }

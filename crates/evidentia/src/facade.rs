@@ -18,7 +18,7 @@ use crate::profile::ProfileName;
 use crate::report::Lang;
 use crate::seal::{SealOptions, SealProgress, SealReport};
 use crate::subject::Subject;
-use crate::vault::{Access, Vault};
+use crate::vault::{Access, CaseChange, CaseSummary, Vault};
 use crate::verify::package::{PackageReport, looks_like_package, records_only, verify_container};
 
 /// Evidentia under one configuration (and, from the command line, one vault).
@@ -40,6 +40,9 @@ pub struct PadesRequest {
     /// Why (shown in the signature); blank means none.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Stamp the signing identity's kept seal in the visible signature.
+    #[serde(default)]
+    pub seal: bool,
 }
 
 /// What to seal, and how.
@@ -127,6 +130,51 @@ impl Evidentia {
         Ok(self.identities()?.unlock(name, secret)?)
     }
 
+    /// Stamps identity `name`'s kept seal (generated or an image) in the visible signature `options`
+    /// describe; an identity without a seal is told how to make one.
+    pub fn stamp_seal_of(&self, name: &str, options: &mut SignOptions) -> Result<(), Error> {
+        match self.identities()?.seal(name)? {
+            Some(crate::identity::IdentitySeal::Generated(seal)) => options.seal = Some(seal),
+            Some(crate::identity::IdentitySeal::Image(bytes)) => options.image = Some(bytes),
+            None => {
+                return Err(crate::identity::IdentityError::BadSeal(format!(
+                    "identity `{name}` has no seal; make one with `evidentia identity seal {name} --organisation NAME` \
+                     or import an image with `--image seal.png`"
+                ))
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// What a visible signature by identity `name` will look like in a box of `width` × `height`
+    /// points as the page shows it: the appearance signing draws (the signer's name, the time, the
+    /// reason, and the identity's seal when `stamp_seal`), as a one-page PDF for a preview.
+    pub fn appearance_preview(
+        &self,
+        name: &str,
+        width: f32,
+        height: f32,
+        reason: Option<&str>,
+        stamp_seal: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let info = self.identities()?.info(name)?;
+        let mut options = SignOptions::default();
+        if stamp_seal {
+            self.stamp_seal_of(name, &mut options)?;
+        }
+        let text = crate::pades::appearance::AppearanceText {
+            name: common_name_of(&info.certificate.subject),
+            time: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
+            location: None,
+        };
+        let pdf =
+            crate::pades::appearance::render(width, height, &text, options.image.as_deref(), options.seal.as_ref())
+                .map_err(Error::from)?;
+        Ok(pdf)
+    }
+
     /// The PDF signing options a request asks for: its level (the default follows the TSA), its
     /// placement and its reason.
     pub fn pades_options(&self, request: &PadesRequest, has_tsa: bool) -> Result<SignOptions, Error> {
@@ -144,7 +192,15 @@ impl Evidentia {
             return Err(Error::Usage("signing inside PDFs needs an identity: choose one to sign with".into()));
         }
         let tsa = self.config.tsa_client(&[], &[])?;
-        let pades = request.pades.as_ref().map(|p| self.pades_options(p, tsa.is_some())).transpose()?;
+        let mut pades = request.pades.as_ref().map(|p| self.pades_options(p, tsa.is_some())).transpose()?;
+        if let (Some(options), Some(p), Some(identity)) = (pades.as_mut(), &request.pades, &request.identity)
+            && p.seal
+        {
+            if options.placement.is_none() {
+                return Err(Error::Usage("a seal is stamped in a visible signature: place it on a page".into()));
+            }
+            self.stamp_seal_of(&identity.name, options)?;
+        }
         let threshold = self.config.evm.batch_after_records;
         let ledgers = if threshold > 0 { self.config.ledgers()? } else { Default::default() };
         let options = SealOptions {
@@ -203,19 +259,32 @@ impl Evidentia {
         Ok(Some(done?))
     }
 
-    /// A new package name in the configured export folder (created if missing), from the time.
+    /// A new package path in the export folder, named after the time: `evidence-YYYYMMDD-HHMMSS.asice`.
     pub fn new_export_path(&self) -> Result<PathBuf, Error> {
-        let dir = self.config.export_dir()?;
-        std::fs::create_dir_all(&dir).map_err(|e| crate::subject::InputError::from_io(&dir, e))?;
         let digits: String = crate::clock::now().chars().filter(char::is_ascii_digit).take(14).collect();
         let stamp = match digits.len() {
             14 => format!("{}-{}", &digits[..8], &digits[8..]),
             _ => digits,
         };
-        let mut out = dir.join(format!("evidence-{stamp}.asice"));
+        self.free_export_path(&format!("evidence-{stamp}"))
+    }
+
+    /// A new package path in the export folder, named after case `case` (characters a file name
+    /// cannot hold replaced by `_`), with `-2`, `-3`… when taken.
+    pub fn new_case_export_path(&self, case: &str) -> Result<PathBuf, Error> {
+        let stem: String =
+            case.trim().chars().map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c }).collect();
+        let stem = stem.trim_start_matches('.');
+        self.free_export_path(if stem.is_empty() { "case" } else { stem })
+    }
+
+    fn free_export_path(&self, stem: &str) -> Result<PathBuf, Error> {
+        let dir = self.config.export_dir()?;
+        std::fs::create_dir_all(&dir).map_err(|e| crate::subject::InputError::from_io(&dir, e))?;
+        let mut out = dir.join(format!("{stem}.asice"));
         let mut n = 2;
         while out.exists() {
-            out = dir.join(format!("evidence-{stamp}-{n}.asice"));
+            out = dir.join(format!("{stem}-{n}.asice"));
             n += 1;
         }
         Ok(out)
@@ -233,28 +302,93 @@ impl Evidentia {
         if ids.is_empty() {
             return Err(Error::Usage("choose at least one record to export".into()));
         }
-        let policy = self.config.verify_policy(&[], false, false)?;
-        let tsa = self.config.tsa_client(&[], &[])?;
+        let vault = self.vault_for_writing().await?;
+        let result = self.export_from(&vault, ids, None, out, identity, lang).await;
+        vault.close().await;
+        result
+    }
+
+    /// Exports every record of case `case` as [`Evidentia::export`] does, the case named in the
+    /// package and its report.
+    pub async fn export_case(
+        &self,
+        case: &str,
+        out: &Path,
+        identity: Option<&Identity>,
+        lang: Lang,
+    ) -> Result<ExportReport, Error> {
         let vault = self.vault_for_writing().await?;
         let result = async {
-            let draft = crate::package::export::draft(&vault, ids, None, self.config.profile).await?;
-            let mut report = verify_container(draft, &policy).await;
-            records_only(&mut report);
-            report.package = "(this package)".into();
-            let pdf = crate::report::render(&report, lang, &crate::clock::now())?;
-            let options = ExportOptions {
-                profile: self.config.profile,
-                tsa: tsa.as_ref(),
-                identity,
-                content_from: None,
-                log_event: true,
-                report_pdf: Some(&pdf),
-            };
-            Ok::<_, Error>(crate::package::export::export(&vault, ids, out, &options).await?)
+            let ids = vault.case_records(case).await?;
+            if ids.is_empty() {
+                return Err(Error::Usage(format!(
+                    "case `{}` holds no records; add some with `evidentia case add` first",
+                    case.trim()
+                )));
+            }
+            self.export_from(&vault, &ids, Some(case.trim()), out, identity, lang).await
         }
         .await;
         vault.close().await;
         result
+    }
+
+    async fn export_from(
+        &self,
+        vault: &Vault,
+        ids: &[String],
+        case: Option<&str>,
+        out: &Path,
+        identity: Option<&Identity>,
+        lang: Lang,
+    ) -> Result<ExportReport, Error> {
+        let policy = self.config.verify_policy(&[], false, false)?;
+        let tsa = self.config.tsa_client(&[], &[])?;
+        let draft = crate::package::export::draft(vault, ids, None, self.config.profile, case).await?;
+        let mut report = verify_container(draft, &policy).await;
+        records_only(&mut report);
+        report.package = "(this package)".into();
+        let pdf = crate::report::render(&report, lang, &crate::clock::now())?;
+        let options = ExportOptions {
+            profile: self.config.profile,
+            tsa: tsa.as_ref(),
+            identity,
+            content_from: None,
+            log_event: true,
+            report_pdf: Some(&pdf),
+            case,
+        };
+        Ok(crate::package::export::export(vault, ids, out, &options).await?)
+    }
+
+    /// Opens a new case.
+    pub async fn open_case(&self, name: &str) -> Result<CaseSummary, Error> {
+        let vault = self.vault_for_writing().await?;
+        let result = vault.open_case(name).await;
+        vault.close().await;
+        Ok(result?)
+    }
+
+    /// Every case, with how many records each holds (none when there is no vault yet).
+    pub async fn cases(&self) -> Result<Vec<CaseSummary>, Error> {
+        if !self.has_vault()? {
+            return Ok(Vec::new());
+        }
+        let vault = self.vault_for_reading().await?;
+        let result = vault.cases().await;
+        vault.close().await;
+        Ok(result?)
+    }
+
+    /// Adds records (ids or unique prefixes) to case `case`, or removes them from it.
+    pub async fn change_case(&self, case: &str, ids: &[String], add: bool) -> Result<CaseChange, Error> {
+        if ids.is_empty() {
+            return Err(Error::Usage("choose at least one record".into()));
+        }
+        let vault = self.vault_for_writing().await?;
+        let result = if add { vault.add_to_case(case, ids).await } else { vault.remove_from_case(case, ids).await };
+        vault.close().await;
+        Ok(result?)
     }
 
     /// Verifies what the user gives: a package from the package alone, any other file through
@@ -285,8 +419,9 @@ impl Evidentia {
     /// Verifies any evidence, told by its content ([`crate::verify::kind`]): an evidence package
     /// (or a file through the vault, as [`Evidentia::verify`]), a PDF (through its records when it
     /// was sealed here, else its signatures; neither: not sealed here), a CMS
-    /// signature (detached over `request.file`, or enveloping), an RFC 3161 time-stamp over
-    /// `request.file`, or an OpenTimestamps proof over its stamped file.
+    /// signature (detached over `request.file`, or enveloping), an RFC 3161 time-stamp or an
+    /// evidence record (RFC 4998, RFC 6283) over `request.file`, or an OpenTimestamps proof over
+    /// its stamped file.
     pub async fn verify_evidence(&self, request: &VerifyRequest<'_>) -> Result<Verification, Error> {
         use crate::verify::kind::{EvidenceKind, kind_of};
         let path = request.path;
@@ -364,10 +499,63 @@ impl Evidentia {
                     Err(e) => return Err(e),
                 }
             }
+            EvidenceKind::EvidenceRecord => {
+                let Some(file) = request.file else { return Err(needs_file("an evidence record")) };
+                let policy = self.config.verify_policy(request.trust, request.accept_self_signed, request.online)?;
+                Verification::Package(Box::new(crate::verify::evidence_record::verify_detached(path, file, &policy)?))
+            }
             EvidenceKind::Container | EvidenceKind::Other => Verification::Package(Box::new(
                 self.verify(path, request.trust, request.accept_self_signed, request.online).await?,
             )),
         })
+    }
+
+    /// Renews every record proof that weakens within `options.before` (RFC 4998 evidence
+    /// records: first archive time-stamps, time-stamp renewals, hash-tree renewals) with the
+    /// configured TSA; what the TSA could not do is left pending for the next run.
+    pub async fn renew(&self, options: &crate::renew::RenewOptions) -> Result<crate::renew::RenewalSummary, Error> {
+        let tsa = self.config.tsa_client(&[], &[])?.ok_or(crate::tsp::TspError::NoTsaConfigured)?;
+        if !self.has_vault()? {
+            return Ok(crate::renew::RenewalSummary::default());
+        }
+        let vault = self.vault_for_writing().await?;
+        let done = crate::renew::renew(&vault, &tsa, options).await;
+        vault.close().await;
+        done
+    }
+
+    /// How the vault's proofs stand (`vault status`, the Vault screen), and each record's.
+    pub async fn proof_status(&self) -> Result<(crate::renew::ProofStatus, Vec<crate::renew::ProofExpiry>), Error> {
+        let expiries = self.proof_expiries().await?;
+        Ok((crate::renew::summarize(&expiries, chrono::Utc::now()), expiries))
+    }
+
+    /// When each record's newest proof weakens.
+    pub async fn proof_expiries(&self) -> Result<Vec<crate::renew::ProofExpiry>, Error> {
+        if !self.has_vault()? {
+            return Ok(Vec::new());
+        }
+        let vault = self.vault_for_reading().await?;
+        let found = crate::renew::expiries(&vault).await;
+        vault.close().await;
+        found
+    }
+
+    /// A record's evidence record (RFC 4998, DER), `None` when it has none yet.
+    pub async fn evidence_record_of(&self, id: &str) -> Result<Option<(String, Vec<u8>)>, Error> {
+        let vault = self.vault_for_reading().await?;
+        let found = async {
+            let detail = vault.record(id).await?;
+            let chains = vault.evidence_record_chains(&detail.record.id).await?;
+            let placed = evidentia_vault::placed_chains(&chains);
+            Ok::<_, Error>(
+                (!placed.is_empty())
+                    .then(|| (detail.record.id.clone(), evidentia_pki::evidence_record::build::encode(&placed))),
+            )
+        }
+        .await;
+        vault.close().await;
+        found
     }
 
     /// Upgrades pending OpenTimestamps proofs anyone made (`ots upgrade`) through the calendars
@@ -716,13 +904,38 @@ async fn fetch_revocation(policy: &mut crate::verify::SignaturePolicy, certifica
     policy.extra_certificates.extend(issuers);
 }
 
+/// The common name in an RFC 4514 subject (`OU=…,CN=Li Si`), else the whole subject; escaped
+/// commas (`\,`) stay inside a value.
+fn common_name_of(subject: &str) -> String {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut escaped = false;
+    for c in subject.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            ',' if !escaped => parts.push(std::mem::take(&mut current)),
+            _ => {
+                current.push(c);
+                escaped = false;
+            }
+        }
+    }
+    parts.push(current);
+    parts.iter().find_map(|p| p.trim().strip_prefix("CN=").map(str::to_owned)).unwrap_or_else(|| subject.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pades::PadesLevel;
 
     fn request(level: Option<&str>, visible: Option<&str>, reason: Option<&str>) -> PadesRequest {
-        PadesRequest { level: level.map(Into::into), visible: visible.map(Into::into), reason: reason.map(Into::into) }
+        PadesRequest {
+            level: level.map(Into::into),
+            visible: visible.map(Into::into),
+            reason: reason.map(Into::into),
+            seal: false,
+        }
     }
 
     fn evidentia() -> Evidentia {
@@ -738,6 +951,18 @@ mod tests {
         assert_eq!((o.level, o.reason), (PadesLevel::BB, None));
         let p = o.placement.unwrap();
         assert_eq!((p.page, p.x, p.y, p.w, p.h), (1, 360.0, 60.0, 200.0, 70.0));
+        // A batch shares one placement on each document's last page; user space may start below 0.
+        let o = evidentia().pades_options(&request(None, Some("last,-20.5,40,150,150"), None), true).unwrap();
+        let p = o.placement.unwrap();
+        assert_eq!((p.page_in(7), p.page_in(1), p.x), (7, 1, -20.5));
+        assert!(evidentia().pades_options(&request(None, Some("0,10,10,100,50"), None), true).is_err());
+    }
+
+    #[test]
+    fn the_preview_names_the_signer_by_common_name() {
+        assert_eq!(common_name_of("OU=Self-made Evidentia identity (no CA),CN=Li Si"), "Li Si");
+        assert_eq!(common_name_of("CN=Smith\\, Ana,O=Firm"), "Smith, Ana");
+        assert_eq!(common_name_of("O=Firm"), "O=Firm");
     }
 
     #[test]

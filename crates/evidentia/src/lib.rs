@@ -24,6 +24,7 @@ pub mod package;
 pub mod pades;
 pub mod pending;
 pub mod profile;
+pub mod renew;
 pub mod report;
 pub mod seal;
 pub mod stamp;

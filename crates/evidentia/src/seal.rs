@@ -20,8 +20,8 @@ use crate::stamp::{self, StampOutcome};
 use crate::subject::{InputError, PlannedFile, Skipped, Subject};
 use crate::tsp::TsaClient;
 use crate::vault::{
-    EvidenceRecord, EvidenceSignature, NewRecord, NewSignature, PendingBlob, RecordStatus, SubjectKind, Vault,
-    VaultError,
+    CustodyEventKind, EvidenceRecord, EvidenceSignature, NewRecord, NewSignature, PendingBlob, RecordStatus,
+    SubjectKind, Vault, VaultError,
 };
 use crate::work::{ManifestEntry, WorkManifest};
 
@@ -155,6 +155,7 @@ pub async fn seal(
     if let (Some(identity), Some(pades)) = (&options.identity, &options.pades) {
         (subjects, signed_pdfs) = crate::pades::sign_pdf_subjects(identity, subjects, pades, tsa).await?;
     }
+    let further_events = further_events(options, &signed_pdfs);
     progress.planned(subjects.iter().map(Subject::file_count).sum(), subjects.iter().map(Subject::size).sum());
     let algos = options.algorithms();
     let mut outcomes = Vec::with_capacity(subjects.len());
@@ -170,7 +171,8 @@ pub async fn seal(
         batch.push(subject);
         let full = files >= BATCH_FILES || bytes >= BATCH_BYTES;
         if full || iter.peek().is_none() {
-            let done = seal_batch(vault, std::mem::take(&mut batch), &algos, options, tsa, progress).await?;
+            let done =
+                seal_batch(vault, std::mem::take(&mut batch), &algos, options, &further_events, tsa, progress).await?;
             outcomes.extend(done);
             files = 0;
             bytes = 0;
@@ -186,11 +188,67 @@ pub async fn seal(
     Ok(SealReport { records: outcomes, earlier_pending, signed_pdfs })
 }
 
+/// The events each signed PDF copy's record is written with, by the copy's SHA-256:
+/// `countersigned` (the received PDF it was signed over, sealed beside it) and `seal_used` (who
+/// used which seal where).
+fn further_events(
+    options: &SealOptions,
+    signed: &[crate::pades::SignedPdf],
+) -> HashMap<String, Vec<(CustodyEventKind, String)>> {
+    let mut out: HashMap<String, Vec<(CustodyEventKind, String)>> = HashMap::new();
+    for s in signed {
+        if let Some((name, sha256)) = &s.received {
+            let payload = serde_json::json!({
+                "received": { "name": name, "sha256": sha256 },
+                "earlier_signatures": s.earlier_signatures,
+                "field": s.field,
+                "signer": s.signer.subject,
+                "countersigned_pdf_sha256": s.sha256,
+            });
+            out.entry(s.sha256.clone()).or_default().push((CustodyEventKind::Countersigned, payload.to_string()));
+        }
+    }
+    for (sha256, payload) in seal_uses(options, signed) {
+        out.entry(sha256).or_default().push((CustodyEventKind::SealUsed, payload));
+    }
+    out
+}
+
+/// For each PDF signed with the identity's seal stamped in it, by the signed copy's SHA-256: who
+/// used which seal where, as the `seal_used` custody event of the copy's record says it.
+fn seal_uses(options: &SealOptions, signed: &[crate::pades::SignedPdf]) -> HashMap<String, String> {
+    let (Some(identity), Some(pades)) = (&options.identity, &options.pades) else { return HashMap::new() };
+    let seal = match (&pades.seal, &pades.image) {
+        (Some(seal), _) => crate::identity::IdentitySeal::Generated(seal.clone()).describe(),
+        (None, Some(_)) => "image".to_owned(),
+        (None, None) => return HashMap::new(),
+    };
+    let placement = pades.placement.map(|p| {
+        let page = if p.page == 0 { "last".to_owned() } else { p.page.to_string() };
+        format!("{page},{},{},{},{}", p.x, p.y, p.w, p.h)
+    });
+    signed
+        .iter()
+        .map(|s| {
+            let payload = serde_json::json!({
+                "identity": identity.name,
+                "signer": s.signer.subject,
+                "seal": seal,
+                "placement": placement,
+                "field": s.field,
+                "signed_pdf_sha256": s.sha256,
+            });
+            (s.sha256.clone(), payload.to_string())
+        })
+        .collect()
+}
+
 async fn seal_batch(
     vault: &Vault,
     batch: Vec<Subject>,
     algos: &[DigestAlgorithm],
     options: &SealOptions,
+    further_events: &HashMap<String, Vec<(CustodyEventKind, String)>>,
     tsa: Option<&TsaClient>,
     progress: &dyn SealProgress,
 ) -> Result<Vec<SealOutcome>, Error> {
@@ -247,7 +305,8 @@ async fn seal_batch(
         }
         fresh_index.insert(key, fresh.len());
         to_publish.extend(p.blobs);
-        fresh.push(NewRecord { record: p.record.clone(), signature: None });
+        let events = further_events.get(&p.record.sha256_hex()).cloned().unwrap_or_default();
+        fresh.push(NewRecord { record: p.record.clone(), signature: None, events });
         outcomes.push(SealOutcome {
             record: p.record,
             status: RecordStatus::Sealed,

@@ -13,9 +13,6 @@ use crate::vault::{EvidenceRecord, EvidenceTimestamp, NewTimestamp, Vault, Vault
 /// Tokens obtained for one record, with what the quorum flagged.
 type Stamped = (Vec<ObtainedTimestamp>, Vec<QuorumFlag>);
 
-/// Requests sent to TSAs at once.
-const CONCURRENT_REQUESTS: usize = 4;
-
 /// What happened to one record's time-stamp.
 #[derive(Debug, Clone, Serialize)]
 pub struct StampOutcome {
@@ -68,7 +65,7 @@ pub async fn stamp(
                 (i, result)
             }
         })
-        .buffer_unordered(CONCURRENT_REQUESTS)
+        .buffer_unordered(client.settings().concurrency.max(1))
         .collect()
         .await;
 

@@ -93,8 +93,10 @@ pub async fn save_report(app: AppHandle, state: State<'_, AppState>, lang: Strin
     Ok(Some(path))
 }
 
-/// Exports records into a package in the export folder, as `evidentia export` does.
+/// Exports records (or every record of `case`) into a package in the export folder, as
+/// `evidentia export` does.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)] // each argument is one field of the page's IPC call
 pub async fn export(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -103,6 +105,7 @@ pub async fn export(
     lang: String,
     identity: Option<String>,
     password: Option<String>,
+    case: Option<String>,
 ) -> Answer<ExportReport> {
     let password = secret(password);
     let lang = self::lang(&lang)?;
@@ -112,10 +115,17 @@ pub async fn export(
         None => None,
     };
     drop(password);
-    let out = evidentia.new_export_path()?;
+    let case = case.filter(|c| !c.trim().is_empty());
+    let out = match &case {
+        Some(case) => evidentia.new_case_export_path(case)?,
+        None => evidentia.new_export_path()?,
+    };
     let progress = JobProgress::new(app.clone(), &job, Default::default());
     progress.phase("exporting");
-    let result = evidentia.export(&ids, &out, identity.as_ref(), lang).await;
+    let result = match &case {
+        Some(case) => evidentia.export_case(case, &out, identity.as_ref(), lang).await,
+        None => evidentia.export(&ids, &out, identity.as_ref(), lang).await,
+    };
     progress.phase("done");
     let report = result?;
     state.grant(std::slice::from_ref(&out));

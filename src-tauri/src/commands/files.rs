@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::{DialogExt, FilePath};
 
-use crate::failure::Answer;
+use crate::failure::{Answer, Failure};
 use crate::state::AppState;
 
 fn paths(chosen: Option<Vec<FilePath>>) -> Vec<PathBuf> {
@@ -61,4 +61,28 @@ pub async fn pick_folder(app: AppHandle, state: State<'_, AppState>) -> Answer<O
     let chosen = app.dialog().file().blocking_pick_folder().and_then(|p| p.into_path().ok());
     state.grant(chosen.as_slice());
     Ok(chosen)
+}
+
+/// The largest document the view loads whole (a PDF is read into the page for pdf.js).
+const DOCUMENT_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// The bytes of a PDF the user chose, for the document view.
+#[tauri::command]
+pub async fn read_document(state: State<'_, AppState>, path: PathBuf) -> Answer<tauri::ipc::Response> {
+    state.require_granted(std::slice::from_ref(&path))?;
+    let unreadable = |e: std::io::Error| evidentia::subject::InputError::Unreadable { path: path.clone(), source: e };
+    let size = std::fs::metadata(&path).map_err(unreadable)?.len();
+    if size > DOCUMENT_LIMIT {
+        return Err(Failure::new(
+            "DOCUMENT_TOO_LARGE",
+            format!(
+                "{}: {} MiB is more than the document view shows ({} MiB); it can still be sealed and signed",
+                path.display(),
+                size / (1024 * 1024),
+                DOCUMENT_LIMIT / (1024 * 1024)
+            ),
+        ));
+    }
+    let bytes = std::fs::read(&path).map_err(unreadable)?;
+    Ok(tauri::ipc::Response::new(bytes))
 }

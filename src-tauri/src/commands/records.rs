@@ -1,12 +1,12 @@
-//! The Vault screen: the records with their proofs, one record's details, its original, and its
-//! re-verification.
+//! The Vault screen: the records with their proofs, one record's details, its original, its
+//! re-verification, and cases.
 
 use std::path::PathBuf;
 
-use evidentia::vault::{RecordDetail, RecordQuery, RecordRow};
+use evidentia::vault::{CaseChange, CaseSummary, RecordDetail, RecordQuery, RecordRow};
 use evidentia::verify::package::PackageReport;
 use serde::Serialize;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::failure::{Answer, Failure};
@@ -46,6 +46,34 @@ pub async fn records(state: State<'_, AppState>, query: Option<RecordQuery>) -> 
     vault.close().await;
     let page = page?;
     Ok(RecordsPage { vault: shown, records: page.rows, total: page.total, offset: page.offset })
+}
+
+/// Every case, with how many records each holds.
+#[tauri::command]
+pub async fn cases(state: State<'_, AppState>) -> Answer<Vec<CaseSummary>> {
+    Ok(state.evidentia().cases().await?)
+}
+
+/// Opens a new case.
+#[tauri::command]
+pub async fn open_case(app: AppHandle, state: State<'_, AppState>, name: String) -> Answer<CaseSummary> {
+    let opened = state.evidentia().open_case(&name).await?;
+    let _ = app.emit("records-changed", ());
+    Ok(opened)
+}
+
+/// Adds records to a case (`add`), or removes them from it.
+#[tauri::command]
+pub async fn change_case(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    ids: Vec<String>,
+    add: bool,
+) -> Answer<CaseChange> {
+    let changed = state.evidentia().change_case(&name, &ids, add).await?;
+    let _ = app.emit("records-changed", ());
+    Ok(changed)
 }
 
 /// Records per page when the page does not say.
@@ -100,4 +128,23 @@ pub async fn reverify(state: State<'_, AppState>, id: String) -> Answer<PackageR
     let report = state.evidentia().verify_record(&id).await?;
     state.keep_report(report.clone());
     Ok(report)
+}
+
+/// How the vault's proofs stand: counts by when their newest proof weakens, for the Vault
+/// screen's renewal line.
+#[tauri::command]
+pub async fn proof_status(state: State<'_, AppState>) -> Answer<evidentia::renew::ProofStatus> {
+    Ok(state.evidentia().proof_status().await?.0)
+}
+
+/// Renews every proof that weakens within two years (RFC 4998 evidence records), as
+/// `evidentia renew` does; tells the page when it wrote something.
+#[tauri::command]
+pub async fn renew(app: AppHandle, state: State<'_, AppState>) -> Answer<evidentia::renew::RenewalSummary> {
+    let done = state.evidentia().renew(&evidentia::renew::RenewOptions::default()).await?;
+    if !done.stamps.is_empty() {
+        use tauri::Emitter;
+        let _ = app.emit("records-changed", ());
+    }
+    Ok(done)
 }

@@ -61,6 +61,8 @@ pub struct AppInfo {
     language: Option<String>,
     /// `system`, `light` or `dark`.
     theme: String,
+    /// Whether a time-stamping service is configured: without one, records get no time-stamp.
+    timestamping: bool,
 }
 
 /// The profile, folders and preferences in force.
@@ -75,6 +77,7 @@ pub fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
         config_file: Config::file(),
         config_error: state.config_error(),
         export_dir: config.export_dir().ok(),
+        timestamping: config.tsa_settings(&[]).is_ok_and(|t| !t.endpoints.is_empty()),
         language: config.app.language,
         theme: config.app.theme,
     })

@@ -39,7 +39,10 @@ export type ErrorKey =
   | 'error.BAD_LEVEL'
   | 'error.PDF_NEEDS_TSA'
   | 'error.PDF_TIMESTAMP'
-  | 'error.PDF';
+  | 'error.PDF'
+  | 'error.CASE_EXISTS'
+  | 'error.CASE_NOT_FOUND'
+  | 'error.CASE_NAME';
 
 const EXACT: { [code: string]: ErrorKey } = {
   CANCELLED: 'error.CANCELLED',
@@ -78,6 +81,9 @@ const EXACT: { [code: string]: ErrorKey } = {
   TSA_NOT_CONFIGURED: 'error.PDF_NEEDS_TSA',
   PDF_TIMESTAMP_FAILED: 'error.PDF_TIMESTAMP',
   NOT_PDF: 'error.PDF',
+  CASE_EXISTS: 'error.CASE_EXISTS',
+  CASE_NOT_FOUND: 'error.CASE_NOT_FOUND',
+  CASE_NAME_INVALID: 'error.CASE_NAME',
 };
 
 const PREFIXES: [string, ErrorKey][] = [

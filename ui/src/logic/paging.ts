@@ -132,6 +132,13 @@ export class Pager<T, A extends PageAnswer<T> = PageAnswer<T>> {
     return this.load();
   }
 
+  /** Asks for page 1 again (a filter other than the search changed). */
+  restart(): Promise<void> {
+    this.cancelTyping();
+    this.offset = 0;
+    return this.load();
+  }
+
   /** Asks for the current page again (the vault changed, the screen is shown again). */
   refresh(): Promise<void> {
     return this.load();

@@ -25,6 +25,7 @@ import verifyIndetFixture from '../../tests/fixtures/verify-indet.json';
 import pdfVerifyFixture from '../../tests/fixtures/pdf-verify.json';
 import pdfVerifyFailedFixture from '../../tests/fixtures/pdf-verify-failed.json';
 import identityFixture from '../../tests/fixtures/identity-list.json';
+import { contractPdf, sealPdf } from './pdf';
 import notFoundFixture from '../../tests/fixtures/error-record-not-found.json';
 import { matchesSearch, newestFirst } from '../logic/search';
 import { isTeamVaultUrl, redactUrl, teamVaultProblem, withoutPassword } from '../logic/vaulturl';
@@ -157,7 +158,7 @@ function makeRecords(): { rows: RecordRow[]; details: Map<string, RecordDetail> 
 /** A vault as the `records` and `record` commands read it. */
 interface RecordSource {
   /** One page, newest first, of the records matching `search`, and how many match in all. */
-  page(search: string, offset: number, limit: number): { rows: RecordRow[]; total: number };
+  page(search: string, offset: number, limit: number, keep?: (r: RecordRow) => boolean): { rows: RecordRow[]; total: number };
   detail(id: string): RecordDetail | undefined;
 }
 
@@ -165,8 +166,8 @@ interface RecordSource {
 function listSource(rows: RecordRow[], details: Map<string, RecordDetail>): RecordSource {
   const sorted = [...rows].sort(newestFirst);
   return {
-    page(search, offset, limit) {
-      const hits = sorted.filter((r) => matchesSearch(r, search));
+    page(search, offset, limit, keep) {
+      const hits = sorted.filter((r) => matchesSearch(r, search) && (!keep || keep(r)));
       return { rows: clone(hits.slice(offset, offset + limit)), total: hits.length };
     },
     detail: (id) => {
@@ -197,6 +198,8 @@ export function installMock(): void {
   const has = (f: string) => flags.has(f);
   const calls: { cmd: string; args: unknown }[] = [];
   const cancelled = new Set<string>();
+  /** Whether the mocked vault's proofs were renewed (RFC 4998 evidence records). */
+  let renewed = false;
   const production = has('production');
   const savedLang = has('lang-zh') ? 'zh-CN' : has('lang-en') ? 'en' : null;
 
@@ -220,6 +223,7 @@ export function installMock(): void {
     export_dir: '/home/ana/Documents/Evidentia',
     language: settings.language,
     theme: settings.theme,
+    timestamping: !has('no-tsa'),
   });
 
   const { rows, details } = makeRecords();
@@ -227,14 +231,26 @@ export function installMock(): void {
   const recordsDelayMs: { [search: string]: number } = {};
   const recordsAnswered: { search: string; offset: number; limit: number; total: number }[] = [];
 
+  /** The vault's cases: name → when opened and who is in it. */
+  const cases = new Map<string, { opened_at: string; members: Set<string> }>();
+  if (has('with-cases')) cases.set('合同纠纷 2026-11 · Supplier dispute', { opened_at: '2026-11-28T09:00:00Z', members: new Set(rows.slice(0, 2).map((r) => r.id)) });
+  const caseList = () => [...cases.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, c]) => ({ name, opened_at: c.opened_at, records: c.members.size }));
+  /** Whether a row has the proofs a status filter asks for. */
+  const hasStatus = (r: RecordRow, status: string): boolean =>
+    status === 'signed' ? r.signed : status === 'timestamped' ? r.status === 'timestamped' : status === 'anchored' ? r.anchored : status === 'pending' ? r.status === 'timestamp_pending' : status === 'no_timestamp' ? r.status === 'sealed' : true;
+
   /** The `records` command: one page of the vault, newest first, as the app's backend answers it. */
-  async function recordsPage(query: { search?: unknown; offset?: unknown; limit?: unknown } | null | undefined): Promise<unknown> {
+  async function recordsPage(query: { search?: unknown; offset?: unknown; limit?: unknown; case?: unknown; status?: unknown } | null | undefined): Promise<unknown> {
     const q = query ?? {};
     const search = typeof q.search === 'string' ? q.search : '';
     const offset = Math.max(0, Math.floor(Number(q.offset ?? 0)) || 0);
     const asked = Math.floor(Number(q.limit ?? 0)) || 0;
     const limit = asked <= 0 ? 100 : Math.min(asked, 1000);
-    const page = vault.page(search, offset, limit);
+    const caseName = typeof q.case === 'string' && q.case ? q.case : null;
+    const status = typeof q.status === 'string' ? q.status : '';
+    if (caseName && !cases.has(caseName)) return reject('CASE_NOT_FOUND', `no case \`${caseName}\` in this vault`);
+    const members = caseName ? cases.get(caseName)!.members : null;
+    const page = vault.page(search, offset, limit, members || status ? (r) => (!members || members.has(r.id)) && hasStatus(r, status) : undefined);
     const delay = recordsDelayMs[search.trim()] ?? 0;
     if (delay > 0) await sleep(delay);
     recordsAnswered.push({ search, offset, limit, total: page.total });
@@ -242,6 +258,10 @@ export function installMock(): void {
     return { vault: shown, records: page.rows, total: page.total, offset };
   }
   const identities: IdentityList = clone(identityFixture) as IdentityList;
+  const seals = new Map<string, unknown>();
+  if (has('identity-seal')) {
+    seals.set('alice-zhang', { identity: 'alice-zhang', kind: 'generated', seal: 'company seal 深圳证据科技有限公司 · 合同专用章', organisation: '深圳证据科技有限公司', title: '合同专用章', code: null });
+  }
   if (!has('no-identities')) {
     identities.identities.push(
       {
@@ -338,6 +358,10 @@ export function installMock(): void {
       }
       r.already_sealed = /already|dup/i.test(p);
       if (!args.identity) r.signature = null;
+      if (has('no-tsa')) {
+        r.status = 'sealed';
+        r.timestamp = null;
+      }
       if (has('seal-tsa-down') && r.timestamp) {
         r.status = 'timestamp_pending';
         r.timestamp.timestamps = [];
@@ -438,6 +462,36 @@ export function installMock(): void {
       case 'pick_package':
         if (has('pick-pdf')) return '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF';
         return has('pick-cancelled') ? null : '/home/ana/Downloads/evidence-2026-11-29.asice';
+      case 'read_document': {
+        const path = String(a['path']);
+        if (!/\.pdf$/i.test(path)) return reject('NOT_PDF', `${path}: not a PDF file`);
+        return contractPdf(['Agreement', 'Signature here']).buffer;
+      }
+      case 'identity_seal': {
+        const name = String(a['identity']);
+        return seals.get(name) ?? { identity: name, kind: null, seal: null, organisation: null, title: null, code: null };
+      }
+      case 'set_identity_seal': {
+        const name = String(a['identity']);
+        const organisation = String(a['organisation'] ?? '').trim();
+        if ([...organisation].length < 2) return reject('BAD_SEAL', `the company seal cannot be made: the organisation's name has ${[...organisation].length} characters; a seal holds 2 to 30`);
+        const title = (a['title'] as string | null) || null;
+        const code = (a['code'] as string | null) || null;
+        const view = { identity: name, kind: 'generated', seal: `company seal ${organisation}${title ? ` · ${title}` : ''}`, organisation, title, code };
+        seals.set(name, view);
+        return view;
+      }
+      case 'set_identity_seal_image': {
+        const name = String(a['identity']);
+        const image = a['image'] as number[] | null;
+        if (image && !(image[0] === 0x89 && image[1] === 0x50)) return reject('BAD_SEAL', 'the drawn signature: not a PNG or JPEG image; export the seal as PNG');
+        const view = { identity: name, kind: 'image', seal: 'image', organisation: null, title: null, code: null };
+        seals.set(name, view);
+        return view;
+      }
+      case 'appearance_preview':
+      case 'seal_preview':
+        return sealPdf().buffer;
       case 'pick_identity_file':
         return '/home/ana/Downloads/ana-li-2026.p12';
       case 'pick_folder':
@@ -452,7 +506,27 @@ export function installMock(): void {
         return recordsPage(a['query'] as Parameters<typeof recordsPage>[0]);
       case 'record': {
         const d = vault.detail(String(a['id']));
+        if (d) d.cases = [...cases.entries()].filter(([, c]) => c.members.has(d.id)).map(([name]) => name);
         return d ?? Promise.reject(clone(notFoundFixture));
+      }
+      case 'cases':
+        return caseList();
+      case 'open_case': {
+        const name = String(a['name']).trim();
+        if (!name || name.length > 100) return reject('CASE_NAME_INVALID', `case name \`${name}\` cannot be used`);
+        if (cases.has(name)) return reject('CASE_EXISTS', `a case \`${name}\` exists already in this vault`);
+        cases.set(name, { opened_at: new Date().toISOString(), members: new Set() });
+        return { name, opened_at: cases.get(name)!.opened_at, records: 0 };
+      }
+      case 'change_case': {
+        const name = String(a['name']);
+        const c = cases.get(name);
+        if (!c) return reject('CASE_NOT_FOUND', `no case \`${name}\` in this vault`);
+        const ids = a['ids'] as string[];
+        const add = Boolean(a['add']);
+        const changed = ids.filter((id) => c.members.has(id) !== add);
+        for (const id of changed) if (add) c.members.add(id); else c.members.delete(id);
+        return { case: name, changed, unchanged: ids.filter((id) => !changed.includes(id)) };
       }
       case 'open_original':
         return null;
@@ -466,15 +540,33 @@ export function installMock(): void {
         return verifyPdf(String(a['path']));
       case 'verify_evidence':
         return verifyEvidence(String(a['path']), a['file'] ? String(a['file']) : null);
+      case 'proof_status':
+        return {
+          records: 12,
+          archived: renewed ? 3 : 0,
+          without_timestamp: 2,
+          expired: 0,
+          within_90_days: 0,
+          within_2_years: renewed ? 0 : 3,
+          later: renewed ? 10 : 7,
+          next_expiry: renewed ? null : '2028-03-01T00:00:00Z',
+          renewal_due: !renewed,
+        };
+      case 'renew':
+        await sleep(60);
+        renewed = true;
+        return { stamps: [{ id: 'a1', kind: 'initial', algorithm: 'sha256', gen_time: '2026-12-05T10:00:00Z', tsa_not_after: '2036-12-01T00:00:00Z' }], started: 3, timestamp_renewed: 0, hash_tree_renewed: 0, pending: [], skipped: [] };
       case 'save_report':
         return `/home/ana/Documents/Evidentia/verification-report-${String(a['lang'])}.pdf`;
       case 'export': {
-        const ids = a['ids'] as string[];
+        const caseName = a['case'] ? String(a['case']) : null;
+        if (caseName && !cases.has(caseName)) return reject('CASE_NOT_FOUND', `no case \`${caseName}\` in this vault`);
+        const ids = caseName ? [...cases.get(caseName)!.members] : (a['ids'] as string[]);
         await progress(String(a['job']), 'exporting', ids, 2, 40);
         if (a['identity'] && has('export-wrong-password')) return reject('IDENTITY_WRONG_PASSWORD', 'wrong password');
         const r = clone(exportFixture) as ExportReport;
         r.records = ids;
-        r.path = '/home/ana/Documents/Evidentia/evidence-2026-11-29-contract-and-supporting-documents.asice';
+        r.path = caseName ? `/home/ana/Documents/Evidentia/${caseName}.asice` : '/home/ana/Documents/Evidentia/evidence-2026-11-29-contract-and-supporting-documents.asice';
         return r;
       }
       case 'identities':
@@ -490,6 +582,7 @@ export function installMock(): void {
         if (identities.identities.some((i) => i.name === name)) return reject('IDENTITY_EXISTS', `an identity named ${name} exists`);
         const id: Identity = { ...clone(identityFixture.identities[0]!), name } as Identity;
         id.certificate.subject = `OU=Self-made Evidentia identity (no CA),CN=${name}`;
+        if (a['algorithm'] === 'sm2') id.key = 'SM2';
         identities.identities.push(id);
         return id;
       }

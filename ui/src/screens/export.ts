@@ -21,6 +21,8 @@ export function createExportScreen(ctx: Ctx): Screen {
     verifying: false,
     /** The text in the search box of the records to add. */
     text: '',
+    /** A whole case to export instead of the records chosen ('' for none). */
+    case: '',
   };
   // The records to add from: one page at a time, searched by the vault.
   const pager = new Pager<RecordRow, RecordList>({
@@ -39,7 +41,7 @@ export function createExportScreen(ctx: Ctx): Screen {
 
   async function start(): Promise<void> {
     const ids = [...state.selection.keys()];
-    if (ids.length === 0 || s.job) return;
+    if ((ids.length === 0 && !s.case) || s.job) return;
     ctx.clearError();
     const job = newJobId();
     s.job = job;
@@ -53,7 +55,7 @@ export function createExportScreen(ctx: Ctx): Screen {
       if (bar) bar.style.width = `${s.pct}%`;
     });
     try {
-      s.result = await api.export(job, ids, s.lang ?? (lang() === 'zh-CN' ? 'zh-CN' : 'en'), s.identity || null, s.identity ? s.password : null);
+      s.result = await api.export(job, s.case ? [] : ids, s.lang ?? (lang() === 'zh-CN' ? 'zh-CN' : 'en'), s.identity || null, s.identity ? s.password : null, s.case || null);
     } catch (e) {
       ctx.showError(e);
     } finally {
@@ -98,7 +100,7 @@ export function createExportScreen(ctx: Ctx): Screen {
     clearBtn.textContent = t('export.clear');
     clearBtn.hidden = chosen.length === 0;
     clearBtn.disabled = running;
-    if (startBtn) startBtn.disabled = running || chosen.length === 0;
+    if (startBtn) startBtn.disabled = running || (chosen.length === 0 && !s.case);
     if (chosen.length === 0) {
       replace(chosenBox, h('p', { class: 'muted', testid: 'export-none' }, t('export.none')));
       return;
@@ -175,7 +177,9 @@ export function createExportScreen(ctx: Ctx): Screen {
     bar.style.width = `${s.pct}%`;
     const search = pagedSearchBox('export-search', s.text, (text) => (s.text = text), pager);
     controls = pagerControls('export', () => void pager.prev(), () => void pager.next());
-    startBtn = h('button', { class: 'btn btn-primary btn-lg', type: 'button', testid: 'export-start', disabled: running || state.selection.size === 0, on: { click: () => void start() } }, t('export.start'));
+    startBtn = h('button', { class: 'btn btn-primary btn-lg', type: 'button', testid: 'export-start', disabled: running || (state.selection.size === 0 && !s.case), on: { click: () => void start() } }, t('export.start'));
+    if (s.case && !state.cases.some((c) => c.name === s.case)) s.case = '';
+    const wholeCase = state.cases.find((c) => c.name === s.case);
     replace(
       el,
       pageHead(t('export.title'), t('export.lead')),
@@ -202,6 +206,16 @@ export function createExportScreen(ctx: Ctx): Screen {
               render();
             }),
           ),
+          state.cases.length > 0
+            ? field(
+                t('export.case'),
+                select('export-case', [['', t('export.case.none')], ...state.cases.map((c): [string, string] => [c.name, c.name])], s.case, (v) => {
+                  s.case = v;
+                  render();
+                }),
+                wholeCase ? t('export.case.chosen', { name: wholeCase.name, count: wholeCase.records }) : undefined,
+              )
+            : null,
           s.identity ? field(t('export.password'), h('input', { type: 'password', testid: 'export-password', value: s.password, on: { input: (e) => (s.password = (e.target as HTMLInputElement).value) } })) : null,
         ),
         h(
@@ -233,8 +247,19 @@ export function createExportScreen(ctx: Ctx): Screen {
     el,
     render,
     shown: () => {
+      if (state.exportCase) {
+        s.case = state.exportCase;
+        state.exportCase = null;
+      }
       render();
       void pager.refresh();
+      void api
+        .cases()
+        .then((cases) => {
+          state.cases = cases;
+          render();
+        })
+        .catch((e: unknown) => ctx.showError(e));
     },
     recordsChanged: () => {
       if (el.isConnected) void pager.refresh();

@@ -1,11 +1,12 @@
 // Identities screen: list identities with expiry warnings; import .p12/.pfx, create self-made, add a PKCS#11 token.
 
-import { api, type Identity, type TokenList } from '../api';
+import { api, type Identity, type KeyAlgorithm, type SealView, type TokenList } from '../api';
 import { field, pageHead, select } from '../components';
 import { h, replace } from '../dom';
 import { t } from '../i18n';
 import { baseName, formatDate, localOffset } from '../logic/format';
 import { certExpiry } from '../logic/certs';
+import { describeError } from '../logic/errors';
 import { keyChoices, presentTokens } from '../logic/tokens';
 import { state, type Ctx, type Screen } from '../state';
 
@@ -16,6 +17,13 @@ function commonName(dn: string): string {
 }
 
 
+/** A kept seal in words of the page's language. */
+export function describeSeal(view: SealView): string {
+  if (view.kind === 'image') return t('id.seal.image');
+  if (view.kind !== 'generated' || !view.organisation) return '';
+  return t('id.seal.describe', { org: view.organisation, title: view.title ? ` · ${view.title}` : '' });
+}
+
 export function createIdentitiesScreen(ctx: Ctx): Screen {
   const el = h('div', { class: 'screen screen-identities' });
   const s = {
@@ -25,6 +33,7 @@ export function createIdentitiesScreen(ctx: Ctx): Screen {
     importMsg: '',
     createName: '',
     createEmail: '',
+    createAlgorithm: 'p256' as KeyAlgorithm,
     createPassword: '',
     createConfirm: '',
     createMsg: '',
@@ -37,7 +46,200 @@ export function createIdentitiesScreen(ctx: Ctx): Screen {
     pin: '',
     tokenMsg: '',
     busy: false,
+    sealIdentity: '',
+    sealCurrent: '',
+    sealOrg: '',
+    sealName: '合同专用章',
+    sealCode: '',
+    sealMsg: '',
+    sealErr: '',
   };
+  const sealPreview = h('div', { class: 'seal-preview-box', testid: 'id-seal-preview' });
+  let previewTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Redraws the seal preview from the texts being typed (debounced), as the core draws it. */
+  function schedulePreview(): void {
+    if (previewTimer) clearTimeout(previewTimer);
+    previewTimer = setTimeout(() => void drawPreview(), 250);
+  }
+
+  async function drawPreview(): Promise<void> {
+    const org = s.sealOrg.trim();
+    if ([...org].length < 2) {
+      replace(sealPreview);
+      return;
+    }
+    try {
+      const bytes = await api.sealPreview(org, s.sealName.trim() || null, s.sealCode.trim() || null);
+      const { renderPdfToCanvas } = await import('../pdfview');
+      const canvas = await renderPdfToCanvas(bytes, 320);
+      canvas.setAttribute('data-testid', 'id-seal-canvas');
+      replace(sealPreview, canvas);
+      s.sealErr = '';
+    } catch (e) {
+      replace(sealPreview);
+      s.sealErr = describeError(e, (k) => t(k)).text;
+      render();
+    }
+  }
+
+  async function chooseSealIdentity(name: string): Promise<void> {
+    s.sealIdentity = name;
+    s.sealMsg = '';
+    s.sealCurrent = '';
+    if (name) {
+      try {
+        const view = await api.identitySeal(name);
+        s.sealCurrent = describeSeal(view);
+        if (view.organisation) {
+          s.sealOrg = view.organisation;
+          s.sealName = view.title ?? '';
+          s.sealCode = view.code ?? '';
+        }
+      } catch (e) {
+        ctx.showError(e);
+      }
+    }
+    render();
+    schedulePreview();
+  }
+
+  async function saveSeal(): Promise<void> {
+    s.sealMsg = '';
+    s.sealErr = '';
+    if (!s.sealIdentity) return;
+    try {
+      const view = await api.setIdentitySeal(s.sealIdentity, s.sealOrg.trim(), s.sealName.trim() || null, s.sealCode.trim() || null);
+      s.sealCurrent = describeSeal(view);
+      s.sealMsg = t('id.seal.saved', { name: s.sealIdentity, seal: s.sealCurrent });
+    } catch (e) {
+      s.sealErr = describeError(e, (k) => t(k)).text;
+    }
+    render();
+  }
+
+  // A handwritten signature drawn with the mouse (or a finger): black ink on a transparent pad.
+  const pad = h('canvas', { class: 'signature-pad', testid: 'id-sign-pad', width: '720', height: '240' });
+  let inked = false;
+  {
+    let last: { x: number; y: number } | null = null;
+    const at = (e: PointerEvent) => {
+      const r = pad.getBoundingClientRect();
+      return { x: ((e.clientX - r.left) * pad.width) / r.width, y: ((e.clientY - r.top) * pad.height) / r.height };
+    };
+    pad.addEventListener('pointerdown', (e) => {
+      last = at(e);
+      pad.setPointerCapture(e.pointerId);
+      e.preventDefault();
+    });
+    pad.addEventListener('pointermove', (e) => {
+      if (!last) return;
+      const ctx2d = pad.getContext('2d');
+      if (!ctx2d) return;
+      const p = at(e);
+      ctx2d.strokeStyle = '#111';
+      ctx2d.lineWidth = 8;
+      ctx2d.lineCap = 'round';
+      ctx2d.lineJoin = 'round';
+      ctx2d.beginPath();
+      ctx2d.moveTo(last.x, last.y);
+      ctx2d.lineTo(p.x, p.y);
+      ctx2d.stroke();
+      last = p;
+      inked = true;
+    });
+    const end = () => (last = null);
+    pad.addEventListener('pointerup', end);
+    pad.addEventListener('pointercancel', end);
+  }
+
+  function clearPad(): void {
+    pad.getContext('2d')?.clearRect(0, 0, pad.width, pad.height);
+    inked = false;
+  }
+
+  async function keepDrawn(): Promise<void> {
+    s.sealMsg = '';
+    s.sealErr = '';
+    if (!s.sealIdentity) return;
+    if (!inked) {
+      s.sealErr = t('id.sign.empty');
+      render();
+      return;
+    }
+    try {
+      const blob = await new Promise<Blob | null>((ok) => pad.toBlob(ok, 'image/png'));
+      if (!blob) throw new Error('the drawing could not be encoded');
+      const view = await api.setIdentitySealImage(s.sealIdentity, new Uint8Array(await blob.arrayBuffer()));
+      s.sealCurrent = describeSeal(view);
+      s.sealMsg = t('id.seal.saved', { name: s.sealIdentity, seal: s.sealCurrent });
+    } catch (e) {
+      s.sealErr = describeError(e, (k) => t(k)).text;
+    }
+    render();
+  }
+
+  async function importImage(): Promise<void> {
+    s.sealMsg = '';
+    s.sealErr = '';
+    if (!s.sealIdentity) return;
+    try {
+      const [path] = await api.pickFiles(false);
+      if (!path) return;
+      const view = await api.setIdentitySealImage(s.sealIdentity, null, path);
+      s.sealCurrent = describeSeal(view);
+      s.sealMsg = t('id.seal.saved', { name: s.sealIdentity, seal: s.sealCurrent });
+    } catch (e) {
+      s.sealErr = describeError(e, (k) => t(k)).text;
+    }
+    render();
+  }
+
+  function sealCard(): HTMLElement {
+    const ids = state.identities;
+    const who = select('id-seal-identity', [['', '—'], ...ids.map((i): [string, string] => [i.name, i.name])], s.sealIdentity, (v) => void chooseSealIdentity(v));
+    const text = (testid: string, key: 'sealOrg' | 'sealName' | 'sealCode', extra: { [k: string]: unknown } = {}) =>
+      h('input', { type: 'text', testid, value: s[key], ...extra, on: { input: (e) => ((s[key] = (e.target as HTMLInputElement).value), schedulePreview()) } });
+    const names = h('datalist', { id: 'seal-names' }, ['合同专用章', '财务专用章', '公章', '发票专用章'].map((n) => h('option', { value: n })));
+    return h(
+      'section',
+      { class: 'card', testid: 'id-seal-card' },
+      h('h2', null, t('id.seal.title')),
+      h('p', { class: 'muted small' }, t('id.seal.hint')),
+      h(
+        'div',
+        { class: 'seal-maker' },
+        h(
+          'div',
+          { class: 'grow' },
+          field(t('id.seal.identity'), who),
+          s.sealIdentity ? h('p', { class: 'muted small', testid: 'id-seal-current' }, s.sealCurrent ? t('id.seal.current', { seal: s.sealCurrent }) : t('id.seal.none')) : null,
+          field(t('id.seal.org'), text('id-seal-org', 'sealOrg', { maxlength: '30' })),
+          field(t('id.seal.sealName'), text('id-seal-name', 'sealName', { list: 'seal-names', maxlength: '10' })),
+          field(t('id.seal.code'), text('id-seal-code', 'sealCode', { maxlength: '18', spellcheck: 'false' })),
+          names,
+        ),
+        sealPreview,
+      ),
+      h(
+        'div',
+        { class: 'form-row' },
+        h('div', { class: 'grow' }, s.sealErr ? h('p', { class: 'form-error', testid: 'id-seal-error' }, s.sealErr) : null, s.sealMsg ? h('p', { class: 'success', testid: 'id-seal-msg' }, s.sealMsg) : null),
+        h('button', { class: 'btn btn-primary', type: 'button', testid: 'id-seal-save', disabled: !s.sealIdentity, on: { click: () => void saveSeal() } }, t('id.seal.save')),
+      ),
+      h('h3', null, t('id.sign.title')),
+      h('p', { class: 'muted small' }, t('id.sign.hint')),
+      pad,
+      h(
+        'div',
+        { class: 'form-row' },
+        h('button', { class: 'btn btn-ghost', type: 'button', testid: 'id-sign-clear', on: { click: clearPad } }, t('id.sign.clear')),
+        h('button', { class: 'btn btn-secondary', type: 'button', testid: 'id-seal-import', disabled: !s.sealIdentity, on: { click: () => void importImage() } }, t('id.sign.import')),
+        h('div', { class: 'grow' }),
+        h('button', { class: 'btn btn-primary', type: 'button', testid: 'id-sign-save', disabled: !s.sealIdentity, on: { click: () => void keepDrawn() } }, t('id.sign.save')),
+      ),
+    );
+  }
 
   async function afterAdd(id: Identity): Promise<string> {
     try {
@@ -90,7 +292,7 @@ export function createIdentitiesScreen(ctx: Ctx): Screen {
     }
     ctx.clearError();
     try {
-      const id = await api.createIdentity(s.createName.trim(), s.createEmail.trim(), s.createPassword);
+      const id = await api.createIdentity(s.createName.trim(), s.createEmail.trim(), s.createPassword, s.createAlgorithm);
       s.createMsg = await afterAdd(id);
       s.createName = '';
       s.createEmail = '';
@@ -262,6 +464,7 @@ export function createIdentitiesScreen(ctx: Ctx): Screen {
           h('p', { class: 'muted small' }, t('id.create.hint')),
           field(t('id.name'), input('identity-create-name', 'createName')),
           field(t('id.email'), input('identity-create-email', 'createEmail', 'email')),
+          field(t('id.algorithm'), select('identity-create-algorithm', [['p256', t('id.algorithm.p256')], ['sm2', t('id.algorithm.sm2')]], s.createAlgorithm, (v) => (s.createAlgorithm = v as KeyAlgorithm))),
           h('div', { class: 'form-grid tight' }, field(t('id.password'), input('identity-create-password', 'createPassword', 'password', { minlength: '8' })), field(t('id.confirm'), input('identity-create-confirm', 'createConfirm', 'password'))),
           h(
             'div',
@@ -272,6 +475,7 @@ export function createIdentitiesScreen(ctx: Ctx): Screen {
         ),
       ),
       tokenCard(),
+      sealCard(),
     );
   }
 

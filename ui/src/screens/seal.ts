@@ -1,13 +1,14 @@
 // Seal screen: queue files, choose an identity, seal with live progress, show each record's proofs.
 
-import { api, events, newJobId, type Progress, type RecordRow, type SealReport } from '../api';
+import { api, events, newJobId, type Progress, type RecordRow, type SealReport, type SealView } from '../api';
 import { badges, dropZone, field, pageHead, select, shortHash } from '../components';
 import { h, icon, replace } from '../dom';
 import { t, tMaybe } from '../i18n';
 import { describeError } from '../logic/errors';
 import { baseName, formatDuration, formatSize } from '../logic/format';
 import { MAX_PAGE } from '../logic/paging';
-import { DEFAULT_PADES_LEVEL, PADES_LEVELS, padesRequest, signedCopies } from '../logic/pdfsig';
+import { DEFAULT_PADES_LEVEL, PADES_LEVELS, isPdfPath, padesRequest, signedCopies } from '../logic/pdfsig';
+import type { PdfView, PlacedBox } from '../pdfview';
 import { etaSeconds, progressPercent } from '../logic/progress';
 import { state, type Ctx, type Screen } from '../state';
 
@@ -29,12 +30,120 @@ export function createSealScreen(ctx: Ctx): Screen {
     startedMs: 0,
     result: null as SealReport | null,
     hint: '',
+    /** A visible signature placed on the page (PAdES only). */
+    visible: false,
+    /** The queued PDF the document view shows. */
+    viewPath: '',
+    viewError: '',
+    placed: null as PlacedBox | null,
+    /** Where the batch's other PDFs get the box: the same page, or each one's last page. */
+    placeOn: 'same' as 'same' | 'last',
+    keyword: '',
+    keywordMsg: '',
+    /** Stamp the identity's kept seal. */
+    stamp: false,
+    sealOf: null as SealView | null,
   };
+  let view: PdfView | null = null;
+  let shownPath = '';
+
+  /** The document view, pdf.js loaded on first use (it stays out of the app's first paint). */
+  async function documentView(): Promise<PdfView> {
+    const { createPdfView } = await import('../pdfview');
+    view ??= createPdfView({
+      id: 'seal-doc',
+      onPlace: (box) => {
+        const resized = !s.placed || !box || s.placed.seen.w !== box.seen.w || s.placed.seen.h !== box.seen.h;
+        s.placed = box;
+        s.hint = '';
+        const text = el.querySelector('[data-testid="seal-placement"]');
+        if (text) text.textContent = box ? box.text : '';
+        if (resized) scheduleAppearance();
+      },
+    });
+    return view;
+  }
+
+  /** Shows the chosen PDF in the document view (read once per choice). */
+  async function showDocument(): Promise<void> {
+    const pdfs = s.queue.filter(isPdfPath);
+    if (!pdfs.includes(s.viewPath)) s.viewPath = pdfs[0] ?? '';
+    if (!s.viewPath || s.viewPath === shownPath) return;
+    shownPath = s.viewPath;
+    s.placed = null;
+    s.viewError = '';
+    try {
+      const v = await documentView();
+      await v.open(await api.readDocument(s.viewPath));
+      v.setPlacing(true);
+      await refreshAppearance();
+    } catch (e) {
+      shownPath = '';
+      s.viewError = describeError(e, (k) => t(k)).text;
+    }
+    render();
+  }
+
+  let appearanceTimer: ReturnType<typeof setTimeout> | null = null;
+  function scheduleAppearance(): void {
+    if (appearanceTimer) clearTimeout(appearanceTimer);
+    appearanceTimer = setTimeout(() => void refreshAppearance(), 150);
+  }
+
+  /**
+   * The box shows what will be drawn: the core's own appearance for a box of this size (the
+   * signer's name, the time, the reason, the seal), else the words alone.
+   */
+  async function refreshAppearance(): Promise<void> {
+    const v = view;
+    if (!v) return;
+    const placed = s.placed;
+    if (s.identity && placed) {
+      try {
+        const bytes = await api.appearancePreview(s.identity, placed.seen.w, placed.seen.h, s.padesReason.trim() || null, s.stamp);
+        const { renderPdfToCanvas } = await import('../pdfview');
+        v.setAppearance(await renderPdfToCanvas(bytes, Math.max(placed.seen.w, placed.seen.h) * 3));
+        return;
+      } catch {
+        // Falls back to the words below.
+      }
+    }
+    const signer = state.identities.find((i) => i.name === s.identity);
+    const cn = signer ? (/CN=([^,]+)/.exec(signer.certificate.subject)?.[1] ?? signer.name) : '';
+    v.setAppearance([cn, new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', s.padesReason.trim()].filter(Boolean));
+  }
+
+  async function loadSealOf(identity: string): Promise<void> {
+    s.sealOf = null;
+    s.stamp = false;
+    if (!identity) return;
+    try {
+      s.sealOf = await api.identitySeal(identity);
+      s.stamp = s.sealOf.kind !== null;
+    } catch {
+      s.sealOf = null;
+    }
+    await refreshAppearance();
+    render();
+  }
+
+  async function findKeyword(): Promise<void> {
+    s.keywordMsg = '';
+    if (view && !(await view.placeAtText(s.keyword))) s.keywordMsg = t('seal.keywordMissing', { text: s.keyword.trim() });
+    render();
+  }
+
+  /** The visible-signature text the core reads, with the batch's page choice. */
+  function visibleText(): string | null {
+    if (!s.visible || !s.placed) return null;
+    return s.placeOn === 'last' ? s.placed.text.replace(/^\d+,/, 'last,') : s.placed.text;
+  }
   const progressBox = h('div', { class: 'progress-box', testid: 'seal-progress', hidden: true });
 
   function add(paths: string[]): void {
     for (const p of paths) if (!s.queue.includes(p)) s.queue.push(p);
     render();
+    if (s.visible) void showDocument();
   }
 
   async function pick(folders: boolean): Promise<void> {
@@ -105,6 +214,11 @@ export function createSealScreen(ctx: Ctx): Screen {
       render();
       return;
     }
+    if (s.pades && s.visible && !s.placed) {
+      s.hint = t('seal.placeFirst');
+      render();
+      return;
+    }
     s.hint = '';
     ctx.clearError();
     const job = newJobId();
@@ -120,7 +234,9 @@ export function createSealScreen(ctx: Ctx): Screen {
     });
     try {
       const paths = [...s.queue];
-      const pades = padesRequest(s.pades, s.identity, s.padesLevel, s.padesReason);
+      const base = padesRequest(s.pades, s.identity, s.padesLevel, s.padesReason);
+      const visible = visibleText();
+      const pades = base && visible ? { ...base, visible, seal: s.stamp } : base;
       const report = await api.seal(job, paths, s.identity || null, s.identity ? s.password : null, pades);
       s.result = await withProofs(report);
       s.queue = s.queue.filter((p) => !paths.includes(p));
@@ -206,6 +322,62 @@ export function createSealScreen(ctx: Ctx): Screen {
         ? h('div', { class: 'form-row' }, field(t('seal.padesLevel'), level), field(t('seal.padesReason'), reason))
         : null,
       s.pades ? h('p', { class: 'field-hint' }, t('seal.padesHint')) : null,
+      s.pades ? placementFields(running) : null,
+    );
+  }
+
+  function placementFields(running: boolean): HTMLElement {
+    const pdfs = s.queue.filter(isPdfPath);
+    const visible = h('input', {
+      type: 'checkbox',
+      testid: 'seal-visible',
+      checked: s.visible,
+      disabled: running || pdfs.length === 0,
+      on: {
+        change: (e) => {
+          s.visible = (e.target as HTMLInputElement).checked;
+          if (!s.visible) s.placed = null;
+          render();
+          if (s.visible) void showDocument();
+        },
+      },
+    });
+    if (!s.visible || pdfs.length === 0) return h('div', { class: 'placement' }, h('label', { class: 'check-field' }, visible, h('span', null, t('seal.visible'))));
+    const which = select('seal-view-pdf', pdfs.map((p): [string, string] => [p, baseName(p)]), s.viewPath, (v) => {
+      s.viewPath = v;
+      void showDocument();
+    });
+    const placeOn = select('seal-place-page', [['same', t('seal.placePage.same')], ['last', t('seal.placePage.last')]], s.placeOn, (v) => (s.placeOn = v as 'same' | 'last'));
+    const keyword = h('input', { type: 'text', testid: 'seal-keyword', placeholder: t('seal.keywordPlaceholder'), value: s.keyword, on: { input: (e) => (s.keyword = (e.target as HTMLInputElement).value), keydown: (e) => (e as KeyboardEvent).key === 'Enter' && void findKeyword() } });
+    const stamp = h('input', {
+      type: 'checkbox',
+      testid: 'seal-stamp',
+      checked: s.stamp,
+      disabled: running || !s.sealOf?.kind,
+      on: {
+        change: (e) => {
+          s.stamp = (e.target as HTMLInputElement).checked;
+          void refreshAppearance();
+        },
+      },
+    });
+    return h(
+      'div',
+      { class: 'placement', testid: 'seal-placement-box' },
+      h('label', { class: 'check-field' }, visible, h('span', null, t('seal.visible'))),
+      h('p', { class: 'field-hint' }, t('seal.visibleHint')),
+      h(
+        'div',
+        { class: 'form-row' },
+        pdfs.length > 1 ? field(t('seal.viewing'), which) : null,
+        pdfs.length > 1 ? field(t('seal.placePage'), placeOn) : null,
+        field(t('seal.keyword'), h('div', { class: 'inline' }, keyword, h('button', { class: 'btn btn-secondary', type: 'button', testid: 'seal-find', on: { click: () => void findKeyword() } }, t('seal.find')))),
+      ),
+      s.keywordMsg ? h('p', { class: 'form-error', testid: 'seal-keyword-msg' }, s.keywordMsg) : null,
+      h('label', { class: 'check-field' }, stamp, h('span', null, t('seal.stamp'))),
+      s.sealOf && !s.sealOf.kind ? h('p', { class: 'field-hint', testid: 'seal-no-stamp' }, t('seal.noStamp')) : null,
+      s.viewError ? h('p', { class: 'form-error', testid: 'seal-view-error' }, s.viewError) : (view?.el ?? h('p', { class: 'muted', testid: 'seal-view-loading' }, t('app.loading'))),
+      h('p', { class: 'muted small mono', testid: 'seal-placement' }, s.placed?.text ?? ''),
     );
   }
 
@@ -224,7 +396,7 @@ export function createSealScreen(ctx: Ctx): Screen {
             'li',
             { class: 'row result-row', testid: 'record-row', 'data-id': r.id },
             h('div', { class: 'row-main' }, icon('file', 18), h('div', { class: 'row-text' }, h('div', { class: 'row-title ellipsis', title: r.source_path }, r.name), h('div', { class: 'row-sub' }, formatSize(r.size), ' · SHA-256 ', shortHash(r.digests['sha256'] ?? '')))),
-            badges(r),
+            badges(r, () => ctx.navigate('settings')),
             reason ? h('div', { class: 'row-note tone-indet', testid: 'seal-pending-reason', 'data-code': reason.code }, describeError(reason, (k) => t(k)).text) : null,
             r.skipped.length > 0 ? h('ul', { class: 'row-note plain' }, r.skipped.map((k) => h('li', null, t('seal.skipped', { path: k.path, reason: k.reason })))) : null,
           );
@@ -242,6 +414,7 @@ export function createSealScreen(ctx: Ctx): Screen {
       s.identity = v;
       s.password = '';
       render();
+      void loadSealOf(v);
     });
     identitySelect.disabled = running;
     const password = h('input', { type: 'password', testid: 'seal-password', autocomplete: 'current-password', value: s.password, disabled: running, on: { input: (e) => (s.password = (e.target as HTMLInputElement).value) } });
@@ -299,5 +472,20 @@ export function createSealScreen(ctx: Ctx): Screen {
     el,
     render,
     filesDropped: (paths) => add(paths),
+    countersign: (path) => {
+      // A received PDF signed again in a new revision, at a box placed on its pages; its earlier
+      // signatures stay valid, and the countersigned copy is what is sealed.
+      if (s.job) return;
+      if (!s.queue.includes(path)) s.queue.push(path);
+      s.viewPath = path;
+      s.pades = true;
+      s.visible = true;
+      if (!s.identity && state.identities.length === 1) {
+        s.identity = state.identities[0]!.name;
+        void loadSealOf(s.identity);
+      }
+      render();
+      void showDocument();
+    },
   };
 }

@@ -129,7 +129,35 @@ export function createVerifyScreen(ctx: Ctx): Screen {
         h('h2', null, t('verify.pdf.title')),
         h('p', { class: 'form-error', testid: 'verify-pdf-error', 'data-code': s.pdfError.code }, s.pdfError.text),
       );
-    return s.pdf ? h('section', { class: 'card', testid: 'verify-pdf' }, pdfSignaturesView(s.pdf)) : null;
+    if (!s.pdf) return null;
+    const source = s.pdfSource;
+    return h(
+      'section',
+      { class: 'card', testid: 'verify-pdf' },
+      pdfSignaturesView(s.pdf),
+      h(
+        'div',
+        { class: 'form-row' },
+        h('button', { class: 'btn btn-secondary', type: 'button', testid: 'verify-show-doc', on: { click: () => void showDocument(source) } }, t('verify.pdf.showDocument')),
+        s.pdf.signatures.length > 0 ? h('button', { class: 'btn btn-primary', type: 'button', testid: 'verify-countersign', on: { click: () => ctx.countersign(source) } }, t('verify.pdf.countersign')) : null,
+      ),
+      docView && docShown === source ? docView.el : null,
+    );
+  }
+
+  /** The verified PDF's pages, read-only (pdf.js loaded on first use). */
+  let docView: import('../pdfview').PdfView | null = null;
+  let docShown = '';
+  async function showDocument(path: string): Promise<void> {
+    try {
+      const { createPdfView } = await import('../pdfview');
+      docView ??= createPdfView({ id: 'verify-doc' });
+      await docView.open(await api.readDocument(path));
+      docShown = path;
+    } catch (e) {
+      ctx.showError(e);
+    }
+    render();
   }
 
   /** The card asking for the file detached evidence covers. */

@@ -35,7 +35,7 @@ function buildIfNeeded() {
   }
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
 function serve() {
   const server = createServer((req, res) => {
@@ -170,6 +170,167 @@ for (const L of LANGS) {
     await shot(page, `seal-${L}`);
   });
 
+  test(`[${L}] identities: make a company seal, previewed as the core draws it`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-identities').click();
+    await page.getByTestId('id-seal-card').waitFor();
+    eq(await page.getByTestId('id-seal-save').isDisabled(), true, 'nothing to save without an identity');
+    await page.getByTestId('id-seal-identity').selectOption('alice-zhang');
+    await page.getByTestId('id-seal-current').waitFor();
+    eq(await page.getByTestId('id-seal-current').innerText(), d['id.seal.none'], 'no seal yet');
+    await page.getByTestId('id-seal-org').fill('甲');
+    await page.getByTestId('id-seal-save').click();
+    await page.getByTestId('id-seal-error').waitFor();
+    has(await page.getByTestId('id-seal-error').innerText(), '2', 'a one-character name is refused');
+    await page.getByTestId('id-seal-org').fill('深圳证据科技有限公司');
+    await page.getByTestId('id-seal-code').fill('91440300MA5FXXXX0Q');
+    await page.getByTestId('id-seal-canvas').waitFor();
+    const red = await page.getByTestId('id-seal-canvas').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] < 80 && d[i + 2] < 80) n += 1;
+      return n;
+    });
+    ok(red > 500, `the preview is the seal (${red} red pixels)`);
+    const preview = (await calls(page)).filter((c) => c.cmd === 'seal_preview').pop();
+    eq(JSON.stringify(preview.args), JSON.stringify({ organisation: '深圳证据科技有限公司', title: '合同专用章', code: '91440300MA5FXXXX0Q' }), 'previewed from the texts typed');
+    await page.getByTestId('id-seal-save').click();
+    await page.getByTestId('id-seal-msg').waitFor();
+    eq(await page.getByTestId('id-seal-msg').innerText(), tt('id.seal.saved', { name: 'alice-zhang', seal: tt('id.seal.describe', { org: '深圳证据科技有限公司', title: ' · 合同专用章' }) }), 'kept');
+    const saved = (await calls(page)).filter((c) => c.cmd === 'set_identity_seal').pop();
+    eq(saved.args.identity, 'alice-zhang', 'kept with the identity');
+    await page.getByTestId('id-seal-card').scrollIntoViewIfNeeded();
+    await shot(page, `identities-seal-${L}`, { keepScroll: true });
+    // A handwritten signature instead: nothing to keep until something is drawn.
+    await page.getByTestId('id-sign-save').click();
+    eq(await page.getByTestId('id-seal-error').innerText(), d['id.sign.empty'], 'draw first');
+    await page.getByTestId('id-sign-pad').scrollIntoViewIfNeeded();
+    const padBox = await page.getByTestId('id-sign-pad').boundingBox();
+    await page.mouse.move(padBox.x + 30, padBox.y + 80);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i += 1) await page.mouse.move(padBox.x + 30 + i * 22, padBox.y + 80 - 30 * Math.sin(i / 2));
+    await page.mouse.up();
+    await page.getByTestId('id-sign-save').click();
+    await page.getByTestId('id-seal-msg').waitFor();
+    eq(await page.getByTestId('id-seal-msg').innerText(), tt('id.seal.saved', { name: 'alice-zhang', seal: d['id.seal.image'] }), 'the drawing kept');
+    const drawn = (await calls(page)).filter((c) => c.cmd === 'set_identity_seal_image').pop();
+    ok(drawn.args.image.length > 500 && drawn.args.image[0] === 0x89 && drawn.args.image[1] === 0x50, 'a PNG of the drawing sent');
+    await shot(page, `identities-signature-${L}`, { keepScroll: true });
+  });
+
+  test(`[${L}] seal: no time-stamping service configured: the badge says so and leads to Settings`, async ({ open, shot }) => {
+    const page = await open(`${flag},no-tsa`);
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-queue-item').nth(1).waitFor();
+    await page.getByTestId('seal-start').click();
+    await page.getByTestId('seal-result').waitFor();
+    const badge = page.getByTestId('record-row').first().getByTestId('badge-untimestamped');
+    eq(await badge.innerText(), d['badge.untimestamped.noTsa'], 'says why there is no time-stamp');
+    eq(await badge.getAttribute('data-tsa'), 'none', 'no TSA configured');
+    eq(await page.getByTestId('record-row').first().getByTestId('badge-timestamped').count(), 0, 'not time-stamped');
+    await shot(page, `seal-no-tsa-${L}`);
+    await badge.click();
+    await page.getByTestId('settings-save').waitFor();
+    eq(await page.getByTestId('nav-settings').getAttribute('aria-current'), 'page', 'Settings opened');
+  });
+
+  test(`[${L}] seal: see the PDF, place the signature on page 2, stamp the company seal`, async ({ open, shot, calls }) => {
+    const page = await open(`${flag},identity-seal`);
+    await page.getByTestId('seal-pick-files').click();
+    await page.getByTestId('seal-queue-item').nth(1).waitFor();
+    await page.getByTestId('seal-identity').selectOption('alice-zhang');
+    await page.getByTestId('seal-pades').check();
+    eq(await page.getByTestId('seal-doc-view').count(), 0, 'no document view until a visible signature is asked for');
+    await page.getByTestId('seal-visible').check();
+    await page.getByTestId('seal-doc-page').and(page.locator('[data-rendered="1"]')).waitFor();
+    eq(await page.getByTestId('seal-doc-thumb').count(), 2, 'a thumbnail per page');
+    eq(await page.getByTestId('seal-doc-counter').innerText(), tt('pdf.pageOf', { page: 1, pages: 2 }), 'page 1 of 2');
+    eq(await page.getByTestId('seal-doc-zoom').innerText(), '100%', 'zoom');
+    // The page is drawn: pixels that are not white on the canvas.
+    const inked = () => page.getByTestId('seal-doc-canvas').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n += 1;
+      return n;
+    });
+    ok((await inked()) > 100, 'page 1 rendered');
+    await page.getByTestId('seal-doc-thumb').nth(1).click();
+    await page.getByTestId('seal-doc-page').and(page.locator('[data-rendered="2"]')).waitFor();
+    eq(await page.getByTestId('seal-doc-counter').innerText(), tt('pdf.pageOf', { page: 2, pages: 2 }), 'page 2 of 2');
+    await page.getByTestId('seal-doc-zoom-in').click();
+    await page.getByTestId('seal-doc-page').and(page.locator('[data-rendered="2"]')).waitFor();
+    eq(await page.getByTestId('seal-doc-zoom').innerText(), '125%', 'zoomed in');
+    await page.getByTestId('seal-doc-zoom-out').click();
+    await page.getByTestId('seal-doc-page').and(page.locator('[data-rendered="2"]')).waitFor();
+    eq(await page.getByTestId('seal-doc-zoom').innerText(), '100%', 'zoomed back');
+
+    // Start without a box: asked to place it.
+    await page.getByTestId('seal-password').fill('correct horse');
+    await page.getByTestId('seal-start').click();
+    eq(await page.getByTestId('seal-hint').innerText(), d['seal.placeFirst'], 'place it first');
+
+    // A click on page 2 at 100 % puts a 150-point box centred there: user space from the bottom.
+    const overlay = page.getByTestId('seal-doc-overlay');
+    await page.getByTestId('seal-doc-view').scrollIntoViewIfNeeded();
+    const r = await overlay.boundingBox();
+    await page.mouse.click(r.x + 300, r.y + 400);
+    const boxEl = page.getByTestId('seal-doc-box');
+    await boxEl.waitFor();
+    eq(await page.getByTestId('seal-placement').innerText(), '2,225,367,150,150', 'centred on the click, in user space');
+    // Dragged 50 right and 100 up; its corner dragged 30 right and 10 down (taller and wider).
+    const b = await boxEl.boundingBox();
+    await page.mouse.move(b.x + 75, b.y + 75);
+    await page.mouse.down();
+    await page.mouse.move(b.x + 100, b.y + 25, { steps: 4 });
+    await page.mouse.move(b.x + 125, b.y - 25, { steps: 4 });
+    await page.mouse.up();
+    eq(await page.getByTestId('seal-placement').innerText(), '2,275,467,150,150', 'moved');
+    const handle = await page.getByTestId('seal-doc-box-handle').boundingBox();
+    await page.mouse.move(handle.x + 6, handle.y + 6);
+    await page.mouse.down();
+    await page.mouse.move(handle.x + 36, handle.y + 16, { steps: 4 });
+    await page.mouse.up();
+    eq(await page.getByTestId('seal-placement').innerText(), '2,275,457,180,160', 'resized from its lower-right corner');
+    // Dragged off the page: kept inside it.
+    const b2 = await boxEl.boundingBox();
+    await page.mouse.move(b2.x + 20, b2.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(b2.x + 2000, b2.y + 20, { steps: 4 });
+    await page.mouse.up();
+    eq(await page.getByTestId('seal-placement').innerText(), '2,415,457,180,160', 'snapped inside the page');
+
+    // The box shows the seal it will stamp (red), as the preview of the identity's seal.
+    eq(await page.getByTestId('seal-stamp').isChecked(), true, 'the identity has a seal: stamped by default');
+    await page.getByTestId('seal-doc-box-face').waitFor();
+    const red = await page.getByTestId('seal-doc-box-face').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] < 80 && d[i + 2] < 80 && d[i + 3] > 200) n += 1;
+      return n;
+    });
+    ok(red > 300, `the seal is shown in the box (${red} red pixels)`);
+    await page.getByTestId('seal-doc-view').scrollIntoViewIfNeeded();
+    await shot(page, `seal-placement-${L}`, { keepScroll: true });
+
+    // Keyword placement: the box moves to the text.
+    await page.getByTestId('seal-keyword').fill('Nowhere');
+    await page.getByTestId('seal-find').click();
+    eq(await page.getByTestId('seal-keyword-msg').innerText(), tt('seal.keywordMissing', { text: 'Nowhere' }), 'not found');
+    await page.getByTestId('seal-keyword').fill('Signature');
+    await page.getByTestId('seal-find').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="seal-placement"]')?.textContent !== '2,415,457,180,160');
+    const [, x, y] = (await page.getByTestId('seal-placement').innerText()).split(',').map(Number);
+    ok(Math.abs(x + 90 - 340) < 30 && Math.abs(y + 80 - 205) < 10, `centred on "Signature" at (300, 200): ${x},${y}`);
+
+    // Every PDF of the batch on its last page, same place.
+    await page.getByTestId('seal-start').click();
+    await page.getByTestId('seal-result').waitFor();
+    const seal = (await calls(page)).find((c) => c.cmd === 'seal');
+    const placed = await page.getByTestId('seal-placement').innerText().catch(() => '');
+    eq(seal.args.pades.seal, true, 'the seal is stamped');
+    ok(/^2,[\d.]+,[\d.]+,180,160$/.test(seal.args.pades.visible), `placement sent: ${seal.args.pades.visible} ${placed}`);
+  });
+
   test(`[${L}] seal: also sign inside PDFs (PAdES), signed copies in the result`, async ({ open, shot, calls }) => {
     let page = await open(flag);
     await page.getByTestId('seal-pick-files').click();
@@ -230,7 +391,7 @@ for (const L of LANGS) {
     await page.getByTestId('seal-start').click();
     await page.getByTestId('seal-result').waitFor();
     const row = page.getByTestId('record-row').first();
-    eq(await row.getByTestId('badge-pending').innerText(), d['badge.pending'], 'pending badge');
+    eq(await row.getByTestId('badge-pending').innerText(), d['badge.pending.timestampLabel'], 'pending badge');
     eq(await row.getByTestId('badge-timestamped').count(), 0, 'not timestamped');
     eq(await row.getByTestId('badge-signed').count(), 0, 'not signed without identity');
     eq(await row.getByTestId('seal-pending-reason').innerText(), d['error.SERVICE'], 'pending reason sentence');
@@ -305,7 +466,8 @@ for (const L of LANGS) {
     await searchFor(page, 'vault', '');
     eq(await page.getByTestId('vault-row').count(), 4, 'search cleared');
     eq(JSON.stringify((await calls(page)).filter((c) => c.cmd === 'records').map((c) => c.args.query.search)), JSON.stringify(['', 'contract', 'ef30c41e', '01A2286C', 'nothing-like-this', '']), 'each search asked the vault once');
-    eq(await page.getByTestId('vault-row').first().getByTestId('badge-pending').innerText(), d['badge.pending'], 'pending badge in list');
+    const listed = page.getByTestId('vault-row').first().getByTestId('badge-pending');
+    ok([d['badge.pending.timestampLabel'], d['badge.pending.anchorLabel']].includes(await listed.innerText()), 'pending badge in list');
     eq(await page.getByTestId('vault-retry').innerText(), d['vault.retry'], 'retry button while something is pending');
     const answered = await answeredCount(page);
     await page.getByTestId('vault-retry').click();
@@ -314,6 +476,14 @@ for (const L of LANGS) {
     eq(await page.getByTestId('vault-row').count(), 4, 'page read again after the retry');
     eq(await page.locator('[data-testid="vault-row"][data-id="01a2286a-0c11-7a3e-9d0b-5b1f3c2e7a10"]').getByTestId('badge-anchored').innerText(), d['badge.anchored'], 'anchored badge');
     eq(await page.getByTestId('vault-export-selected').isDisabled(), true, 'export disabled without selection');
+    // Proofs that weaken within two years: the line says so, and Renew makes their evidence records.
+    await page.getByTestId('vault-renewal-due').waitFor({ state: 'visible' });
+    has(await page.getByTestId('vault-renewal-due').innerText(), tt('vault.renewal.due', { count: 3, date: '\u0000' }).split('\u0000')[0], 'renewal due line');
+    await page.getByTestId('vault-renew').click();
+    await page.waitForFunction(() => window.__evidentiaMock.calls.some((c) => c.cmd === 'renew'));
+    await page.getByTestId('vault-renewal-due').waitFor({ state: 'detached' });
+    has(await page.getByTestId('vault-renewal').innerText(), tt('vault.renewal.archived', { count: 3 }), 'renewed records named');
+    eq(await page.getByTestId('vault-renewal-note').innerText(), tt('vault.renewal.done', { count: 3 }), 'what Renew did');
     await page.getByTestId('vault-select-all').check();
     eq(await page.getByTestId('vault-export-selected').innerText(), tt('vault.exportSelected', { count: 4 }), 'select all on the page');
     await page.getByTestId('vault-select-all').uncheck();
@@ -353,6 +523,80 @@ for (const L of LANGS) {
     await shot(page, `vault-anchored-${L}`);
     await detail.getByTestId('record-close').click();
     eq(await detail.isHidden(), true, 'detail closed');
+  });
+
+  test(`[${L}] vault: filtered by status and by case; a case opened, filled, thinned and exported whole`, async ({ open, shot, calls }) => {
+    const page = await open(flag);
+    await page.getByTestId('nav-vault').click();
+    await page.getByTestId('vault-row').nth(3).waitFor();
+    const ids = () => page.getByTestId('vault-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    const filterBy = async (testid, value) => {
+      const before = await answeredCount(page);
+      await page.getByTestId(testid).selectOption(value);
+      await settled(page, 'vault', before);
+    };
+    // Each status shows exactly the records whose badges say it, and asks the vault for it.
+    const all = await ids();
+    const badgeOf = { signed: 'badge-signed', timestamped: 'badge-timestamped', anchored: 'badge-anchored', no_timestamp: 'badge-untimestamped' };
+    for (const [status, badge] of Object.entries(badgeOf)) {
+      const expected = [];
+      for (const id of all) if ((await page.locator(`[data-testid="vault-row"][data-id="${id}"]`).getByTestId(badge).count()) > 0) expected.push(id);
+      await filterBy('vault-status', status);
+      eq(JSON.stringify(await ids()), JSON.stringify(expected), `status ${status}`);
+      if (expected.length === 0) eq(await page.getByTestId('vault-no-match').innerText(), d['vault.noMatchFilter'], `no ${status} record`);
+      await filterBy('vault-status', '');
+    }
+    ok((await calls(page)).some((c) => c.cmd === 'records' && c.args.query.status === 'anchored'), 'the status filter reaches the vault');
+    eq((await ids()).length, 4, 'every record again');
+    // A new case, two records added to it, one removed again.
+    const name = L === 'en' ? 'Supplier dispute 2026' : '供应商合同纠纷 2026';
+    await page.getByTestId('vault-case-new').click();
+    await page.getByTestId('vault-case-name').fill(name);
+    await page.getByTestId('vault-case-create').click();
+    await page.getByTestId('vault-case-note').waitFor();
+    eq(await page.getByTestId('vault-case-note').innerText(), tt('vault.case.opened', { name }), 'case opened');
+    await page.getByTestId('vault-row').nth(3).waitFor();
+    await page.getByTestId('vault-row').nth(0).getByTestId('vault-select').check();
+    await page.getByTestId('vault-row').nth(2).getByTestId('vault-select').check();
+    const chosen = [all[0], all[2]];
+    await page.getByTestId('vault-case-add').selectOption(name);
+    await page.waitForFunction((t) => document.querySelector('[data-testid="vault-case-note"]')?.textContent === t, tt('vault.case.added', { count: 2, name }));
+    await filterBy('vault-case', name);
+    eq(JSON.stringify(await ids()), JSON.stringify(chosen), 'the case holds the two records');
+    eq(await page.getByTestId('vault-range').innerText(), tt('pager.range', { first: 1, last: 2, total: 2 }), 'label of the case');
+    has(await page.getByTestId('vault-case').locator('option:checked').innerText(), tt('vault.case.option', { name, count: 2 }), 'case with its count');
+    await page.locator(`[data-testid="vault-row"][data-id="${all[0]}"] .col-name`).click();
+    const detail = page.getByTestId('record-detail');
+    await detail.getByTestId('detail-cases').waitFor();
+    eq(await detail.getByTestId('detail-cases').innerText(), name, 'the record names its case');
+    await detail.getByTestId('record-close').click();
+    await shot(page, `vault-case-${L}`);
+    await page.locator(`[data-testid="vault-row"][data-id="${all[2]}"]`).getByTestId('vault-select').uncheck();
+    eq(await page.getByTestId('vault-case-remove').innerText(), tt('vault.case.remove', { count: 1 }), 'remove the one still selected');
+    await page.getByTestId('vault-case-remove').click();
+    await page.waitForFunction((t) => document.querySelector('[data-testid="vault-case-note"]')?.textContent === t, tt('vault.case.removed', { count: 1, name }));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="vault-row"]').length === 1);
+    eq(JSON.stringify(await ids()), JSON.stringify([all[2]]), 'one record left in the case');
+    const change = (await calls(page)).filter((c) => c.cmd === 'change_case').map((c) => [c.args.name, c.args.ids.length, c.args.add]);
+    eq(JSON.stringify(change), JSON.stringify([[name, 2, true], [name, 1, false]]), 'case changes asked of the vault');
+    // Export the case: the Export screen exports it whole and the package is named after it.
+    await page.getByTestId('vault-case-export').click();
+    await page.getByTestId('export-case').waitFor();
+    eq(await page.getByTestId('export-case').inputValue(), name, 'the case to export');
+    has(await page.locator('.screen-export').innerText(), tt('export.case.chosen', { name, count: 1 }), 'what the package will hold');
+    await shot(page, `export-case-${L}`);
+    await page.getByTestId('export-start').click();
+    await page.getByTestId('export-result').waitFor();
+    eq(await page.getByTestId('export-path').innerText(), `/home/ana/Documents/Evidentia/${name}.asice`, 'package named after the case');
+    const ex = (await calls(page)).find((c) => c.cmd === 'export');
+    eq(ex.args.case, name, 'the case exported');
+    // A case name already taken is refused with a plain sentence.
+    await page.getByTestId('nav-vault').click();
+    await page.getByTestId('vault-case-new').click();
+    await page.getByTestId('vault-case-name').fill(name);
+    await page.getByTestId('vault-case-create').click();
+    await page.getByTestId('error-banner').waitFor();
+    has(await page.getByTestId('error-banner').innerText(), d['error.CASE_EXISTS'], 'taken name explained');
   });
 
   test(`[${L}] vault: a million records, one page of 100 at a time`, async ({ open, shot, calls }) => {
@@ -590,6 +834,26 @@ for (const L of LANGS) {
     await shot(page, `verify-ots-${L}`);
   });
 
+  test(`[${L}] verify: a received signed PDF shown page by page, then countersigned on the Seal screen`, async ({ open, shot }) => {
+    const page = await open(`${flag},pick-pdf,identity-seal`);
+    await page.getByTestId('nav-verify').click();
+    await page.getByTestId('verify-pick').click();
+    await page.getByTestId('verify-pdf').waitFor();
+    await page.getByTestId('verify-show-doc').click();
+    await page.getByTestId('verify-doc-page').and(page.locator('[data-rendered="1"]')).waitFor();
+    eq(await page.getByTestId('verify-doc-thumb').count(), 2, 'its pages');
+    eq(await page.getByTestId('verify-doc-counter').innerText(), tt('pdf.pageOf', { page: 1, pages: 2 }), 'page 1 of 2');
+    await page.getByTestId('verify-doc-view').scrollIntoViewIfNeeded();
+    await shot(page, `verify-document-${L}`, { keepScroll: true });
+    await page.getByTestId('verify-countersign').click();
+    eq(await page.getByTestId('nav-seal').getAttribute('aria-current'), 'page', 'the Seal screen');
+    eq(await page.getByTestId('seal-queue-item').getAttribute('data-path'), '/home/ana/Documents/Contracts/supplier-agreement-SIGNED.PDF', 'the received PDF queued');
+    await page.getByTestId('seal-identity').selectOption('alice-zhang');
+    eq(await page.getByTestId('seal-pades').isChecked(), true, 'signed inside');
+    eq(await page.getByTestId('seal-visible').isChecked(), true, 'at a place on a page');
+    await page.getByTestId('seal-doc-page').and(page.locator('[data-rendered="1"]')).waitFor();
+  });
+
   test(`[${L}] verify: signatures inside a PDF beside the vault lookup`, async ({ open, shot, calls }) => {
     const page = await open(`${flag},pick-pdf`);
     await page.getByTestId('nav-verify').click();
@@ -732,10 +996,14 @@ for (const L of LANGS) {
     eq(await page.getByTestId('identity-create-error').innerText(), d['id.pwMismatch'], 'passwords differ');
     await page.getByTestId('identity-create-password').fill('long enough 1');
     await page.getByTestId('identity-create-confirm').fill('long enough 1');
+    eq(await page.getByTestId('identity-create-algorithm').inputValue(), 'p256', 'ECDSA P-256 by default');
+    await page.getByTestId('identity-create-algorithm').selectOption('sm2');
     await page.getByTestId('identity-create').click();
     await page.getByTestId('identity-create-msg').waitFor();
     eq(await page.getByTestId('identity-create-msg').innerText(), tt('id.added', { name: 'bob' }), 'created');
     eq(await page.getByTestId('identity-row').count(), 4, 'list refreshed');
+    eq((await calls(page)).find((c) => c.cmd === 'create_identity').args.algorithm, 'sm2', 'SM2 asked of the core');
+    has(await page.locator('[data-testid="identity-row"][data-name="bob"]').innerText(), 'SM2', 'SM2 key named');
     await page.getByTestId('token-module').fill('/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so');
     await page.getByTestId('token-list').click();
     await page.getByTestId('token-select').waitFor();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveBadges } from '../../src/logic/badges';
+import { deriveBadges, pendingLabelKey } from '../../src/logic/badges';
 import seal from '../fixtures/seal.json';
 import vault from '../fixtures/vault-list.json';
 import record from '../fixtures/record.json';
@@ -25,7 +25,13 @@ describe('deriveBadges', () => {
   it('does not call an anchored record anchor-pending', () => {
     expect(deriveBadges({ status: 'timestamped', signed: false, anchored: true, anchor_pending: true })).toEqual({ kinds: ['timestamped', 'anchored'], pending: [] });
   });
-  it('gives nothing for a bare sealed record', () => {
-    expect(deriveBadges({ status: 'sealed' })).toEqual({ kinds: [], pending: [] });
+  it('calls a record with no time-stamp, none awaited, untimestamped', () => {
+    expect(deriveBadges({ status: 'sealed' })).toEqual({ kinds: ['untimestamped'], pending: [] });
+    expect(deriveBadges({ status: 'sealed', signed: true })).toEqual({ kinds: ['signed', 'untimestamped'], pending: [] });
+    expect(deriveBadges({ status: 'timestamp_pending' }).kinds).not.toContain('untimestamped');
+  });
+  it('labels the pending badge by what is awaited first', () => {
+    expect(pendingLabelKey(['timestamp', 'anchor'])).toBe('badge.pending.timestampLabel');
+    expect(pendingLabelKey(['anchor'])).toBe('badge.pending.anchorLabel');
   });
 });

@@ -253,3 +253,195 @@ fn a_pending_proof_made_by_ots_stamp_is_upgraded_by_sync_and_then_proven_against
         Command::new("ots").args(["--no-cache", "--bitcoin-node", &node.url(), "verify", proof_arg]).output().unwrap();
     assert!(official.status.success(), "ots verify: {}", text(&official.stderr));
 }
+
+/// An evidence record another archive made (EU DSS's RFC 4998 test record: two chains, three
+/// archive time-stamps) through the one `verify`: over a file it covers every hash tree and
+/// renewal holds and only the test TSA's root is undecided; over another file it fails; without
+/// a file it asks for one; a damaged record is refused as input.
+#[test]
+fn a_detached_evidence_record_is_verified_over_the_file_it_covers() {
+    let env = Env::new();
+    let dir = repo().join("tests/fixtures/third-party/dss-evidence-record");
+    let ers = dir.join("ER-2Chains3ATS.ers");
+    let covered = dir.join("ER-2Chains3ATS2.bin");
+    let out = env.run(&["--json", "verify", ers.to_str().unwrap(), "--file", covered.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(7), "{}{}", text(&out.stdout), text(&out.stderr));
+    let report = json_of(&out);
+    assert_eq!(report["made_elsewhere"], "evidence-record");
+    let checks = report["checks"].as_array().unwrap();
+    assert_eq!(checks.iter().filter(|c| c["check"] == "timestamp").count(), 3, "{report:#}");
+    for c in checks {
+        assert_eq!(c["reason"], "NO_TRUSTED_ROOT", "{c:#}");
+    }
+    // Renewals are named as what they are.
+    let details: Vec<&str> = checks.iter().filter_map(|c| c["detail"].as_str()).collect();
+    assert!(details.iter().any(|d| d.starts_with("time-stamp renewal")), "{details:?}");
+    assert!(details.iter().any(|d| d.starts_with("hash-tree renewal")), "{details:?}");
+
+    // A file it does not cover: among its two leaves neither is that file's (DSS: not found).
+    env.write("other.bin", "content of data object DO-03");
+    let out = env.run(&["--json", "verify", ers.to_str().unwrap(), "--file", env.path("other.bin").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stdout));
+    let report = json_of(&out);
+    assert_eq!(report["checks"][0]["check"], "evidence_record");
+    assert_eq!(report["checks"][0]["reason"], "SIGNED_DATA_NOT_FOUND", "{report:#}");
+    // A record over one file alone, given another: the data changed (DSS: HASH_FAILURE).
+    env.write("changed.txt", "123457");
+    let single = dir.join("1_0_Initial.er");
+    let out =
+        env.run(&["--json", "verify", single.to_str().unwrap(), "--file", env.path("changed.txt").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report = json_of(&out);
+    assert_eq!(report["result"], "TOTAL-FAILED");
+    assert_eq!(report["checks"][0]["reason"], "HASH_FAILURE", "{report:#}");
+    env.write("original.txt", "123456");
+    let out =
+        env.run(&["--json", "verify", single.to_str().unwrap(), "--file", env.path("original.txt").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stdout));
+
+    let out = env.run(&["verify", ers.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--file"), "{}", text(&out.stderr));
+
+    let damaged = dir.join("BIN-1_ER_malformed.ers");
+    let out = env.run(&["verify", damaged.to_str().unwrap(), "--file", covered.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not a readable evidence record"), "{}", text(&out.stderr));
+}
+
+/// SM2/SM3 CMS signatures made by another implementation (GmSSL's `gmssl` through
+/// docs/tools/sm2_cms.py, with an SM2 certificate made by OpenSSL), as PKCS #7 and with GM/T 0010's
+/// content types: ours verifies both; untrusted, INDETERMINATE; another file or a flipped byte of
+/// the signature, FAILED — and the other implementation agrees on each.
+#[test]
+fn sm2_cms_signatures_made_by_gmssl_are_verified() {
+    let env = Env::new();
+    let made = Command::new("bash")
+        .arg("-c")
+        .arg(
+            "openssl genpkey -algorithm SM2 -out k.pem && openssl req -x509 -new -key k.pem -sm3 \
+             -sigopt distid:1234567812345678 -subj '/O=Shenzhen Trading Co./CN=Zhang San' -days 30 -out sm2.pem",
+        )
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    env.write("contract.txt", "采购合同 purchase contract\n");
+    env.write("other.txt", "another contract\n");
+    let tool = repo().join("docs/tools/sm2_cms.py");
+    let python =
+        |args: &[&str]| Command::new("python3").arg(&tool).args(args).current_dir(env.dir.path()).output().unwrap();
+    let variants: [(&str, &[&str]); 3] = [
+        ("pkcs7.p7s", &[]),
+        ("gmt.p7s", &["--gmt-oids"]),
+        ("sm2sign.p7s", &["--gmt-oids", "--signature-oid", "1.2.156.10197.1.301.1"]),
+    ];
+    for (name, extra) in variants {
+        let mut args = vec!["sign", "k.pem", "sm2.pem", "contract.txt", name];
+        args.extend(extra);
+        let out = python(&args);
+        assert!(out.status.success(), "sm2_cms.py sign: {}", text(&out.stderr));
+        assert!(python(&["verify", name, "contract.txt"]).status.success());
+        let verify = |file: &str, p7s: &str, trust: bool| {
+            let mut args = vec!["--json", "verify", p7s, "--file", file];
+            if trust {
+                args.extend(["--trust", "sm2.pem"]);
+            }
+            let out = env.run(&args);
+            (out.status.code(), json_of(&out))
+        };
+        let (code, report) = verify("contract.txt", name, true);
+        assert_eq!(code, Some(0), "{name}: {report:#}");
+        assert!(report.to_string().contains("SM2 with SM3, distinguishing ID 1234567812345678"), "{name}: {report:#}");
+        let (code, _) = verify("contract.txt", name, false);
+        assert_eq!(code, Some(7), "{name}: untrusted");
+        let (code, _) = verify("other.txt", name, true);
+        assert_eq!(code, Some(1), "{name}: another file");
+        assert!(!python(&["verify", name, "other.txt"]).status.success());
+        // The signature value is the last element: flip its last byte.
+        let mut bytes = std::fs::read(env.path(name)).unwrap();
+        *bytes.last_mut().unwrap() ^= 0x01;
+        std::fs::write(env.path("flipped.p7s"), &bytes).unwrap();
+        let (code, report) = verify("contract.txt", "flipped.p7s", true);
+        assert_eq!(code, Some(1), "{name} flipped: {report:#}");
+        assert!(!python(&["verify", "flipped.p7s", "contract.txt"]).status.success());
+    }
+}
+
+#[test]
+/// A PDF sealed with SM2 by a Chinese open-source signing project (iText 5 + BouncyCastle, with an
+/// SM2-signed time-stamp): intact for GmSSL and for us, INDETERMINATE only because its SM2 roots
+/// are not trusted here, naming the algorithm and the distinguishing ID; a byte changed in the
+/// signed range, or in the time-stamp's SM2 signature, fails.
+fn a_real_sm2_sealed_pdf_is_intact_and_indeterminate_only_for_its_untrusted_root() {
+    let env = Env::new();
+    let original = std::fs::read(repo().join("tests/fixtures/third-party/itext5-sm2/sm2sign.pdf")).unwrap();
+    std::fs::write(env.path("sm2sign.pdf"), &original).unwrap();
+    let tool = repo().join("docs/tools/sm2_cms.py");
+    let gmssl = |file: &str| {
+        Command::new("python3").arg(&tool).args(["verify-pdf", file]).current_dir(env.dir.path()).output().unwrap()
+    };
+    let out = gmssl("sm2sign.pdf");
+    assert!(out.status.success(), "gmssl: {}{}", text(&out.stdout), text(&out.stderr));
+    let checks_of = |report: &serde_json::Value| -> Vec<(String, String, String, String)> {
+        report["signatures"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let field = |k: &str| c[k].as_str().unwrap_or("").to_owned();
+                (field("check"), field("verdict"), field("reason"), field("detail"))
+            })
+            .collect()
+    };
+    for command in [&["--json", "verify", "sm2sign.pdf"][..], &["--json", "pdf", "verify", "sm2sign.pdf"][..]] {
+        let out = env.run(command);
+        let report = json_of(&out);
+        assert_eq!(report["result"], "INDETERMINATE", "{command:?}: {report:#}");
+        assert_eq!(out.status.code(), Some(7), "{command:?}");
+        let checks = checks_of(&report);
+        for (check, verdict, reason, detail) in &checks {
+            match check.as_str() {
+                "byte_range" | "modifications" => assert_eq!(verdict, "PASSED", "{check}: {detail}"),
+                "signature" => {
+                    assert_eq!((verdict.as_str(), reason.as_str()), ("INDETERMINATE", "NO_TRUSTED_ROOT"), "{detail}");
+                    assert!(detail.contains("SM2 with SM3, distinguishing ID 1234567812345678"), "{detail}");
+                }
+                other => panic!("unexpected check {other}: {detail}"),
+            }
+        }
+        assert_eq!(checks.len(), 3, "{checks:?}");
+        let stamp = &report["signatures"][0]["timestamp"];
+        assert_eq!(stamp["gen_time"], "2021-10-19T08:30:49Z", "{report:#}");
+        assert!(stamp["tsa_subject"].as_str().unwrap().contains("SM2"), "{stamp}");
+    }
+
+    // A byte inside the signed range: both fail.
+    let mut changed = original.clone();
+    let at = changed.windows(9).position(|w| w == b"/MediaBox").expect("a page") + 11;
+    changed[at] ^= 0x01;
+    std::fs::write(env.path("changed.pdf"), &changed).unwrap();
+    assert!(!gmssl("changed.pdf").status.success(), "gmssl accepted a changed byte");
+    let out = env.run(&["--json", "verify", "changed.pdf"]);
+    assert_eq!(json_of(&out)["result"], "TOTAL-FAILED", "{}", text(&out.stdout));
+
+    // The time-stamp token closes the CMS (the last unsigned attribute), and its SM2 signature value
+    // closes the token: one hex digit of it changed inside /Contents.
+    let contents = original.windows(11).position(|w| w == b"/Contents <").expect("/Contents") + 11;
+    let end = contents + original[contents..].iter().position(|b| *b == b'>').unwrap();
+    let hex = std::str::from_utf8(&original[contents..end]).unwrap();
+    let cms = hex::decode(hex).unwrap();
+    assert_eq!(cms[..2], [0x30, 0x82], "a CMS with a two-byte length");
+    let cms_len = 4 + usize::from(u16::from_be_bytes([cms[2], cms[3]]));
+    let digit = contents + 2 * (cms_len - 6);
+    let mut forged = original.clone();
+    forged[digit] = if forged[digit] == b'0' { b'1' } else { b'0' };
+    std::fs::write(env.path("forged-stamp.pdf"), &forged).unwrap();
+    assert!(gmssl("forged-stamp.pdf").status.success(), "the signer's own signature is untouched");
+    let out = env.run(&["--json", "verify", "forged-stamp.pdf"]);
+    let report = json_of(&out);
+    assert_eq!(report["result"], "TOTAL-FAILED", "{report:#}");
+    let signature = checks_of(&report).into_iter().find(|c| c.0 == "signature").unwrap();
+    assert_eq!(signature.1, "FAILED", "{signature:?}");
+    assert!(signature.3.contains("time-stamp"), "{signature:?}");
+}

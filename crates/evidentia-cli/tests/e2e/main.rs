@@ -19,6 +19,7 @@ mod memory;
 mod ots;
 mod package;
 mod pdf;
+mod renewal;
 mod signing;
 mod tamper;
 mod team_vault;

@@ -360,3 +360,115 @@ fn a_p384_signer_from_an_openssl_pkcs12_signs_a_package_that_verifies() {
     assert_eq!((out.status.code(), v["result"].as_str()), (Some(0), Some("TOTAL-PASSED")), "{v:#}");
     assert_eq!(v["records"][0]["name"], "archive.zip");
 }
+
+#[test]
+fn a_case_groups_records_filters_the_list_and_is_exported_whole_under_its_name() {
+    let case = Case::new();
+    let named = |name: &str| -> String {
+        let all = case.env.records();
+        all.iter().find(|r| r["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+    };
+    let (contract, novel) = (named("contract.pdf"), named("novel"));
+    // A record sealed with no TSA configured, and one whose TSA is down (pending).
+    case.env.write("note.txt", "a note with no time-stamp");
+    let out = case.env.cmd().args(["seal", "note.txt"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    case.env.write("late.txt", "its TSA is down");
+    let out = case
+        .env
+        .cmd()
+        .env("EVIDENTIA_TSA", format!("http://127.0.0.1:{}/tsa", closed_port()))
+        .env("EVIDENTIA_TSA_TRUST", case.tsa.root())
+        .env("EVIDENTIA_TSA_TIMEOUT", "1")
+        .env("EVIDENTIA_TSA_RETRIES", "0")
+        .args(["seal", "late.txt"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (note, late) = (named("note.txt"), named("late.txt"));
+
+    let list = |extra: &[&str]| -> (u64, Vec<String>) {
+        let mut args = vec!["--json", "vault", "list"];
+        args.extend_from_slice(extra);
+        let v: serde_json::Value = serde_json::from_str(&case.ok(&args)).unwrap();
+        let ids = v["records"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
+        (v["total"].as_u64().unwrap(), ids)
+    };
+    let ids = |v: &[&String]| -> Vec<String> { v.iter().map(|s| (*s).clone()).collect() };
+    assert_eq!(list(&["--status", "signed"]), (1, ids(&[&contract])));
+    assert_eq!(list(&["--status", "timestamped"]), (2, ids(&[&contract, &novel])));
+    assert_eq!(list(&["--status", "anchored"]), (2, ids(&[&contract, &novel])));
+    assert_eq!(list(&["--status", "pending"]), (1, ids(&[&late])));
+    assert_eq!(list(&["--status", "no-timestamp"]), (1, ids(&[&note])));
+    let out = case.cmd().args(["vault", "list", "--status", "sealed-ish"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unknown status is a usage error");
+    assert!(text(&out.stderr).contains("no_timestamp"), "{}", text(&out.stderr));
+
+    // A case: opened once, records added (by id prefix too) and removed, each a custody event.
+    let name = "供应商合同纠纷 2026 / Supplier dispute";
+    case.ok(&["case", "new", name]);
+    let out = case.cmd().args(["--json", "case", "new", name]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "CASE_EXISTS", "{v}");
+    let out = case.cmd().args(["--json", "case", "add", "no such case", &contract]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((out.status.code(), v["error"]["code"].as_str()), (Some(4), Some("CASE_NOT_FOUND")), "{v}");
+    let v: serde_json::Value =
+        serde_json::from_str(&case.ok(&["--json", "case", "add", name, &contract[..13], &late])).unwrap();
+    assert_eq!(v["changed"], serde_json::json!([contract, late]));
+    let v: serde_json::Value = serde_json::from_str(&case.ok(&["--json", "case", "add", name, &contract])).unwrap();
+    assert_eq!((v["changed"].as_array().unwrap().len(), v["unchanged"][0].as_str()), (0, Some(contract.as_str())));
+    assert_eq!(list(&["--case", name]), (2, ids(&[&contract, &late])));
+    assert_eq!(list(&["--case", name, "--status", "signed"]), (1, ids(&[&contract])));
+    assert_eq!(list(&["--case", name, "--status", "pending"]), (1, ids(&[&late])));
+    // The time-stamp arrives: the record moves from pending to time-stamped, in the case too.
+    case.ok(&["sync"]);
+    assert_eq!(list(&["--status", "pending"]), (0, vec![]));
+    assert_eq!(list(&["--status", "timestamped"]), (3, ids(&[&contract, &novel, &late])));
+    assert_eq!(list(&["--case", name, "--status", "pending"]), (0, vec![]));
+    assert_eq!(list(&["--case", name, "--status", "timestamped"]), (2, ids(&[&contract, &late])));
+    assert_eq!(list(&["--case", name, "--search", "late"]), (1, ids(&[&late])));
+    let v: serde_json::Value = serde_json::from_str(&case.ok(&["--json", "case", "list"])).unwrap();
+    assert_eq!((v["cases"][0]["name"].as_str(), v["cases"][0]["records"].as_u64()), (Some(name), Some(2)), "{v}");
+    let v: serde_json::Value = serde_json::from_str(&case.ok(&["--json", "vault", "show", &late])).unwrap();
+    assert_eq!(v["cases"], serde_json::json!([name]));
+    assert!(v["events"].as_array().unwrap().iter().any(|e| e["kind"] == "case_added"), "{v}");
+    case.ok(&["case", "remove", name, &late]);
+    assert_eq!(list(&["--case", name]), (1, ids(&[&contract])));
+    assert_eq!(list(&["--case", name, "--status", "timestamped"]), (1, ids(&[&contract])));
+    assert!(case.ok(&["vault", "verify"]).contains("INTACT"));
+
+    // Exported whole: the package is named after the case, holds its records, and says which case.
+    let v: serde_json::Value =
+        serde_json::from_str(&case.ok(&["--json", "export", "--case", name, "--identity", "ana-li"])).unwrap();
+    let package = PathBuf::from(v["path"].as_str().unwrap());
+    let safe_name = name.replace('/', "_");
+    assert_eq!(package.file_name().unwrap().to_str().unwrap(), format!("{safe_name}.asice"));
+    assert_eq!(v["records"], serde_json::json!([contract]));
+    let (code, v) = stranger_verifies(&package, &case.tsa.root(), &["--accept-self-signed"]);
+    assert_eq!((code, v["result"].as_str(), v["case"].as_str()), (Some(0), Some("TOTAL-PASSED"), Some(name)), "{v:#}");
+    let report = case.env.path("case-report.pdf");
+    let script = "import sys, zipfile; open(sys.argv[3], 'wb').write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&package)
+        .arg("META-INF/evidentia/report.pdf")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let words = Command::new("pdftotext").arg(&report).arg("-").output().unwrap();
+    let words = text(&words.stdout);
+    assert!(words.contains("案件") && words.contains("供应商合同纠纷 2026"), "{words}");
+    let out = case.cmd().args(["export", "--case", name, "-o", "again.asice"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Who is in a case is rebuilt from the log by `vault verify`: an index edited behind its back is named.
+    case.env.tamper_sql("DELETE FROM case_members");
+    let out = case.cmd().args(["--json", "vault", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["CASE_MEMBERS_MISMATCH"], "{v:#}");
+}

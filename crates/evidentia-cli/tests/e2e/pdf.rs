@@ -16,6 +16,11 @@ const PASSWORD: &str = "contract pass 42";
 
 /// A PDF with one line of text per page, classic cross-reference table (as simple producers write).
 fn contract_pdf(pages: &[&str]) -> Vec<u8> {
+    contract_pdf_turned(pages, 0)
+}
+
+/// A contract whose pages carry /Rotate `rotate` (shown turned clockwise).
+fn contract_pdf_turned(pages: &[&str], rotate: u16) -> Vec<u8> {
     let n = pages.len();
     let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
@@ -27,7 +32,7 @@ fn contract_pdf(pages: &[&str]) -> Vec<u8> {
     let font = 3 + 2 * n;
     for (i, line) in pages.iter().enumerate() {
         objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >> /Contents {} 0 R >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate {rotate} /Resources << /Font << /F1 {font} 0 R >> >> /Contents {} 0 R >>",
             4 + 2 * i
         ));
         let content = format!("BT /F1 20 Tf 72 760 Td ({line}) Tj ET");
@@ -173,6 +178,16 @@ openssl crl -in ca.crl.pem -outform DER -out ca.crl
         let out = self.sign_output(input, output, who, extra);
         assert!(out.status.success(), "pdf sign {input}: {}{}", text(&out.stdout), text(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn extend(&self, input: &str, output: &str) -> serde_json::Value {
+        let out = self.extend_output(input, output);
+        assert!(out.status.success(), "pdf extend {input}: {}{}", text(&out.stdout), text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn extend_output(&self, input: &str, output: &str) -> Output {
+        self.cmd().args(["--json", "pdf", "extend", input, "-o", output]).output().unwrap()
     }
 
     fn sign_output(&self, input: &str, output: &str, who: &str, extra: &[&str]) -> Output {
@@ -615,6 +630,34 @@ fn a_countersignature_keeps_the_first_signature_valid() {
     let got = signature_levels(&report);
     assert_eq!(got[0], ("Signature1".into(), "B-T".into(), "TOTAL-PASSED".into()), "{report:#}");
     assert_eq!(got[1], ("Witness".into(), "B-T".into(), "TOTAL-PASSED".into()), "{report:#}");
+
+    // Received with pyHanko's signature, countersigned while sealing: the received PDF is sealed
+    // as received, and the countersigned copy's record names it.
+    std::fs::copy(s.path("witnessed.pdf"), s.path("received.pdf")).unwrap();
+    let out = s
+        .cmd()
+        .args(["--json", "seal", "received.pdf", "--identity", "carol", "--password-file", "pw", "--pades"])
+        .args(["--pades-level", "B-B", "--visible", "2,330,60,200,60"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let sealed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let records = sealed["records"].as_array().unwrap();
+    let names: Vec<&str> = records.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["received.pdf", "received-signed.pdf"], "{sealed:#}");
+    let received_sha = records[0]["digests"]["sha256"].as_str().unwrap();
+    let validated = s.pyhanko_validate("received-signed.pdf");
+    assert_eq!(validated.matches("The signature is judged VALID.").count(), 3, "{validated}");
+    let copy = records[1]["id"].as_str().unwrap();
+    let shown: serde_json::Value =
+        serde_json::from_slice(&s.cmd().args(["--json", "vault", "show", copy]).output().unwrap().stdout).unwrap();
+    let link = shown["events"].as_array().unwrap().iter().find(|e| e["kind"] == "countersigned").expect("linked");
+    let payload: serde_json::Value = serde_json::from_str(link["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["received"]["sha256"], received_sha, "{payload}");
+    assert_eq!(payload["received"]["name"], "received.pdf");
+    assert_eq!(payload["earlier_signatures"], 2, "{payload}");
+    let out = s.cmd().args(["vault", "verify"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stdout));
 }
 
 #[test]
@@ -785,6 +828,176 @@ fn a_visible_signature_with_a_chinese_name_renders() {
     assert_eq!(outside, 0, "nothing is drawn elsewhere on the page");
 }
 
+#[test]
+/// A company seal made from its texts and kept with the identity is stamped in a box on page 2:
+/// pyHanko and pdfsig accept the signature, and the rendered page holds the seal's red inside
+/// the box and nothing outside it (page 1 untouched).
+fn a_generated_company_seal_is_stamped_inside_the_box_on_page_two() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Purchase contract", "Signatures"]));
+    let seal = |args: &[&str]| {
+        let out = s.cmd().args(["--json", "identity", "seal", "alice"]).args(args).output().unwrap();
+        (out.status.code(), serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default(), out)
+    };
+    let (code, v, _) = seal(&[]);
+    assert_eq!(code, Some(0));
+    assert!(v["seal"].is_null(), "{v}");
+    let unsealed = s.sign_output("contract.pdf", "none.pdf", "alice", &["--visible", "2,300,420,150,150", "--seal"]);
+    assert_eq!(unsealed.status.code(), Some(3), "an identity without a seal: {}", text(&unsealed.stdout));
+    assert!(text(&unsealed.stdout).contains("identity seal alice --organisation"), "{}", text(&unsealed.stdout));
+    assert!(!s.path("none.pdf").exists());
+    let (code, _, out) = seal(&["--organisation", "甲"]);
+    assert_eq!(code, Some(3), "a one-character name: {}", text(&out.stdout));
+    let (code, v, out) = seal(&[
+        "--organisation",
+        "深圳市前海证据科技有限公司",
+        "--title",
+        "合同专用章",
+        "--code",
+        "91440300MA5FXXXX0Q",
+        "--preview",
+        "seal-preview.pdf",
+    ]);
+    assert_eq!(code, Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(v["seal"], "company seal 深圳市前海证据科技有限公司 · 合同专用章", "{v}");
+    assert!(std::fs::read(s.path("seal-preview.pdf")).unwrap().starts_with(b"%PDF-"));
+
+    // Page 2, a 150-point square with its lower-left corner at (300, 420).
+    s.sign("contract.pdf", "sealed.pdf", "alice", &["--level", "B-T", "--visible", "2,300,420,150,150", "--seal"]);
+    s.qpdf_check("sealed.pdf");
+    let validated = s.pyhanko_validate("sealed.pdf");
+    assert!(validated.contains("The signature is judged VALID."), "{validated}");
+    assert_pdfsig_valid(&s.pdfsig("sealed.pdf"), 1);
+    let (code, report) = s.verify("sealed.pdf", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    // The seal's characters are in the page as text (subset CJK font with ToUnicode).
+    let words =
+        Command::new("pdftotext").args(["-f", "2", "-l", "2"]).arg(s.path("sealed.pdf")).arg("-").output().unwrap();
+    assert!(text(&words.stdout).contains("合同专用章"), "{}", text(&words.stdout));
+
+    let shots = repo().join("target/screenshots/pdf");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut pages = Vec::new();
+    for page in ["1", "2"] {
+        let prefix = shots.join(format!("company-seal-page-{page}"));
+        let out = Command::new("pdftoppm")
+            .args(["-r", "72", "-f", page, "-l", page, "-png", "-singlefile"])
+            .arg(s.path("sealed.pdf"))
+            .arg(&prefix)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        pages.push(decode_png_rgb(&prefix.with_extension("png")));
+    }
+    let is_red = |(r, g, b): (u8, u8, u8)| r > 150 && g < 100 && b < 100;
+    let count = |(w, _h, rgb): &(usize, usize, Vec<u8>), inside: bool| {
+        let mut n = 0;
+        // PDF x 300..450, y 420..570 from the bottom: rows 842-570 = 272 .. 422 from the top.
+        for (i, px) in rgb.chunks(3).enumerate() {
+            let (x, y) = (i % w, i / w);
+            let within = (300..450).contains(&x) && (272..422).contains(&y);
+            if within == inside && is_red((px[0], px[1], px[2])) {
+                n += 1;
+            }
+        }
+        n
+    };
+    let inside = count(&pages[1], true);
+    assert!(inside > 2000, "the seal's red inside the box: {inside} pixels");
+    assert_eq!(count(&pages[1], false), 0, "no red outside the box on page 2");
+    assert_eq!(count(&pages[0], true) + count(&pages[0], false), 0, "page 1 untouched");
+    // The ring reaches all four sides of the box (the seal fills it but for a 6-point margin) and
+    // its centre is the box's.
+    let (w, _, rgb) = &pages[1];
+    let red_at =
+        |x: usize, y: usize| is_red((rgb[(y * w + x) * 3], rgb[(y * w + x) * 3 + 1], rgb[(y * w + x) * 3 + 2]));
+    let row_has_red = |y: usize| (300..450).any(|x| red_at(x, y));
+    let col_has_red = |x: usize| (272..422).any(|y| red_at(x, y));
+    assert!(
+        row_has_red(281) && row_has_red(413) && col_has_red(309) && col_has_red(441),
+        "the ring reaches the box's edges"
+    );
+    assert!(red_at(375, 347) || red_at(375, 340), "the star is at the centre");
+
+    // Sealed with the seal stamped in it: the signed copy's record says who used which seal where.
+    let out = s
+        .cmd()
+        .args(["--json", "seal", "contract.pdf", "--identity", "alice", "--password-file", "pw", "--pades"])
+        .args(["--visible", "last,300,420,150,150", "--with-seal"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let sealed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = sealed["records"][0]["id"].as_str().unwrap().to_owned();
+    let out = s.cmd().args(["--json", "vault", "show", &id]).output().unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let used: Vec<&serde_json::Value> =
+        shown["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "seal_used").collect();
+    assert_eq!(used.len(), 1, "{shown:#}");
+    let payload: serde_json::Value = serde_json::from_str(used[0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["identity"], "alice");
+    assert_eq!(payload["seal"], "company seal 深圳市前海证据科技有限公司 · 合同专用章");
+    assert_eq!(payload["placement"], "last,300,420,150,150");
+    assert_eq!(payload["signed_pdf_sha256"], sealed["signed_pdfs"][0]["sha256"], "{payload}");
+    let out = s.cmd().args(["vault", "verify"]).output().unwrap();
+    assert!(out.status.success(), "the event is in the unbroken log: {}", text(&out.stdout));
+}
+
+#[test]
+/// On a page shown turned a quarter (/Rotate 90), a box drawn 260 wide and 120 high on the screen
+/// is 120 × 260 in user space; the appearance stands upright as the page is shown: the seal at
+/// the box's left, the signer's name and time to its right, nothing outside the box.
+fn a_seal_on_a_turned_page_stands_upright_in_the_box_drawn_on_screen() {
+    let s = Setup::new();
+    s.env.write("landscape.pdf", contract_pdf_turned(&["Landscape schedule"], 90));
+    let out = s
+        .cmd()
+        .args(["identity", "seal", "alice", "--organisation", "深圳贸易有限公司", "--title", "合同专用章"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Screen box (72 dpi, y down): left 100, top 80, 260 × 120. User space (rotate 90):
+    // x = top, y = left: x 80..200, y 100..360.
+    s.sign("landscape.pdf", "turned.pdf", "alice", &["--level", "B-B", "--visible", "1,80,100,120,260", "--seal"]);
+    let validated = s.pyhanko_validate("turned.pdf");
+    assert!(validated.contains("The signature is judged VALID."), "{validated}");
+    let shots = repo().join("target/screenshots/pdf");
+    std::fs::create_dir_all(&shots).unwrap();
+    let prefix = shots.join("company-seal-turned-page");
+    let out = Command::new("pdftoppm")
+        .args(["-r", "72", "-png", "-singlefile"])
+        .arg(s.path("turned.pdf"))
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (w, h, rgb) = decode_png_rgb(&prefix.with_extension("png"));
+    assert_eq!((w, h), (842, 595), "shown turned");
+    let (mut red_left, mut red_right, mut dark_right, mut outside) = (0, 0, 0, 0);
+    for (i, px) in rgb.chunks(3).enumerate() {
+        let (x, y) = (i % w, i / w);
+        let (r, g, b) = (px[0], px[1], px[2]);
+        let red = r > 150 && g < 100 && b < 100;
+        let dark = r < 120 && g < 120 && b < 120;
+        let within = (100..360).contains(&x) && (80..200).contains(&y);
+        if !within {
+            // The page's own line of text sits at user (72, 760): along the right edge when turned.
+            if red || (dark && x < 700) {
+                outside += 1;
+            }
+        } else if x < 230 {
+            red_left += usize::from(red);
+        } else {
+            red_right += usize::from(red);
+            dark_right += usize::from(dark);
+        }
+    }
+    assert_eq!(outside, 0, "nothing drawn outside the box");
+    assert!(red_left > 1000, "the seal at the box's left: {red_left} red pixels");
+    assert_eq!(red_right, 0, "no seal to the right");
+    assert!(dark_right > 150, "the name and time to the seal's right: {dark_right} dark pixels");
+}
+
 /// A 120 × 120 RGBA PNG of a red ring.
 fn seal_png() -> Vec<u8> {
     let (w, h) = (120u32, 120u32);
@@ -948,9 +1161,13 @@ fn a_batch_is_signed_with_one_password() {
     let whole = contract_pdf(&["Broken"]);
     s.env.write("in/contract-broken.pdf", &whole[..whole.len() - 40]);
     inputs.insert(5, "in/contract-broken.pdf".into());
-    std::fs::create_dir_all(s.path("out")).unwrap();
+    // Another folder's contract-03.pdf would be written over the first one's signed copy.
+    s.env.write("in2/contract-03.pdf", contract_pdf(&["Another contract number 3"]));
+    inputs.push("in2/contract-03.pdf".into());
     let out = s
         .cmd()
+        // Six PDFs at once: their time-stamp requests overlap.
+        .env("EVIDENTIA_TSA_CONCURRENCY", "6")
         .args(["--json", "pdf", "sign"])
         .args(&inputs)
         .args(["--out-dir", "out", "--identity", "alice", "--password-file", "pw", "--level", "B-T"])
@@ -958,14 +1175,32 @@ fn a_batch_is_signed_with_one_password() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["signed"].as_array().unwrap().len(), 12);
-    assert_eq!(v["failed"][0]["file"], "in/contract-broken.pdf");
-    assert_eq!(v["failed"][0]["code"], "PDF_UNREADABLE");
+    let signed = v["signed"].as_array().unwrap();
+    assert_eq!(signed.len(), 12);
+    // In the order given, whatever order they finished in.
+    for (i, one) in signed.iter().enumerate() {
+        assert!(one["output"].as_str().unwrap().ends_with(&format!("out/contract-{i:02}-signed.pdf")), "{one}");
+    }
+    let failed = v["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 2, "{v:#}");
+    assert_eq!(failed[0]["file"], "in/contract-broken.pdf");
+    assert_eq!(failed[0]["code"], "PDF_UNREADABLE");
+    assert_eq!(failed[1]["file"], "in2/contract-03.pdf");
+    assert!(failed[1]["message"].as_str().unwrap().contains("another PDF of this batch"), "{v:#}");
     assert!(!s.path("out/contract-broken-signed.pdf").exists());
-    for i in [0, 7, 11] {
+    // Every copy carries its own verified signature time-stamp.
+    let mut serials = std::collections::HashSet::new();
+    for i in 0..12 {
         let file = format!("out/contract-{i:02}-signed.pdf");
-        s.qpdf_check(&file);
-        assert_eq!(s.verify(&file, &[]).1["result"], "TOTAL-PASSED", "{file}");
+        let report = s.verify(&file, &[]).1;
+        assert_eq!(report["result"], "TOTAL-PASSED", "{file}");
+        let words = Command::new("pdftotext").arg(s.path(&file)).arg("-").output().unwrap();
+        assert!(text(&words.stdout).contains(&format!("Contract number {i}")), "{file} holds its own contract");
+        serials.insert(report["signatures"][0]["timestamp"]["serial"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(serials.len(), 12, "twelve tokens, one per PDF");
+    for i in [0, 7, 11] {
+        s.qpdf_check(&format!("out/contract-{i:02}-signed.pdf"));
     }
     assert!(s.pyhanko_validate("out/contract-05-signed.pdf").contains("The signature is judged VALID."));
 }
@@ -1024,4 +1259,55 @@ fn an_unknown_pades_level_is_bad_level_exit_2_and_writes_nothing() {
     }
     assert!(!s.path("deal-signed.pdf").exists());
     assert!(!s.env.vault_exists(), "nothing sealed");
+}
+
+#[test]
+fn pdf_extend_takes_a_signed_pdf_to_b_lta_and_renews_it_keeping_every_signature_valid() {
+    let s = Setup::new();
+    s.env.write("contract.pdf", contract_pdf(&["Lease agreement"]));
+    s.sign("contract.pdf", "signed.pdf", "carol", &["--level", "B-T"]);
+    assert_eq!(s.pyhanko_levels("signed.pdf")[0]["level"], "B-T");
+    // carol's certificate names an OCSP responder that may take a moment to answer.
+    let mut extended = serde_json::Value::Null;
+    for _ in 0..50 {
+        extended = s.extend("signed.pdf", "extended.pdf");
+        if extended["validation"]["ocsps"] == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(extended["validation"]["ocsps"], 1, "{extended:#}");
+    assert_eq!(extended["signatures"], 1, "{extended:#}");
+    s.qpdf_check("extended.pdf");
+    let levels = s.pyhanko_levels("extended.pdf");
+    assert_eq!(levels[0]["level"], "B-LTA", "pyHanko reads the new level: {levels:?}");
+    assert!(s.pyhanko_validate("extended.pdf").contains("The signature is judged VALID."));
+    assert_pdfsig_valid(&s.pdfsig("extended.pdf"), 1);
+
+    // Renewed again in place, as before its time-stamp weakens: a second document time-stamp;
+    // the signature and both document time-stamps valid for pyHanko, and for us.
+    let again = s.extend("extended.pdf", "extended.pdf");
+    assert_eq!(again["signatures"], 2, "{again:#}");
+    let out = Command::new("python3")
+        .arg(repo().join("tests/fixtures/pdf_tools.py"))
+        .arg("levels")
+        .args(s.trust_args())
+        .arg("extended.pdf")
+        .current_dir(s.env.dir.path())
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let stamps: Vec<&serde_json::Value> = lines.iter().filter(|l| l.get("document_timestamp").is_some()).collect();
+    assert_eq!(stamps.len(), 2, "{lines:?}");
+    assert!(stamps.iter().all(|t| t["valid"] == true), "{lines:?}");
+    assert_eq!(lines[0]["level"], "B-LTA", "{lines:?}");
+    assert!(lines[0]["intact"] == true && lines[0]["bottom_line"] == true, "{lines:?}");
+    let (code, report) = s.verify("extended.pdf", &[]);
+    assert_eq!(code, 0, "{report:#}");
+
+    // A PDF nobody signed: nothing to extend, and nothing written.
+    let out = s.extend_output("contract.pdf", "unsigned-extended.pdf");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("nothing to extend"), "{}", text(&out.stderr));
+    assert!(!s.env.path("unsigned-extended.pdf").exists());
 }

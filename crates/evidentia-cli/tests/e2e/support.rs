@@ -119,13 +119,25 @@ impl Env {
 
     /// `evidentia --vault VAULT` with no inherited EVIDENTIA_* settings.
     pub fn cmd_in(&self, vault: &Path) -> Command {
-        let mut c = Command::new(bin());
+        self.cmd_with(Command::new(bin()), vault)
+    }
+
+    /// `evidentia --vault VAULT` run with the clock moved by `offset` (libfaketime: `+365d`).
+    pub fn cmd_at(&self, offset: &str) -> Command {
+        let mut c = self.cmd_with(Command::new(bin()), &self.vault());
+        moved_clock(&mut c, offset);
+        c
+    }
+
+    fn cmd_with(&self, mut c: Command, vault: &Path) -> Command {
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("EVIDENTIA_") {
                 c.env_remove(k);
             }
         }
         c.env("EVIDENTIA_CONFIG", self.path("no-config.toml"));
+        // Packages written without -o go into the test folder, never the user's documents.
+        c.env("EVIDENTIA_EXPORTS", self.path("exports"));
         c.arg("--vault").arg(vault);
         c.current_dir(self.dir.path());
         c
@@ -246,6 +258,11 @@ pub struct Tsa {
 impl Tsa {
     /// Starts a TSA on a free port; its test PKI is made once per build folder.
     pub fn start() -> Tsa {
+        Tsa::start_at(None)
+    }
+
+    /// Starts a TSA whose clock is moved by `offset` (libfaketime: `+365d`), when given.
+    pub fn start_at(offset: Option<&str>) -> Tsa {
         let pki = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tsa-pki");
         {
             // One test process makes the PKI; the others wait for it.
@@ -260,7 +277,11 @@ impl Tsa {
             assert!(out.status.success(), "make_pki.sh: {}", text(&out.stderr));
         }
         let port_file = tempfile::NamedTempFile::new().expect("port file");
-        let child = Command::new("python3")
+        let mut command = Command::new("python3");
+        if let Some(o) = offset {
+            moved_clock(&mut command, o);
+        }
+        let child = command
             .arg(repo().join("scripts/tsa/tsa_server.py"))
             .arg("--dir")
             .arg(&pki)
@@ -290,6 +311,19 @@ impl Drop for Tsa {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `c` (and what it starts) with its wall clock moved by `offset` (`+365d`), through
+/// libfaketime preloaded into the process itself, so that killing it kills what is faked.
+pub fn moved_clock(c: &mut Command, offset: &str) {
+    let lib = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.path().join("faketime/libfaketime.so.1"))
+        .find(|p| p.exists())
+        .expect("libfaketime (Debian package faketime)");
+    c.env("LD_PRELOAD", lib).env("FAKETIME", offset).env("DONT_FAKE_MONOTONIC", "1");
 }
 
 /// The port a server started with a port file writes there (empty until then).

@@ -12,7 +12,7 @@ use crate::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp};
 /// The `format` value.
 pub const FORMAT: &str = "evidentia-evidence";
 /// The schema version this build writes; readers accept the same major version.
-pub const VERSION: &str = "1.0";
+pub const VERSION: &str = "1.1";
 
 /// The whole document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,6 +27,9 @@ pub struct EvidenceDocument {
     pub exported_at: String,
     /// The profile it was written under; `sandbox` evidence is not legal evidence.
     pub profile: String,
+    /// The case the records were exported as, when a whole case was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
     /// The records.
     pub records: Vec<PackagedRecord>,
 }
@@ -51,6 +54,10 @@ pub struct PackagedRecord {
     pub anchor: Option<PackagedAnchor>,
     /// The record's custody events, as in the vault's log.
     pub custody: Vec<CustodyEvent>,
+    /// Its evidence record (RFC 4998 `.ers`, with its `ASiCEvidenceRecordManifest` beside it),
+    /// once its proofs were archived or renewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_record: Option<String>,
 }
 
 /// A work's entries.

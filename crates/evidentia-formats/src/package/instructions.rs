@@ -5,7 +5,10 @@ use std::fmt::Write;
 
 use super::evidence::{EvidenceDocument, PackagedRecord};
 use super::manifest::DataObject;
-use super::{MANIFEST_PATH, MANIFEST_SIGNATURE_PATH, MANIFEST_TIMESTAMP_PATH, REPORT_PATH};
+use super::{
+    ERS_CHECKER_PATH, MANIFEST_PATH, MANIFEST_SIGNATURE_PATH, MANIFEST_TIMESTAMP_PATH, REPORT_PATH, SM2_CHECKER_PATH,
+    is_sm2_signature,
+};
 
 /// The Merkle recomputation of every anchored record (RFC 6962 hashing, RFC 9162 §2.1.3.2 walk).
 const MERKLE_SCRIPT: &str = r#"python3 - <<'PY'
@@ -119,6 +122,22 @@ fn record_section(m: &mut String, r: &PackagedRecord) {
         (None, None) => return,
     };
     for s in &r.signatures {
+        if is_sm2_signature(&s.signature) {
+            let _ = writeln!(
+                m,
+                "Signed with SM2/SM3 by {} (issuer {}{}). OpenSSL 3.0 cannot check SM2 inside CMS; the script \
+                 beside this file checks the SM3 message digest over the content and the SM2 signature (GM/T 0009 \
+                 default distinguishing ID) with GmSSL's `gmssl` (`pip install gmssl asn1crypto`):\n\n```sh\n\
+                 python3 {SM2_CHECKER_PATH} verify {} {subject}\nopenssl pkcs7 -inform DER -in {} -print_certs\n```\n\n\
+                 The second command shows the signer's certificate chain, to compare with the CA you trust.\n",
+                s.signature.signer_subject,
+                s.signature.signer_issuer,
+                if s.signature.self_signed { "; self-signed" } else { "" },
+                s.entry,
+                s.entry
+            );
+            continue;
+        }
         let pem = format!("signer-{}.pem", rec.id);
         let _ = writeln!(
             m,
@@ -142,6 +161,19 @@ fn record_section(m: &mut String, r: &PackagedRecord) {
             m,
             "Time-stamped by {} at {} over {what}:\n\n```sh\nopenssl ts -verify -in {} {over} -CAfile \"$TSA_ROOT\"\n```\n",
             t.timestamp.tsa_url, t.timestamp.gen_time, t.entry
+        );
+    }
+    if let Some(ers) = &r.evidence_record {
+        let covered: Vec<&str> =
+            std::iter::once(subject.as_str()).chain(r.timestamps.iter().map(|t| t.entry.as_str())).collect();
+        let _ = writeln!(
+            m,
+            "Its proofs are renewed in an evidence record (RFC 4998, `{ers}`): each archive time-stamp over a hash \
+             tree of the content and its time-stamps, each renewal over what it renews, so the time-stamps above \
+             stay proven after their TSA certificates expire. `{ERS_CHECKER_PATH}` (Python's standard library \
+             only; also in Evidentia's `docs/tools/`) recomputes every tree and runs `openssl ts -verify` on \
+             every archive time-stamp:\n\n```sh\npython3 {ERS_CHECKER_PATH} {ers} {} --ca \"$TSA_ROOT\"\n```\n",
+            covered.join(" ")
         );
     }
     if let Some(a) = &r.anchor {

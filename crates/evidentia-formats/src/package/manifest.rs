@@ -29,8 +29,18 @@ pub struct AsicManifest {
 impl AsicManifest {
     /// The XML.
     pub fn to_xml(&self) -> String {
-        let mut x = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<asic:ASiCManifest \
+        self.to_xml_as("ASiCManifest")
+    }
+
+    /// The XML of an archive manifest (`ASiCArchiveManifest`, EN 319 162-1 §A.7): the same
+    /// references, sealed by an archive time-stamp.
+    pub fn to_archive_xml(&self) -> String {
+        self.to_xml_as("ASiCArchiveManifest")
+    }
+
+    fn to_xml_as(&self, root: &str) -> String {
+        let mut x = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<asic:{root} \
              xmlns:asic=\"http://uri.etsi.org/02918/v1.2.1#\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">\n",
         );
         if let Some((uri, mime)) = &self.sig_reference {
@@ -45,7 +55,7 @@ impl AsicManifest {
                 STANDARD.encode(&o.sha256)
             );
         }
-        x += "</asic:ASiCManifest>\n";
+        x += &format!("</asic:{root}>\n");
         x
     }
 

@@ -26,6 +26,18 @@ pub const EVIDENCE_PATH: &str = "META-INF/evidentia/evidence.json";
 pub const REPORT_PATH: &str = "META-INF/evidentia/report.pdf";
 /// The instructions for re-checking with open tools.
 pub const VERIFY_MD_PATH: &str = "META-INF/evidentia/VERIFY.md";
+/// The independent evidence-record checker (`docs/tools/check_evidence_record.py`), in packages
+/// whose records carry evidence records.
+pub const ERS_CHECKER_PATH: &str = "META-INF/evidentia/check_evidence_record.py";
+
+/// The independent SM2/SM3 CMS checker (`docs/tools/sm2_cms.py`, GmSSL's `gmssl` and `asn1crypto`),
+/// in packages holding SM2 signatures: OpenSSL 3.0 cannot check SM2 inside CMS.
+pub const SM2_CHECKER_PATH: &str = "META-INF/evidentia/sm2_cms.py";
+
+/// Whether a record signature is SM2 (its content digest SM3): checked by [`SM2_CHECKER_PATH`].
+pub fn is_sm2_signature(s: &crate::record::EvidenceSignature) -> bool {
+    s.digest_algorithm == "sm3"
+}
 
 /// Why a container cannot be read. Every message names the package or entry and says what to do.
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ use krilla::text::{Font, TextDirection};
 use lopdf::{Document, IncrementalDocument, Object, ObjectId, Stream, dictionary};
 
 use super::PadesError;
+use super::company_seal::CompanySeal;
 use super::font::{FONT, text_width};
 
 /// What the appearance says.
@@ -38,8 +39,16 @@ fn fitting_size(text: &str, width: f32, max: f32) -> f32 {
     (width / at_one).min(max).max(3.0)
 }
 
-/// Draws the appearance as a one-page PDF of `w` × `h` points.
-pub fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>) -> Result<Vec<u8>, PadesError> {
+/// Draws the appearance as a one-page PDF of `w` × `h` points. A company seal in a box about as
+/// wide as high is drawn alone, centred, as seals are stamped; in a wider box it stands left of
+/// the text, as an image does.
+pub fn render(
+    w: f32,
+    h: f32,
+    text: &AppearanceText,
+    image: Option<&[u8]>,
+    seal: Option<&CompanySeal>,
+) -> Result<Vec<u8>, PadesError> {
     let font = Font::new(FONT.into(), 0).ok_or_else(|| PadesError::Appearance("the font cannot be read".into()))?;
     let mut doc = krilla::Document::new();
     let settings = PageSettings::from_wh(w, h)
@@ -47,6 +56,15 @@ pub fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>) -> Re
     let mut page = doc.start_page_with(settings);
     let mut s = page.surface();
     let pad = (h * 0.06).clamp(1.0, 6.0);
+    if let Some(seal) = seal
+        && w < h * 1.6
+    {
+        let diameter = w.min(h) - 2.0 * pad;
+        seal.draw(&mut s, (w - diameter) / 2.0, (h - diameter) / 2.0, diameter)?;
+        s.finish();
+        page.finish();
+        return doc.finish().map_err(|e| PadesError::Appearance(format!("{e:?}")));
+    }
 
     // A frame, so the signature reads as one block on the page.
     if let Some(frame) = Rect::from_xywh(0.5, 0.5, w - 1.0, h - 1.0) {
@@ -61,7 +79,11 @@ pub fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>) -> Re
     }
 
     let mut text_x = pad;
-    if let Some(bytes) = image {
+    if let Some(seal) = seal {
+        let side = (h - 2.0 * pad).min(w * 0.4);
+        seal.draw(&mut s, pad, (h - side) / 2.0, side)?;
+        text_x = pad * 2.0 + side;
+    } else if let Some(bytes) = image {
         let data: krilla::Data = bytes.to_vec().into();
         let picture = if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
             krilla::image::Image::from_png(data, true)
@@ -110,8 +132,15 @@ pub fn render(w: f32, h: f32, text: &AppearanceText, image: Option<&[u8]>) -> Re
 }
 
 /// Copies the one page of `pdf` into `update` as a form XObject with bounding box [0 0 w h] and
-/// returns its id.
-pub fn import_as_form(update: &mut IncrementalDocument, pdf: &[u8], w: f32, h: f32) -> Result<ObjectId, PadesError> {
+/// returns its id. On a page turned by /Rotate, the form is turned back (its /Matrix) so that
+/// the appearance stands upright as the page is shown; `w` × `h` is then its size as seen.
+pub fn import_as_form(
+    update: &mut IncrementalDocument,
+    pdf: &[u8],
+    w: f32,
+    h: f32,
+    page_rotation: u16,
+) -> Result<ObjectId, PadesError> {
     let bad = |e: lopdf::Error| PadesError::Appearance(e.to_string());
     let source = Document::load_mem(pdf).map_err(bad)?;
     let page =
@@ -130,6 +159,15 @@ pub fn import_as_form(update: &mut IncrementalDocument, pdf: &[u8], w: f32, h: f
         },
         content,
     );
+    let matrix: Option<[i64; 6]> = match page_rotation {
+        90 => Some([0, 1, -1, 0, 0, 0]),
+        180 => Some([-1, 0, 0, -1, 0, 0]),
+        270 => Some([0, -1, 1, 0, 0, 0]),
+        _ => None,
+    };
+    if let Some(m) = matrix {
+        form.dict.set("Matrix", m.iter().map(|&v| Object::Integer(v)).collect::<Vec<_>>());
+    }
     let _ = form.compress();
     Ok(update.new_document.add_object(form))
 }

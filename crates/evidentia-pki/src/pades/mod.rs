@@ -4,6 +4,8 @@
 
 pub mod appearance;
 pub mod changes;
+pub mod company_seal;
+pub mod electronic_seal;
 pub mod font;
 pub mod update;
 pub mod verify;
@@ -73,7 +75,8 @@ impl PadesLevel {
 /// lower-left corner.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Placement {
-    /// The page, from 1.
+    /// The page, from 1; 0 stands for each document's last page (`last` when parsed), so that
+    /// documents of a batch can share a placement.
     pub page: u32,
     /// Left edge.
     pub x: f32,
@@ -86,16 +89,34 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// Reads `page,x,y,w,h`.
+    /// The page a placement means in a document of `pages` pages.
+    pub fn page_in(&self, pages: usize) -> u32 {
+        if self.page == 0 { u32::try_from(pages).unwrap_or(u32::MAX) } else { self.page }
+    }
+
+    /// Reads `page,x,y,w,h` (the page a number from 1, or `last`).
     pub fn parse(text: &str) -> Result<Placement, PadesError> {
-        let bad = || PadesError::Placement(format!("`{text}`: give page,x,y,width,height, e.g. 1,360,60,200,70"));
+        let bad = || {
+            PadesError::Placement(format!(
+                "`{text}`: give page,x,y,width,height, e.g. 1,360,60,200,70 (the page may be `last`)"
+            ))
+        };
         let parts: Vec<&str> = text.split(',').map(str::trim).collect();
         if parts.len() != 5 {
             return Err(bad());
         }
-        let page: u32 = parts[0].parse().map_err(|_| bad())?;
+        let page: u32 = if parts[0].eq_ignore_ascii_case("last") {
+            0
+        } else {
+            match parts[0].parse() {
+                Ok(0) | Err(_) => return Err(bad()),
+                Ok(n) => n,
+            }
+        };
         let n: Vec<f32> = parts[1..].iter().map(|p| p.parse::<f32>()).collect::<Result<_, _>>().map_err(|_| bad())?;
-        if page == 0 || n.iter().any(|v| !v.is_finite()) || n[2] < 20.0 || n[3] < 10.0 || n[0] < 0.0 || n[1] < 0.0 {
+        // x and y are in the page's user space, which may start below zero (its /MediaBox); the
+        // rectangle is checked against the page when signing.
+        if n.iter().any(|v| !v.is_finite()) || n[2] < 20.0 || n[3] < 10.0 {
             return Err(PadesError::Placement(format!(
                 "`{text}`: the page counts from 1, and the rectangle needs at least 20 × 10 points inside the page"
             )));
@@ -117,6 +138,8 @@ pub struct SignOptions {
     pub location: Option<String>,
     /// A PNG or JPEG shown in the appearance (a handwritten signature, the company seal).
     pub image: Option<Vec<u8>>,
+    /// A generated company seal, drawn as vector graphics in the appearance (instead of `image`).
+    pub seal: Option<company_seal::CompanySeal>,
     /// A certification signature (DocMDP) permitting later revisions this much; `None`: an
     /// approval signature.
     pub certify: Option<Certification>,
@@ -208,6 +231,7 @@ impl Default for SignOptions {
             reason: None,
             location: None,
             image: None,
+            seal: None,
             certify: None,
             lock_fields: None,
         }
@@ -273,6 +297,9 @@ pub enum PadesError {
     /// The appearance cannot be drawn.
     #[error("the signature's appearance cannot be drawn: {0}")]
     Appearance(String),
+    /// The company seal's texts do not fit a seal.
+    #[error("the company seal cannot be made: {0}")]
+    Seal(String),
     /// A certification that cannot be made, or that forbids signing this document.
     #[error("{0}")]
     Certification(String),
@@ -308,6 +335,7 @@ impl PadesError {
             PadesError::PageOutOfRange { .. } | PadesError::Placement(_) => "BAD_PLACEMENT",
             PadesError::Image(_) => "BAD_IMAGE",
             PadesError::Appearance(_) => "APPEARANCE_FAILED",
+            PadesError::Seal(_) => "BAD_SEAL",
             PadesError::UnknownLevel(_) => "BAD_LEVEL",
             PadesError::Certification(_) => "CERTIFICATION_FORBIDS",
             PadesError::NeedsTsa(_) => "TSA_NOT_CONFIGURED",

@@ -123,6 +123,23 @@ pub fn media_box(doc: &Document, page: ObjectId) -> Option<[f32; 4]> {
     None
 }
 
+/// A page's /Rotate (inherited from the page tree), as 0, 90, 180 or 270.
+pub fn page_rotation(doc: &Document, page: ObjectId) -> u16 {
+    let Ok(mut node) = doc.get_dictionary(page) else { return 0 };
+    for _ in 0..32 {
+        if let Some(Object::Integer(r)) = resolve(doc, node, b"Rotate") {
+            return (((r / 90) * 90).rem_euclid(360)) as u16;
+        }
+        let Some(parent) =
+            node.get(b"Parent").and_then(Object::as_reference).ok().and_then(|p| doc.get_dictionary(p).ok())
+        else {
+            return 0;
+        };
+        node = parent;
+    }
+    0
+}
+
 /// What the new field holds.
 pub enum FieldValue {
     /// A signature dictionary (/Type /Sig, /SubFilter /ETSI.CAdES.detached).

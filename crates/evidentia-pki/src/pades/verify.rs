@@ -456,6 +456,13 @@ fn check_one(
                 }
             }
         }
+    } else if super::electronic_seal::is_electronic_seal(der) {
+        sig.checks.push(Check::indeterminate(
+            CheckName::Signature,
+            &subject,
+            "UNSUPPORTED_FORMAT",
+            format!("/SubFilter /{}: {}", f.sub_filter, super::electronic_seal::ELECTRONIC_SEAL_NOT_CHECKED),
+        ));
     } else if matches!(f.sub_filter.as_str(), "ETSI.CAdES.detached" | "adbe.pkcs7.detached" | "adbe.pkcs7.sha1") {
         let (mut check, verified) = signature_check_with(CheckName::Signature, &subject, der, &digest_of, policy);
         // An untrusted root leaves the verdict INDETERMINATE, but who signed, when the TSA says,

@@ -32,7 +32,9 @@ use x509_tsp::{Accuracy, MessageImprint, TspVersion};
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct TstInfo {
     pub version: TspVersion,
-    pub policy: der::asn1::ObjectIdentifier,
+    /// Kept raw: `der`'s identifier type refuses short ones real TSAs use (`1.1.1`); read with
+    /// [`oid_text`].
+    pub policy: Any,
     pub message_imprint: MessageImprint,
     pub serial_number: Int,
     /// GeneralizedTime, possibly with fractional seconds; see [`super::time::parse_generalized_time`].
@@ -165,6 +167,8 @@ pub mod oid {
     pub const TST_INFO: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.4");
     /// id-signedData (RFC 5652).
     pub const SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+    /// signedData as GM/T 0010 names it (Chinese SM2 producers).
+    pub const GMT_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.156.10197.6.1.4.2.2");
     /// id-contentType attribute.
     pub const CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
     /// id-messageDigest attribute.
@@ -211,4 +215,72 @@ pub mod oid {
     pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
     /// Ed25519.
     pub const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+}
+
+/// The dotted text of an OBJECT IDENTIFIER element (any length, as BER allows); `None` when it
+/// is not one or its arcs are malformed.
+pub fn oid_text(element: &Any) -> Option<String> {
+    if der::Tagged::tag(element) != der::Tag::ObjectIdentifier {
+        return None;
+    }
+    let bytes = element.value();
+    let (&first, rest) = bytes.split_first()?;
+    let mut arcs: Vec<u128> = Vec::new();
+    let mut value: u128 = u128::from(first & 0x7f);
+    let mut pending = first & 0x80 != 0;
+    let mut first_done = !pending;
+    if first_done {
+        arcs.extend(split_first_arc(value));
+        value = 0;
+    }
+    for &b in rest {
+        value = value.checked_mul(128)?.checked_add(u128::from(b & 0x7f))?;
+        pending = b & 0x80 != 0;
+        if !pending {
+            if first_done {
+                arcs.push(value);
+            } else {
+                arcs.extend(split_first_arc(value));
+                first_done = true;
+            }
+            value = 0;
+        }
+    }
+    if pending {
+        return None;
+    }
+    Some(arcs.iter().map(u128::to_string).collect::<Vec<_>>().join("."))
+}
+
+/// X.690 §8.19.4: the first subidentifier holds the first two arcs.
+fn split_first_arc(v: u128) -> [u128; 2] {
+    match v {
+        0..=39 => [0, v],
+        40..=79 => [1, v - 40],
+        _ => [2, v - 80],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oid(content: &[u8]) -> Option<String> {
+        oid_text(&Any::new(der::Tag::ObjectIdentifier, content.to_vec()).unwrap())
+    }
+
+    /// Short identifiers a TSA may use (BSI's TR-ESOR sample writes policy 1.1.1), long arcs,
+    /// and the three first-arc ranges; a truncated arc is no identifier.
+    #[test]
+    fn object_identifiers_of_any_length_read_as_dotted_text() {
+        assert_eq!(oid(&[0x29, 0x01]).as_deref(), Some("1.1.1"));
+        assert_eq!(
+            oid(&[0x2b, 0x06, 0x01, 0x04, 0x01, 0x86, 0x8d, 0x1f, 0x01, 0x01]).as_deref(),
+            Some("1.3.6.1.4.1.99999.1.1")
+        );
+        assert_eq!(oid(&[0x05]).as_deref(), Some("0.5"));
+        assert_eq!(oid(&[0x88, 0x37]).as_deref(), Some("2.999"));
+        assert_eq!(oid(&[0x2b, 0x86]), None);
+        assert_eq!(oid(&[]), None);
+    }
 }

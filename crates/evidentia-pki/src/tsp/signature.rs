@@ -1,7 +1,7 @@
 //! Signature checks as named by CMS and X.509 algorithm identifiers: RSA PKCS #1 v1.5 and
 //! RSASSA-PSS with SHA-1, SHA-2 and SHA-3; ECDSA (DER or BSI TR-03111 plain) on P-256, P-384,
-//! P-521, brainpoolP256r1 and brainpoolP384r1; Ed25519 and Ed448. ring does the mathematics where it
-//! has the scheme, RustCrypto's crates where it does not.
+//! P-521, brainpoolP256r1 and brainpoolP384r1; Ed25519 and Ed448; SM2 with SM3. ring does the
+//! mathematics where it has the scheme, RustCrypto's crates where it does not.
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
@@ -42,7 +42,17 @@ mod ids {
     pub const BRAINPOOL_P256R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.7");
     pub const BRAINPOOL_P384R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.11");
     pub const BRAINPOOL_P512R1: Oid = Oid::new_unwrap("1.3.36.3.3.2.8.1.1.13");
+    /// Curve sm2p256v1 (GM/T 0006), also written as an SM2 key's own algorithm.
+    pub const SM2: Oid = Oid::new_unwrap("1.2.156.10197.1.301");
+    /// SM2-with-SM3 (GM/T 0006).
+    pub const SM2_WITH_SM3: Oid = Oid::new_unwrap("1.2.156.10197.1.501");
+    /// sm2sign (GM/T 0006 1.2.156.10197.1.301.1), the SM2 signature scheme as some producers name it.
+    pub const SM2_SIGN: Oid = Oid::new_unwrap("1.2.156.10197.1.301.1");
 }
+
+/// SM2 distinguishing IDs tried in turn: GM/T 0009's default, then the empty one some producers
+/// (OpenSSL 3 by default) hash.
+const SM2_DIST_IDS: [&str; 2] = ["1234567812345678", ""];
 
 /// What a signature algorithm identifier (with the key's) names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +67,8 @@ enum Scheme {
     Ed25519,
     /// Ed448 (RFC 8032, pure, empty context).
     Ed448,
+    /// SM2 with SM3 over Z ‖ message (GM/T 0003, GM/T 0009).
+    Sm2,
 }
 
 /// RSASSA-PSS-params, reading the hash and the salt length (RFC 4055 §3.1).
@@ -107,6 +119,13 @@ fn scheme(
             _ => return Err(unknown()),
         };
         return ecdsa(digest, true);
+    }
+    // An SM2 key (its own algorithm identifier, or id-ecPublicKey on sm2p256v1) signs with SM3,
+    // whether the signer names SM2-with-SM3, the key or id-ecPublicKey.
+    let sm2_key =
+        spki.algorithm.oid == ids::SM2 || (spki.algorithm.oid == oid::EC_PUBLIC_KEY && curve().ok() == Some(ids::SM2));
+    if o == ids::SM2_WITH_SM3 || o == ids::SM2_SIGN || (sm2_key && (o == ids::SM2 || o == oid::EC_PUBLIC_KEY)) {
+        return if sm2_key { Ok(Scheme::Sm2) } else { Err(unknown()) };
     }
     match o {
         oid::RSA_ENCRYPTION => Ok(Scheme::RsaPkcs1(hint()?)),
@@ -169,8 +188,59 @@ pub fn signature_digest(
 ) -> Option<DigestAlgorithm> {
     match scheme(spki, algorithm, digest_hint).ok()? {
         Scheme::RsaPkcs1(d) | Scheme::RsaPss(d, _) | Scheme::Ecdsa { digest: d, .. } => Some(d),
+        Scheme::Sm2 => Some(DigestAlgorithm::Sm3),
         Scheme::Ed25519 | Scheme::Ed448 => None,
     }
+}
+
+/// The signature algorithm in plain words (`SM2 with SM3`, `ECDSA P-256 with SHA-256`,
+/// `RSA 3072 (PKCS #1 v1.5) with SHA-256`), `None` for what is not known here.
+pub fn describe(
+    spki: &SubjectPublicKeyInfoOwned,
+    algorithm: &AlgorithmIdentifierOwned,
+    digest_hint: Option<DigestAlgorithm>,
+) -> Option<String> {
+    let plain = |d: DigestAlgorithm| {
+        let tag = d.tag();
+        match tag.strip_prefix("SHA") {
+            Some(bits) if bits.bytes().all(|c| c.is_ascii_digit()) => format!("SHA-{bits}"),
+            _ => tag.to_owned(),
+        }
+    };
+    let bits = rsa_bits(spki).map(|b| format!(" {b}")).unwrap_or_default();
+    Some(match scheme(spki, algorithm, digest_hint).ok()? {
+        Scheme::RsaPkcs1(d) => format!("RSA{bits} (PKCS #1 v1.5) with {}", plain(d)),
+        Scheme::RsaPss(d, _) => format!("RSA{bits} (RSASSA-PSS) with {}", plain(d)),
+        Scheme::Ecdsa { curve, digest, .. } => {
+            let curve = match curve {
+                oid::P256 => "P-256".to_owned(),
+                oid::P384 => "P-384".to_owned(),
+                ids::P521 => "P-521".to_owned(),
+                ids::BRAINPOOL_P256R1 => "brainpoolP256r1".to_owned(),
+                ids::BRAINPOOL_P384R1 => "brainpoolP384r1".to_owned(),
+                other => format!("curve {other}"),
+            };
+            format!("ECDSA {curve} with {}", plain(digest))
+        }
+        Scheme::Ed25519 => "Ed25519".into(),
+        Scheme::Ed448 => "Ed448".into(),
+        Scheme::Sm2 => "SM2 with SM3".into(),
+    })
+}
+
+/// Which distinguishing ID an SM2 signature over `message` verifies with: GM/T 0009's default
+/// `1234567812345678` is tried first, then the empty ID some producers use; `None` when neither does.
+pub fn sm2_distinguishing_id(
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<&'static str> {
+    use sm2::dsa::signature::Verifier;
+    let key = spki.subject_public_key.as_bytes()?;
+    let s = sm2::dsa::Signature::from_der(signature).ok()?;
+    SM2_DIST_IDS
+        .into_iter()
+        .find(|id| sm2::dsa::VerifyingKey::from_sec1_bytes(id, key).is_ok_and(|vk| vk.verify(message, &s).is_ok()))
 }
 
 /// Whether an identifier names MD5 (as digest or in md5WithRSAEncryption): refused by policy
@@ -233,6 +303,13 @@ fn verify_scheme(
             vk.verify_raw(&s, message).map_err(|_| TspError::SignatureInvalid)
         }
         Scheme::Ed25519 => Err(TspError::SignatureInvalid),
+        Scheme::Sm2 => {
+            sm2::dsa::Signature::from_der(signature).map_err(bad)?;
+            match sm2_distinguishing_id(spki, message, signature) {
+                Some(_) => Ok(()),
+                None => Err(TspError::SignatureInvalid),
+            }
+        }
     }
 }
 
@@ -265,6 +342,9 @@ pub fn verify_prehashed(
         Scheme::Ed25519 | Scheme::Ed448 => {
             Err(TspError::UnsupportedAlgorithm("EdDSA over detached content without signed attributes".into()))
         }
+        Scheme::Sm2 => Err(TspError::UnsupportedAlgorithm(
+            "SM2 over detached content without signed attributes (its Z value needs the message)".into(),
+        )),
     }
 }
 
@@ -412,4 +492,47 @@ pub fn verify_weak_rsa(
         return Err(TspError::SignatureInvalid);
     }
     verify_scheme(spki, scheme, message, signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use super::*;
+
+    /// SM2 signatures made by OpenSSL (another implementation) with the GM/T 0009 default
+    /// distinguishing ID and with the empty one OpenSSL uses by default, named as producers name
+    /// them (SM2-with-SM3, the SM2 key's identifier, id-ecPublicKey): each verifies, over
+    /// another message none does.
+    #[test]
+    fn sm2_signatures_made_by_openssl_verify_with_either_distinguishing_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl").args(args).current_dir(dir.path()).output().unwrap();
+            assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        run(&["genpkey", "-algorithm", "SM2", "-out", "k.pem"]);
+        run(&["pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "pub.der"]);
+        std::fs::write(dir.path().join("m"), b"the agreed terms").unwrap();
+        run(&["dgst", "-sm3", "-sign", "k.pem", "-sigopt", "distid:1234567812345678", "-out", "default-id.der", "m"]);
+        run(&["dgst", "-sm3", "-sign", "k.pem", "-out", "empty-id.der", "m"]);
+        let spki = SubjectPublicKeyInfoOwned::from_der(&std::fs::read(dir.path().join("pub.der")).unwrap()).unwrap();
+        let named = |o: ObjectIdentifier| AlgorithmIdentifierOwned { oid: o, parameters: None };
+        for (file, id) in [("default-id.der", "1234567812345678"), ("empty-id.der", "")] {
+            let signature = std::fs::read(dir.path().join(file)).unwrap();
+            assert_eq!(sm2_distinguishing_id(&spki, b"the agreed terms", &signature), Some(id), "{file}");
+            assert_eq!(sm2_distinguishing_id(&spki, b"other terms", &signature), None, "{file}");
+            assert_eq!(describe(&spki, &named(ids::SM2), None).as_deref(), Some("SM2 with SM3"));
+            for algorithm in
+                [named(ids::SM2_WITH_SM3), named(ids::SM2_SIGN), named(ids::SM2), named(oid::EC_PUBLIC_KEY)]
+            {
+                let hint = Some(DigestAlgorithm::Sm3);
+                let good = verify_signature(&spki, &algorithm, hint, b"the agreed terms", &signature);
+                assert!(good.is_ok(), "{file}: {good:?}");
+                let other = verify_signature(&spki, &algorithm, hint, b"other terms", &signature);
+                assert!(matches!(other, Err(TspError::SignatureInvalid)), "{file}: {other:?}");
+            }
+            assert_eq!(signature_digest(&spki, &named(ids::SM2_WITH_SM3), None), Some(DigestAlgorithm::Sm3));
+        }
+    }
 }

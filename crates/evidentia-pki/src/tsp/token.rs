@@ -3,9 +3,9 @@
 //! [`super::verify`] decides whether to believe them.
 
 use chrono::{DateTime, Utc};
-use cms::content_info::ContentInfo;
+use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{CertificateSet, SignedData, SignerInfo};
-use der::{Decode, Encode};
+use der::{Decode, Encode, Tagged};
 use x509_cert::Certificate;
 
 use super::TspError;
@@ -24,6 +24,9 @@ pub struct TimestampToken {
     pub tst_der: Vec<u8>,
     gen_time: DateTime<Utc>,
 }
+
+/// id-RSASSA-PSS, whose parameters are its hash and salt.
+const RSASSA_PSS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 
 fn malformed(what: &str, e: impl std::fmt::Display) -> TspError {
     TspError::Malformed(format!("{what}: {e}"))
@@ -77,7 +80,14 @@ impl TimestampToken {
         match Self::from_response_der(bytes) {
             Ok(t) => Ok(t),
             Err(e @ TspError::Rejected { .. }) => Err(e),
-            Err(first) => Self::from_token_der(bytes).map_err(|_| first),
+            // A ContentInfo (its first part an OBJECT IDENTIFIER): the token's own error says more.
+            Err(first) => Self::from_token_der(bytes).map_err(|second| {
+                let content_info = crate::ber::parse(bytes)
+                    .ok()
+                    .and_then(|e| e.children().and_then(|c| c.first().map(|f| f.is(6))))
+                    .unwrap_or(false);
+                if content_info { second } else { first }
+            }),
         }
     }
 
@@ -94,6 +104,9 @@ impl TimestampToken {
         let octets: der::asn1::OctetString = econtent.decode_as().map_err(|e| malformed("TSTInfo wrapper", e))?;
         let tst_der = octets.as_bytes().to_vec();
         let tst_info = TstInfo::from_der(&tst_der).map_err(|e| malformed("TSTInfo", e))?;
+        if super::asn1::oid_text(&tst_info.policy).is_none() {
+            return Err(TspError::Malformed("the TSA policy is not an OBJECT IDENTIFIER".into()));
+        }
         if der::Tagged::tag(&tst_info.gen_time) != der::Tag::GeneralizedTime {
             return Err(TspError::Malformed("genTime is not a GeneralizedTime".into()));
         }
@@ -115,6 +128,38 @@ impl TimestampToken {
                 signer.digest_alg.oid
             )));
         }
+        // RFC 5652 §5.1 and §5.3: a TSTInfo is not id-data, so SignedData is version 3 (4 or 5
+        // with attribute certificates or other revocation formats); a signer named by issuer
+        // and serial is version 1, by key identifier version 3.
+        if !matches!(signed_data.version, CmsVersion::V3 | CmsVersion::V4 | CmsVersion::V5) {
+            return Err(TspError::Malformed(format!(
+                "SignedData version {:?}, not 3 or later as for a TSTInfo",
+                signed_data.version
+            )));
+        }
+        for signer in signed_data.signer_infos.0.iter() {
+            let wanted = match signer.sid {
+                cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V1,
+                cms::signed_data::SignerIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V3,
+            };
+            if signer.version != wanted {
+                return Err(TspError::Malformed(format!(
+                    "SignerInfo version {:?} does not match how it names its signer",
+                    signer.version
+                )));
+            }
+            // Digest algorithms take no parameters (absent or NULL, RFC 5754).
+            let no_parameters = |a: &spki::AlgorithmIdentifierOwned| {
+                a.parameters.as_ref().is_none_or(|p| p.tag() == der::Tag::Null && p.value().is_empty())
+            };
+            if !no_parameters(&signer.digest_alg) || !signed_data.digest_algorithms.iter().all(no_parameters) {
+                return Err(TspError::Malformed("a digest algorithm carries parameters".into()));
+            }
+            // RSA PKCS #1 v1.5 and ECDSA signature algorithms: NULL or no parameters (RFC 4055, RFC 5758).
+            if signer.signature_algorithm.oid != RSASSA_PSS && !no_parameters(&signer.signature_algorithm) {
+                return Err(TspError::Malformed("the signature algorithm carries unexpected parameters".into()));
+            }
+        }
         Ok(Self { der, signed_data, tst_info, tst_der, gen_time })
     }
 
@@ -135,7 +180,7 @@ impl TimestampToken {
 
     /// The TSA policy under which it was issued.
     pub fn policy(&self) -> String {
-        self.tst_info.policy.to_string()
+        super::asn1::oid_text(&self.tst_info.policy).unwrap_or_default()
     }
 
     /// The nonce, if any.
@@ -170,6 +215,16 @@ impl TimestampToken {
     /// Certificates embedded in the token.
     pub fn certificates(&self) -> Vec<Certificate> {
         embedded(self.signed_data.certificates.as_ref())
+    }
+
+    /// When the certificate of the TSA that signed it expires, when the token carries it (or
+    /// `extra` does): from then on the token needs a later proof of existence.
+    pub fn signer_not_after(&self, extra: &[Certificate]) -> Option<DateTime<Utc>> {
+        let signer = self.signer_info()?;
+        let mut pool = self.certificates();
+        pool.extend(extra.iter().cloned());
+        let cert = super::verify::find_signer(&signer.sid, &pool)?;
+        Some(DateTime::<Utc>::from(cert.tbs_certificate.validity.not_after.to_system_time()))
     }
 }
 

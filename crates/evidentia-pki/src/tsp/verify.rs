@@ -189,9 +189,12 @@ pub fn verify(
 
     // 7. The policy.
     if let Some(required) = policy.required_policy
-        && tst.policy != required
+        && super::asn1::oid_text(&tst.policy).as_deref() != Some(required.to_string().as_str())
     {
-        return Err(TspError::PolicyMismatch { expected: required.to_string(), found: tst.policy.to_string() });
+        return Err(TspError::PolicyMismatch {
+            expected: required.to_string(),
+            found: super::asn1::oid_text(&tst.policy).unwrap_or_else(|| "(unreadable)".into()),
+        });
     }
 
     Ok(VerifiedTimestamp {
@@ -199,7 +202,7 @@ pub fn verify(
         gen_time_raw: String::from_utf8_lossy(tst.gen_time.value()).into_owned(),
         accuracy_micros: token.accuracy_micros(),
         serial: token.serial_hex(),
-        policy: tst.policy.to_string(),
+        policy: super::asn1::oid_text(&tst.policy).unwrap_or_default(),
         algorithm: expected.algorithm,
         tsa_subject: signer_cert.tbs_certificate.subject.to_string(),
         chain: chain.iter().map(|c| c.tbs_certificate.subject.to_string()).collect(),

@@ -128,6 +128,9 @@ impl From<VaultError> for Step {
     }
 }
 
+/// How long a just-sent anchoring transaction is watched for its block before it is left pending.
+const FRESH_SEND_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 fn pending(b: &BatchAnchoring, code: &str, detail: String, reorg_detected: bool) -> AnchorOutcome {
     AnchorOutcome {
         batch_id: b.batch.id.clone(),
@@ -172,9 +175,11 @@ async fn advance(vault: &Vault, settings: &EvmSettings, b: &BatchAnchoring) -> R
     {
         tx_hash = None;
     }
+    let mut fresh = false;
     let tx_hash = match tx_hash {
         Some(h) => h,
         None => {
+            fresh = true;
             let root = merkle_root(b)?;
             let hash = evm::send_root(settings, &root).await?;
             let send = AnchorSend {
@@ -188,7 +193,17 @@ async fn advance(vault: &Vault, settings: &EvmSettings, b: &BatchAnchoring) -> R
             hash
         }
     };
-    match evm::status(settings, &tx_hash).await? {
+    let mut status = evm::status(settings, &tx_hash).await?;
+    // A node that mines on arrival may answer the send before the block is readable: a just-sent
+    // transaction gets a short wait before it is called pending.
+    if fresh {
+        let deadline = std::time::Instant::now() + FRESH_SEND_WAIT;
+        while matches!(status, ChainStatus::Pending | ChainStatus::Dropped) && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            status = evm::status(settings, &tx_hash).await?;
+        }
+    }
+    match status {
         ChainStatus::Mined { anchor, confirmations } if confirmations >= settings.confirmations => {
             // What is recorded must prove itself offline, as any later verifier will check it.
             evm::verify_offline(&anchor, &merkle_root(b)?, &anchor.block_hash).map_err(EvmError::from)?;

@@ -44,6 +44,8 @@ pub struct ExportOptions<'a> {
     /// The verification report (`report.pdf`) to put in the package, already rendered (from a
     /// [`draft`] of the same records).
     pub report_pdf: Option<&'a [u8]>,
+    /// The case the records are exported as (named in `evidence.json` and so in the report).
+    pub case: Option<&'a str>,
 }
 
 /// What was written.
@@ -189,15 +191,20 @@ pub async fn draft(
     ids: &[String],
     content_from: Option<&Path>,
     profile: ProfileName,
+    case: Option<&str>,
 ) -> Result<Container, PackageError> {
     let details = exportable(vault, ids, content_from).await?;
     let options =
-        ExportOptions { profile, tsa: None, identity: None, content_from, log_event: false, report_pdf: None };
+        ExportOptions { profile, tsa: None, identity: None, content_from, log_event: false, report_pdf: None, case };
     let spool = tempfile::SpooledTempFile::new(DRAFT_IN_MEMORY);
     let (_, mut spool) = write_package(vault, &details, spool, &options).await?;
     spool.rewind().map_err(|e| PackageError::Io { path: PathBuf::from("(draft package)"), source: e })?;
     Ok(Container::from_reader(Path::new("(draft package)"), Box::new(spool), Limits::default())?)
 }
+
+/// The independent evidence-record checker, carried by packages whose records have evidence records.
+const ERS_CHECKER: &str = include_str!("../../../../docs/tools/check_evidence_record.py");
+const SM2_CHECKER: &str = include_str!("../../../../docs/tools/sm2_cms.py");
 
 async fn write_package<W: Write + Seek>(
     vault: &Vault,
@@ -296,6 +303,27 @@ async fn write_package<W: Write + Seek>(
                 })
             }
         };
+        // Its evidence record, beside a manifest naming what it covers (ETSI TS 119 162-2).
+        let chains = crate::vault::placed_chains(&vault.evidence_record_chains(&r.id).await?);
+        let evidence_record = if chains.is_empty() {
+            None
+        } else {
+            let entry = format!("META-INF/evidencerecord-{}.ers", r.id);
+            w.put(&entry, "application/vnd.etsi.ers", &evidentia_pki::evidence_record::build::encode(&chains))
+                .map_err(pkg_err)?;
+            let mut objects = Vec::new();
+            let covered = content.clone().or_else(|| work.as_ref().map(|w| w.manifest.clone()));
+            for name in covered.iter().chain(timestamps.iter().map(|t| &t.entry)) {
+                if let Some(listed) = w.listed.iter().find(|o| o.uri == *name) {
+                    objects.push(listed.clone());
+                }
+            }
+            let manifest =
+                AsicManifest { sig_reference: Some((entry.clone(), "application/vnd.etsi.ers".into())), objects };
+            let manifest_entry = format!("META-INF/ASiCEvidenceRecordManifest-{}.xml", r.id);
+            w.put(&manifest_entry, "text/xml", manifest.to_xml().as_bytes()).map_err(pkg_err)?;
+            Some(entry)
+        };
         records.push(PackagedRecord {
             record: r.clone(),
             content,
@@ -304,6 +332,7 @@ async fn write_package<W: Write + Seek>(
             timestamps,
             anchor,
             custody: d.events.clone(),
+            evidence_record,
         });
     }
 
@@ -313,12 +342,19 @@ async fn write_package<W: Write + Seek>(
         producer: concat!("Evidentia ", env!("CARGO_PKG_VERSION")).into(),
         exported_at: now(),
         profile: options.profile.as_str().into(),
+        case: options.case.map(str::to_owned),
         records,
     };
     let json = serde_json::to_vec_pretty(&doc).map_err(|e| pkg_err(std::io::Error::other(e)))?;
     w.put(EVIDENCE_PATH, "application/json", &json).map_err(pkg_err)?;
     if let Some(pdf) = options.report_pdf {
         w.put(REPORT_PATH, "application/pdf", pdf).map_err(pkg_err)?;
+    }
+    if doc.records.iter().any(|r| r.evidence_record.is_some()) {
+        w.put(ERS_CHECKER_PATH, "text/x-python", ERS_CHECKER.as_bytes()).map_err(pkg_err)?;
+    }
+    if doc.records.iter().flat_map(|r| &r.signatures).any(|s| is_sm2_signature(&s.signature)) {
+        w.put(SM2_CHECKER_PATH, "text/x-python", SM2_CHECKER.as_bytes()).map_err(pkg_err)?;
     }
     let guide = super::instructions::verify_md(&doc, &w.listed);
     w.put(VERIFY_MD_PATH, "text/markdown", guide.as_bytes()).map_err(pkg_err)?;

@@ -2,6 +2,7 @@
 //! needed to verify them without Evidentia — written by [`export`]; their formats (container,
 //! manifest, evidence document, instructions) are `evidentia_formats::package`, re-exported here.
 
+pub mod archive;
 pub mod export;
 pub use evidentia_formats::package::*;
 

@@ -35,6 +35,11 @@ pub struct SignedPdf {
     pub sha256: String,
     /// Its size in bytes.
     pub size: u64,
+    /// Signatures the PDF already held (a received PDF countersigned: they stay valid).
+    pub earlier_signatures: usize,
+    /// The PDF as received, when it held signatures: its name and SHA-256.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received: Option<(String, String)>,
 }
 
 /// Bytes to reserve for a CMS signature by `identity` (with a time-stamp when `stamped`).
@@ -59,6 +64,7 @@ pub async fn sign_pdf(
         return Err(PadesError::NeedsTsa(level.name()).into());
     }
     let loaded = update::load(input)?;
+    let earlier_signatures = signature_count(&loaded.doc);
     let partial = update::partial_path(output);
     let result = sign_into(identity, loaded, input, &partial, options, tsa).await;
     let (field, timestamp, document_timestamp, validation) = match result {
@@ -72,6 +78,14 @@ pub async fn sign_pdf(
         .map_err(|e| PadesError::Unwritable { path: output.to_owned(), why: e.to_string() })?;
     let hashed = crate::digest::hash_file(output, &[DigestAlgorithm::Sha256], None, &|_| {})
         .map_err(|e| crate::subject::InputError::from_io(output, e))?;
+    let received = if earlier_signatures > 0 {
+        let before = crate::digest::hash_file(input, &[DigestAlgorithm::Sha256], None, &|_| {})
+            .map_err(|e| crate::subject::InputError::from_io(input, e))?;
+        let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        before.digests.get(DigestAlgorithm::Sha256).map(|d| (name, d.to_hex()))
+    } else {
+        None
+    };
     Ok(SignedPdf {
         output: output.to_owned(),
         field,
@@ -82,7 +96,21 @@ pub async fn sign_pdf(
         validation,
         sha256: hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default(),
         size: hashed.size,
+        earlier_signatures,
+        received,
     })
+}
+
+/// How many signature dictionaries (with a /ByteRange) a PDF holds, indirect or inside a field.
+fn signature_count(doc: &lopdf::Document) -> usize {
+    fn count(o: &lopdf::Object, depth: usize) -> usize {
+        match o {
+            lopdf::Object::Dictionary(d) if d.has(b"ByteRange") => 1,
+            lopdf::Object::Dictionary(d) if depth < 3 => d.iter().map(|(_, v)| count(v, depth + 1)).sum(),
+            _ => 0,
+        }
+    }
+    doc.objects.values().map(|o| count(o, 0)).sum()
 }
 
 type Signed = (String, Option<VerifiedTimestamp>, Option<VerifiedTimestamp>, Option<dss::ValidationData>);
@@ -97,19 +125,19 @@ async fn sign_into(
 ) -> Result<Signed, crate::Error> {
     let level = options.level;
     let pages = loaded.doc.get_pages();
-    let page_number = options.placement.map(|p| p.page).unwrap_or(1);
+    let page_number = options.placement.map(|p| p.page_in(pages.len())).unwrap_or(1);
     let page = *pages.get(&page_number).ok_or(PadesError::PageOutOfRange { page: page_number, pages: pages.len() })?;
     if let (Some(p), Some([x0, y0, x1, y1])) = (options.placement, update::media_box(&loaded.doc, page)) {
         let inside = p.x >= x0 - 0.5 && p.y >= y0 - 0.5 && p.x + p.w <= x1 + 0.5 && p.y + p.h <= y1 + 0.5;
         if !inside {
             return Err(PadesError::Placement(format!(
                 "{},{},{},{},{}: the rectangle does not fit on page {} ({} × {} points from {},{})",
-                p.page,
+                page_number,
                 p.x,
                 p.y,
                 p.w,
                 p.h,
-                p.page,
+                page_number,
                 x1 - x0,
                 y1 - y0,
                 x0,
@@ -156,8 +184,11 @@ async fn sign_into(
                     reason: options.reason.clone(),
                     location: options.location.clone(),
                 };
-                let drawn = appearance::render(p.w, p.h, &text, options.image.as_deref())?;
-                let form = appearance::import_as_form(&mut inc, &drawn, p.w, p.h)?;
+                // Drawn as the page is seen: on a page turned a quarter, width and height swap.
+                let rotation = update::page_rotation(inc.get_prev_documents(), page);
+                let (seen_w, seen_h) = if rotation.is_multiple_of(180) { (p.w, p.h) } else { (p.h, p.w) };
+                let drawn = appearance::render(seen_w, seen_h, &text, options.image.as_deref(), options.seal.as_ref())?;
+                let form = appearance::import_as_form(&mut inc, &drawn, seen_w, seen_h, rotation)?;
                 ([p.x, p.y, p.x + p.w, p.y + p.h], Some(form))
             }
             None => ([0.0; 4], None),
@@ -250,11 +281,15 @@ pub async fn sign_pdf_subjects(
     let mut signed = Vec::new();
     for subject in subjects {
         match subject {
-            Subject::File { file, .. } if is_pdf(&file.path) => {
+            Subject::File { name: received_name, file } if is_pdf(&file.path) => {
                 let target = signed_copy_path(&file.path);
                 let done = sign_pdf(identity, &file.path, &target, options, tsa).await?;
                 let planned = crate::subject::plan_file(&target)?;
                 let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                // A received PDF others signed is evidence too: sealed as received, then the copy.
+                if done.received.is_some() {
+                    out.push(Subject::File { name: received_name, file });
+                }
                 out.push(Subject::File { name, file: planned });
                 signed.push(done);
             }
@@ -264,8 +299,12 @@ pub async fn sign_pdf_subjects(
     Ok((out, signed))
 }
 
-/// Signs each `(input, output)` pair in turn with one unlocked identity; a PDF that cannot be
-/// signed does not stop the others. `done` is told after each.
+/// Signs each `(input, output)` pair with one unlocked identity; a PDF that cannot be signed does
+/// not stop the others, and the results come in the order given. With a TSA, several PDFs are
+/// signed at once (the TSA settings' `concurrency`), so that their time-stamp requests overlap;
+/// every token is verified on its own. Missing output folders are made (a folder that cannot be
+/// made is named in each of its files' errors); an output named twice is written once, the other
+/// PDFs that would overwrite it failing. `done` is told how many are finished after each.
 pub async fn sign_batch(
     identity: &Identity,
     targets: &[(PathBuf, PathBuf)],
@@ -273,10 +312,91 @@ pub async fn sign_batch(
     tsa: Option<&TsaClient>,
     done: &(dyn Fn(usize) + Sync),
 ) -> Vec<Result<SignedPdf, crate::Error>> {
-    let mut results = Vec::with_capacity(targets.len());
-    for (i, (input, output)) in targets.iter().enumerate() {
-        results.push(sign_pdf(identity, input, output, options, tsa).await);
-        done(i + 1);
+    use futures_util::stream::{self, StreamExt};
+    let concurrency = tsa.map_or(1, |c| c.settings().concurrency.max(1));
+    let mut outputs = std::collections::HashSet::new();
+    let repeated: Vec<bool> = targets.iter().map(|(_, output)| !outputs.insert(output.clone())).collect();
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    stream::iter(targets.iter().zip(repeated))
+        .map(|((input, output), repeated)| {
+            let finished = &finished;
+            async move {
+                let result = if repeated {
+                    let why = "another PDF of this batch is written there; give the PDFs different names".to_owned();
+                    Err(PadesError::Unwritable { path: output.clone(), why }.into())
+                } else if let Some(folder) = output.parent().filter(|f| !f.as_os_str().is_empty())
+                    && let Err(e) = std::fs::create_dir_all(folder)
+                {
+                    let why = format!("cannot make the folder {}: {e}", folder.display());
+                    Err(PadesError::Unwritable { path: output.clone(), why }.into())
+                } else {
+                    sign_pdf(identity, input, output, options, tsa).await
+                };
+                done(finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+                result
+            }
+        })
+        .buffered(concurrency)
+        .collect()
+        .await
+}
+
+/// What `pdf extend` added to a signed PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtendedPdf {
+    /// The extended PDF.
+    pub output: PathBuf,
+    /// Signatures and document time-stamps it held before.
+    pub signatures: usize,
+    /// The validation data added (DSS).
+    pub validation: dss::ValidationData,
+    /// The new document time-stamp.
+    pub document_timestamp: VerifiedTimestamp,
+    /// SHA-256 of the extended PDF, hex.
+    pub sha256: String,
+}
+
+/// Extends a signed PDF to PAdES B-LTA, or renews a B-LTA one before its last document
+/// time-stamp weakens: the current validation data (certificates, OCSP responses, CRLs) of every
+/// signature and document time-stamp it holds into its DSS, then a new document time-stamp over
+/// the whole — two incremental updates, so every earlier signature stays intact. `output` (which
+/// may be `input`) is replaced only when both are written.
+pub async fn extend_pdf(input: &Path, output: &Path, tsa: &TsaClient) -> Result<ExtendedPdf, crate::Error> {
+    let loaded = update::load(input)?;
+    let (signatures, _) = evidentia_pki::pades::verify::existing_signatures(&loaded.doc);
+    if signatures == 0 {
+        return Err(PadesError::Structure(format!(
+            "{} holds no signature or document time-stamp: there is nothing to extend; sign it (`pdf sign`)",
+            input.display()
+        ))
+        .into());
     }
-    results
+    let certificates = evidentia_pki::pades::signature_certificates(input, &loaded.bytes);
+    drop(loaded);
+    let partial = update::partial_path(output);
+    std::fs::copy(input, &partial).map_err(|e| PadesError::Unwritable { path: partial.clone(), why: e.to_string() })?;
+    let result = async {
+        let validation = dss::add_validation_data(&partial, &certificates).await?;
+        let document_timestamp = dss::add_document_timestamp(&partial, tsa).await?;
+        Ok::<_, PadesError>((validation, document_timestamp))
+    }
+    .await;
+    let (validation, document_timestamp) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&partial, output)
+        .map_err(|e| PadesError::Unwritable { path: output.to_owned(), why: e.to_string() })?;
+    let hashed = crate::digest::hash_file(output, &[DigestAlgorithm::Sha256], None, &|_| {})
+        .map_err(|e| crate::subject::InputError::from_io(output, e))?;
+    Ok(ExtendedPdf {
+        output: output.to_owned(),
+        signatures,
+        validation,
+        document_timestamp,
+        sha256: hashed.digests.get(DigestAlgorithm::Sha256).map(|d| d.to_hex()).unwrap_or_default(),
+    })
 }

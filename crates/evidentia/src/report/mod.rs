@@ -65,12 +65,18 @@ pub fn render(report: &PackageReport, lang: Lang, verified_at: &str) -> Result<V
     f.y = top + box_h + 10.0;
 
     f.field(&t(lang, "Package", "证据包"), &report.package);
-    if report.exported_at.is_empty() {
+    if report.made_elsewhere == Some(crate::verify::package::ForeignEvidence::EvidenceRecord) {
+        let what = t(lang, "an evidence record made by another tool", "其他工具生成的证据记录");
+        f.field(&t(lang, "Exported", "导出时间"), &what);
+    } else if report.exported_at.is_empty() {
         // Another tool's ASiC container: no Evidentia evidence document, judged as ASiC alone.
         let what = t(lang, "an ASiC container made by another tool", "其他工具生成的 ASiC 容器");
         f.field(&t(lang, "Exported", "导出时间"), &what);
     } else {
         f.field(&t(lang, "Exported", "导出时间"), &format!("{} ({})", report.exported_at, report.producer));
+    }
+    if let Some(case) = &report.case {
+        f.field(&t(lang, "Case", "案件"), case);
     }
     f.field(&t(lang, "Verified", "验证时间"), verified_at);
     if !report.profile.is_empty() {

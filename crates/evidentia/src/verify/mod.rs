@@ -3,6 +3,7 @@
 //! package into TOTAL-PASSED / TOTAL-FAILED / INDETERMINATE under an explicit policy.
 
 pub mod asic;
+pub mod evidence_record;
 pub mod kind;
 pub mod ots;
 pub mod package;

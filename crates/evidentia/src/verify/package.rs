@@ -35,6 +35,9 @@ pub struct PackageReport {
     pub exported_at: String,
     /// The program that wrote it.
     pub producer: String,
+    /// The case its records were exported as, when a whole case was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
     /// The policy the checks were made under.
     pub policy: PolicyUsed,
     /// Checks of the container, the manifest and its seal.
@@ -47,6 +50,19 @@ pub struct PackageReport {
     /// The evidence document the records were read from (for the report PDF).
     #[serde(skip)]
     pub evidence: Option<EvidenceDocument>,
+    /// What the evidence is when another tool made it (no evidence document of ours).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made_elsewhere: Option<ForeignEvidence>,
+}
+
+/// Evidence another tool made, judged by its own rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForeignEvidence {
+    /// An ASiC container (ETSI EN 319 162) without an Evidentia evidence document.
+    AsicContainer,
+    /// A detached evidence record (RFC 4998 or RFC 6283) over a file.
+    EvidenceRecord,
 }
 
 /// The verdict on one record.
@@ -101,7 +117,7 @@ pub async fn verify_records_in_vault(
     policy: &Policy,
     profile: ProfileName,
 ) -> Result<PackageReport, PackageError> {
-    let draft = crate::package::export::draft(vault, ids, content, profile).await?;
+    let draft = crate::package::export::draft(vault, ids, content, profile, None).await?;
     let mut report = verify_container(draft, policy).await;
     report.package = format!("vault {}", vault.location().display());
     records_only(&mut report);
@@ -274,11 +290,29 @@ pub async fn verify_container(mut c: Container, policy: &Policy) -> PackageRepor
         }
     };
     let mut digests: HashMap<String, Digests> = HashMap::new();
+    let mut notes = Vec::new();
     if let Some((m, xml)) = &manifest {
         let listed: HashSet<&str> = m.objects.iter().map(|o| o.uri.as_str()).collect();
         let seal = m.sig_reference.as_ref().map(|(u, _)| u.as_str());
+        // The package's seal renewed (`renew --package`): archive manifests and their time-stamps.
+        let names: Vec<String> = c.entries().iter().filter(|e| !e.is_dir).map(|e| e.name.clone()).collect();
+        let (archive_checks, archived) = super::asic::archive_chain(&mut c, &names, policy);
+        checks.extend(archive_checks);
         for e in c.entries().to_vec() {
             if e.is_dir || e.name == "mimetype" || e.name == MANIFEST_PATH || Some(e.name.as_str()) == seal {
+                continue;
+            }
+            if !listed.contains(e.name.as_str()) && archived.contains(&e.name) {
+                if !crate::package::archive::archive_manifests(&names).contains(&e.name)
+                    && !e.name.contains("timestamp-archive")
+                {
+                    notes.push(Check::indeterminate(
+                        CheckName::Manifest,
+                        e.name.clone(),
+                        "ADDED_AFTER_SEAL",
+                        "added after the package was sealed; an archive time-stamp covers it, which proves when, not by whom",
+                    ));
+                }
                 continue;
             }
             if !listed.contains(e.name.as_str()) {
@@ -356,16 +390,18 @@ pub async fn verify_container(mut c: Container, policy: &Policy) -> PackageRepor
             "the evidence document cannot be read",
         ));
         return PackageReport {
-            notes: Vec::new(),
+            notes,
             package: path.display().to_string(),
             result: aggregate(&checks),
             profile: String::new(),
             exported_at: String::new(),
             producer: String::new(),
+            case: None,
             policy: policy.used(),
             checks,
             records: Vec::new(),
             evidence: None,
+            made_elsewhere: None,
         };
     };
     let mut records = Vec::new();
@@ -374,16 +410,18 @@ pub async fn verify_container(mut c: Container, policy: &Policy) -> PackageRepor
     }
     let result = aggregate(checks.iter().chain(records.iter().flat_map(|r| r.checks.iter())));
     PackageReport {
-        notes: Vec::new(),
+        notes,
         package: path.display().to_string(),
         result,
         profile: doc.profile.clone(),
         exported_at: doc.exported_at.clone(),
         producer: doc.producer.clone(),
+        case: doc.case.clone(),
         policy: policy.used(),
         checks,
         records,
         evidence: Some(doc),
+        made_elsewhere: None,
     }
 }
 
@@ -542,8 +580,17 @@ async fn check_record(
             )),
         }
     }
+    let proven = match &r.evidence_record {
+        Some(entry) => {
+            let (found, proven) = evidence_record_checks(c, entry, &subject, r, policy);
+            checks.extend(found);
+            proven
+        }
+        None => None,
+    };
     for t in &r.timestamps {
-        checks.push(check_timestamp(c, &t.entry, &sha, &signature_values, policy));
+        let check = check_timestamp(c, &t.entry, &sha, &signature_values, policy);
+        checks.push(outlived(c, check, &t.entry, proven.as_ref()));
     }
     if r.work.is_none() && rec.size <= MAX_PDF_CHECKED {
         checks.extend(pdf_signature_checks(c, &subject, policy));
@@ -561,6 +608,114 @@ async fn check_record(
         checks,
         notes,
         signers,
+    }
+}
+
+/// What a passed evidence record proves: the time of its first archive time-stamp, and the
+/// entries it covers.
+type ProvenBy = (chrono::DateTime<chrono::Utc>, Vec<String>);
+
+/// A record's evidence record over its content and time-stamps: its checks, and when it passed,
+/// the time its first archive time-stamp proves them at and the entries it covers.
+fn evidence_record_checks(
+    c: &mut Container,
+    entry: &str,
+    subject: &str,
+    r: &PackagedRecord,
+    policy: &Policy,
+) -> (Vec<Check>, Option<ProvenBy>) {
+    use evidentia_pki::evidence_record::{Coverage, DataObject, EvidenceRecord, ObjectOutcome, verify};
+    let bytes = match c.read(entry) {
+        Ok(Some(b)) => b,
+        _ => {
+            let missing = Check::failed(
+                CheckName::EvidenceRecord,
+                entry,
+                "ENTRY_MISSING",
+                "the evidence record is not in the package",
+            );
+            return (vec![missing], None);
+        }
+    };
+    let record = match EvidenceRecord::parse(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            return (vec![Check::failed(CheckName::EvidenceRecord, entry, "FORMAT_FAILURE", e.to_string())], None);
+        }
+    };
+    let container = std::cell::RefCell::new(c);
+    let digest_of = |name: String| {
+        let container = &container;
+        move |a: DigestAlgorithm, _| -> Result<Vec<u8>, String> {
+            container
+                .borrow_mut()
+                .hash(&name, &[a])?
+                .and_then(|d| d.get(a).map(|v| v.as_bytes().to_vec()))
+                .ok_or_else(|| "the package does not hold it".to_owned())
+        }
+    };
+    let mut objects = vec![DataObject {
+        name: subject.to_owned(),
+        digest: Box::new(digest_of(subject.to_owned())),
+        coverage: Coverage::Expected,
+    }];
+    for t in &r.timestamps {
+        objects.push(DataObject {
+            name: t.entry.clone(),
+            digest: Box::new(digest_of(t.entry.clone())),
+            coverage: Coverage::Optional,
+        });
+    }
+    let report = verify(&record, &objects, &tsp_policy(&policy.signatures));
+    drop(objects);
+    let found = report.checks(entry);
+    let proven = (found.first().is_some_and(|c| c.verdict == Verdict::Passed))
+        .then(|| report.stamps.first().and_then(|s| s.gen_time))
+        .flatten()
+        .map(|at| {
+            let covered =
+                report.objects.iter().filter(|o| o.2 == ObjectOutcome::Covered).map(|o| o.0.clone()).collect();
+            (at, covered)
+        });
+    (found, proven)
+}
+
+/// A time-stamp that passed, whose TSA certificate has expired since: it stands only if an
+/// evidence record proves it existed before the expiry; else INDETERMINATE, naming the date.
+fn outlived(c: &mut Container, check: Check, entry: &str, proven: Option<&ProvenBy>) -> Check {
+    if check.verdict != Verdict::Passed {
+        return check;
+    }
+    let Some(expired) = c
+        .read(entry)
+        .ok()
+        .flatten()
+        .and_then(|b| TimestampToken::from_any_der(&b).ok())
+        .and_then(|t| t.signer_not_after(&[]))
+        .filter(|t| *t < chrono::Utc::now())
+    else {
+        return check;
+    };
+    match proven {
+        Some((at, covered)) if *at < expired && covered.iter().any(|e| e == entry) => Check {
+            detail: format!(
+                "{}; its TSA certificate expired on {}, after the evidence record proved it at {}",
+                check.detail,
+                expired.to_rfc3339(),
+                at.to_rfc3339()
+            ),
+            ..check
+        },
+        _ => Check::indeterminate(
+            CheckName::Timestamp,
+            entry,
+            "OUT_OF_BOUNDS_NO_POE",
+            format!(
+                "{}; but its TSA certificate expired on {} and no evidence record proves the time-stamp existed before: renew proofs before they expire (`evidentia renew`)",
+                check.detail,
+                expired.to_rfc3339()
+            ),
+        ),
     }
 }
 
