@@ -19,6 +19,10 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .manage(app_state)
         .setup(|app| {
+            // The report and signature font is installed with the app's resources.
+            if let Ok(dir) = app.path().resource_dir() {
+                evidentia::font::use_resource_dir(&dir);
+            }
             state::start_retries(app.handle().clone());
             Ok(())
         })

@@ -35,5 +35,6 @@ pub use error::{Error, ErrorKind, verdict_exit_code};
 pub use evidentia_formats::{check, clock, digest, hash_hex, media, subject, work};
 pub use evidentia_identity as identity;
 pub use evidentia_pki::cades_verify;
+pub use evidentia_pki::pades::font;
 pub use evidentia_vault as vault;
 pub use facade::{Evidentia, SignatureFileReport};

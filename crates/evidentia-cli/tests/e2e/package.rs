@@ -472,3 +472,22 @@ fn a_case_groups_records_filters_the_list_and_is_exported_whole_under_its_name()
     let codes: Vec<&str> = v["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["CASE_MEMBERS_MISMATCH"], "{v:#}");
 }
+
+#[test]
+fn a_missing_report_font_is_named_where_it_was_looked_for_and_nothing_is_written() {
+    let env = Env::new();
+    env.write("deal.txt", "a deal");
+    env.ok(&["seal", "deal.txt"]);
+    let id = env.records()[0]["id"].as_str().unwrap().to_owned();
+    let missing = env.path("nowhere/NotoSansSC-Regular.otf");
+    let out =
+        env.cmd().env("EVIDENTIA_FONT", &missing).args(["--json", "export", &id, "-o", "deal.asice"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains(missing.to_str().unwrap()) && message.contains("EVIDENTIA_FONT"), "{message}");
+    assert!(!env.path("deal.asice").exists(), "no package without its report");
+    // With the font where the installer puts it, the same export works.
+    let out = env.cmd().args(["export", &id, "-o", "deal.asice"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -14,7 +14,7 @@ use lopdf::{Document, IncrementalDocument, Object, ObjectId, Stream, dictionary}
 
 use super::PadesError;
 use super::company_seal::CompanySeal;
-use super::font::{FONT, text_width};
+use super::font::{font, text_width};
 
 /// What the appearance says.
 #[derive(Debug, Clone)]
@@ -49,7 +49,8 @@ pub fn render(
     image: Option<&[u8]>,
     seal: Option<&CompanySeal>,
 ) -> Result<Vec<u8>, PadesError> {
-    let font = Font::new(FONT.into(), 0).ok_or_else(|| PadesError::Appearance("the font cannot be read".into()))?;
+    let bytes = font().map_err(|e| PadesError::Appearance(e.to_string()))?;
+    let font = Font::new(bytes.into(), 0).ok_or_else(|| PadesError::Appearance("the font cannot be read".into()))?;
     let mut doc = krilla::Document::new();
     let settings = PageSettings::from_wh(w, h)
         .ok_or_else(|| PadesError::Appearance(format!("a {w} × {h} point rectangle is too small")))?;

@@ -13,7 +13,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
 use super::PadesError;
-use super::font::{FONT, text_width};
+use super::font::{font, text_width};
 
 /// Seal red (#E60012), as Chinese seals are printed.
 const RED: (u8, u8, u8) = (230, 0, 18);
@@ -123,7 +123,9 @@ impl CompanySeal {
 
     /// Draws the seal on `surface` with its top-left corner at (`x`, `y`).
     pub fn draw(&self, surface: &mut Surface<'_>, x: f32, y: f32, diameter: f32) -> Result<(), PadesError> {
-        let font = Font::new(FONT.into(), 0).ok_or_else(|| PadesError::Appearance("the font cannot be read".into()))?;
+        let bytes = font().map_err(|e| PadesError::Appearance(e.to_string()))?;
+        let font =
+            Font::new(bytes.into(), 0).ok_or_else(|| PadesError::Appearance("the font cannot be read".into()))?;
         let layout = self.layout(diameter);
         let r = diameter / 2.0;
         let red = || rgb::Color::new(RED.0, RED.1, RED.2);

@@ -10,7 +10,7 @@ use krilla::paint::{Fill, FillRule};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
-pub use evidentia_pki::pades::font::{FONT, text_width};
+pub use evidentia_pki::pades::font::{font, text_width};
 
 /// A4 in points.
 pub const PAGE_W: f32 = 595.28;
@@ -153,7 +153,8 @@ impl Flow {
         language: &str,
         chrome: impl Fn(&mut Vec<(f32, f32, f32, Colour, String)>, usize, usize),
     ) -> Result<Vec<u8>, String> {
-        let font = Font::new(FONT.into(), 0).ok_or("the report font cannot be read")?;
+        let bytes = font().map_err(|e| e.to_string())?;
+        let font = Font::new(bytes.into(), 0).ok_or("the report font cannot be read")?;
         let mut doc = krilla::Document::new();
         doc.set_metadata(
             Metadata::new()
