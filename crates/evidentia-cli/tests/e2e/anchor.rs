@@ -175,6 +175,9 @@ fn a_node_that_is_down_leaves_the_batch_pending_until_sync_and_a_reorg_is_re_anc
     let (code, v) = chain_cmd(&env, &url, &["anchor", "flush"]);
     assert_eq!(code, 6, "{v}");
     assert_eq!(v["anchors"][0]["state"], "CHAIN_UNREACHABLE", "{v}");
+    // The list's anchored filter follows the anchors: none yet, one after each anchoring.
+    let anchored = || env.json(&["vault", "list", "--status", "anchored"]).1["total"].as_u64().unwrap();
+    assert_eq!(anchored(), 0);
     // The node is back: sync completes it.
     let anvil = Anvil::start_on(port);
     let snapshot = anvil.rpc("evm_snapshot", "[]").unwrap();
@@ -182,6 +185,7 @@ fn a_node_that_is_down_leaves_the_batch_pending_until_sync_and_a_reorg_is_re_anc
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["anchors"][0]["state"], "anchored");
     let first_tx = v["anchors"][0]["anchor"]["anchor"]["tx_hash"].as_str().unwrap().to_owned();
+    assert_eq!(anchored(), 1);
     // A reorg drops the anchoring transaction: sync sees it and anchors the batch again.
     anvil.rpc("evm_revert", &format!("[{snapshot}]")).unwrap();
     anvil.rpc("anvil_mine", "[\"0x2\"]").unwrap();
@@ -192,6 +196,7 @@ fn a_node_that_is_down_leaves_the_batch_pending_until_sync_and_a_reorg_is_re_anc
     assert_eq!(again["reorg_detected"], true, "{v}");
     assert_ne!(again["anchor"]["anchor"]["tx_hash"], first_tx.as_str());
     assert_eq!(env.sql_value("SELECT COUNT(*) FROM anchor_drops"), "1");
+    assert_eq!(anchored(), 1, "the dropped anchor's record is anchored again, counted once");
     let check = env.run(&["vault", "verify"]);
     assert!(check.status.success(), "{}", text(&check.stdout));
     // The anchor kept now is on the chain as it is.
