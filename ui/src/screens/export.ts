@@ -211,6 +211,7 @@ export function createExportScreen(ctx: Ctx): Screen {
                 t('export.case'),
                 select('export-case', [['', t('export.case.none')], ...state.cases.map((c): [string, string] => [c.name, c.name])], s.case, (v) => {
                   s.case = v;
+                  s.result = null;
                   render();
                 }),
                 wholeCase ? t('export.case.chosen', { name: wholeCase.name, count: wholeCase.records }) : undefined,
@@ -248,8 +249,10 @@ export function createExportScreen(ctx: Ctx): Screen {
     render,
     shown: () => {
       if (state.exportCase) {
+        // A case sent from the Vault screen: the last package written is not what is asked for now.
         s.case = state.exportCase;
         state.exportCase = null;
+        s.result = null;
       }
       render();
       void pager.refresh();
