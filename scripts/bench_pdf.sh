@@ -2,7 +2,8 @@
 # Times signing 100 PDF contracts inside the file (PAdES) in one batch with one password
 # (`evidentia pdf sign ... --out-dir`), at B-B and at B-T (a time-stamp from the local TSA per
 # document), beside pyHanko signing the same 100 files in one Python process, in one run; prints
-# documents per minute and the ratios. Needs the local TSA (scripts/tsa), qpdf and PyPI pyHanko.
+# documents per minute and the ratios; every B-T time-stamp is checked with `openssl ts -verify`.
+# Needs the local TSA (scripts/tsa), qpdf and PyPI pyHanko.
 # Usage: scripts/bench_pdf.sh [WORK_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,6 +96,8 @@ py_bt=$(py_run ref-bt "$EVIDENTIA_TSA")
 # Spot checks: what we wrote passes qpdf and pyHanko.
 for f in out-bb/contract-000-signed.pdf out-bt/contract-099-signed.pdf; do qpdf --check "$f" > /dev/null; done
 pyhanko sign validate --trust signer.pem --trust "$work/pki/root-ca.pem" out-bt/contract-050-signed.pdf 2>/dev/null | grep -q INTACT
+# Every time-stamp the concurrent B-T batch obtained passes OpenSSL.
+python3 "$repo/scripts/pdf_tokens_verify.py" "$work/pki/root-ca.pem" out-bt/*.pdf
 
 python3 - "$ev_bb" "$ev_bt" "$py_bb" "$py_bt" "$total_kb" <<'PY'
 import sys
