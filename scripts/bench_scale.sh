@@ -1,10 +1,45 @@
 #!/usr/bin/env bash
 # Scale: fills a vault with 1,000,000 records on SQLite, then on PostgreSQL (a throwaway cluster
-# started here), and measures lookup by digest (p50/p99 of 10,000), a listing page, a search by
-# name and a full `vault verify` (events/s). Takes about 15 minutes and 3 GB of disk in /var/tmp.
+# started here), and measures lookup by digest (p50/p99 of 10,000), listing pages, a search by
+# name, the Vault screen's filters and a full `vault verify` (events/s). Then, on the SQLite vault,
+# the reference beside ours in the same run, three times in turn: SQLite's own read of the three
+# tables the check reads (`sqlite3`, output thrown away) and `vault verify` again, with the ratio.
+# Takes about 20 minutes and 3 GB of disk in /var/tmp (EVIDENTIA_SCALE_KEEP=DIR keeps the SQLite
+# vault there and reuses it).
 # Usage: scripts/bench_scale.sh [RECORDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v sqlite3 > /dev/null || { echo "bench_scale.sh needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 2; }
+records="${1:-1000000}"
+work="$(mktemp -d /var/tmp/evidentia-scale.XXXXXX)"
+kept="${EVIDENTIA_SCALE_KEEP:-$work/vault}"
 source scripts/postgres/start_local.sh
-trap stop_local_postgres EXIT
-EVIDENTIA_SCALE_RECORDS="${1:-1000000}" cargo bench -p evidentia --bench scale 2>&1 | grep -v '^ *\(Compiling\|Finished\|Running\)'
+trap 'stop_local_postgres; rm -rf "$work"' EXIT
+log="$work/bench.log"
+cargo bench -p evidentia --bench scale --no-run 2>&1 | grep -v '^ *\(Compiling\|Finished\|Running\|Executable\)' || true
+EVIDENTIA_SCALE_KEEP="$kept" EVIDENTIA_SCALE_RECORDS="$records" cargo bench -p evidentia --bench scale 2>&1 \
+  | grep -v '^ *\(Compiling\|Finished\|Running\)' | tee "$log"
+
+seconds() { sed -n "s/^$1: vault verify of .* events: \([0-9.]*\) s.*/\1/p" "$2" | tail -1; }
+sqlite_s="$(seconds sqlite "$log")"
+pg_s="$(seconds postgres "$log")"
+if [ -n "$sqlite_s" ] && [ -n "$pg_s" ]; then
+  echo "vault verify, PostgreSQL / SQLite: $(python3 -c "print(f'{$pg_s / $sqlite_s:.2f}')")× ($pg_s s / $sqlite_s s)"
+fi
+
+echo "-- the reference: SQLite reading custody_events, records and record_digests, beside vault verify"
+events="$(sqlite3 "$kept/vault.db" 'SELECT COUNT(*) FROM custody_events')"
+for round in 1 2 3; do
+  start=$(date +%s.%N)
+  sqlite3 "$kept/vault.db" 'SELECT * FROM custody_events; SELECT * FROM records; SELECT * FROM record_digests;' > /dev/null
+  plain=$(python3 -c "import time; print(f'{time.time() - $start:.2f}')")
+  env -u EVIDENTIA_TEST_POSTGRES EVIDENTIA_SCALE_ONLY=verify EVIDENTIA_SCALE_KEEP="$kept" EVIDENTIA_SCALE_RECORDS="$records" \
+    cargo bench -p evidentia --bench scale 2> /dev/null > "$work/verify.log"
+  ours="$(seconds sqlite "$work/verify.log")"
+  python3 - "$events" "$plain" "$ours" "$round" <<'EOF'
+import sys
+events, plain, ours, round_ = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+print(f"round {round_}: plain read {plain:.2f} s ({events / plain:,.0f} events/s), vault verify {ours:.2f} s "
+      f"({events / ours:,.0f} events/s): verify runs at {plain / ours:.0%} of the plain read")
+EOF
+done

@@ -125,19 +125,47 @@ impl CustodyEvent {
     /// where lp(x) is x's UTF-8 bytes preceded by their length as u32be.
     pub fn compute_hash(&self) -> String {
         let mut input = Vec::with_capacity(HASH_TAG.len() + 8 + self.payload.len() + 200);
+        EventFields {
+            seq: self.seq,
+            kind: &self.kind,
+            recorded_at: &self.recorded_at,
+            record_id: self.record_id.as_deref(),
+            payload: &self.payload,
+            prev_hash: &self.prev_hash,
+        }
+        .hash_input(&mut input);
+        DigestAlgorithm::Sha256.digest(&input).to_hex()
+    }
+}
+
+/// An event's hashed fields, borrowed (for checking a log without copying it).
+#[derive(Debug, Clone, Copy)]
+pub struct EventFields<'a> {
+    /// Position in the log.
+    pub seq: u64,
+    /// Stored kind.
+    pub kind: &'a str,
+    /// When it was recorded.
+    pub recorded_at: &'a str,
+    /// The record it concerns.
+    pub record_id: Option<&'a str>,
+    /// Details, as JSON text.
+    pub payload: &'a str,
+    /// Hash of the previous event (hex).
+    pub prev_hash: &'a str,
+}
+
+impl EventFields<'_> {
+    /// Replaces `input` with what the event's hash is the SHA-256 of (see
+    /// [`CustodyEvent::compute_hash`]).
+    pub fn hash_input(&self, input: &mut Vec<u8>) {
+        input.clear();
         input.extend_from_slice(HASH_TAG);
         input.extend_from_slice(&self.seq.to_be_bytes());
-        for field in [
-            self.kind.as_str(),
-            self.recorded_at.as_str(),
-            self.record_id.as_deref().unwrap_or(""),
-            self.payload.as_str(),
-            self.prev_hash.as_str(),
-        ] {
+        for field in [self.kind, self.recorded_at, self.record_id.unwrap_or(""), self.payload, self.prev_hash] {
             input.extend_from_slice(&(field.len() as u32).to_be_bytes());
             input.extend_from_slice(field.as_bytes());
         }
-        DigestAlgorithm::Sha256.digest(&input).to_hex()
     }
 }
 

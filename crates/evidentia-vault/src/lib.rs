@@ -11,13 +11,15 @@
 mod anchors;
 mod archive;
 mod blobs;
-mod bulk;
 mod cases;
 mod engine;
 mod exports;
 mod location;
 mod lock;
+mod log_pass;
 mod ots;
+mod problem;
+mod scan;
 mod store;
 mod verify;
 
@@ -38,11 +40,12 @@ pub use engine::Engine;
 pub use location::{VaultLocation, is_postgres_url, without_password};
 pub use lock::VaultLock;
 pub use ots::{OtsStamp, OtsStampKind};
+pub use problem::VaultProblem;
 pub use record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, RecordStatus, SubjectKind};
 pub use store::{
     ListFilter, MAX_PAGE, NewRecord, NewSignature, NewTimestamp, RecordDetail, RecordPage, RecordQuery, RecordRow,
 };
-pub use verify::{VaultCheck, VaultProblem};
+pub use verify::VaultCheck;
 
 const DB_FILE: &str = "vault.db";
 const HEAD_FILE: &str = "head.json";

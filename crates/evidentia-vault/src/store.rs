@@ -596,7 +596,7 @@ impl Vault {
     }
 
     /// The records `ids`, in that order, with their digests.
-    async fn records_in_order(&self, ids: &[String]) -> Result<Vec<EvidenceRecord>, VaultError> {
+    pub(super) async fn records_in_order(&self, ids: &[String]) -> Result<Vec<EvidenceRecord>, VaultError> {
         let select = format!("SELECT {RECORD_COLUMNS} FROM records WHERE id IN");
         let mut by_id: HashMap<String, EvidenceRecord> = HashMap::new();
         for row in self.rows_for_keys(&select, ids).await? {
@@ -733,7 +733,7 @@ pub(super) fn get_u64(row: &AnyRow, col: &str) -> Result<u64, VaultError> {
 
 fn record_from_row(row: &AnyRow) -> Result<EvidenceRecord, VaultError> {
     let int = |col: &str| row.try_get::<i64, _>(col).map_err(|e| VaultError::BadRow(format!("{col}: {e}")));
-    super::bulk::record_from_columns((
+    record_from_columns((
         get_text(row, "id")?,
         get_text(row, "kind")?,
         get_text(row, "name")?,
@@ -795,5 +795,34 @@ fn event_from_row(row: &AnyRow) -> Result<CustodyEvent, VaultError> {
         payload: get_text(row, "payload")?,
         prev_hash: get_text(row, "prev_hash")?,
         hash: get_text(row, "hash")?,
+    })
+}
+
+/// A record's columns, in `RECORD_COLUMNS` order.
+type RecordColumns = (String, String, String, i64, i64, String, String, i64, String, String, String, i64);
+
+/// A record from its columns; its SHA-256 column stands in for its digests until they are attached.
+fn record_from_columns(c: RecordColumns) -> Result<EvidenceRecord, VaultError> {
+    let (id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, requested) = c;
+    let kind = SubjectKind::parse(&kind).ok_or_else(|| VaultError::BadRow(format!("kind `{kind}`")))?;
+    let unsigned =
+        |col: &str, v: i64| u64::try_from(v).map_err(|_| VaultError::BadRow(format!("{col}: negative value {v}")));
+    let mut digests = Digests::default();
+    if let Ok(v) = DigestValue::from_hex(&sha256) {
+        digests.insert(DigestAlgorithm::Sha256, v);
+    }
+    Ok(EvidenceRecord {
+        size: unsigned("size", size)?,
+        file_count: unsigned("file_count", file_count)?,
+        stored: unsigned("stored", stored)? != 0,
+        timestamp_requested: unsigned("timestamp_requested", requested)? != 0,
+        id,
+        kind,
+        name,
+        media_type,
+        digests,
+        source_path,
+        profile,
+        created_at,
     })
 }

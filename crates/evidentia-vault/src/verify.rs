@@ -1,31 +1,30 @@
 //! `vault verify`: recomputes the custody chain, compares every record row with the event that
 //! created it, and re-hashes every blob. Names each broken item, the first broken link first.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::anchors::{AnchorBatch, StoredChainAnchor};
 use super::blobs::BlobState;
-use super::custody::{CustodyEventKind, GENESIS_HASH};
+use super::custody::CustodyEventKind;
+use super::log_pass::{ChainCheck, LogPass, log_pass};
 use super::ots::OtsStamp;
-use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp, SubjectKind};
+use super::problem::{VaultProblem, differences, problem};
+use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp};
+use super::store::{ROWS_PER_INSERT, get_text, get_u64, placeholders};
 use super::{Vault, VaultError};
 use crate::digest::DigestAlgorithm;
 use crate::hash_hex::unhex32;
 use crate::work::WorkManifest;
 use evidentia_formats::merkle::{MerkleTree, head_leaf_data, leaf_hash, record_leaf_data};
+use sqlx::AssertSqlSafe;
 
-/// One thing found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VaultProblem {
-    /// Stable code, e.g. `EVENT_ALTERED`, `BLOB_MISSING`.
-    pub code: &'static str,
-    /// The broken item: `event #12`, `record 0193…`, `blob 9f86…`.
-    pub item: String,
-    /// What is wrong, in words.
-    pub detail: String,
+/// The record a signature or time-stamp names.
+#[derive(serde::Deserialize)]
+struct NamesRecord {
+    record_id: String,
 }
 
 /// The result of checking a whole vault.
@@ -50,157 +49,36 @@ impl VaultCheck {
     }
 }
 
-fn problem(code: &'static str, item: String, detail: String) -> VaultProblem {
-    VaultProblem { code, item, detail }
-}
-
 impl Vault {
     /// Checks the whole vault; `progress` is told each blob byte count as it is re-hashed.
     pub async fn verify(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<VaultCheck, VaultError> {
-        // The three big tables at once, each on its own connection.
-        let (events, record_rows, mut digest_rows) =
-            tokio::try_join!(self.events(), self.record_rows(), self.digest_rows())?;
-        let mut problems = Vec::new();
-        // Hashes and the records the log holds are recomputed and read on every core.
-        let hashes_match: Vec<bool> = events.par_iter().map(|e| e.compute_hash() == e.hash).collect();
-        let created_payloads: Vec<(usize, Result<EvidenceRecord, String>)> = events
-            .par_iter()
-            .enumerate()
-            .filter(|(_, e)| e.kind == CustodyEventKind::Created.as_str())
-            .map(|(i, e)| (i, serde_json::from_str(&e.payload).map_err(|err| err.to_string())))
-            .collect();
-
-        // 1. The chain: sequence without gaps, each hash recomputed, each link to the one before.
-        let mut expected_seq = 1u64;
-        let mut prev_hash = GENESIS_HASH.to_owned();
-        for (e, hash_matches) in events.iter().zip(&hashes_match) {
-            if e.seq != expected_seq {
-                problems.push(problem(
-                    "EVENT_MISSING",
-                    format!("event #{expected_seq}"),
-                    format!(
-                        "the log jumps from #{} to #{}: events were removed",
-                        expected_seq.saturating_sub(1),
-                        e.seq
-                    ),
-                ));
-            }
-            if !hash_matches {
-                problems.push(problem(
-                    "EVENT_ALTERED",
-                    format!("event #{}", e.seq),
-                    "its content does not match its hash: the event was edited".into(),
-                ));
-            }
-            if e.prev_hash != prev_hash {
-                problems.push(problem(
-                    "CHAIN_BROKEN",
-                    format!("event #{}", e.seq),
-                    "its previous-event hash does not match the event before it: an event was edited, \
-                     removed, inserted or moved"
-                        .into(),
-                ));
-            }
-            prev_hash = e.hash.clone();
-            expected_seq = e.seq + 1;
-        }
-        let head = events.last().map(|e| (e.seq, e.hash.clone()));
-        if let Some(witness) = self.head_witness()? {
-            match events.iter().find(|e| e.seq == witness.seq) {
-                None => problems.push(problem(
-                    "EVENTS_TRUNCATED",
-                    format!("event #{}", witness.seq),
-                    format!(
-                        "the vault's head witness records event #{} but the log ends at #{}: events were removed",
-                        witness.seq,
-                        head.as_ref().map(|h| h.0).unwrap_or(0)
-                    ),
-                )),
-                Some(e) if e.hash != witness.hash => problems.push(problem(
-                    "HEAD_MISMATCH",
-                    format!("event #{}", witness.seq),
-                    "its hash differs from the one in the vault's head witness: the log was rewritten".into(),
-                )),
-                Some(_) => {}
-            }
-        }
-
-        // 2. Records: each row must equal what its creation event recorded, and vice versa.
-        let mut rows: HashMap<String, EvidenceRecord> = record_rows.into_iter().map(|r| (r.id.clone(), r)).collect();
-        let record_count = rows.len() as u64;
-        let mut logged: BTreeMap<String, (u64, EvidenceRecord)> = BTreeMap::new();
-        for (i, parsed) in created_payloads {
-            let e = &events[i];
-            let item = format!("event #{}", e.seq);
-            let recorded: EvidenceRecord = match parsed {
-                Ok(r) => r,
-                Err(err) => {
-                    problems.push(problem("EVENT_UNREADABLE", item, format!("its record cannot be read: {err}")));
-                    continue;
-                }
-            };
-            if e.record_id.as_deref() != Some(recorded.id.as_str()) {
-                problems.push(problem(
-                    "EVENT_ALTERED",
-                    item,
-                    "it names another record than the one it recorded".into(),
-                ));
-            }
-            if let Some((first, _)) = logged.get(&recorded.id) {
-                problems.push(problem(
-                    "RECORD_DUPLICATED",
-                    format!("record {}", recorded.id),
-                    format!("created twice, by events #{first} and #{}", e.seq),
-                ));
-                continue;
-            }
-            logged.insert(recorded.id.clone(), (e.seq, recorded));
-        }
-        for (id, (seq, recorded)) in &logged {
-            let item = format!("record {id}");
-            match rows.remove(id) {
-                None => problems.push(problem(
-                    "RECORD_MISSING",
-                    item,
-                    format!("sealed by event #{seq} but its row is gone: the record was deleted"),
-                )),
-                Some(mut row) => {
-                    let column_sha = row.sha256_hex();
-                    row.digests = digest_rows.remove(id).unwrap_or_default();
-                    let mut diffs = differences(recorded, &row);
-                    if column_sha != recorded.sha256_hex() {
-                        diffs.push("sha256");
-                    }
-                    if !diffs.is_empty() {
-                        diffs.dedup();
-                        problems.push(problem(
-                            "RECORD_ALTERED",
-                            item,
-                            format!("differs from what event #{seq} recorded in: {}", diffs.join(", ")),
-                        ));
-                    }
-                }
-            }
-        }
-        let mut unlogged: Vec<&String> = rows.keys().collect();
-        unlogged.sort();
-        for id in unlogged {
-            problems.push(problem(
-                "RECORD_UNLOGGED",
-                format!("record {id}"),
-                "no custody event created it: the row was inserted outside Evidentia".into(),
-            ));
-        }
-        for id in digest_rows.keys() {
-            problems.push(problem(
-                "RECORD_UNLOGGED",
-                format!("record {id}"),
-                "digest rows exist for a record that the custody log does not know: inserted outside Evidentia".into(),
-            ));
-        }
+        // Anchor batches name the log's head when they were made: those events' hashes are kept.
+        let mut batch_rows: HashMap<String, AnchorBatch> =
+            self.batches().await?.into_iter().map(|b| (b.id.clone(), b)).collect();
+        let heads: HashSet<u64> = batch_rows.values().map(|b| b.head_seq).collect();
+        // 1–2. The chain and the records, streamed (see `log_pass`).
+        let scan = self.scan(ChainCheck::new(self.head_witness()?, heads));
+        let mut pass = tokio::task::spawn_blocking(move || log_pass(scan.events, scan.records))
+            .await
+            .map_err(|e| VaultError::BadRow(format!("the check of the custody log stopped ({e})")))??;
+        let mut problems = std::mem::take(&mut pass.chain_problems);
+        problems.append(&mut pass.record_problems);
+        self.check_mismatched(&mut pass).await?;
+        problems.append(&mut pass.record_problems);
+        self.check_rowless(&mut pass, &mut problems).await?;
+        let events = std::mem::take(&mut pass.others);
+        let record_count = pass.records;
 
         // 3. Signatures: each row as its event recorded it, its .p7s the one the event bound,
-        //    signing its record's digest.
+        //    signing its record's digest. The records they (and time-stamps) name, as logged.
+        let named = events
+            .iter()
+            .filter(|e| {
+                [CustodyEventKind::Signed.as_str(), CustodyEventKind::Timestamped.as_str()].contains(&e.kind.as_str())
+            })
+            .filter_map(|e| serde_json::from_str::<NamesRecord>(&e.payload).ok())
+            .map(|n| n.record_id);
+        let logged = self.logged_of(&pass, named).await?;
         let mut signature_imprints: HashMap<String, String> = HashMap::new();
         let mut sig_rows: HashMap<String, (EvidenceSignature, Vec<u8>)> =
             self.signatures(None).await?.into_iter().map(|(g, p7s)| (g.id.clone(), (g, p7s))).collect();
@@ -230,7 +108,7 @@ impl Vault {
                 ));
                 continue;
             }
-            let record = logged.get(&recorded.record_id).map(|(_, r)| r);
+            let record = logged.get(&recorded.record_id);
             match (record, crate::cades::signed_digest(&p7s)) {
                 (None, _) => problems.push(problem(
                     "SIGNATURE_MISMATCH",
@@ -302,7 +180,7 @@ impl Vault {
             }
             let record_sha = logged
                 .get(&recorded.record_id)
-                .map(|(_, r)| signature_imprints.get(&r.id).cloned().unwrap_or_else(|| r.sha256_hex()));
+                .map(|r| signature_imprints.get(&r.id).cloned().unwrap_or_else(|| r.sha256_hex()));
             let token_imprint = crate::tsp::TimestampToken::from_any_der(&token).map(|t| hex::encode(t.imprint()));
             match (record_sha, token_imprint) {
                 (Some(sha), Ok(imprint)) if sha == imprint && sha == recorded.imprint => {}
@@ -333,9 +211,6 @@ impl Vault {
 
         // 5. Anchor batches: each as its event recorded it, every record leaf recomputed from the
         //    record and its salt, the head leaf from the event it names, the root from the leaves.
-        let mut batch_rows: HashMap<String, AnchorBatch> =
-            self.batches().await?.into_iter().map(|b| (b.id.clone(), b)).collect();
-        let event_hashes: HashMap<u64, &str> = events.iter().map(|e| (e.seq, e.hash.as_str())).collect();
         for e in events.iter().filter(|e| e.kind == CustodyEventKind::Batched.as_str()) {
             let recorded: AnchorBatch = match serde_json::from_str(&e.payload) {
                 Ok(b) => b,
@@ -366,6 +241,7 @@ impl Vault {
                 continue;
             }
             let leaves = self.batch_leaves(&recorded.id).await?;
+            let logged = self.logged_of(&pass, leaves.iter().filter_map(|l| l.record_id.clone())).await?;
             let mut bad = Vec::new();
             if leaves.len() as u64 != recorded.size || leaves.iter().enumerate().any(|(i, l)| l.leaf_index != i as u64)
             {
@@ -374,7 +250,7 @@ impl Vault {
             for l in &leaves {
                 let expected = match &l.record_id {
                     Some(id) => match (logged.get(id), unhex32(&l.salt)) {
-                        (Some((_, r)), Some(salt)) => {
+                        (Some(r), Some(salt)) => {
                             unhex32(&r.sha256_hex()).map(|sha| hex::encode(leaf_hash(&record_leaf_data(&salt, &sha))))
                         }
                         _ => None,
@@ -390,9 +266,7 @@ impl Vault {
                     ));
                 }
             }
-            if event_hashes.get(&recorded.head_seq).copied() != Some(recorded.head_hash.as_str())
-                || recorded.head_seq >= e.seq
-            {
+            if pass.hashes.get(&recorded.head_seq) != Some(&recorded.head_hash) || recorded.head_seq >= e.seq {
                 bad.push(format!("its head names event #{} with another hash than the log has", recorded.head_seq));
             }
             let root = MerkleTree::new(leaves.iter().filter_map(|l| unhex32(&l.leaf_hash)).collect()).root();
@@ -505,23 +379,13 @@ impl Vault {
         problems.extend(self.check_cases(&events).await?);
 
         // 10. Blobs, as the log says they should be.
-        let mut wanted: Vec<(String, String)> = Vec::new(); // (sha256, what it is)
-        for (id, (_, r)) in &logged {
-            let sha = r.sha256_hex();
-            match r.kind {
-                SubjectKind::File if r.stored => wanted.push((sha, format!("content of record {id} ({})", r.name))),
-                SubjectKind::File => {}
-                SubjectKind::Work => {
-                    wanted.push((sha.clone(), format!("manifest of work record {id} ({})", r.name)));
-                    if r.stored {
-                        // A missing or altered manifest blob is reported with the other blobs below.
-                        if let Some(m) = self.read_manifest(&sha) {
-                            for f in m.files {
-                                if let Some(d) = f.digests.get(DigestAlgorithm::Sha256) {
-                                    wanted.push((d.to_hex(), format!("{} in work record {id}", f.path)));
-                                }
-                            }
-                        }
+        let mut wanted = std::mem::take(&mut pass.blobs); // (sha256, what it is)
+        for (id, sha) in &pass.works {
+            // A missing or altered manifest blob is reported with the other blobs below.
+            if let Some(m) = self.read_manifest(sha) {
+                for f in m.files {
+                    if let Some(d) = f.digests.get(DigestAlgorithm::Sha256) {
+                        wanted.push((d.to_hex(), format!("{} in work record {id}", f.path)));
                     }
                 }
             }
@@ -558,7 +422,164 @@ impl Vault {
             }
         }
 
-        Ok(VaultCheck { events: events.len() as u64, records: record_count, blobs: blob_count, head, problems })
+        Ok(VaultCheck { events: pass.events, records: record_count, blobs: blob_count, head: pass.head, problems })
+    }
+
+    /// Rows whose canonical form differs from what their event recorded, compared field by field
+    /// (a row altered, or an event written by an earlier version in another form).
+    async fn check_mismatched(&self, pass: &mut LogPass) -> Result<(), VaultError> {
+        let mismatched = std::mem::take(&mut pass.mismatched);
+        for chunk in mismatched.chunks(500) {
+            let payloads = self.payloads_of(chunk.iter().map(|(_, seq)| *seq)).await?;
+            let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+            let rows: HashMap<String, EvidenceRecord> =
+                self.records_in_order(&ids).await?.into_iter().map(|r| (r.id.clone(), r)).collect();
+            let columns = self.sha256_columns(&ids).await?;
+            for (id, seq) in chunk {
+                let recorded = payloads.get(seq).map(|p| serde_json::from_str::<EvidenceRecord>(p));
+                let recorded = match recorded {
+                    Some(Ok(r)) => r,
+                    Some(Err(err)) => {
+                        pass.record_problems.push(problem(
+                            "EVENT_UNREADABLE",
+                            format!("event #{seq}"),
+                            format!("its record cannot be read: {err}"),
+                        ));
+                        pass.unlogged(id.clone());
+                        continue;
+                    }
+                    None => continue,
+                };
+                let Some(row) = rows.get(id) else { continue };
+                if recorded.id != *id {
+                    pass.record_problems.push(problem(
+                        "EVENT_ALTERED",
+                        format!("event #{seq}"),
+                        "it names another record than the one it recorded".into(),
+                    ));
+                }
+                let mut diffs = differences(&recorded, row);
+                if columns.get(id) != Some(&recorded.sha256_hex()) {
+                    diffs.push("sha256");
+                }
+                if !diffs.is_empty() {
+                    diffs.dedup();
+                    pass.record_problems.push(problem(
+                        "RECORD_ALTERED",
+                        format!("record {id}"),
+                        format!("differs from what event #{seq} recorded in: {}", diffs.join(", ")),
+                    ));
+                    pass.logged_apart.insert(id.clone(), recorded.clone());
+                }
+                pass.note_blobs(&recorded);
+            }
+        }
+        Ok(())
+    }
+
+    /// `created` events whose record has no row: a duplicate of one that has, or a deleted record.
+    async fn check_rowless(&self, pass: &mut LogPass, problems: &mut Vec<VaultProblem>) -> Result<(), VaultError> {
+        let rowless = std::mem::take(&mut pass.rowless);
+        for chunk in rowless.chunks(500) {
+            let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+            let present: HashSet<String> = self.records_in_order(&ids).await?.into_iter().map(|r| r.id).collect();
+            let payloads = self.payloads_of(chunk.iter().map(|(_, seq)| *seq)).await?;
+            for (id, seq) in chunk {
+                if present.contains(id) {
+                    let seqs: Vec<i64> = sqlx::query_scalar(
+                        "SELECT seq FROM custody_events WHERE record_id = $1 AND kind = 'created' ORDER BY seq",
+                    )
+                    .bind(id.clone())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let first = seqs.iter().map(|s| *s as u64).find(|s| s != seq).unwrap_or(*seq);
+                    problems.push(problem(
+                        "RECORD_DUPLICATED",
+                        format!("record {id}"),
+                        format!("created twice, by events #{first} and #{seq}"),
+                    ));
+                    continue;
+                }
+                match payloads.get(seq).map(|p| serde_json::from_str::<EvidenceRecord>(p)) {
+                    None => {}
+                    Some(Err(err)) => problems.push(problem(
+                        "EVENT_UNREADABLE",
+                        format!("event #{seq}"),
+                        format!("its record cannot be read: {err}"),
+                    )),
+                    Some(Ok(recorded)) => {
+                        problems.push(problem(
+                            "RECORD_MISSING",
+                            format!("record {id}"),
+                            format!("sealed by event #{seq} but its row is gone: the record was deleted"),
+                        ));
+                        pass.note_blobs(&recorded);
+                        pass.logged_apart.insert(id.clone(), recorded);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The payloads of the events `seqs`.
+    async fn payloads_of(&self, seqs: impl Iterator<Item = u64>) -> Result<HashMap<u64, String>, VaultError> {
+        let seqs: Vec<i64> = seqs.filter_map(|s| i64::try_from(s).ok()).collect();
+        let mut out = HashMap::new();
+        for chunk in seqs.chunks(ROWS_PER_INSERT) {
+            let sql =
+                format!("SELECT seq, payload FROM custody_events WHERE seq IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for seq in chunk {
+                q = q.bind(*seq);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.insert(get_u64(&row, "seq")?, get_text(&row, "payload")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The SHA-256 columns of the records `ids`.
+    async fn sha256_columns(&self, ids: &[String]) -> Result<HashMap<String, String>, VaultError> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let sql = format!("SELECT id, sha256 FROM records WHERE id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.insert(get_text(&row, "id")?, get_text(&row, "sha256")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The records `ids` as the log recorded them: the row where it matched its event (checked by
+    /// the streamed pass), else what the event carried; rows no event created are left out.
+    async fn logged_of(
+        &self,
+        pass: &LogPass,
+        ids: impl IntoIterator<Item = String>,
+    ) -> Result<HashMap<String, EvidenceRecord>, VaultError> {
+        let mut out = HashMap::new();
+        let mut fetch = Vec::new();
+        for id in ids {
+            match pass.logged_apart.get(&id) {
+                Some(r) => {
+                    out.insert(id, r.clone());
+                }
+                None if !pass.unlogged.contains(&id) => fetch.push(id),
+                None => {}
+            }
+        }
+        fetch.sort();
+        fetch.dedup();
+        for r in self.records_in_order(&fetch).await? {
+            out.insert(r.id.clone(), r);
+        }
+        Ok(out)
     }
 
     /// Reads a work manifest from the blob store, if present and well-formed.
@@ -566,31 +587,6 @@ impl Vault {
         let bytes = std::fs::read(self.blobs().path_for(sha256_hex)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
-}
-
-/// Names of the fields in which a stored row differs from the record its event carries.
-fn differences(recorded: &EvidenceRecord, row: &EvidenceRecord) -> Vec<&'static str> {
-    let mut d = Vec::new();
-    let checks: [(&'static str, bool); 12] = [
-        ("id", recorded.id == row.id),
-        ("kind", recorded.kind == row.kind),
-        ("name", recorded.name == row.name),
-        ("size", recorded.size == row.size),
-        ("file_count", recorded.file_count == row.file_count),
-        ("media_type", recorded.media_type == row.media_type),
-        ("digests", recorded.digests == row.digests),
-        ("stored", recorded.stored == row.stored),
-        ("source_path", recorded.source_path == row.source_path),
-        ("profile", recorded.profile == row.profile),
-        ("created_at", recorded.created_at == row.created_at),
-        ("timestamp_requested", recorded.timestamp_requested == row.timestamp_requested),
-    ];
-    for (name, same) in checks {
-        if !same {
-            d.push(name);
-        }
-    }
-    d
 }
 
 /// Rows that custody events record in their payload: every event's row must exist and equal it,

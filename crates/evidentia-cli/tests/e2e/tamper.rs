@@ -143,6 +143,30 @@ fn an_inserted_record_is_named() {
 }
 
 #[test]
+fn a_digest_row_for_no_record_is_named() {
+    let (env, records) = sealed_vault();
+    // Sorts between the sealed records' ids and after them: the streamed check meets it mid-stream.
+    let id = records[1]["id"].as_str().unwrap();
+    let between = format!("{}0", &id[..id.len() - 1]);
+    let after = "ffffffff-0000-7000-8000-000000000001";
+    let sha = sha256_of(b"orphan");
+    env.tamper_sql(&format!(
+        "INSERT INTO record_digests VALUES ('{between}', 'sha384', '{sha}'); \
+         INSERT INTO record_digests VALUES ('{after}', 'sha256', '{sha}');"
+    ));
+    let (_, problems) = broken(&env);
+    for stray in [between.as_str(), after] {
+        assert!(
+            problems.iter().any(|p| p["code"] == "RECORD_UNLOGGED"
+                && p["item"] == format!("record {stray}")
+                && p["detail"].as_str().unwrap().contains("digest rows")),
+            "{stray}: {problems:?}"
+        );
+    }
+    assert_eq!(problems.len(), 2, "{problems:?}");
+}
+
+#[test]
 fn an_inserted_event_is_named() {
     let (env, _) = sealed_vault();
     // Renumber the later events to make room, then insert a forged one at #2.

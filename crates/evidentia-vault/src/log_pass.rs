@@ -1,0 +1,426 @@
+//! The streamed part of `vault verify`: the custody chain event by event (on the thread that reads
+//! the log, from the rows as the database hands them over), and every record row against the event
+//! that created it, by merging the log (in sequence order) with the records (in id order) on their
+//! digests. Record ids are time-ordered, so the two streams meet within a few chunks and only the
+//! rows or events waiting for their partner are held, however large the vault.
+
+use std::collections::{HashMap, HashSet};
+
+use ring::digest::{SHA256, digest};
+use tokio::sync::mpsc::Receiver;
+
+use super::VaultError;
+use super::custody::{CustodyEvent, CustodyEventKind, EventFields, GENESIS_HASH, HeadWitness};
+use super::problem::{VaultProblem, problem};
+use super::record::{EvidenceRecord, SubjectKind};
+use crate::digest::DigestAlgorithm;
+
+/// Events per message from the log's reader.
+pub(super) const CHUNK: usize = 4096;
+
+/// A `created` event, reduced to what the merge needs.
+pub(super) struct Created {
+    pub id: String,
+    pub seq: u64,
+    /// SHA-256 of its payload: the record as sealed, in canonical JSON.
+    pub payload_sha: [u8; 32],
+}
+
+/// A record row, reduced to what the merge needs.
+pub(super) struct RowFact {
+    pub id: String,
+    /// SHA-256 of the row's record (digests from their own table) in canonical JSON.
+    pub json_sha: [u8; 32],
+    /// Whether the SHA-256 column agrees with the SHA-256 digest row.
+    pub sha_column_ok: bool,
+    /// The record, when the vault keeps a copy or a manifest of it (its blobs are checked).
+    pub kept: Option<EvidenceRecord>,
+}
+
+impl RowFact {
+    /// Reduces a row; `buf` is reused between rows.
+    pub(super) fn of(record: &EvidenceRecord, sha256_column: &str, buf: &mut Vec<u8>) -> RowFact {
+        buf.clear();
+        // Plain strings, integers and maps: serialising into memory cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, record);
+        let sha_column_ok =
+            record.digests.get(DigestAlgorithm::Sha256).is_some_and(|d| hex_is(sha256_column, d.as_bytes()));
+        RowFact {
+            id: record.id.clone(),
+            json_sha: sha256(buf),
+            sha_column_ok,
+            kept: (record.stored || record.kind == SubjectKind::Work).then(|| record.clone()),
+        }
+    }
+}
+
+/// What the log's reader sends.
+pub(super) enum LogMessage {
+    /// The next events: `created` ones reduced, the others whole.
+    Events { created: Vec<Created>, others: Vec<CustodyEvent> },
+    /// The log has ended; the chain's verdict.
+    End(Box<ChainCheck>),
+}
+
+/// The chain's check, fed one event at a time from borrowed columns.
+pub(super) struct ChainCheck {
+    witness: Option<HeadWitness>,
+    witness_seen: bool,
+    wanted: HashSet<u64>,
+    expected_seq: u64,
+    prev_hash: String,
+    input: Vec<u8>,
+    events: u64,
+    head_seq: u64,
+    hashes: HashMap<u64, String>,
+    problems: Vec<VaultProblem>,
+    record_problems: Vec<VaultProblem>,
+    created: Vec<Created>,
+    others: Vec<CustodyEvent>,
+}
+
+impl ChainCheck {
+    /// Checks against `witness` when its event passes, and keeps the hashes of the events in `wanted`.
+    pub(super) fn new(witness: Option<HeadWitness>, wanted: HashSet<u64>) -> ChainCheck {
+        ChainCheck {
+            witness,
+            witness_seen: false,
+            wanted,
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+            input: Vec::new(),
+            events: 0,
+            head_seq: 0,
+            hashes: HashMap::new(),
+            problems: Vec::new(),
+            record_problems: Vec::new(),
+            created: Vec::new(),
+            others: Vec::new(),
+        }
+    }
+
+    /// The next event of the log; answers whether a chunk is ready to send.
+    pub(super) fn event(&mut self, f: EventFields<'_>, hash: &str) -> bool {
+        f.hash_input(&mut self.input);
+        let hash_matches = hex_is(hash, digest(&SHA256, &self.input).as_ref());
+        if f.seq != self.expected_seq {
+            self.problems.push(problem(
+                "EVENT_MISSING",
+                format!("event #{}", self.expected_seq),
+                format!(
+                    "the log jumps from #{} to #{}: events were removed",
+                    self.expected_seq.saturating_sub(1),
+                    f.seq
+                ),
+            ));
+        }
+        if !hash_matches {
+            self.problems.push(problem(
+                "EVENT_ALTERED",
+                format!("event #{}", f.seq),
+                "its content does not match its hash: the event was edited".into(),
+            ));
+        }
+        if f.prev_hash != self.prev_hash {
+            self.problems.push(problem(
+                "CHAIN_BROKEN",
+                format!("event #{}", f.seq),
+                "its previous-event hash does not match the event before it: an event was edited, \
+                 removed, inserted or moved"
+                    .into(),
+            ));
+        }
+        self.prev_hash.clear();
+        self.prev_hash.push_str(hash);
+        self.expected_seq = f.seq + 1;
+        self.events += 1;
+        self.head_seq = f.seq;
+        if self.wanted.contains(&f.seq) {
+            self.hashes.insert(f.seq, hash.to_owned());
+        }
+        if let Some(w) = self.witness.as_ref().filter(|w| w.seq == f.seq) {
+            self.witness_seen = true;
+            if w.hash != hash {
+                self.problems.push(problem(
+                    "HEAD_MISMATCH",
+                    format!("event #{}", w.seq),
+                    "its hash differs from the one in the vault's head witness: the log was rewritten".into(),
+                ));
+            }
+        }
+        if f.kind == CustodyEventKind::Created.as_str() {
+            self.created(f);
+        } else {
+            self.others.push(CustodyEvent {
+                seq: f.seq,
+                kind: f.kind.to_owned(),
+                recorded_at: f.recorded_at.to_owned(),
+                record_id: f.record_id.map(str::to_owned),
+                payload: f.payload.to_owned(),
+                prev_hash: f.prev_hash.to_owned(),
+                hash: hash.to_owned(),
+            });
+        }
+        self.created.len() + self.others.len() >= CHUNK
+    }
+
+    fn created(&mut self, f: EventFields<'_>) {
+        let id = match f.record_id {
+            Some(id) => id.to_owned(),
+            // A `created` event that names no record: the one its payload recorded.
+            None => match serde_json::from_str::<EvidenceRecord>(f.payload) {
+                Ok(recorded) => {
+                    self.record_problems.push(problem(
+                        "EVENT_ALTERED",
+                        format!("event #{}", f.seq),
+                        "it names another record than the one it recorded".into(),
+                    ));
+                    recorded.id
+                }
+                Err(err) => {
+                    self.record_problems.push(problem(
+                        "EVENT_UNREADABLE",
+                        format!("event #{}", f.seq),
+                        format!("its record cannot be read: {err}"),
+                    ));
+                    return;
+                }
+            },
+        };
+        self.created.push(Created { id, seq: f.seq, payload_sha: sha256(f.payload.as_bytes()) });
+    }
+
+    /// The events gathered since the last call.
+    pub(super) fn take(&mut self) -> LogMessage {
+        LogMessage::Events { created: std::mem::take(&mut self.created), others: std::mem::take(&mut self.others) }
+    }
+}
+
+/// What the streamed pass found, and what the later checks need from it.
+#[derive(Default)]
+pub(super) struct LogPass {
+    /// Events in the log.
+    pub events: u64,
+    /// Record rows.
+    pub records: u64,
+    /// Sequence number and hash of the newest event.
+    pub head: Option<(u64, String)>,
+    /// The chain's problems (gaps, edits, broken links, the head witness), in log order.
+    pub chain_problems: Vec<VaultProblem>,
+    /// Records that differ from their events, or that no event created.
+    pub record_problems: Vec<VaultProblem>,
+    /// Every event but `created`, for the checks of the rows they record.
+    pub others: Vec<CustodyEvent>,
+    /// Hashes of the events asked for by sequence number.
+    pub hashes: HashMap<u64, String>,
+    /// Rows whose digest differs from their event's: (record id, event), compared field by field later.
+    pub mismatched: Vec<(String, u64)>,
+    /// `created` events whose record has no row by the end: (record id, event).
+    pub rowless: Vec<(String, u64)>,
+    /// Records as their events logged them, where the row differs or is gone.
+    pub logged_apart: HashMap<String, EvidenceRecord>,
+    /// Rows no event created.
+    pub unlogged: HashSet<String>,
+    /// Blobs the log says the vault keeps: (SHA-256, what it is).
+    pub blobs: Vec<(String, String)>,
+    /// Work records whose manifest is kept: (id, manifest SHA-256).
+    pub works: Vec<(String, String)>,
+}
+
+impl LogPass {
+    /// Notes the blobs a logged record says the vault keeps.
+    pub(super) fn note_blobs(&mut self, r: &EvidenceRecord) {
+        let (id, sha) = (&r.id, r.sha256_hex());
+        match r.kind {
+            SubjectKind::File if r.stored => self.blobs.push((sha, format!("content of record {id} ({})", r.name))),
+            SubjectKind::File => {}
+            SubjectKind::Work => {
+                self.blobs.push((sha.clone(), format!("manifest of work record {id} ({})", r.name)));
+                if r.stored {
+                    self.works.push((id.clone(), sha));
+                }
+            }
+        }
+    }
+
+    /// A row no event created.
+    pub(super) fn unlogged(&mut self, id: String) {
+        self.record_problems.push(problem(
+            "RECORD_UNLOGGED",
+            format!("record {id}"),
+            "no custody event created it: the row was inserted outside Evidentia".into(),
+        ));
+        self.unlogged.insert(id);
+    }
+}
+
+/// Record rows in id order (SQLite) or as stored (PostgreSQL), reduced, and the ids of digest
+/// rows whose record is not there.
+#[derive(Default)]
+pub(super) struct RecordChunk {
+    pub rows: Vec<RowFact>,
+    pub stray_digests: Vec<String>,
+}
+
+/// Drains both streams (the log's and the records'), merging them.
+pub(super) fn log_pass(
+    mut events: Receiver<Result<LogMessage, VaultError>>,
+    mut records: Receiver<Result<RecordChunk, VaultError>>,
+) -> Result<LogPass, VaultError> {
+    let mut merge = Merge::default();
+    let mut chain: Option<Box<ChainCheck>> = None;
+    let mut rows_done = false;
+    let mut strays: Vec<String> = Vec::new();
+    while chain.is_none() || !rows_done {
+        // Pull from the stream that is behind, so that partners meet while both are held.
+        if chain.is_none() && (rows_done || merge.event_front <= merge.row_front) {
+            match events.blocking_recv() {
+                None => return Err(VaultError::BadRow("the custody log's reading stopped early".into())),
+                Some(message) => match message? {
+                    LogMessage::Events { created, others } => {
+                        merge.out.others.extend(others);
+                        for c in created {
+                            merge.created(c);
+                        }
+                    }
+                    LogMessage::End(check) => chain = Some(check),
+                },
+            }
+        } else {
+            match records.blocking_recv() {
+                None => rows_done = true,
+                Some(chunk) => {
+                    let chunk = chunk?;
+                    strays.extend(chunk.stray_digests);
+                    for row in chunk.rows {
+                        merge.row(row);
+                    }
+                }
+            }
+        }
+    }
+    let Some(chain) = chain else {
+        return Err(VaultError::BadRow("the custody log's reading stopped early".into()));
+    };
+    let mut out = merge.finish();
+    let ChainCheck {
+        witness, witness_seen, events, head_seq, prev_hash, hashes, mut problems, record_problems, ..
+    } = *chain;
+    if let Some(w) = witness.filter(|_| !witness_seen) {
+        problems.push(problem(
+            "EVENTS_TRUNCATED",
+            format!("event #{}", w.seq),
+            format!(
+                "the vault's head witness records event #{} but the log ends at #{head_seq}: events were removed",
+                w.seq
+            ),
+        ));
+    }
+    out.events = events;
+    out.head = (events > 0).then_some((head_seq, prev_hash));
+    out.hashes = hashes;
+    out.chain_problems = problems;
+    let mut merged = std::mem::take(&mut out.record_problems);
+    out.record_problems = record_problems;
+    out.record_problems.append(&mut merged);
+    strays.sort();
+    strays.dedup();
+    for id in strays {
+        out.record_problems.push(problem(
+            "RECORD_UNLOGGED",
+            format!("record {id}"),
+            "digest rows exist for a record that the custody log does not know: inserted outside Evidentia".into(),
+        ));
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Merge {
+    out: LogPass,
+    /// The greatest record id seen on each side.
+    event_front: Option<String>,
+    row_front: Option<String>,
+    waiting_events: HashMap<String, (u64, [u8; 32])>,
+    waiting_rows: HashMap<String, RowFact>,
+}
+
+impl Merge {
+    fn created(&mut self, c: Created) {
+        advance(&mut self.event_front, &c.id);
+        if let Some(row) = self.waiting_rows.remove(&c.id) {
+            self.compare(c.seq, &c.payload_sha, row);
+        } else if let Some((first, _)) = self.waiting_events.get(&c.id) {
+            self.out.record_problems.push(problem(
+                "RECORD_DUPLICATED",
+                format!("record {}", c.id),
+                format!("created twice, by events #{first} and #{}", c.seq),
+            ));
+        } else {
+            self.waiting_events.insert(c.id, (c.seq, c.payload_sha));
+        }
+    }
+
+    fn row(&mut self, row: RowFact) {
+        self.out.records += 1;
+        advance(&mut self.row_front, &row.id);
+        match self.waiting_events.remove(&row.id) {
+            Some((seq, payload_sha)) => self.compare(seq, &payload_sha, row),
+            None => {
+                self.waiting_rows.insert(row.id.clone(), row);
+            }
+        }
+    }
+
+    /// Nearly always a row serialises to exactly what its event recorded; where not, the two are
+    /// compared field by field once the pass is over.
+    fn compare(&mut self, seq: u64, payload_sha: &[u8; 32], row: RowFact) {
+        if row.json_sha == *payload_sha && row.sha_column_ok {
+            if let Some(r) = &row.kept {
+                self.out.note_blobs(r);
+            }
+        } else {
+            self.out.mismatched.push((row.id, seq));
+        }
+    }
+
+    fn finish(mut self) -> LogPass {
+        let mut left: Vec<String> = self.waiting_rows.drain().map(|(id, _)| id).collect();
+        left.sort();
+        for id in left {
+            self.out.unlogged(id);
+        }
+        let mut rowless: Vec<(String, u64)> = self.waiting_events.drain().map(|(id, (seq, _))| (id, seq)).collect();
+        rowless.sort_by_key(|(_, seq)| *seq);
+        self.out.rowless = rowless;
+        self.out
+    }
+}
+
+/// Moves a stream's front to `id` if it is further.
+fn advance(front: &mut Option<String>, id: &str) {
+    match front {
+        Some(f) if f.as_str() >= id => {}
+        Some(f) => {
+            f.clear();
+            f.push_str(id);
+        }
+        None => *front = Some(id.to_owned()),
+    }
+}
+
+fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest(&SHA256, data).as_ref());
+    out
+}
+
+/// Whether `text` is the lower-case hex of `bytes`.
+fn hex_is(text: &str, bytes: &[u8]) -> bool {
+    let mut decoded = [0u8; 64];
+    text.len() == bytes.len() * 2
+        && bytes.len() <= decoded.len()
+        && hex::decode_to_slice(text, &mut decoded[..bytes.len()]).is_ok()
+        && decoded[..bytes.len()] == *bytes
+        && !text.bytes().any(|b| b.is_ascii_uppercase())
+}

@@ -1,0 +1,442 @@
+//! `vault verify`'s read of the big tables as streams: the custody log in sequence order, and the
+//! records with their digests, each on its own thread (SQLite, through its own library, so no
+//! per-row cost of the generic driver is paid) or connection (PostgreSQL, `COPY … TO STDOUT`),
+//! a chunk at a time through a bounded channel, so memory holds a few chunks however large the
+//! vault grows.
+
+use std::path::Path;
+
+use futures_util::StreamExt;
+use sqlx::Connection;
+use tokio::sync::mpsc::{Receiver, Sender, channel};
+
+use super::custody::EventFields;
+use super::log_pass::{CHUNK, ChainCheck, LogMessage, RecordChunk, RowFact};
+use super::record::{EvidenceRecord, SubjectKind};
+use super::{DB_FILE, Vault, VaultError, VaultLocation};
+use crate::digest::{DigestAlgorithm, DigestValue, Digests};
+
+/// Chunks read ahead of the check, per stream.
+const AHEAD: usize = 16;
+
+const EVENTS_SQL: &str =
+    "SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash FROM custody_events ORDER BY seq";
+const RECORDS_SQL: &str = "SELECT id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, \
+                           created_at, timestamp_requested FROM records ORDER BY id";
+const DIGESTS_SQL: &str = "SELECT record_id, algorithm, value FROM record_digests ORDER BY record_id, algorithm";
+/// PostgreSQL: each record with its digests as `algorithm=value,…`; digests whose record is
+/// gone come with an empty id and their record id last.
+const PG_RECORDS_SQL: &str = "COPY (SELECT r.id, r.kind, r.name, r.size, r.file_count, r.media_type, r.sha256, \
+     r.stored, r.source_path, r.profile, r.created_at, r.timestamp_requested, d.digests, d.record_id \
+     FROM records r FULL JOIN (SELECT record_id, string_agg(algorithm || '=' || value, ',') AS digests \
+     FROM record_digests GROUP BY record_id) d ON d.record_id = r.id) TO STDOUT";
+
+/// A record row as stored: its columns, its digests from their own table, and its SHA-256 column
+/// (which must agree with them).
+pub(super) struct StoredRecord {
+    pub record: EvidenceRecord,
+    pub sha256_column: String,
+}
+
+/// The two streams.
+pub(super) struct Scan {
+    pub events: Receiver<Result<LogMessage, VaultError>>,
+    pub records: Receiver<Result<RecordChunk, VaultError>>,
+}
+
+impl Vault {
+    /// Starts reading the custody log (checked by `chain` as it passes) and the records; the
+    /// caller drains both.
+    pub(super) fn scan(&self, chain: ChainCheck) -> Scan {
+        let (events_tx, events) = channel(AHEAD);
+        let (records_tx, records) = channel(AHEAD);
+        match &self.location {
+            VaultLocation::Folder(dir) => {
+                let db = dir.join(DB_FILE);
+                let db2 = db.clone();
+                std::thread::spawn(move || {
+                    if let Err(e) = sqlite_events(&db, chain, &events_tx) {
+                        let _ = events_tx.blocking_send(Err(e));
+                    }
+                });
+                std::thread::spawn(move || {
+                    if let Err(e) = sqlite_records(&db2, &records_tx) {
+                        let _ = records_tx.blocking_send(Err(e));
+                    }
+                });
+            }
+            VaultLocation::Postgres { url, shown, .. } => {
+                let (url2, shown2) = (url.clone(), shown.clone());
+                let (url, shown) = (url.clone(), shown.clone());
+                tokio::spawn(async move {
+                    let sql = format!("COPY ({EVENTS_SQL}) TO STDOUT");
+                    let mut chain = Box::new(chain);
+                    let sent =
+                        pg_copy(&url, Path::new(&shown), &sql, &events_tx, |fields| pg_event(&mut chain, fields)).await;
+                    let sent = match sent {
+                        Ok(()) => {
+                            let rest = chain.take();
+                            let _ = events_tx.send(Ok(rest)).await;
+                            events_tx.send(Ok(LogMessage::End(chain))).await.map_err(|_| ()).ok();
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = sent {
+                        let _ = events_tx.send(Err(e)).await;
+                    }
+                });
+                tokio::spawn(async move {
+                    let mut chunk = RecordChunk::default();
+                    let mut buf = Vec::new();
+                    let sent = pg_copy(&url2, Path::new(&shown2), PG_RECORDS_SQL, &records_tx, |fields| {
+                        pg_record(&mut chunk, &mut buf, fields)
+                    })
+                    .await;
+                    let sent = match sent {
+                        Ok(()) => {
+                            let _ = records_tx.send(Ok(chunk)).await;
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = sent {
+                        let _ = records_tx.send(Err(e)).await;
+                    }
+                });
+            }
+        }
+        Scan { events, records }
+    }
+}
+
+// --- SQLite -------------------------------------------------------------------------------------
+
+fn open_sqlite(db: &Path) -> Result<rusqlite::Connection, VaultError> {
+    use rusqlite::OpenFlags;
+    let conn =
+        rusqlite::Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| corrupt(db, &e))?;
+    // A larger page cache keeps the index pages the ordered reads walk.
+    conn.execute_batch("PRAGMA cache_size = -16384;").map_err(|e| corrupt(db, &e))?;
+    Ok(conn)
+}
+
+fn corrupt(db: &Path, e: &rusqlite::Error) -> VaultError {
+    VaultError::Corrupt { path: db.to_owned(), detail: e.to_string() }
+}
+
+fn bad_row(table: &str, e: &rusqlite::Error) -> VaultError {
+    VaultError::BadRow(format!("a row of {table} cannot be read ({e})"))
+}
+
+fn sqlite_events(
+    db: &Path,
+    mut chain: ChainCheck,
+    tx: &Sender<Result<LogMessage, VaultError>>,
+) -> Result<(), VaultError> {
+    let conn = open_sqlite(db)?;
+    let mut stmt = conn.prepare(EVENTS_SQL).map_err(|e| corrupt(db, &e))?;
+    let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
+    let table = "custody_events";
+    while let Some(row) = rows.next().map_err(|e| corrupt(db, &e))? {
+        // The columns are read where SQLite holds them, not copied.
+        let text = |i: usize| -> Result<&str, VaultError> {
+            row.get_ref(i).and_then(|v| v.as_str().map_err(rusqlite::Error::from)).map_err(|e| bad_row(table, &e))
+        };
+        let seq = row.get::<_, Option<i64>>(0).map_err(|e| bad_row(table, &e))?;
+        let seq = seq.and_then(|s| u64::try_from(s).ok()).ok_or_else(|| {
+            VaultError::BadRow(format!(
+                "a custody event has the sequence number {seq:?}: rows without a valid one were inserted"
+            ))
+        })?;
+        let record_id = match row.get_ref(3).map_err(|e| bad_row(table, &e))? {
+            rusqlite::types::ValueRef::Null => None,
+            v => Some(v.as_str().map_err(|e| bad_row(table, &rusqlite::Error::from(e)))?),
+        };
+        let fields = EventFields {
+            seq,
+            kind: text(1)?,
+            recorded_at: text(2)?,
+            record_id,
+            payload: text(4)?,
+            prev_hash: text(5)?,
+        };
+        if chain.event(fields, text(6)?) && tx.blocking_send(Ok(chain.take())).is_err() {
+            return Ok(());
+        }
+    }
+    let _ = tx.blocking_send(Ok(chain.take()));
+    let _ = tx.blocking_send(Ok(LogMessage::End(Box::new(chain))));
+    Ok(())
+}
+
+fn sqlite_records(db: &Path, tx: &Sender<Result<RecordChunk, VaultError>>) -> Result<(), VaultError> {
+    let conn = open_sqlite(db)?;
+    let mut records_stmt = conn.prepare(RECORDS_SQL).map_err(|e| corrupt(db, &e))?;
+    let mut digests_stmt = conn.prepare(DIGESTS_SQL).map_err(|e| corrupt(db, &e))?;
+    let mut records = records_stmt.query([]).map_err(|e| corrupt(db, &e))?;
+    let mut digests = digests_stmt.query([]).map_err(|e| corrupt(db, &e))?;
+    // The digest row under the cursor, copied into buffers reused from row to row.
+    let mut digest = DigestRow::default();
+    digest.next(db, &mut digests)?;
+    // One record and its SHA-256 column, refilled for each row.
+    let mut record = EvidenceRecord {
+        id: String::new(),
+        kind: SubjectKind::File,
+        name: String::new(),
+        size: 0,
+        file_count: 0,
+        media_type: String::new(),
+        digests: Digests::default(),
+        stored: false,
+        source_path: String::new(),
+        profile: String::new(),
+        created_at: String::new(),
+        timestamp_requested: false,
+    };
+    let mut sha256_column = String::new();
+    let mut chunk = RecordChunk::default();
+    let mut buf = Vec::new();
+    let table = "records";
+    while let Some(row) = records.next().map_err(|e| corrupt(db, &e))? {
+        let fill = |i: usize, into: &mut String| -> Result<(), VaultError> {
+            let text = row
+                .get_ref(i)
+                .and_then(|v| v.as_str().map_err(rusqlite::Error::from))
+                .map_err(|e| bad_row(table, &e))?;
+            into.clear();
+            into.push_str(text);
+            Ok(())
+        };
+        let number = |i: usize| -> Result<u64, VaultError> {
+            let v: i64 = row.get(i).map_err(|e| bad_row(table, &e))?;
+            u64::try_from(v).map_err(|_| VaultError::BadRow(format!("a record has the negative value {v}")))
+        };
+        fill(0, &mut record.id)?;
+        let kind =
+            row.get_ref(1).and_then(|v| v.as_str().map_err(rusqlite::Error::from)).map_err(|e| bad_row(table, &e))?;
+        record.kind = SubjectKind::parse(kind).ok_or_else(|| VaultError::BadRow(format!("kind `{kind}`")))?;
+        fill(2, &mut record.name)?;
+        record.size = number(3)?;
+        record.file_count = number(4)?;
+        fill(5, &mut record.media_type)?;
+        fill(6, &mut sha256_column)?;
+        record.stored = number(7)? != 0;
+        fill(8, &mut record.source_path)?;
+        fill(9, &mut record.profile)?;
+        fill(10, &mut record.created_at)?;
+        record.timestamp_requested = number(11)? != 0;
+        record.digests = Digests::default();
+        // Digest rows come in the same (byte) order of ids: those before this record's are strays.
+        while digest.present {
+            match digest.record_id.as_str().cmp(record.id.as_str()) {
+                std::cmp::Ordering::Greater => break,
+                std::cmp::Ordering::Less => {
+                    if chunk.stray_digests.last() != Some(&digest.record_id) {
+                        chunk.stray_digests.push(digest.record_id.clone());
+                    }
+                }
+                std::cmp::Ordering::Equal => {
+                    add_digest(&mut record.digests, &record.id, &digest.algorithm, &digest.value)?
+                }
+            }
+            digest.next(db, &mut digests)?;
+        }
+        chunk.rows.push(RowFact::of(&record, &sha256_column, &mut buf));
+        if chunk.rows.len() == CHUNK && tx.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
+            return Ok(());
+        }
+    }
+    while digest.present {
+        if chunk.stray_digests.last() != Some(&digest.record_id) {
+            chunk.stray_digests.push(digest.record_id.clone());
+        }
+        digest.next(db, &mut digests)?;
+    }
+    if !chunk.rows.is_empty() || !chunk.stray_digests.is_empty() {
+        let _ = tx.blocking_send(Ok(chunk));
+    }
+    Ok(())
+}
+
+/// The digest row under a cursor.
+#[derive(Default)]
+struct DigestRow {
+    present: bool,
+    record_id: String,
+    algorithm: String,
+    value: String,
+}
+
+impl DigestRow {
+    fn next(&mut self, db: &Path, rows: &mut rusqlite::Rows<'_>) -> Result<(), VaultError> {
+        self.present = false;
+        if let Some(row) = rows.next().map_err(|e| corrupt(db, &e))? {
+            for (i, into) in [&mut self.record_id, &mut self.algorithm, &mut self.value].into_iter().enumerate() {
+                let text = row
+                    .get_ref(i)
+                    .and_then(|v| v.as_str().map_err(rusqlite::Error::from))
+                    .map_err(|e| bad_row("record_digests", &e))?;
+                into.clear();
+                into.push_str(text);
+            }
+            self.present = true;
+        }
+        Ok(())
+    }
+}
+
+// --- PostgreSQL ---------------------------------------------------------------------------------
+
+/// Runs `copy` (a `COPY … TO STDOUT` in text format) and hands each row's fields to `row`,
+/// which answers a message to send when one is ready.
+async fn pg_copy<T: Send + 'static>(
+    url: &str,
+    shown: &Path,
+    copy: &str,
+    tx: &Sender<Result<T, VaultError>>,
+    mut row: impl FnMut(Vec<Option<String>>) -> Result<Option<T>, VaultError>,
+) -> Result<(), VaultError> {
+    let mut conn = sqlx::postgres::PgConnection::connect(url)
+        .await
+        .map_err(|e| VaultError::Unreachable { shown: shown.to_owned(), detail: e.to_string() })?;
+    let mut stream = conn.copy_out_raw(copy).await?;
+    let mut pending: Vec<u8> = Vec::new();
+    while let Some(bytes) = stream.next().await {
+        pending.extend_from_slice(&bytes?);
+        let mut start = 0;
+        while let Some(end) = pending[start..].iter().position(|&b| b == b'\n') {
+            let line = &pending[start..start + end];
+            start += end + 1;
+            if let Some(message) = row(copy_fields(line)?)?
+                && tx.send(Ok(message)).await.is_err()
+            {
+                return Ok(());
+            }
+        }
+        pending.drain(..start);
+    }
+    drop(stream);
+    let _ = conn.close().await;
+    Ok(())
+}
+
+fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<String>>) -> Result<Option<LogMessage>, VaultError> {
+    let [seq, kind, recorded_at, record_id, payload, prev_hash, hash]: [Option<String>; 7] =
+        fields.try_into().map_err(|f: Vec<_>| {
+            VaultError::BadRow(format!("a custody event has {} columns where 7 were asked for", f.len()))
+        })?;
+    let seq_text = seq.unwrap_or_default();
+    let seq: u64 = seq_text.parse().map_err(|_| {
+        VaultError::BadRow(format!(
+            "a custody event has the sequence number `{seq_text}`: rows without a valid one were inserted"
+        ))
+    })?;
+    fn text<'a>(v: &'a Option<String>, seq: u64, col: &str) -> Result<&'a str, VaultError> {
+        v.as_deref().ok_or_else(|| VaultError::BadRow(format!("custody event #{seq} has no {col}")))
+    }
+    let fields = EventFields {
+        seq,
+        kind: text(&kind, seq, "kind")?,
+        recorded_at: text(&recorded_at, seq, "recorded_at")?,
+        record_id: record_id.as_deref(),
+        payload: text(&payload, seq, "payload")?,
+        prev_hash: text(&prev_hash, seq, "prev_hash")?,
+    };
+    Ok(chain.event(fields, text(&hash, seq, "hash")?).then(|| chain.take()))
+}
+
+fn pg_record(
+    chunk: &mut RecordChunk,
+    buf: &mut Vec<u8>,
+    mut fields: Vec<Option<String>>,
+) -> Result<Option<RecordChunk>, VaultError> {
+    if fields.len() != 14 {
+        return Err(VaultError::BadRow(format!("a record row has {} columns where 14 were asked for", fields.len())));
+    }
+    let digest_owner = fields.pop().flatten();
+    let digests = fields.pop().flatten();
+    if fields[0].is_none() {
+        chunk.stray_digests.push(digest_owner.unwrap_or_default());
+    } else {
+        let mut stored = record_from_fields(fields)?;
+        for pair in digests.iter().flat_map(|d| d.split(',')) {
+            let (algorithm, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let id = stored.record.id.clone();
+            add_digest(&mut stored.record.digests, &id, algorithm, value)?;
+        }
+        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, buf));
+    }
+    Ok((chunk.rows.len() >= CHUNK).then(|| std::mem::take(chunk)))
+}
+
+/// The fields of one line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
+fn copy_fields(line: &[u8]) -> Result<Vec<Option<String>>, VaultError> {
+    let mut out = Vec::with_capacity(14);
+    for raw in line.split(|&b| b == b'\t') {
+        if raw == b"\\N" {
+            out.push(None);
+            continue;
+        }
+        let mut field = Vec::with_capacity(raw.len());
+        let mut bytes = raw.iter().copied();
+        while let Some(b) = bytes.next() {
+            if b != b'\\' {
+                field.push(b);
+                continue;
+            }
+            match bytes.next() {
+                Some(b'n') => field.push(b'\n'),
+                Some(b't') => field.push(b'\t'),
+                Some(b'r') => field.push(b'\r'),
+                Some(b'b') => field.push(8),
+                Some(b'f') => field.push(12),
+                Some(b'v') => field.push(11),
+                Some(other) => field.push(other),
+                None => {}
+            }
+        }
+        let text = String::from_utf8(field).map_err(|_| VaultError::BadRow("a row is not valid UTF-8".into()))?;
+        out.push(Some(text));
+    }
+    Ok(out)
+}
+
+// --- rows from their fields, the same for both engines -----------------------------------------
+
+fn record_from_fields(fields: Vec<Option<String>>) -> Result<StoredRecord, VaultError> {
+    let [id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, requested]: [Option<String>; 12] =
+        fields.try_into().map_err(|f: Vec<_>| VaultError::BadRow(format!("a record row has {} columns", f.len())))?;
+    let id = id.ok_or_else(|| VaultError::BadRow("a record row has no id".into()))?;
+    let text = |v: Option<String>, col: &str| v.ok_or_else(|| VaultError::BadRow(format!("record {id} has no {col}")));
+    let number = |v: Option<String>, col: &str| -> Result<u64, VaultError> {
+        let v = v.unwrap_or_default();
+        v.parse().map_err(|_| VaultError::BadRow(format!("record {id}: {col} is `{v}`")))
+    };
+    let kind_text = text(kind, "kind")?;
+    let kind = SubjectKind::parse(&kind_text).ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
+    let record = EvidenceRecord {
+        kind,
+        name: text(name, "name")?,
+        size: number(size, "size")?,
+        file_count: number(file_count, "file_count")?,
+        media_type: text(media_type, "media_type")?,
+        digests: Digests::default(),
+        stored: number(stored, "stored")? != 0,
+        source_path: text(source_path, "source_path")?,
+        profile: text(profile, "profile")?,
+        created_at: text(created_at, "created_at")?,
+        timestamp_requested: number(requested, "timestamp_requested")? != 0,
+        id: id.clone(),
+    };
+    Ok(StoredRecord { record, sha256_column: text(sha256, "sha256")? })
+}
+
+fn add_digest(digests: &mut Digests, id: &str, algorithm: &str, value: &str) -> Result<(), VaultError> {
+    let algo: DigestAlgorithm =
+        algorithm.parse().map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
+    let value = DigestValue::from_hex(value).map_err(|e| VaultError::BadRow(format!("digest of record {id}: {e}")))?;
+    digests.insert(algo, value);
+    Ok(())
+}
