@@ -32,7 +32,8 @@ events="$(sqlite3 "$kept/vault.db" 'SELECT COUNT(*) FROM custody_events')"
 for round in 1 2 3; do
   start=$(date +%s.%N)
   sqlite3 "$kept/vault.db" 'SELECT * FROM custody_events; SELECT * FROM records; SELECT * FROM record_digests;' > /dev/null
-  plain=$(python3 -c "import time; print(f'{time.time() - $start:.2f}')")
+  end=$(date +%s.%N)
+  plain=$(python3 -c "print(f'{$end - $start:.2f}')")
   env -u EVIDENTIA_TEST_POSTGRES EVIDENTIA_SCALE_ONLY=verify EVIDENTIA_SCALE_KEEP="$kept" EVIDENTIA_SCALE_RECORDS="$records" \
     cargo bench -p evidentia --bench scale 2> /dev/null > "$work/verify.log"
   ours="$(seconds sqlite "$work/verify.log")"

@@ -1,7 +1,8 @@
 //! The streamed part of `vault verify`: the custody chain event by event (on the thread that reads
 //! the log, from the rows as the database hands them over), and every record row against the event
-//! that created it, by merging the log (in sequence order) with the records (in id order) on their
-//! digests. Record ids are time-ordered, so the two streams meet within a few chunks and only the
+//! that created it, by merging the log (in sequence order) with the records (as stored, or in id
+//! order) on the digest of each record's canonical JSON. Records are written in the order of their
+//! events and their ids are time-ordered, so the two streams meet within a few chunks and only the
 //! rows or events waiting for their partner are held, however large the vault.
 
 use std::collections::{HashMap, HashSet};
@@ -14,13 +15,42 @@ use super::custody::{CustodyEvent, CustodyEventKind, EventFields, GENESIS_HASH, 
 use super::problem::{VaultProblem, problem};
 use super::record::{EvidenceRecord, SubjectKind};
 use crate::digest::DigestAlgorithm;
+use crate::hash_hex::is_lower_hex_of;
 
 /// Events per message from the log's reader.
 pub(super) const CHUNK: usize = 4096;
 
+/// A record id as the merge holds it: inline up to 40 bytes (Evidentia's ids have 36), so that the
+/// ids of a large vault are not each an allocation made on a reader's thread and freed on another.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum RecordKey {
+    Inline(u8, [u8; 40]),
+    Long(Box<str>),
+}
+
+impl RecordKey {
+    pub(super) fn new(id: &str) -> RecordKey {
+        let mut bytes = [0u8; 40];
+        match (bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(id.as_bytes());
+                RecordKey::Inline(len, bytes)
+            }
+            _ => RecordKey::Long(id.into()),
+        }
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        match self {
+            RecordKey::Inline(len, bytes) => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default(),
+            RecordKey::Long(id) => id,
+        }
+    }
+}
+
 /// A `created` event, reduced to what the merge needs.
 pub(super) struct Created {
-    pub id: String,
+    pub id: RecordKey,
     pub seq: u64,
     /// SHA-256 of its payload: the record as sealed, in canonical JSON.
     pub payload_sha: [u8; 32],
@@ -28,7 +58,7 @@ pub(super) struct Created {
 
 /// A record row, reduced to what the merge needs.
 pub(super) struct RowFact {
-    pub id: String,
+    pub id: RecordKey,
     /// SHA-256 of the row's record (digests from their own table) in canonical JSON.
     pub json_sha: [u8; 32],
     /// Whether the SHA-256 column agrees with the SHA-256 digest row.
@@ -44,9 +74,9 @@ impl RowFact {
         // Plain strings, integers and maps: serialising into memory cannot fail.
         let _ = serde_json::to_writer(&mut *buf, record);
         let sha_column_ok =
-            record.digests.get(DigestAlgorithm::Sha256).is_some_and(|d| hex_is(sha256_column, d.as_bytes()));
+            record.digests.get(DigestAlgorithm::Sha256).is_some_and(|d| is_lower_hex_of(sha256_column, d.as_bytes()));
         RowFact {
-            id: record.id.clone(),
+            id: RecordKey::new(&record.id),
             json_sha: sha256(buf),
             sha_column_ok,
             kept: (record.stored || record.kind == SubjectKind::Work).then(|| record.clone()),
@@ -102,7 +132,7 @@ impl ChainCheck {
     /// The next event of the log; answers whether a chunk is ready to send.
     pub(super) fn event(&mut self, f: EventFields<'_>, hash: &str) -> bool {
         f.hash_input(&mut self.input);
-        let hash_matches = hex_is(hash, digest(&SHA256, &self.input).as_ref());
+        let hash_matches = is_lower_hex_of(hash, digest(&SHA256, &self.input).as_ref());
         if f.seq != self.expected_seq {
             self.problems.push(problem(
                 "EVENT_MISSING",
@@ -166,7 +196,7 @@ impl ChainCheck {
 
     fn created(&mut self, f: EventFields<'_>) {
         let id = match f.record_id {
-            Some(id) => id.to_owned(),
+            Some(id) => RecordKey::new(id),
             // A `created` event that names no record: the one its payload recorded.
             None => match serde_json::from_str::<EvidenceRecord>(f.payload) {
                 Ok(recorded) => {
@@ -175,7 +205,7 @@ impl ChainCheck {
                         format!("event #{}", f.seq),
                         "it names another record than the one it recorded".into(),
                     ));
-                    recorded.id
+                    RecordKey::new(&recorded.id)
                 }
                 Err(err) => {
                     self.record_problems.push(problem(
@@ -254,19 +284,22 @@ impl LogPass {
     }
 }
 
-/// Record rows in id order (SQLite) or as stored (PostgreSQL), reduced, and the ids of digest
-/// rows whose record is not there.
+/// Record rows (see `RecordOrder`), reduced, and the ids of digest rows whose record is not there.
 #[derive(Default)]
 pub(super) struct RecordChunk {
     pub rows: Vec<RowFact>,
     pub stray_digests: Vec<String>,
+    /// The rows do not lie as Evidentia writes them: the stream ends here, and the pass must be
+    /// made again in key order.
+    pub irregular: bool,
 }
 
-/// Drains both streams (the log's and the records'), merging them.
+/// Drains both streams (the log's and the records'), merging them; `None` when the records'
+/// stream ended as irregular.
 pub(super) fn log_pass(
     mut events: Receiver<Result<LogMessage, VaultError>>,
     mut records: Receiver<Result<RecordChunk, VaultError>>,
-) -> Result<LogPass, VaultError> {
+) -> Result<Option<LogPass>, VaultError> {
     let mut merge = Merge::default();
     let mut chain: Option<Box<ChainCheck>> = None;
     let mut rows_done = false;
@@ -291,6 +324,9 @@ pub(super) fn log_pass(
                 None => rows_done = true,
                 Some(chunk) => {
                     let chunk = chunk?;
+                    if chunk.irregular {
+                        return Ok(None);
+                    }
                     strays.extend(chunk.stray_digests);
                     for row in chunk.rows {
                         merge.row(row);
@@ -332,7 +368,7 @@ pub(super) fn log_pass(
             "digest rows exist for a record that the custody log does not know: inserted outside Evidentia".into(),
         ));
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 #[derive(Default)]
@@ -341,19 +377,19 @@ struct Merge {
     /// The greatest record id seen on each side.
     event_front: Option<String>,
     row_front: Option<String>,
-    waiting_events: HashMap<String, (u64, [u8; 32])>,
-    waiting_rows: HashMap<String, RowFact>,
+    waiting_events: HashMap<RecordKey, (u64, [u8; 32])>,
+    waiting_rows: HashMap<RecordKey, RowFact>,
 }
 
 impl Merge {
     fn created(&mut self, c: Created) {
-        advance(&mut self.event_front, &c.id);
+        advance(&mut self.event_front, c.id.as_str());
         if let Some(row) = self.waiting_rows.remove(&c.id) {
             self.compare(c.seq, &c.payload_sha, row);
         } else if let Some((first, _)) = self.waiting_events.get(&c.id) {
             self.out.record_problems.push(problem(
                 "RECORD_DUPLICATED",
-                format!("record {}", c.id),
+                format!("record {}", c.id.as_str()),
                 format!("created twice, by events #{first} and #{}", c.seq),
             ));
         } else {
@@ -363,7 +399,7 @@ impl Merge {
 
     fn row(&mut self, row: RowFact) {
         self.out.records += 1;
-        advance(&mut self.row_front, &row.id);
+        advance(&mut self.row_front, row.id.as_str());
         match self.waiting_events.remove(&row.id) {
             Some((seq, payload_sha)) => self.compare(seq, &payload_sha, row),
             None => {
@@ -380,17 +416,18 @@ impl Merge {
                 self.out.note_blobs(r);
             }
         } else {
-            self.out.mismatched.push((row.id, seq));
+            self.out.mismatched.push((row.id.as_str().to_owned(), seq));
         }
     }
 
     fn finish(mut self) -> LogPass {
-        let mut left: Vec<String> = self.waiting_rows.drain().map(|(id, _)| id).collect();
+        let mut left: Vec<String> = self.waiting_rows.drain().map(|(id, _)| id.as_str().to_owned()).collect();
         left.sort();
         for id in left {
             self.out.unlogged(id);
         }
-        let mut rowless: Vec<(String, u64)> = self.waiting_events.drain().map(|(id, (seq, _))| (id, seq)).collect();
+        let mut rowless: Vec<(String, u64)> =
+            self.waiting_events.drain().map(|(id, (seq, _))| (id.as_str().to_owned(), seq)).collect();
         rowless.sort_by_key(|(_, seq)| *seq);
         self.out.rowless = rowless;
         self.out
@@ -413,14 +450,4 @@ fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(digest(&SHA256, data).as_ref());
     out
-}
-
-/// Whether `text` is the lower-case hex of `bytes`.
-fn hex_is(text: &str, bytes: &[u8]) -> bool {
-    let mut decoded = [0u8; 64];
-    text.len() == bytes.len() * 2
-        && bytes.len() <= decoded.len()
-        && hex::decode_to_slice(text, &mut decoded[..bytes.len()]).is_ok()
-        && decoded[..bytes.len()] == *bytes
-        && !text.bytes().any(|b| b.is_ascii_uppercase())
 }

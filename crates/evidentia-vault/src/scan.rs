@@ -22,8 +22,8 @@ const AHEAD: usize = 16;
 const EVENTS_SQL: &str =
     "SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash FROM custody_events ORDER BY seq";
 const RECORDS_SQL: &str = "SELECT id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, \
-                           created_at, timestamp_requested FROM records ORDER BY id";
-const DIGESTS_SQL: &str = "SELECT record_id, algorithm, value FROM record_digests ORDER BY record_id, algorithm";
+                           created_at, timestamp_requested FROM records";
+const DIGESTS_SQL: &str = "SELECT record_id, algorithm, value FROM record_digests";
 /// PostgreSQL: each record with its digests as `algorithm=value,…`; digests whose record is
 /// gone come with an empty id and their record id last.
 const PG_RECORDS_SQL: &str = "COPY (SELECT r.id, r.kind, r.name, r.size, r.file_count, r.media_type, r.sha256, \
@@ -38,6 +38,28 @@ pub(super) struct StoredRecord {
     pub sha256_column: String,
 }
 
+/// The order SQLite's records and digest rows are read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RecordOrder {
+    /// As stored, each table straight through: Evidentia writes a record's digest rows with it, so
+    /// they come in the records' order. Any other arrangement (a record without its rows next, rows
+    /// left over) ends the stream at once, marked [`RecordChunk::irregular`].
+    Stored,
+    /// Both tables by record id, through their keys: exact however the rows lie, and slower.
+    Keyed,
+}
+
+impl RecordOrder {
+    fn sql(self) -> (String, String) {
+        match self {
+            RecordOrder::Stored => (format!("{RECORDS_SQL} ORDER BY rowid"), format!("{DIGESTS_SQL} ORDER BY rowid")),
+            RecordOrder::Keyed => {
+                (format!("{RECORDS_SQL} ORDER BY id"), format!("{DIGESTS_SQL} ORDER BY record_id, algorithm"))
+            }
+        }
+    }
+}
+
 /// The two streams.
 pub(super) struct Scan {
     pub events: Receiver<Result<LogMessage, VaultError>>,
@@ -45,9 +67,9 @@ pub(super) struct Scan {
 }
 
 impl Vault {
-    /// Starts reading the custody log (checked by `chain` as it passes) and the records; the
-    /// caller drains both.
-    pub(super) fn scan(&self, chain: ChainCheck) -> Scan {
+    /// Starts reading the custody log (checked by `chain` as it passes) and the records (in
+    /// `order` on SQLite); the caller drains both.
+    pub(super) fn scan(&self, chain: ChainCheck, order: RecordOrder) -> Scan {
         let (events_tx, events) = channel(AHEAD);
         let (records_tx, records) = channel(AHEAD);
         match &self.location {
@@ -60,7 +82,7 @@ impl Vault {
                     }
                 });
                 std::thread::spawn(move || {
-                    if let Err(e) = sqlite_records(&db2, &records_tx) {
+                    if let Err(e) = sqlite_records(&db2, order, &records_tx) {
                         let _ = records_tx.blocking_send(Err(e));
                     }
                 });
@@ -171,10 +193,15 @@ fn sqlite_events(
     Ok(())
 }
 
-fn sqlite_records(db: &Path, tx: &Sender<Result<RecordChunk, VaultError>>) -> Result<(), VaultError> {
+fn sqlite_records(
+    db: &Path,
+    order: RecordOrder,
+    tx: &Sender<Result<RecordChunk, VaultError>>,
+) -> Result<(), VaultError> {
     let conn = open_sqlite(db)?;
-    let mut records_stmt = conn.prepare(RECORDS_SQL).map_err(|e| corrupt(db, &e))?;
-    let mut digests_stmt = conn.prepare(DIGESTS_SQL).map_err(|e| corrupt(db, &e))?;
+    let (records_sql, digests_sql) = order.sql();
+    let mut records_stmt = conn.prepare(&records_sql).map_err(|e| corrupt(db, &e))?;
+    let mut digests_stmt = conn.prepare(&digests_sql).map_err(|e| corrupt(db, &e))?;
     let mut records = records_stmt.query([]).map_err(|e| corrupt(db, &e))?;
     let mut digests = digests_stmt.query([]).map_err(|e| corrupt(db, &e))?;
     // The digest row under the cursor, copied into buffers reused from row to row.
@@ -228,8 +255,21 @@ fn sqlite_records(db: &Path, tx: &Sender<Result<RecordChunk, VaultError>>) -> Re
         fill(10, &mut record.created_at)?;
         record.timestamp_requested = number(11)? != 0;
         record.digests = Digests::default();
-        // Digest rows come in the same (byte) order of ids: those before this record's are strays.
-        while digest.present {
+        if order == RecordOrder::Stored {
+            // This record's digest rows come next, or the rows lie otherwise than Evidentia writes them.
+            let mut found = false;
+            while digest.present && digest.record_id == record.id {
+                add_digest(&mut record.digests, &record.id, &digest.algorithm, &digest.value)?;
+                found = true;
+                digest.next(db, &mut digests)?;
+            }
+            if !found {
+                let _ = tx.blocking_send(Ok(RecordChunk { irregular: true, ..RecordChunk::default() }));
+                return Ok(());
+            }
+        }
+        // Keyed: digest rows come in the same (byte) order of ids: those before this record's are strays.
+        while order == RecordOrder::Keyed && digest.present {
             match digest.record_id.as_str().cmp(record.id.as_str()) {
                 std::cmp::Ordering::Greater => break,
                 std::cmp::Ordering::Less => {
@@ -247,6 +287,10 @@ fn sqlite_records(db: &Path, tx: &Sender<Result<RecordChunk, VaultError>>) -> Re
         if chunk.rows.len() == CHUNK && tx.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
             return Ok(());
         }
+    }
+    if order == RecordOrder::Stored && digest.present {
+        let _ = tx.blocking_send(Ok(RecordChunk { irregular: true, ..RecordChunk::default() }));
+        return Ok(());
     }
     while digest.present {
         if chunk.stray_digests.last() != Some(&digest.record_id) {

@@ -181,7 +181,12 @@ impl DigestValue {
 
     /// Parses lower- or upper-case hex.
     pub fn from_hex(text: &str) -> Result<Self, hex::FromHexError> {
-        hex::decode(text.trim()).map(Self)
+        let text = text.trim();
+        match crate::hash_hex::decode(text) {
+            Some(bytes) => Ok(Self(bytes)),
+            // Not hex: the hex crate names what is wrong.
+            None => hex::decode(text).map(Self),
+        }
     }
 
     /// The raw bytes.
@@ -191,7 +196,7 @@ impl DigestValue {
 
     /// Lower-case hex.
     pub fn to_hex(&self) -> String {
-        hex::encode(&self.0)
+        crate::hash_hex::encode(&self.0)
     }
 }
 
@@ -209,7 +214,13 @@ impl fmt::Debug for DigestValue {
 
 impl Serialize for DigestValue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_hex())
+        // Digests are at most 64 bytes: their hex fits on the stack.
+        let mut buf = [0u8; 128];
+        if self.0.len() <= 64 {
+            s.serialize_str(crate::hash_hex::encode_into(&self.0, &mut buf))
+        } else {
+            s.serialize_str(&self.to_hex())
+        }
     }
 }
 
