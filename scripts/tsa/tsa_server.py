@@ -156,24 +156,42 @@ def resign(pki, resp, signer):
 
 # --- OpenSSL ---------------------------------------------------------------------------------------
 
+def hex_serial(n):
+    """A serial number as OpenSSL's serial file holds it: an even count of hex digits."""
+    digits = "%X" % n
+    return ("0" * (len(digits) % 2)) + digits + "\n"
+
+
+def next_serial(pki):
+    """Reserves a serial number in the PKI's serial file, which holds the last one used (hex, as
+    OpenSSL keeps it): returns that one, which OpenSSL increments before use, and records its
+    successor. The file is shared by every server using this PKI: locked across processes too."""
+    with serial_lock, open(os.path.join(pki, "serial.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        path = os.path.join(pki, "serial")
+        with open(path) as f:
+            serial = int(f.read().strip() or "1", 16)
+        with open(path + ".tmp", "w") as f:
+            f.write(hex_serial(serial + 1))
+        os.replace(path + ".tmp", path)
+        return serial
+
+
 def openssl_reply(pki, query, signer="tsa", section="honest", clock=None):
     with tempfile.TemporaryDirectory() as tmp:
-        qf, rf = os.path.join(tmp, "q.tsq"), os.path.join(tmp, "r.tsr")
-        with open(qf, "wb") as f:
-            f.write(query)
         cmd = ["openssl", "ts", "-reply", "-config", os.path.join(pki, "ts.cnf"), "-section", section,
-               "-queryfile", qf, "-signer", os.path.join(pki, signer + ".pem"),
-               "-inkey", os.path.join(pki, signer + ".key"), "-out", rf]
+               "-queryfile", "/dev/stdin", "-signer", os.path.join(pki, signer + ".pem"),
+               "-inkey", os.path.join(pki, signer + ".key"), "-out", "/dev/stdout"]
         if clock is not None:
             cmd = ["faketime", "-f", clock] + cmd
-        # The serial file is shared by every server using this PKI: lock across processes too.
-        with serial_lock, open(os.path.join(pki, "serial.lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            done = subprocess.run(cmd, cwd=pki, capture_output=True)
-        if done.returncode != 0 or not os.path.exists(rf):
+        # ts.cnf names `./serial`: OpenSSL runs in the request's own directory, with a serial file
+        # holding the number taken here from the PKI's, so requests are answered in parallel.
+        with open(os.path.join(tmp, "serial"), "w") as f:
+            f.write(hex_serial(next_serial(pki)))
+        done = subprocess.run(cmd, cwd=tmp, input=query, capture_output=True)
+        if done.returncode != 0 or not done.stdout:
             raise RuntimeError("openssl ts -reply failed: " + done.stderr.decode(errors="replace"))
-        with open(rf, "rb") as f:
-            return f.read()
+        return done.stdout
 
 
 BASIC_CREDENTIALS = "Basic " + __import__("base64").b64encode(b"test-user:test-secret").decode()
