@@ -41,7 +41,18 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    pack_relative_relocations();
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));
+}
+
+/// Release builds for GNU/Linux pack the relative relocations of the position-independent binary
+/// (DT_RELR, glibc 2.36 and later): 1.5 MB less than a table of one entry per pointer
+/// (BENCHMARKS.md, "Desktop app").
+fn pack_relative_relocations() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("PROFILE") == "release" && var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
+        println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+    }
 }

@@ -24,6 +24,9 @@ fn main() {
                 evidentia::font::use_resource_dir(&dir);
             }
             state::start_retries(app.handle().clone());
+            if let Some(window) = app.get_webview_window("main") {
+                software_painting(&window);
+            }
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -76,3 +79,25 @@ fn main() {
         std::process::exit(1);
     }
 }
+
+/// Paints the page without accelerated compositing. The screens are forms and lists: on a machine
+/// without a GPU (a VM, a remote desktop) compositing runs on Mesa's software GL, which compiles
+/// shaders at the first start (a second before the page shows) and repaints every progress update
+/// through it; painting in software costs neither (BENCHMARKS.md, "Desktop app").
+/// `EVIDENTIA_APP_COMPOSITING=1` keeps WebKit's default: WebKitWebDriver's screenshots, which the
+/// end-to-end tests take at every step, wait forever on a page painted in software.
+#[cfg(target_os = "linux")]
+fn software_painting(window: &tauri::WebviewWindow) {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+    if std::env::var_os("EVIDENTIA_APP_COMPOSITING").is_some_and(|v| v == "1") {
+        return;
+    }
+    let _ = window.with_webview(|webview| {
+        if let Some(settings) = WebViewExt::settings(&webview.inner()) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    });
+}
+
+#[cfg(not(target_os = "linux"))]
+fn software_painting(_window: &tauri::WebviewWindow) {}

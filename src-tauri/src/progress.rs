@@ -1,4 +1,4 @@
-//! Progress of long work, sent to the page as `progress` events (at most ten a second), and the
+//! Progress of long work, sent to the page as `progress` events (at most four a second), and the
 //! cancellation flag the page can raise.
 
 use std::sync::Arc;
@@ -10,7 +10,8 @@ use evidentia::seal::SealProgress;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
-const EVERY: Duration = Duration::from_millis(100);
+/// Each repaint of the page costs the web process CPU the work in hand could use.
+const EVERY: Duration = Duration::from_millis(250);
 
 /// One `progress` event.
 #[derive(Debug, Clone, Serialize)]

@@ -97,6 +97,9 @@ const env = {
   EVIDENTIA_EVM_RPC: `http://127.0.0.1:${chainPort}`,
   EVIDENTIA_EVM_KEY_FILE: keyFile,
   EVIDENTIA_ANCHOR_AFTER: "1",
+  // WebKitWebDriver's screenshots (one per step below) need the page composited, which the app
+  // otherwise leaves off (BENCHMARKS.md, "Speed and weight of the app").
+  EVIDENTIA_APP_COMPOSITING: "1",
 };
 const driverPort = await freePort();
 const nativePort = await freePort();
