@@ -153,6 +153,17 @@ export function createIdentitiesScreen(ctx: Ctx): Screen {
     pad.addEventListener('pointercancel', end);
   }
 
+  /** The PNG bytes of what the pad holds. */
+  function pngOf(canvas: HTMLCanvasElement): Uint8Array {
+    const url = canvas.toDataURL('image/png');
+    const b64 = url.slice(url.indexOf(',') + 1);
+    if (!url.startsWith('data:image/png;base64,') || b64.length === 0) throw new Error('the drawing could not be encoded');
+    const text = atob(b64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  }
+
   function clearPad(): void {
     pad.getContext('2d')?.clearRect(0, 0, pad.width, pad.height);
     inked = false;
@@ -168,9 +179,9 @@ export function createIdentitiesScreen(ctx: Ctx): Screen {
       return;
     }
     try {
-      const blob = await new Promise<Blob | null>((ok) => pad.toBlob(ok, 'image/png'));
-      if (!blob) throw new Error('the drawing could not be encoded');
-      const view = await api.setIdentitySealImage(s.sealIdentity, new Uint8Array(await blob.arrayBuffer()));
+      // Encoded at once: an asynchronous toBlob waits for the page's idle time, seconds on a busy page.
+      const png = pngOf(pad);
+      const view = await api.setIdentitySealImage(s.sealIdentity, png);
       s.sealCurrent = describeSeal(view);
       s.sealMsg = t('id.seal.saved', { name: s.sealIdentity, seal: s.sealCurrent });
     } catch (e) {
