@@ -149,6 +149,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   document.documentElement.lang = lang();
   for (const s of Object.values(screens)) s.render();
   show('seal');
+  void events.listenProgress();
 
   try {
     const info = await api.appInfo();

@@ -48,8 +48,7 @@ export function createExportScreen(ctx: Ctx): Screen {
     s.pct = 0;
     s.result = null;
     render();
-    const unlisten = await events.onProgress((p) => {
-      if (p.job !== job) return;
+    const unwatch = events.watchProgress(job, (p) => {
       s.pct = progressPercent(p);
       const bar = el.querySelector<HTMLElement>('.bar-fill');
       if (bar) bar.style.width = `${s.pct}%`;
@@ -59,7 +58,7 @@ export function createExportScreen(ctx: Ctx): Screen {
     } catch (e) {
       ctx.showError(e);
     } finally {
-      unlisten();
+      unwatch();
       s.job = null;
       s.password = '';
       render();

@@ -227,8 +227,7 @@ export function createSealScreen(ctx: Ctx): Screen {
     s.startedMs = Date.now();
     s.result = null;
     render();
-    const unlisten = await events.onProgress((p) => {
-      if (p.job !== job) return;
+    const unwatch = events.watchProgress(job, (p) => {
       s.progress = p;
       renderProgress();
     });
@@ -243,7 +242,7 @@ export function createSealScreen(ctx: Ctx): Screen {
     } catch (e) {
       ctx.showError(e);
     } finally {
-      unlisten();
+      unwatch();
       s.job = null;
       s.password = '';
       render();
