@@ -4,6 +4,7 @@
 //! a chunk at a time through a bounded channel, so memory holds a few chunks however large the
 //! vault grows.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use futures_util::StreamExt;
@@ -24,8 +25,14 @@ const EVENTS_SQL: &str =
 const RECORDS_SQL: &str = "SELECT id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, \
                            created_at, timestamp_requested FROM records";
 const DIGESTS_SQL: &str = "SELECT record_id, algorithm, value FROM record_digests";
-/// PostgreSQL: each record with its digests as `algorithm=value,…`; digests whose record is
-/// gone come with an empty id and their record id last.
+/// PostgreSQL, the first pass: each table by its key (its own index, in the server's collation),
+/// merged here; the server's heap order does not follow the order of writing.
+const PG_RECORDS_STORED_SQL: &str = "COPY (SELECT id, kind, name, size, file_count, media_type, sha256, stored, \
+     source_path, profile, created_at, timestamp_requested FROM records ORDER BY id) TO STDOUT";
+const PG_DIGESTS_STORED_SQL: &str =
+    "COPY (SELECT record_id, algorithm, value FROM record_digests ORDER BY record_id, algorithm) TO STDOUT";
+/// PostgreSQL, by key: each record with its digests as `algorithm=value,…`; digests whose record
+/// is gone come with an empty id and their record id last.
 const PG_RECORDS_SQL: &str = "COPY (SELECT r.id, r.kind, r.name, r.size, r.file_count, r.media_type, r.sha256, \
      r.stored, r.source_path, r.profile, r.created_at, r.timestamp_requested, d.digests, d.record_id \
      FROM records r FULL JOIN (SELECT record_id, string_agg(algorithm || '=' || value, ',') AS digests \
@@ -38,14 +45,16 @@ pub(super) struct StoredRecord {
     pub sha256_column: String,
 }
 
-/// The order SQLite's records and digest rows are read in.
+/// The order the records and their digest rows are read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum RecordOrder {
     /// As stored, each table straight through: Evidentia writes a record's digest rows with it, so
-    /// they come in the records' order. Any other arrangement (a record without its rows next, rows
-    /// left over) ends the stream at once, marked [`RecordChunk::irregular`].
+    /// they come in the records' order (on PostgreSQL, each table by its key, merged here). Any other
+    /// arrangement (a record without its rows next, rows left over) ends the stream at once, marked
+    /// [`RecordChunk::irregular`].
     Stored,
-    /// Both tables by record id, through their keys: exact however the rows lie, and slower.
+    /// Both tables by record id, through their keys (on PostgreSQL, joined by the server): exact
+    /// however the rows lie, and slower.
     Keyed,
 }
 
@@ -109,18 +118,9 @@ impl Vault {
                     }
                 });
                 tokio::spawn(async move {
-                    let mut chunk = RecordChunk::default();
-                    let mut buf = Vec::new();
-                    let sent = pg_copy(&url2, Path::new(&shown2), PG_RECORDS_SQL, &records_tx, |fields| {
-                        pg_record(&mut chunk, &mut buf, fields)
-                    })
-                    .await;
-                    let sent = match sent {
-                        Ok(()) => {
-                            let _ = records_tx.send(Ok(chunk)).await;
-                            Ok(())
-                        }
-                        Err(e) => Err(e),
+                    let sent = match order {
+                        RecordOrder::Stored => pg_records_stored(&url2, Path::new(&shown2), &records_tx).await,
+                        RecordOrder::Keyed => pg_records_keyed(&url2, Path::new(&shown2), &records_tx).await,
                     };
                     if let Err(e) = sent {
                         let _ = records_tx.send(Err(e)).await;
@@ -333,41 +333,134 @@ impl DigestRow {
 
 // --- PostgreSQL ---------------------------------------------------------------------------------
 
-/// Runs `copy` (a `COPY … TO STDOUT` in text format) and hands each row's fields to `row`,
-/// which answers a message to send when one is ready.
+async fn pg_connect(url: &str, shown: &Path) -> Result<sqlx::postgres::PgConnection, VaultError> {
+    sqlx::postgres::PgConnection::connect(url)
+        .await
+        .map_err(|e| VaultError::Unreachable { shown: shown.to_owned(), detail: e.to_string() })
+}
+
+/// The rows of a `COPY … TO STDOUT` in text format, one at a time.
+struct CopyRows<S> {
+    stream: S,
+    pending: Vec<u8>,
+    start: usize,
+}
+
+impl<S, B> CopyRows<S>
+where
+    S: futures_util::Stream<Item = sqlx::Result<B>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    fn new(stream: S) -> CopyRows<S> {
+        CopyRows { stream, pending: Vec::new(), start: 0 }
+    }
+
+    /// The next row's fields (borrowed where they hold no escapes); `None` once the table has
+    /// been read.
+    async fn next(&mut self) -> Result<Option<Vec<Option<Cow<'_, str>>>>, VaultError> {
+        loop {
+            if let Some(end) = self.pending[self.start..].iter().position(|&b| b == b'\n') {
+                let line = self.start..self.start + end;
+                self.start += end + 1;
+                return copy_fields(&self.pending[line]).map(Some);
+            }
+            self.pending.drain(..self.start);
+            self.start = 0;
+            match self.stream.next().await {
+                Some(bytes) => self.pending.extend_from_slice(bytes?.as_ref()),
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// Runs `copy` and hands each row's fields to `row`, which answers a message to send when one is
+/// ready.
 async fn pg_copy<T: Send + 'static>(
     url: &str,
     shown: &Path,
     copy: &str,
     tx: &Sender<Result<T, VaultError>>,
-    mut row: impl FnMut(Vec<Option<String>>) -> Result<Option<T>, VaultError>,
+    mut row: impl for<'a> FnMut(Vec<Option<Cow<'a, str>>>) -> Result<Option<T>, VaultError>,
 ) -> Result<(), VaultError> {
-    let mut conn = sqlx::postgres::PgConnection::connect(url)
-        .await
-        .map_err(|e| VaultError::Unreachable { shown: shown.to_owned(), detail: e.to_string() })?;
-    let mut stream = conn.copy_out_raw(copy).await?;
-    let mut pending: Vec<u8> = Vec::new();
-    while let Some(bytes) = stream.next().await {
-        pending.extend_from_slice(&bytes?);
-        let mut start = 0;
-        while let Some(end) = pending[start..].iter().position(|&b| b == b'\n') {
-            let line = &pending[start..start + end];
-            start += end + 1;
-            if let Some(message) = row(copy_fields(line)?)?
-                && tx.send(Ok(message)).await.is_err()
-            {
-                return Ok(());
-            }
+    let mut conn = pg_connect(url, shown).await?;
+    let mut rows = CopyRows::new(conn.copy_out_raw(copy).await?);
+    while let Some(fields) = rows.next().await? {
+        if let Some(message) = row(fields)?
+            && tx.send(Ok(message)).await.is_err()
+        {
+            return Ok(());
         }
-        pending.drain(..start);
     }
-    drop(stream);
+    drop(rows);
     let _ = conn.close().await;
     Ok(())
 }
 
-fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<String>>) -> Result<Option<LogMessage>, VaultError> {
-    let [seq, kind, recorded_at, record_id, payload, prev_hash, hash]: [Option<String>; 7] =
+/// The records and their digest rows, each table on its own connection in the same order, merged
+/// as on SQLite in storage order: a record without its digest rows next, or rows left over, ends
+/// the stream as irregular (the check then runs again with the join made by the server).
+async fn pg_records_stored(
+    url: &str,
+    shown: &Path,
+    tx: &Sender<Result<RecordChunk, VaultError>>,
+) -> Result<(), VaultError> {
+    let mut records_conn = pg_connect(url, shown).await?;
+    let mut digests_conn = pg_connect(url, shown).await?;
+    let irregular = || RecordChunk { irregular: true, ..RecordChunk::default() };
+    let mut records = CopyRows::new(records_conn.copy_out_raw(PG_RECORDS_STORED_SQL).await?);
+    let mut digests = CopyRows::new(digests_conn.copy_out_raw(PG_DIGESTS_STORED_SQL).await?);
+    let mut digest = digests.next().await?;
+    let mut chunk = RecordChunk::default();
+    let mut buf = Vec::new();
+    while let Some(fields) = records.next().await? {
+        let mut stored = record_from_fields(owned(fields))?;
+        let mut found = false;
+        while let Some(row) = &digest
+            && row.first().and_then(|id| id.as_deref()) == Some(stored.record.id.as_str())
+        {
+            let [_, Some(algorithm), Some(value)] = row.as_slice() else {
+                return Err(VaultError::BadRow(format!("a digest row of record {} is incomplete", stored.record.id)));
+            };
+            add_digest(&mut stored.record.digests, &stored.record.id, algorithm, value)?;
+            found = true;
+            digest = digests.next().await?;
+        }
+        if !found {
+            let _ = tx.send(Ok(irregular())).await;
+            return Ok(());
+        }
+        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut buf));
+        if chunk.rows.len() >= CHUNK && tx.send(Ok(std::mem::take(&mut chunk))).await.is_err() {
+            return Ok(());
+        }
+    }
+    if digest.is_some() {
+        let _ = tx.send(Ok(irregular())).await;
+        return Ok(());
+    }
+    let _ = tx.send(Ok(chunk)).await;
+    drop((records, digests));
+    let _ = records_conn.close().await;
+    let _ = digests_conn.close().await;
+    Ok(())
+}
+
+/// The records with their digests by key, joined by the server: exact however the rows lie.
+async fn pg_records_keyed(
+    url: &str,
+    shown: &Path,
+    tx: &Sender<Result<RecordChunk, VaultError>>,
+) -> Result<(), VaultError> {
+    let mut chunk = RecordChunk::default();
+    let mut buf = Vec::new();
+    pg_copy(url, shown, PG_RECORDS_SQL, tx, |fields| pg_record(&mut chunk, &mut buf, fields)).await?;
+    let _ = tx.send(Ok(chunk)).await;
+    Ok(())
+}
+
+fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<Cow<'_, str>>>) -> Result<Option<LogMessage>, VaultError> {
+    let [seq, kind, recorded_at, record_id, payload, prev_hash, hash]: [Option<Cow<'_, str>>; 7] =
         fields.try_into().map_err(|f: Vec<_>| {
             VaultError::BadRow(format!("a custody event has {} columns where 7 were asked for", f.len()))
         })?;
@@ -377,7 +470,7 @@ fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<String>>) -> Result<Optio
             "a custody event has the sequence number `{seq_text}`: rows without a valid one were inserted"
         ))
     })?;
-    fn text<'a>(v: &'a Option<String>, seq: u64, col: &str) -> Result<&'a str, VaultError> {
+    fn text<'a>(v: &'a Option<Cow<'_, str>>, seq: u64, col: &str) -> Result<&'a str, VaultError> {
         v.as_deref().ok_or_else(|| VaultError::BadRow(format!("custody event #{seq} has no {col}")))
     }
     let fields = EventFields {
@@ -394,8 +487,9 @@ fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<String>>) -> Result<Optio
 fn pg_record(
     chunk: &mut RecordChunk,
     buf: &mut Vec<u8>,
-    mut fields: Vec<Option<String>>,
+    fields: Vec<Option<Cow<'_, str>>>,
 ) -> Result<Option<RecordChunk>, VaultError> {
+    let mut fields = owned(fields);
     if fields.len() != 14 {
         return Err(VaultError::BadRow(format!("a record row has {} columns where 14 were asked for", fields.len())));
     }
@@ -416,11 +510,16 @@ fn pg_record(
 }
 
 /// The fields of one line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
-fn copy_fields(line: &[u8]) -> Result<Vec<Option<String>>, VaultError> {
+fn copy_fields(line: &[u8]) -> Result<Vec<Option<Cow<'_, str>>>, VaultError> {
+    let not_utf8 = || VaultError::BadRow("a row is not valid UTF-8".into());
     let mut out = Vec::with_capacity(14);
     for raw in line.split(|&b| b == b'\t') {
         if raw == b"\\N" {
             out.push(None);
+            continue;
+        }
+        if !raw.contains(&b'\\') {
+            out.push(Some(Cow::Borrowed(std::str::from_utf8(raw).map_err(|_| not_utf8())?)));
             continue;
         }
         let mut field = Vec::with_capacity(raw.len());
@@ -441,10 +540,13 @@ fn copy_fields(line: &[u8]) -> Result<Vec<Option<String>>, VaultError> {
                 None => {}
             }
         }
-        let text = String::from_utf8(field).map_err(|_| VaultError::BadRow("a row is not valid UTF-8".into()))?;
-        out.push(Some(text));
+        out.push(Some(Cow::Owned(String::from_utf8(field).map_err(|_| not_utf8())?)));
     }
     Ok(out)
+}
+
+fn owned(fields: Vec<Option<Cow<'_, str>>>) -> Vec<Option<String>> {
+    fields.into_iter().map(|f| f.map(Cow::into_owned)).collect()
 }
 
 // --- rows from their fields, the same for both engines -----------------------------------------

@@ -1,7 +1,8 @@
 //! Scale: fills a vault with 1,000,000 records (`EVIDENTIA_SCALE_RECORDS` to change) and measures
 //! lookup by digest, a listing page, a search by name and a full `vault verify`, on SQLite and,
 //! when `EVIDENTIA_TEST_POSTGRES` names a server, on PostgreSQL in a fresh database.
-//! `EVIDENTIA_SCALE_KEEP=DIR` keeps the SQLite vault in DIR and measures it again on the next run.
+//! `EVIDENTIA_SCALE_KEEP=DIR` keeps the SQLite vault in DIR and measures it again on the next run;
+//! `EVIDENTIA_SCALE_PG_DB=NAME` does the same for the PostgreSQL vault (database NAME).
 //! Run: `cargo bench -p evidentia --bench scale` (or `scripts/bench_scale.sh`, which starts a
 //! throwaway PostgreSQL).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -201,12 +202,16 @@ fn main() {
     };
     rt.block_on(measure("sqlite", &sqlite, n));
     if let Ok(server) = std::env::var("EVIDENTIA_TEST_POSTGRES") {
-        let name = format!("scale_{}", std::process::id());
+        // `EVIDENTIA_SCALE_PG_DB=NAME` keeps the PostgreSQL vault in that database and measures it
+        // again on the next run against the same server.
+        let kept = std::env::var("EVIDENTIA_SCALE_PG_DB").ok();
+        let name = kept.clone().unwrap_or_else(|| format!("scale_{}", std::process::id()));
         let out = std::process::Command::new("psql")
             .args(["-X", "-q", &format!("{server}/postgres"), "-c", &format!("CREATE DATABASE {name}")])
             .output()
             .expect("psql");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let exists = kept.is_some() && String::from_utf8_lossy(&out.stderr).contains("already exists");
+        assert!(out.status.success() || exists, "{}", String::from_utf8_lossy(&out.stderr));
         let url = format!("{server}/{name}?folder={}", dir.path().join("team").display());
         rt.block_on(measure("postgres", std::path::Path::new(&url), n));
     } else {
