@@ -359,7 +359,7 @@ where
     /// been read.
     async fn next(&mut self) -> Result<Option<Vec<Option<Cow<'_, str>>>>, VaultError> {
         loop {
-            if let Some(end) = self.pending[self.start..].iter().position(|&b| b == b'\n') {
+            if let Some(end) = memchr::memchr(b'\n', &self.pending[self.start..]) {
                 let line = self.start..self.start + end;
                 self.start += end + 1;
                 return copy_fields(&self.pending[line]).map(Some);
@@ -511,36 +511,34 @@ fn pg_record(
 
 /// The fields of one line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
 fn copy_fields(line: &[u8]) -> Result<Vec<Option<Cow<'_, str>>>, VaultError> {
-    let not_utf8 = || VaultError::BadRow("a row is not valid UTF-8".into());
+    let line = std::str::from_utf8(line).map_err(|_| VaultError::BadRow("a row is not valid UTF-8".into()))?;
     let mut out = Vec::with_capacity(14);
-    for raw in line.split(|&b| b == b'\t') {
-        if raw == b"\\N" {
+    for raw in line.split('\t') {
+        if raw == "\\N" {
             out.push(None);
-            continue;
-        }
-        if !raw.contains(&b'\\') {
-            out.push(Some(Cow::Borrowed(std::str::from_utf8(raw).map_err(|_| not_utf8())?)));
-            continue;
-        }
-        let mut field = Vec::with_capacity(raw.len());
-        let mut bytes = raw.iter().copied();
-        while let Some(b) = bytes.next() {
-            if b != b'\\' {
-                field.push(b);
-                continue;
+        } else if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
+            out.push(Some(Cow::Borrowed(raw)));
+        } else {
+            let mut field = String::with_capacity(raw.len());
+            let mut chars = raw.chars();
+            while let Some(c) = chars.next() {
+                if c != '\\' {
+                    field.push(c);
+                    continue;
+                }
+                match chars.next() {
+                    Some('n') => field.push('\n'),
+                    Some('t') => field.push('\t'),
+                    Some('r') => field.push('\r'),
+                    Some('b') => field.push('\u{8}'),
+                    Some('f') => field.push('\u{c}'),
+                    Some('v') => field.push('\u{b}'),
+                    Some(other) => field.push(other),
+                    None => {}
+                }
             }
-            match bytes.next() {
-                Some(b'n') => field.push(b'\n'),
-                Some(b't') => field.push(b'\t'),
-                Some(b'r') => field.push(b'\r'),
-                Some(b'b') => field.push(8),
-                Some(b'f') => field.push(12),
-                Some(b'v') => field.push(11),
-                Some(other) => field.push(other),
-                None => {}
-            }
+            out.push(Some(Cow::Owned(field)));
         }
-        out.push(Some(Cow::Owned(String::from_utf8(field).map_err(|_| not_utf8())?)));
     }
     Ok(out)
 }
@@ -585,4 +583,17 @@ fn add_digest(digests: &mut Digests, id: &str, algorithm: &str, value: &str) -> 
     let value = DigestValue::from_hex(value).map_err(|e| VaultError::BadRow(format!("digest of record {id}: {e}")))?;
     digests.insert(algo, value);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_fields_reads_nulls_escapes_and_text_beyond_ascii() {
+        let fields = copy_fields("a\t\\N\t\tx\\ty\\\\z\\nw\t证据".as_bytes()).unwrap();
+        let fields: Vec<Option<&str>> = fields.iter().map(|f| f.as_deref()).collect();
+        assert_eq!(fields, [Some("a"), None, Some(""), Some("x\ty\\z\nw"), Some("证据")]);
+        assert!(matches!(copy_fields(&[b'a', 0xff]), Err(VaultError::BadRow(_))));
+    }
 }
