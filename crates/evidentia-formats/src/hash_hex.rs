@@ -22,23 +22,33 @@ pub fn decode_into(text: &str, out: &mut [u8]) -> bool {
     if digits.len() != out.len() * 2 {
         return false;
     }
+    // Without a branch per digit (digits and letters come at random, so branches mispredict):
+    // any byte that is not a hex digit sets a high bit, checked once at the end.
+    let mut bad = 0u8;
     for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        match (nibble(pair[0]), nibble(pair[1])) {
-            (Some(high), Some(low)) => *byte = (high << 4) | low,
-            _ => return false,
-        }
+        let (high, low) = (NIBBLES[usize::from(pair[0])], NIBBLES[usize::from(pair[1])]);
+        bad |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    true
+    bad & 0xf0 == 0
 }
 
-fn nibble(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
+/// The value of each byte as a hex digit, or 0xff for a byte that is not one.
+const NIBBLES: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Writes the lower-case hex of `bytes` at the start of `out` (at least twice as long) and
 /// returns it; empty if `out` is too short.
@@ -99,6 +109,16 @@ mod tests {
         assert!(is_lower_hex_of(&text, &bytes));
         assert!(!is_lower_hex_of(&text.to_uppercase(), &bytes));
         assert!(!is_lower_hex_of(&text[2..], &bytes));
+        for b in 0..=255u8 {
+            let mut out = [0u8; 1];
+            for pair in [[b, b'0'], [b'0', b]] {
+                let ok = decode_into(std::str::from_utf8(&pair).unwrap_or("zz"), &mut out);
+                assert_eq!(ok, b.is_ascii_hexdigit(), "{pair:?}");
+                if ok {
+                    assert_eq!(out.to_vec(), hex::decode(pair).unwrap_or_default(), "{pair:?}");
+                }
+            }
+        }
         for bad in ["abc", "0g", "g0", " 00", "0\u{e9}"] {
             assert_eq!(decode(bad), None, "{bad:?}");
             assert!(hex::decode(bad).is_err(), "{bad:?}");

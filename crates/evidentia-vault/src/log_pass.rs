@@ -63,8 +63,9 @@ pub(super) struct RowFact {
     pub json_sha: [u8; 32],
     /// Whether the SHA-256 column agrees with the SHA-256 digest row.
     pub sha_column_ok: bool,
-    /// The record, when the vault keeps a copy or a manifest of it (its blobs are checked).
-    pub kept: Option<EvidenceRecord>,
+    /// The record, when the vault keeps a copy or a manifest of it (its blobs are checked); boxed,
+    /// so that the rows moved through the merge stay small.
+    pub kept: Option<Box<EvidenceRecord>>,
 }
 
 impl RowFact {
@@ -79,7 +80,7 @@ impl RowFact {
             id: RecordKey::new(&record.id),
             json_sha: sha256(buf),
             sha_column_ok,
-            kept: (record.stored || record.kind == SubjectKind::Work).then(|| record.clone()),
+            kept: (record.stored || record.kind == SubjectKind::Work).then(|| Box::new(record.clone())),
         }
     }
 }
