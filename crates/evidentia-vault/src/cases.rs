@@ -58,6 +58,16 @@ pub fn case_name(given: &str) -> Result<String, VaultError> {
     Err(VaultError::BadCaseName { name: given.to_owned(), why })
 }
 
+/// The rows of the case tables, as read for `vault verify`.
+pub(super) struct CaseRows {
+    /// Each case and the event that opened it.
+    cases: Vec<(String, u64)>,
+    /// Each change: its event, case, record and whether it added.
+    changes: Vec<(i64, String, String, i64)>,
+    /// Who is in each case.
+    members: Vec<(String, String)>,
+}
+
 impl Vault {
     /// Opens a new case named `name`.
     pub async fn open_case(&self, name: &str) -> Result<CaseSummary, VaultError> {
@@ -215,9 +225,26 @@ impl Vault {
         }
     }
 
+    /// The case tables as `vault verify` checks them, read while the custody log is (they do not
+    /// depend on it).
+    pub(super) async fn case_rows(&self) -> Result<CaseRows, VaultError> {
+        let mut cases = Vec::new();
+        for row in sqlx::query("SELECT name, opened_seq FROM cases").fetch_all(&self.pool).await? {
+            cases.push((get_text(&row, "name")?, get_u64(&row, "opened_seq")?));
+        }
+        let changes = self
+            .whole_table(
+                "seq, case_name, record_id, added",
+                "SELECT seq, case_name, record_id, added FROM case_changes",
+            )
+            .await?;
+        let members = self.whole_table("case_name, record_id", "SELECT case_name, record_id FROM case_members").await?;
+        Ok(CaseRows { cases, changes, members })
+    }
+
     /// `vault verify`'s check of cases: each case and each change as its event recorded it, every
     /// row with its event, and who is in each case now as the log's changes say.
-    pub(super) async fn check_cases(&self, events: &[CustodyEvent]) -> Result<Vec<VaultProblem>, VaultError> {
+    pub(super) fn check_cases(events: &[CustodyEvent], rows: CaseRows) -> Result<Vec<VaultProblem>, VaultError> {
         let mut problems = Vec::new();
         let mut found =
             |code: &'static str, item: String, detail: String| problems.push(VaultProblem { code, item, detail });
@@ -247,8 +274,7 @@ impl Vault {
                 (_, None) => found("EVENT_UNREADABLE", format!("event #{}", e.seq), "it names no record".into()),
             }
         }
-        for row in sqlx::query("SELECT name, opened_seq FROM cases").fetch_all(&self.pool).await? {
-            let (name, seq) = (get_text(&row, "name")?, get_u64(&row, "opened_seq")?);
+        for (name, seq) in rows.cases {
             match opened.remove(&name) {
                 Some(logged) if logged == seq => {}
                 Some(logged) => found(
@@ -266,13 +292,7 @@ impl Vault {
         for (name, seq) in opened {
             found("CASE_MISSING", format!("case {name}"), format!("opened by event #{seq} but its row is gone"));
         }
-        let rows: Vec<(i64, String, String, i64)> = self
-            .whole_table(
-                "seq, case_name, record_id, added",
-                "SELECT seq, case_name, record_id, added FROM case_changes",
-            )
-            .await?;
-        for (seq, case_name, record_id, added) in rows {
+        for (seq, case_name, record_id, added) in rows.changes {
             let seq = u64::try_from(seq).map_err(|_| VaultError::BadRow(format!("case change #{seq}")))?;
             let stored = (case_name, record_id, added == 1);
             match changes.remove(&seq) {
@@ -296,10 +316,7 @@ impl Vault {
                 format!("event #{seq} changed case {case} for record {record} but its row is gone"),
             );
         }
-        let mut indexed = BTreeSet::new();
-        let rows: Vec<(String, String)> =
-            self.whole_table("case_name, record_id", "SELECT case_name, record_id FROM case_members").await?;
-        indexed.extend(rows);
+        let indexed: BTreeSet<(String, String)> = rows.members.into_iter().collect();
         for (case, record) in members.symmetric_difference(&indexed) {
             let says = if indexed.contains(&(case.clone(), record.clone())) { "lists" } else { "leaves out" };
             found(

@@ -61,17 +61,22 @@ impl Vault {
         // Records as stored first; rows that lie otherwise than Evidentia writes them send the pass
         // round again in key order.
         let witness = self.head_witness()?;
-        let mut passed = None;
-        for order in [RecordOrder::Stored, RecordOrder::Keyed] {
-            let scan = self.scan(ChainCheck::new(witness.clone(), heads.clone()), order);
-            passed = tokio::task::spawn_blocking(move || log_pass(scan.events, scan.records))
-                .await
-                .map_err(|e| VaultError::BadRow(format!("the check of the custody log stopped ({e})")))??;
-            if passed.is_some() {
-                break;
+        let passes = async {
+            for order in [RecordOrder::Stored, RecordOrder::Keyed] {
+                let scan = self.scan(ChainCheck::new(witness.clone(), heads.clone()), order);
+                let passed = tokio::task::spawn_blocking(move || log_pass(scan.events, scan.records))
+                    .await
+                    .map_err(|e| VaultError::BadRow(format!("the check of the custody log stopped ({e})")))??;
+                if passed.is_some() {
+                    return Ok(passed);
+                }
             }
-        }
-        let mut pass = passed.ok_or_else(|| VaultError::BadRow("the records could not be read in key order".into()))?;
+            Ok::<_, VaultError>(None)
+        };
+        // The case tables are read meanwhile: after the pass, the two cores would idle for it.
+        let (passed, case_rows) = tokio::join!(passes, self.case_rows());
+        let mut pass =
+            passed?.ok_or_else(|| VaultError::BadRow("the records could not be read in key order".into()))?;
         let mut problems = std::mem::take(&mut pass.chain_problems);
         problems.append(&mut pass.record_problems);
         self.check_mismatched(&mut pass).await?;
@@ -387,7 +392,7 @@ impl Vault {
         });
 
         // 9. Cases: opened and changed as the log says, members as its changes leave them.
-        problems.extend(self.check_cases(&events).await?);
+        problems.extend(Vault::check_cases(&events, case_rows?)?);
 
         // 10. Blobs, as the log says they should be.
         let mut wanted = std::mem::take(&mut pass.blobs); // (sha256, what it is)
