@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A local RFC 3161 time-stamping authority with lying variants, for tests and the sandbox.
 
-It is OpenSSL's `ts -reply` behind a small HTTP handler on 127.0.0.1.
+It is OpenSSL's `ts -reply` behind a small HTTP handler on 127.0.0.1: the same libcrypto calls made
+in this process (openssl_ts.py), or the `openssl ts -reply` command itself for answers from a moved
+clock and when TSA_SPAWN_OPENSSL=1.
 
 Usage: tsa_server.py --dir PKI_DIR [--port PORT] [--port-file FILE]
 
@@ -19,6 +21,8 @@ import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import openssl_ts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHA256 = bytes.fromhex("0609608648016503040201")  # OID 2.16.840.1.101.3.4.2.1, DER
@@ -178,6 +182,17 @@ def next_serial(pki):
 
 
 def openssl_reply(pki, query, signer="tsa", section="honest", clock=None):
+    """OpenSSL's answer to `query`: from libcrypto in this process (the calls `openssl ts -reply`
+    makes), or from the `openssl` command when the clock is moved with faketime, when libcrypto
+    cannot be loaded, or when TSA_SPAWN_OPENSSL=1."""
+    if clock is None and os.environ.get("TSA_SPAWN_OPENSSL") != "1":
+        try:
+            # The command increments the serial it reads from its file before use; so does this.
+            return openssl_ts.reply(os.path.join(pki, "ts.cnf"), section, os.path.join(pki, signer + ".pem"),
+                                    os.path.join(pki, signer + ".key"), query, next_serial(pki) + 1)
+        except openssl_ts.Unavailable as exc:
+            sys.stderr.write(f"tsa: libcrypto not usable ({exc}); running `openssl ts -reply` per token\n")
+            os.environ["TSA_SPAWN_OPENSSL"] = "1"
     with tempfile.TemporaryDirectory() as tmp:
         cmd = ["openssl", "ts", "-reply", "-config", os.path.join(pki, "ts.cnf"), "-section", section,
                "-queryfile", "/dev/stdin", "-signer", os.path.join(pki, signer + ".pem"),

@@ -248,7 +248,7 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A real local RFC 3161 TSA (`scripts/tsa/tsa_server.py` over `openssl ts -reply`), stopped on drop.
+/// A real local RFC 3161 TSA (`scripts/tsa/tsa_server.py`: OpenSSL's time-stamp responder), stopped on drop.
 pub struct Tsa {
     child: std::process::Child,
     pub base: String,
