@@ -5,8 +5,9 @@
 //! storm of 100 kills (`docs/vault.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::support::{Anvil, DEV_KEY, Env, Tsa, closed_port, text};
 use rand::{Rng, SeedableRng};
@@ -91,6 +92,10 @@ fn sealing_syncing_anchoring_and_exporting_survive_sigkill() {
 
     let mut kills = 0;
     let mut mid_run = 0;
+    // Kills land anywhere within a run: each operation's usual length, first guessed, then the
+    // length of its last run that ended before its kill (machines and TSAs differ in speed).
+    let mut longest: HashMap<&str, u64> =
+        HashMap::from([("anchor flush", 150), ("export", 400), ("seal", 900), ("sync", 900)]);
     for round in 0..rounds() * OPERATIONS.len() {
         let what = OPERATIONS[round % OPERATIONS.len()];
         let package = format!("case{round:03}.asice");
@@ -115,14 +120,15 @@ fn sealing_syncing_anchoring_and_exporting_survive_sigkill() {
         };
         let mut child =
             storm.cmd().arg("--quiet").args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-        // Kills land anywhere within a run: each operation's usual length here, and a little more.
-        let longest = match what {
-            "anchor flush" => 150,
-            "export" => 400,
-            _ => 900,
-        };
-        let delay = Duration::from_millis(rng.random_range(0..longest));
-        std::thread::sleep(delay);
+        let delay = Duration::from_millis(rng.random_range(0..longest[what]));
+        let started = Instant::now();
+        while started.elapsed() < delay {
+            if child.try_wait().unwrap().is_some() {
+                longest.insert(what, (started.elapsed().as_millis() as u64).max(10));
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
         kills += 1;
