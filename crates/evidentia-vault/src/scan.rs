@@ -18,7 +18,7 @@ use super::{DB_FILE, Vault, VaultError, VaultLocation};
 use crate::digest::{DigestAlgorithm, DigestValue, Digests};
 
 /// Chunks read ahead of the check, per stream.
-const AHEAD: usize = 16;
+const AHEAD: usize = 8;
 
 const EVENTS_SQL: &str =
     "SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash FROM custody_events ORDER BY seq";
@@ -224,7 +224,6 @@ fn sqlite_records(
     };
     let mut sha256_column = String::new();
     let mut chunk = RecordChunk::default();
-    let mut buf = Vec::new();
     let table = "records";
     while let Some(row) = records.next().map_err(|e| corrupt(db, &e))? {
         let fill = |i: usize, into: &mut String| -> Result<(), VaultError> {
@@ -283,8 +282,8 @@ fn sqlite_records(
             }
             digest.next(db, &mut digests)?;
         }
-        chunk.rows.push(RowFact::of(&record, &sha256_column, &mut buf));
-        if chunk.rows.len() == CHUNK && tx.blocking_send(Ok(std::mem::take(&mut chunk))).is_err() {
+        chunk.rows.push(RowFact::of(&record, &sha256_column, &mut chunk.json));
+        if chunk.rows.len() == CHUNK && tx.blocking_send(Ok(chunk.take())).is_err() {
             return Ok(());
         }
     }
@@ -412,7 +411,6 @@ async fn pg_records_stored(
     let mut digests = CopyRows::new(digests_conn.copy_out_raw(PG_DIGESTS_STORED_SQL).await?);
     let mut digest = digests.next().await?;
     let mut chunk = RecordChunk::default();
-    let mut buf = Vec::new();
     while let Some(fields) = records.next().await? {
         let mut stored = record_from_fields(owned(fields))?;
         let mut found = false;
@@ -430,8 +428,8 @@ async fn pg_records_stored(
             let _ = tx.send(Ok(irregular())).await;
             return Ok(());
         }
-        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut buf));
-        if chunk.rows.len() >= CHUNK && tx.send(Ok(std::mem::take(&mut chunk))).await.is_err() {
+        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
+        if chunk.rows.len() >= CHUNK && tx.send(Ok(chunk.take())).await.is_err() {
             return Ok(());
         }
     }
@@ -453,8 +451,7 @@ async fn pg_records_keyed(
     tx: &Sender<Result<RecordChunk, VaultError>>,
 ) -> Result<(), VaultError> {
     let mut chunk = RecordChunk::default();
-    let mut buf = Vec::new();
-    pg_copy(url, shown, PG_RECORDS_SQL, tx, |fields| pg_record(&mut chunk, &mut buf, fields)).await?;
+    pg_copy(url, shown, PG_RECORDS_SQL, tx, |fields| pg_record(&mut chunk, fields)).await?;
     let _ = tx.send(Ok(chunk)).await;
     Ok(())
 }
@@ -484,11 +481,7 @@ fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<Cow<'_, str>>>) -> Result
     Ok(chain.event(fields, text(&hash, seq, "hash")?).then(|| chain.take()))
 }
 
-fn pg_record(
-    chunk: &mut RecordChunk,
-    buf: &mut Vec<u8>,
-    fields: Vec<Option<Cow<'_, str>>>,
-) -> Result<Option<RecordChunk>, VaultError> {
+fn pg_record(chunk: &mut RecordChunk, fields: Vec<Option<Cow<'_, str>>>) -> Result<Option<RecordChunk>, VaultError> {
     let mut fields = owned(fields);
     if fields.len() != 14 {
         return Err(VaultError::BadRow(format!("a record row has {} columns where 14 were asked for", fields.len())));
@@ -504,9 +497,9 @@ fn pg_record(
             let id = stored.record.id.clone();
             add_digest(&mut stored.record.digests, &id, algorithm, value)?;
         }
-        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, buf));
+        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
     }
-    Ok((chunk.rows.len() >= CHUNK).then(|| std::mem::take(chunk)))
+    Ok((chunk.rows.len() >= CHUNK).then(|| chunk.take()))
 }
 
 /// The fields of one line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
