@@ -45,6 +45,29 @@ pub(super) struct StoredRecord {
     pub sha256_column: String,
 }
 
+impl StoredRecord {
+    /// An empty one, whose fields are then refilled row after row.
+    fn blank() -> StoredRecord {
+        StoredRecord {
+            record: EvidenceRecord {
+                id: String::new(),
+                kind: SubjectKind::File,
+                name: String::new(),
+                size: 0,
+                file_count: 0,
+                media_type: String::new(),
+                digests: Digests::default(),
+                stored: false,
+                source_path: String::new(),
+                profile: String::new(),
+                created_at: String::new(),
+                timestamp_requested: false,
+            },
+            sha256_column: String::new(),
+        }
+    }
+}
+
 /// The order the records and their digest rows are read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum RecordOrder {
@@ -208,21 +231,7 @@ fn sqlite_records(
     let mut digest = DigestRow::default();
     digest.next(db, &mut digests)?;
     // One record and its SHA-256 column, refilled for each row.
-    let mut record = EvidenceRecord {
-        id: String::new(),
-        kind: SubjectKind::File,
-        name: String::new(),
-        size: 0,
-        file_count: 0,
-        media_type: String::new(),
-        digests: Digests::default(),
-        stored: false,
-        source_path: String::new(),
-        profile: String::new(),
-        created_at: String::new(),
-        timestamp_requested: false,
-    };
-    let mut sha256_column = String::new();
+    let StoredRecord { mut record, mut sha256_column } = StoredRecord::blank();
     let mut chunk = RecordChunk::default();
     let table = "records";
     while let Some(row) = records.next().map_err(|e| corrupt(db, &e))? {
@@ -411,8 +420,9 @@ async fn pg_records_stored(
     let mut digests = CopyRows::new(digests_conn.copy_out_raw(PG_DIGESTS_STORED_SQL).await?);
     let mut digest = digests.next().await?;
     let mut chunk = RecordChunk::default();
+    let mut stored = StoredRecord::blank();
     while let Some(fields) = records.next().await? {
-        let mut stored = record_from_fields(owned(fields))?;
+        fill_record(&mut stored, &fields)?;
         let mut found = false;
         while let Some(row) = &digest
             && row.first().and_then(|id| id.as_deref()) == Some(stored.record.id.as_str())
@@ -451,7 +461,8 @@ async fn pg_records_keyed(
     tx: &Sender<Result<RecordChunk, VaultError>>,
 ) -> Result<(), VaultError> {
     let mut chunk = RecordChunk::default();
-    pg_copy(url, shown, PG_RECORDS_SQL, tx, |fields| pg_record(&mut chunk, fields)).await?;
+    let mut stored = StoredRecord::blank();
+    pg_copy(url, shown, PG_RECORDS_SQL, tx, |fields| pg_record(&mut chunk, &mut stored, fields)).await?;
     let _ = tx.send(Ok(chunk)).await;
     Ok(())
 }
@@ -481,21 +492,22 @@ fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<Cow<'_, str>>>) -> Result
     Ok(chain.event(fields, text(&hash, seq, "hash")?).then(|| chain.take()))
 }
 
-fn pg_record(chunk: &mut RecordChunk, fields: Vec<Option<Cow<'_, str>>>) -> Result<Option<RecordChunk>, VaultError> {
-    let mut fields = owned(fields);
-    if fields.len() != 14 {
-        return Err(VaultError::BadRow(format!("a record row has {} columns where 14 were asked for", fields.len())));
-    }
-    let digest_owner = fields.pop().flatten();
-    let digests = fields.pop().flatten();
-    if fields[0].is_none() {
-        chunk.stray_digests.push(digest_owner.unwrap_or_default());
+fn pg_record(
+    chunk: &mut RecordChunk,
+    stored: &mut StoredRecord,
+    fields: Vec<Option<Cow<'_, str>>>,
+) -> Result<Option<RecordChunk>, VaultError> {
+    let [record @ .., digests, digest_owner]: &[Option<Cow<'_, str>>; 14] =
+        fields.as_slice().try_into().map_err(|_| {
+            VaultError::BadRow(format!("a record row has {} columns where 14 were asked for", fields.len()))
+        })?;
+    if record[0].is_none() {
+        chunk.stray_digests.push(digest_owner.as_deref().unwrap_or_default().to_owned());
     } else {
-        let mut stored = record_from_fields(fields)?;
+        fill_record(stored, record)?;
         for pair in digests.iter().flat_map(|d| d.split(',')) {
             let (algorithm, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let id = stored.record.id.clone();
-            add_digest(&mut stored.record.digests, &id, algorithm, value)?;
+            add_digest(&mut stored.record.digests, &stored.record.id, algorithm, value)?;
         }
         chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
     }
@@ -506,7 +518,12 @@ fn pg_record(chunk: &mut RecordChunk, fields: Vec<Option<Cow<'_, str>>>) -> Resu
 fn copy_fields(line: &[u8]) -> Result<Vec<Option<Cow<'_, str>>>, VaultError> {
     let line = std::str::from_utf8(line).map_err(|_| VaultError::BadRow("a row is not valid UTF-8".into()))?;
     let mut out = Vec::with_capacity(14);
-    for raw in line.split('\t') {
+    let mut start = 0;
+    // Tabs are ASCII: each one is a boundary between characters.
+    let ends = memchr::memchr_iter(b'\t', line.as_bytes()).chain(std::iter::once(line.len()));
+    for end in ends {
+        let raw = &line[start..end];
+        start = end + 1;
         if raw == "\\N" {
             out.push(None);
         } else if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
@@ -536,38 +553,42 @@ fn copy_fields(line: &[u8]) -> Result<Vec<Option<Cow<'_, str>>>, VaultError> {
     Ok(out)
 }
 
-fn owned(fields: Vec<Option<Cow<'_, str>>>) -> Vec<Option<String>> {
-    fields.into_iter().map(|f| f.map(Cow::into_owned)).collect()
-}
+// --- rows from their fields ------------------------------------------------------------------------
 
-// --- rows from their fields, the same for both engines -----------------------------------------
-
-fn record_from_fields(fields: Vec<Option<String>>) -> Result<StoredRecord, VaultError> {
-    let [id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, created_at, requested]: [Option<String>; 12] =
-        fields.try_into().map_err(|f: Vec<_>| VaultError::BadRow(format!("a record row has {} columns", f.len())))?;
-    let id = id.ok_or_else(|| VaultError::BadRow("a record row has no id".into()))?;
-    let text = |v: Option<String>, col: &str| v.ok_or_else(|| VaultError::BadRow(format!("record {id} has no {col}")));
-    let number = |v: Option<String>, col: &str| -> Result<u64, VaultError> {
-        let v = v.unwrap_or_default();
+/// Refills `stored` from the 12 fields of a record row (its digests are cleared).
+fn fill_record(stored: &mut StoredRecord, fields: &[Option<Cow<'_, str>>]) -> Result<(), VaultError> {
+    let [id, kind, name, size, file_count, media_type, sha256, flag, source_path, profile, created_at, requested] =
+        fields
+    else {
+        return Err(VaultError::BadRow(format!("a record row has {} columns", fields.len())));
+    };
+    let id = id.as_deref().ok_or_else(|| VaultError::BadRow("a record row has no id".into()))?;
+    let text = |v: &Option<Cow<'_, str>>, col: &str, into: &mut String| -> Result<(), VaultError> {
+        let v = v.as_deref().ok_or_else(|| VaultError::BadRow(format!("record {id} has no {col}")))?;
+        into.clear();
+        into.push_str(v);
+        Ok(())
+    };
+    let number = |v: &Option<Cow<'_, str>>, col: &str| -> Result<u64, VaultError> {
+        let v = v.as_deref().unwrap_or_default();
         v.parse().map_err(|_| VaultError::BadRow(format!("record {id}: {col} is `{v}`")))
     };
-    let kind_text = text(kind, "kind")?;
-    let kind = SubjectKind::parse(&kind_text).ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
-    let record = EvidenceRecord {
-        kind,
-        name: text(name, "name")?,
-        size: number(size, "size")?,
-        file_count: number(file_count, "file_count")?,
-        media_type: text(media_type, "media_type")?,
-        digests: Digests::default(),
-        stored: number(stored, "stored")? != 0,
-        source_path: text(source_path, "source_path")?,
-        profile: text(profile, "profile")?,
-        created_at: text(created_at, "created_at")?,
-        timestamp_requested: number(requested, "timestamp_requested")? != 0,
-        id: id.clone(),
-    };
-    Ok(StoredRecord { record, sha256_column: text(sha256, "sha256")? })
+    let kind_text = kind.as_deref().ok_or_else(|| VaultError::BadRow(format!("record {id} has no kind")))?;
+    let record = &mut stored.record;
+    record.kind = SubjectKind::parse(kind_text).ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
+    text(name, "name", &mut record.name)?;
+    record.size = number(size, "size")?;
+    record.file_count = number(file_count, "file_count")?;
+    text(media_type, "media_type", &mut record.media_type)?;
+    record.digests = Digests::default();
+    record.stored = number(flag, "stored")? != 0;
+    text(source_path, "source_path", &mut record.source_path)?;
+    text(profile, "profile", &mut record.profile)?;
+    text(created_at, "created_at", &mut record.created_at)?;
+    record.timestamp_requested = number(requested, "timestamp_requested")? != 0;
+    record.id.clear();
+    record.id.push_str(id);
+    text(sha256, "sha256", &mut stored.sha256_column)
 }
 
 fn add_digest(digests: &mut Digests, id: &str, algorithm: &str, value: &str) -> Result<(), VaultError> {
