@@ -1,14 +1,11 @@
 //! `vault verify`'s read of the big tables as streams: the custody log in sequence order, and the
 //! records with their digests, each on its own thread (SQLite, through its own library, so no
-//! per-row cost of the generic driver is paid) or connection (PostgreSQL, `COPY … TO STDOUT`),
-//! a chunk at a time through a bounded channel, so memory holds a few chunks however large the
+//! per-row cost of the generic driver is paid) or connection (PostgreSQL, see `pg_scan`), a
+//! chunk at a time through a bounded channel, so memory holds a few chunks however large the
 //! vault grows.
 
-use std::borrow::Cow;
 use std::path::Path;
 
-use futures_util::StreamExt;
-use sqlx::Connection;
 use tokio::sync::mpsc::{Receiver, Sender, channel};
 
 use super::custody::EventFields;
@@ -25,19 +22,6 @@ const EVENTS_SQL: &str =
 const RECORDS_SQL: &str = "SELECT id, kind, name, size, file_count, media_type, sha256, stored, source_path, profile, \
                            created_at, timestamp_requested FROM records";
 const DIGESTS_SQL: &str = "SELECT record_id, algorithm, value FROM record_digests";
-/// PostgreSQL, the first pass: each table by its key (its own index, in the server's collation),
-/// merged here; the server's heap order does not follow the order of writing.
-const PG_RECORDS_STORED_SQL: &str = "COPY (SELECT id, kind, name, size, file_count, media_type, sha256, stored, \
-     source_path, profile, created_at, timestamp_requested FROM records ORDER BY id) TO STDOUT";
-const PG_DIGESTS_STORED_SQL: &str =
-    "COPY (SELECT record_id, algorithm, value FROM record_digests ORDER BY record_id, algorithm) TO STDOUT";
-/// PostgreSQL, by key: each record with its digests as `algorithm=value,…`; digests whose record
-/// is gone come with an empty id and their record id last.
-const PG_RECORDS_SQL: &str = "COPY (SELECT r.id, r.kind, r.name, r.size, r.file_count, r.media_type, r.sha256, \
-     r.stored, r.source_path, r.profile, r.created_at, r.timestamp_requested, d.digests, d.record_id \
-     FROM records r FULL JOIN (SELECT record_id, string_agg(algorithm || '=' || value, ',') AS digests \
-     FROM record_digests GROUP BY record_id) d ON d.record_id = r.id) TO STDOUT";
-
 /// A record row as stored: its columns, its digests from their own table, and its SHA-256 column
 /// (which must agree with them).
 pub(super) struct StoredRecord {
@@ -47,7 +31,7 @@ pub(super) struct StoredRecord {
 
 impl StoredRecord {
     /// An empty one, whose fields are then refilled row after row.
-    fn blank() -> StoredRecord {
+    pub(super) fn blank() -> StoredRecord {
         StoredRecord {
             record: EvidenceRecord {
                 id: String::new(),
@@ -100,7 +84,7 @@ pub(super) struct Scan {
 
 impl Vault {
     /// Starts reading the custody log (checked by `chain` as it passes) and the records (in
-    /// `order` on SQLite); the caller drains both.
+    /// `order`); the caller drains both.
     pub(super) fn scan(&self, chain: ChainCheck, order: RecordOrder) -> Scan {
         let (events_tx, events) = channel(AHEAD);
         let (records_tx, records) = channel(AHEAD);
@@ -119,36 +103,8 @@ impl Vault {
                     }
                 });
             }
-            VaultLocation::Postgres { url, shown, .. } => {
-                let (url2, shown2) = (url.clone(), shown.clone());
-                let (url, shown) = (url.clone(), shown.clone());
-                tokio::spawn(async move {
-                    let sql = format!("COPY ({EVENTS_SQL}) TO STDOUT");
-                    let mut chain = Box::new(chain);
-                    let sent =
-                        pg_copy(&url, Path::new(&shown), &sql, &events_tx, |fields| pg_event(&mut chain, fields)).await;
-                    let sent = match sent {
-                        Ok(()) => {
-                            let rest = chain.take();
-                            let _ = events_tx.send(Ok(rest)).await;
-                            events_tx.send(Ok(LogMessage::End(chain))).await.map_err(|_| ()).ok();
-                            Ok(())
-                        }
-                        Err(e) => Err(e),
-                    };
-                    if let Err(e) = sent {
-                        let _ = events_tx.send(Err(e)).await;
-                    }
-                });
-                tokio::spawn(async move {
-                    let sent = match order {
-                        RecordOrder::Stored => pg_records_stored(&url2, Path::new(&shown2), &records_tx).await,
-                        RecordOrder::Keyed => pg_records_keyed(&url2, Path::new(&shown2), &records_tx).await,
-                    };
-                    if let Err(e) = sent {
-                        let _ = records_tx.send(Err(e)).await;
-                    }
-                });
+            location @ VaultLocation::Postgres { .. } => {
+                super::pg_scan::start(location, chain, order, events_tx, records_tx);
             }
         }
         Scan { events, records }
@@ -339,275 +295,12 @@ impl DigestRow {
     }
 }
 
-// --- PostgreSQL ---------------------------------------------------------------------------------
-
-async fn pg_connect(url: &str, shown: &Path) -> Result<sqlx::postgres::PgConnection, VaultError> {
-    sqlx::postgres::PgConnection::connect(url)
-        .await
-        .map_err(|e| VaultError::Unreachable { shown: shown.to_owned(), detail: e.to_string() })
-}
-
-/// The rows of a `COPY … TO STDOUT` in text format, one at a time.
-struct CopyRows<S> {
-    stream: S,
-    pending: Vec<u8>,
-    start: usize,
-}
-
-impl<S, B> CopyRows<S>
-where
-    S: futures_util::Stream<Item = sqlx::Result<B>> + Unpin,
-    B: AsRef<[u8]>,
-{
-    fn new(stream: S) -> CopyRows<S> {
-        CopyRows { stream, pending: Vec::new(), start: 0 }
-    }
-
-    /// The next row's fields (borrowed where they hold no escapes); `None` once the table has
-    /// been read.
-    async fn next(&mut self) -> Result<Option<Vec<Option<Cow<'_, str>>>>, VaultError> {
-        loop {
-            if let Some(end) = memchr::memchr(b'\n', &self.pending[self.start..]) {
-                let line = self.start..self.start + end;
-                self.start += end + 1;
-                return copy_fields(&self.pending[line]).map(Some);
-            }
-            self.pending.drain(..self.start);
-            self.start = 0;
-            match self.stream.next().await {
-                Some(bytes) => self.pending.extend_from_slice(bytes?.as_ref()),
-                None => return Ok(None),
-            }
-        }
-    }
-}
-
-/// Runs `copy` and hands each row's fields to `row`, which answers a message to send when one is
-/// ready.
-async fn pg_copy<T: Send + 'static>(
-    url: &str,
-    shown: &Path,
-    copy: &str,
-    tx: &Sender<Result<T, VaultError>>,
-    mut row: impl for<'a> FnMut(Vec<Option<Cow<'a, str>>>) -> Result<Option<T>, VaultError>,
-) -> Result<(), VaultError> {
-    let mut conn = pg_connect(url, shown).await?;
-    let mut rows = CopyRows::new(conn.copy_out_raw(copy).await?);
-    while let Some(fields) = rows.next().await? {
-        if let Some(message) = row(fields)?
-            && tx.send(Ok(message)).await.is_err()
-        {
-            return Ok(());
-        }
-    }
-    drop(rows);
-    let _ = conn.close().await;
-    Ok(())
-}
-
-/// The records and their digest rows, each table on its own connection in the same order, merged
-/// as on SQLite in storage order: a record without its digest rows next, or rows left over, ends
-/// the stream as irregular (the check then runs again with the join made by the server).
-async fn pg_records_stored(
-    url: &str,
-    shown: &Path,
-    tx: &Sender<Result<RecordChunk, VaultError>>,
-) -> Result<(), VaultError> {
-    let mut records_conn = pg_connect(url, shown).await?;
-    let mut digests_conn = pg_connect(url, shown).await?;
-    let irregular = || RecordChunk { irregular: true, ..RecordChunk::default() };
-    let mut records = CopyRows::new(records_conn.copy_out_raw(PG_RECORDS_STORED_SQL).await?);
-    let mut digests = CopyRows::new(digests_conn.copy_out_raw(PG_DIGESTS_STORED_SQL).await?);
-    let mut digest = digests.next().await?;
-    let mut chunk = RecordChunk::default();
-    let mut stored = StoredRecord::blank();
-    while let Some(fields) = records.next().await? {
-        fill_record(&mut stored, &fields)?;
-        let mut found = false;
-        while let Some(row) = &digest
-            && row.first().and_then(|id| id.as_deref()) == Some(stored.record.id.as_str())
-        {
-            let [_, Some(algorithm), Some(value)] = row.as_slice() else {
-                return Err(VaultError::BadRow(format!("a digest row of record {} is incomplete", stored.record.id)));
-            };
-            add_digest(&mut stored.record.digests, &stored.record.id, algorithm, value)?;
-            found = true;
-            digest = digests.next().await?;
-        }
-        if !found {
-            let _ = tx.send(Ok(irregular())).await;
-            return Ok(());
-        }
-        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
-        if chunk.rows.len() >= CHUNK && tx.send(Ok(chunk.take())).await.is_err() {
-            return Ok(());
-        }
-    }
-    if digest.is_some() {
-        let _ = tx.send(Ok(irregular())).await;
-        return Ok(());
-    }
-    let _ = tx.send(Ok(chunk)).await;
-    drop((records, digests));
-    let _ = records_conn.close().await;
-    let _ = digests_conn.close().await;
-    Ok(())
-}
-
-/// The records with their digests by key, joined by the server: exact however the rows lie.
-async fn pg_records_keyed(
-    url: &str,
-    shown: &Path,
-    tx: &Sender<Result<RecordChunk, VaultError>>,
-) -> Result<(), VaultError> {
-    let mut chunk = RecordChunk::default();
-    let mut stored = StoredRecord::blank();
-    pg_copy(url, shown, PG_RECORDS_SQL, tx, |fields| pg_record(&mut chunk, &mut stored, fields)).await?;
-    let _ = tx.send(Ok(chunk)).await;
-    Ok(())
-}
-
-fn pg_event(chain: &mut ChainCheck, fields: Vec<Option<Cow<'_, str>>>) -> Result<Option<LogMessage>, VaultError> {
-    let [seq, kind, recorded_at, record_id, payload, prev_hash, hash]: [Option<Cow<'_, str>>; 7] =
-        fields.try_into().map_err(|f: Vec<_>| {
-            VaultError::BadRow(format!("a custody event has {} columns where 7 were asked for", f.len()))
-        })?;
-    let seq_text = seq.unwrap_or_default();
-    let seq: u64 = seq_text.parse().map_err(|_| {
-        VaultError::BadRow(format!(
-            "a custody event has the sequence number `{seq_text}`: rows without a valid one were inserted"
-        ))
-    })?;
-    fn text<'a>(v: &'a Option<Cow<'_, str>>, seq: u64, col: &str) -> Result<&'a str, VaultError> {
-        v.as_deref().ok_or_else(|| VaultError::BadRow(format!("custody event #{seq} has no {col}")))
-    }
-    let fields = EventFields {
-        seq,
-        kind: text(&kind, seq, "kind")?,
-        recorded_at: text(&recorded_at, seq, "recorded_at")?,
-        record_id: record_id.as_deref(),
-        payload: text(&payload, seq, "payload")?,
-        prev_hash: text(&prev_hash, seq, "prev_hash")?,
-    };
-    Ok(chain.event(fields, text(&hash, seq, "hash")?).then(|| chain.take()))
-}
-
-fn pg_record(
-    chunk: &mut RecordChunk,
-    stored: &mut StoredRecord,
-    fields: Vec<Option<Cow<'_, str>>>,
-) -> Result<Option<RecordChunk>, VaultError> {
-    let [record @ .., digests, digest_owner]: &[Option<Cow<'_, str>>; 14] =
-        fields.as_slice().try_into().map_err(|_| {
-            VaultError::BadRow(format!("a record row has {} columns where 14 were asked for", fields.len()))
-        })?;
-    if record[0].is_none() {
-        chunk.stray_digests.push(digest_owner.as_deref().unwrap_or_default().to_owned());
-    } else {
-        fill_record(stored, record)?;
-        for pair in digests.iter().flat_map(|d| d.split(',')) {
-            let (algorithm, value) = pair.split_once('=').unwrap_or((pair, ""));
-            add_digest(&mut stored.record.digests, &stored.record.id, algorithm, value)?;
-        }
-        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
-    }
-    Ok((chunk.rows.len() >= CHUNK).then(|| chunk.take()))
-}
-
-/// The fields of one line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
-fn copy_fields(line: &[u8]) -> Result<Vec<Option<Cow<'_, str>>>, VaultError> {
-    let line = std::str::from_utf8(line).map_err(|_| VaultError::BadRow("a row is not valid UTF-8".into()))?;
-    let mut out = Vec::with_capacity(14);
-    let mut start = 0;
-    // Tabs are ASCII: each one is a boundary between characters.
-    let ends = memchr::memchr_iter(b'\t', line.as_bytes()).chain(std::iter::once(line.len()));
-    for end in ends {
-        let raw = &line[start..end];
-        start = end + 1;
-        if raw == "\\N" {
-            out.push(None);
-        } else if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
-            out.push(Some(Cow::Borrowed(raw)));
-        } else {
-            let mut field = String::with_capacity(raw.len());
-            let mut chars = raw.chars();
-            while let Some(c) = chars.next() {
-                if c != '\\' {
-                    field.push(c);
-                    continue;
-                }
-                match chars.next() {
-                    Some('n') => field.push('\n'),
-                    Some('t') => field.push('\t'),
-                    Some('r') => field.push('\r'),
-                    Some('b') => field.push('\u{8}'),
-                    Some('f') => field.push('\u{c}'),
-                    Some('v') => field.push('\u{b}'),
-                    Some(other) => field.push(other),
-                    None => {}
-                }
-            }
-            out.push(Some(Cow::Owned(field)));
-        }
-    }
-    Ok(out)
-}
-
 // --- rows from their fields ------------------------------------------------------------------------
 
-/// Refills `stored` from the 12 fields of a record row (its digests are cleared).
-fn fill_record(stored: &mut StoredRecord, fields: &[Option<Cow<'_, str>>]) -> Result<(), VaultError> {
-    let [id, kind, name, size, file_count, media_type, sha256, flag, source_path, profile, created_at, requested] =
-        fields
-    else {
-        return Err(VaultError::BadRow(format!("a record row has {} columns", fields.len())));
-    };
-    let id = id.as_deref().ok_or_else(|| VaultError::BadRow("a record row has no id".into()))?;
-    let text = |v: &Option<Cow<'_, str>>, col: &str, into: &mut String| -> Result<(), VaultError> {
-        let v = v.as_deref().ok_or_else(|| VaultError::BadRow(format!("record {id} has no {col}")))?;
-        into.clear();
-        into.push_str(v);
-        Ok(())
-    };
-    let number = |v: &Option<Cow<'_, str>>, col: &str| -> Result<u64, VaultError> {
-        let v = v.as_deref().unwrap_or_default();
-        v.parse().map_err(|_| VaultError::BadRow(format!("record {id}: {col} is `{v}`")))
-    };
-    let kind_text = kind.as_deref().ok_or_else(|| VaultError::BadRow(format!("record {id} has no kind")))?;
-    let record = &mut stored.record;
-    record.kind = SubjectKind::parse(kind_text).ok_or_else(|| VaultError::BadRow(format!("kind `{kind_text}`")))?;
-    text(name, "name", &mut record.name)?;
-    record.size = number(size, "size")?;
-    record.file_count = number(file_count, "file_count")?;
-    text(media_type, "media_type", &mut record.media_type)?;
-    record.digests = Digests::default();
-    record.stored = number(flag, "stored")? != 0;
-    text(source_path, "source_path", &mut record.source_path)?;
-    text(profile, "profile", &mut record.profile)?;
-    text(created_at, "created_at", &mut record.created_at)?;
-    record.timestamp_requested = number(requested, "timestamp_requested")? != 0;
-    record.id.clear();
-    record.id.push_str(id);
-    text(sha256, "sha256", &mut stored.sha256_column)
-}
-
-fn add_digest(digests: &mut Digests, id: &str, algorithm: &str, value: &str) -> Result<(), VaultError> {
+pub(super) fn add_digest(digests: &mut Digests, id: &str, algorithm: &str, value: &str) -> Result<(), VaultError> {
     let algo: DigestAlgorithm =
         algorithm.parse().map_err(|e: crate::digest::UnknownAlgorithm| VaultError::BadRow(e.to_string()))?;
     let value = DigestValue::from_hex(value).map_err(|e| VaultError::BadRow(format!("digest of record {id}: {e}")))?;
     digests.insert(algo, value);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_fields_reads_nulls_escapes_and_text_beyond_ascii() {
-        let fields = copy_fields("a\t\\N\t\tx\\ty\\\\z\\nw\t证据".as_bytes()).unwrap();
-        let fields: Vec<Option<&str>> = fields.iter().map(|f| f.as_deref()).collect();
-        assert_eq!(fields, [Some("a"), None, Some(""), Some("x\ty\\z\nw"), Some("证据")]);
-        assert!(matches!(copy_fields(&[b'a', 0xff]), Err(VaultError::BadRow(_))));
-    }
 }

@@ -157,3 +157,33 @@ fn a_server_that_is_down_or_a_url_without_its_folder_is_named_clearly() {
     assert!(err.contains("?folder=") && !err.contains("s3cret"), "{err}");
     assert!(!env.vault_folder().exists());
 }
+
+#[test]
+fn a_vault_in_a_database_that_is_not_utf8_is_checked_as_any_other() {
+    // The check reads the tables as binary copies: their text must still arrive as UTF-8.
+    let server = crate::support::postgres_server();
+    let name = format!("latin1_{}_{}", std::process::id(), closed_port());
+    let out = psql(
+        &format!("{server}/postgres"),
+        &format!("CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"),
+    );
+    assert!(out.status.success(), "CREATE DATABASE: {}", text(&out.stderr));
+    let env = Env { dir: tempfile::tempdir().unwrap(), database: Some(format!("{server}/{name}")) };
+    env.write("café.txt", "crème");
+    env.write("Überweisung.txt", "paid");
+    env.ok(&["seal", "café.txt", "Überweisung.txt"]);
+    let records = env.records();
+    let names: BTreeSet<&str> = records.iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["café.txt", "Überweisung.txt"]));
+    assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
+
+    // An edit to a letter beyond ASCII is found, as anywhere else.
+    env.tamper_sql("UPDATE records SET name = 'cafe.txt' WHERE name LIKE 'caf%'");
+    let (code, json) = env.json(&["vault", "verify"]);
+    assert_eq!(code, 1, "{json}");
+    let problems = json["problems"].as_array().unwrap();
+    let altered: Vec<&str> =
+        problems.iter().filter(|p| p["code"] == "RECORD_ALTERED").filter_map(|p| p["detail"].as_str()).collect();
+    assert_eq!(altered.len(), 1, "{problems:?}");
+    assert!(altered[0].contains("name"), "{problems:?}");
+}
