@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Scale: fills a vault with 1,000,000 records on SQLite, then on PostgreSQL (a throwaway cluster
 # started here), and measures lookup by digest (p50/p99 of 10,000), listing pages, a search by
-# name, the Vault screen's filters and a full `vault verify` (events/s). Then, on the SQLite vault,
-# the reference beside ours in the same run, three times in turn: SQLite's own read of the three
-# tables the check reads (`sqlite3`, output thrown away) and `vault verify` again, with the ratio.
+# name, the Vault screen's filters and a full `vault verify` (events/s). Then the references beside
+# ours in the same run, five times in turn: SQLite's own read of the three tables the check reads
+# (`sqlite3`, output thrown away), `vault verify` of the SQLite vault, and `vault verify` of the
+# PostgreSQL one, with the ratios (and their medians).
 # Takes about 20 minutes and 3 GB of disk in /var/tmp (EVIDENTIA_SCALE_KEEP=DIR keeps the SQLite
 # vault there and reuses it).
 # Usage: scripts/bench_scale.sh [RECORDS]
@@ -17,6 +18,8 @@ source scripts/postgres/start_local.sh
 trap 'stop_local_postgres; rm -rf "$work"' EXIT
 log="$work/bench.log"
 cargo bench -p evidentia --bench scale --no-run 2>&1 | grep -v '^ *\(Compiling\|Finished\|Running\|Executable\)' || true
+# The PostgreSQL vault stays in its database for the rounds below.
+export EVIDENTIA_SCALE_PG_DB=evidentia_scale
 EVIDENTIA_SCALE_KEEP="$kept" EVIDENTIA_SCALE_RECORDS="$records" cargo bench -p evidentia --bench scale 2>&1 \
   | grep -v '^ *\(Compiling\|Finished\|Running\)' | tee "$log"
 
@@ -24,23 +27,33 @@ seconds() { sed -n "s/^$1: vault verify of .* events: \([0-9.]*\) s.*/\1/p" "$2"
 sqlite_s="$(seconds sqlite "$log")"
 pg_s="$(seconds postgres "$log")"
 if [ -n "$sqlite_s" ] && [ -n "$pg_s" ]; then
-  echo "vault verify, PostgreSQL / SQLite: $(python3 -c "print(f'{$pg_s / $sqlite_s:.2f}')")× ($pg_s s / $sqlite_s s)"
+  echo "vault verify just after filling, PostgreSQL / SQLite: $(python3 -c "print(f'{$pg_s / $sqlite_s:.2f}')")× ($pg_s s / $sqlite_s s)"
 fi
 
-echo "-- the reference: SQLite reading custody_events, records and record_digests, beside vault verify"
+echo "-- the references: SQLite reading custody_events, records and record_digests; vault verify on SQLite; on PostgreSQL"
 events="$(sqlite3 "$kept/vault.db" 'SELECT COUNT(*) FROM custody_events')"
-for round in 1 2 3; do
+: > "$work/rounds"
+for round in 1 2 3 4 5; do
   start=$(date +%s.%N)
   sqlite3 "$kept/vault.db" 'SELECT * FROM custody_events; SELECT * FROM records; SELECT * FROM record_digests;' > /dev/null
   end=$(date +%s.%N)
   plain=$(python3 -c "print(f'{$end - $start:.2f}')")
-  env -u EVIDENTIA_TEST_POSTGRES EVIDENTIA_SCALE_ONLY=verify EVIDENTIA_SCALE_KEEP="$kept" EVIDENTIA_SCALE_RECORDS="$records" \
+  EVIDENTIA_SCALE_ONLY=verify EVIDENTIA_SCALE_KEEP="$kept" EVIDENTIA_SCALE_RECORDS="$records" \
     cargo bench -p evidentia --bench scale 2> /dev/null > "$work/verify.log"
-  ours="$(seconds sqlite "$work/verify.log")"
-  python3 - "$events" "$plain" "$ours" "$round" <<'EOF'
+  python3 - "$events" "$plain" "$(seconds sqlite "$work/verify.log")" "$(seconds postgres "$work/verify.log")" "$round" \
+    <<'EOF' | tee -a "$work/rounds"
 import sys
-events, plain, ours, round_ = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+events, plain, ours, pg, round_ = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 print(f"round {round_}: plain read {plain:.2f} s ({events / plain:,.0f} events/s), vault verify {ours:.2f} s "
-      f"({events / ours:,.0f} events/s): verify runs at {plain / ours:.0%} of the plain read")
+      f"({events / ours:,.0f} events/s): verify runs at {plain / ours:.0%} of the plain read; "
+      f"on PostgreSQL {pg:.2f} s: {pg / ours:.2f}x of SQLite")
 EOF
 done
+python3 - "$work/rounds" <<'EOF'
+import re, statistics, sys
+rounds = open(sys.argv[1]).read()
+share = [int(x) for x in re.findall(r"at (\d+)% of the plain read", rounds)]
+pg = [float(x) for x in re.findall(r": ([0-9.]+)x of SQLite", rounds)]
+print(f"median of {len(pg)} rounds: verify at {statistics.median(share)}% of the plain read; "
+      f"PostgreSQL {statistics.median(pg):.2f}x of SQLite")
+EOF

@@ -129,6 +129,9 @@ pub(super) enum LogMessage {
     Events { created: Vec<Created>, payloads: Vec<u8>, others: Vec<CustodyEvent> },
     /// The log has ended; the chain's verdict.
     End(Box<ChainCheck>),
+    /// The rows lie too far from sequence order to be put back in it: the stream ends here, and
+    /// the pass must be made again with the log read by sequence number.
+    Irregular,
 }
 
 /// The chain's check, fed one event at a time from borrowed columns.
@@ -354,8 +357,8 @@ impl RecordChunk {
     }
 }
 
-/// Drains both streams (the log's and the records'), merging them; `None` when the records'
-/// stream ended as irregular.
+/// Drains both streams (the log's and the records'), merging them; `None` when either stream
+/// ended as irregular.
 pub(super) fn log_pass(
     mut events: Receiver<Result<LogMessage, VaultError>>,
     mut records: Receiver<Result<RecordChunk, VaultError>>,
@@ -375,6 +378,7 @@ pub(super) fn log_pass(
                         merge.created(created, Arc::new(payloads));
                     }
                     LogMessage::End(check) => chain = Some(check),
+                    LogMessage::Irregular => return Ok(None),
                 },
             }
         } else {

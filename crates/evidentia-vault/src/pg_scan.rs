@@ -1,8 +1,11 @@
 //! `vault verify`'s streams on PostgreSQL: each table through `COPY … TO STDOUT (FORMAT binary)`
-//! on its own connection, in key order (the server places rows wherever they fit, not in the order
-//! of writing). Binary rows save the server escaping each text and this side unescaping it and
-//! parsing numbers: the log's copy takes the server a third less time than in text.
+//! on its own connection. Binary rows save the server escaping each text and this side unescaping
+//! it and parsing numbers. The custody log is read as the server lays it out (its cheapest read):
+//! that is the order of writing, but for newer events placed in older pages' free space, which
+//! wait here for their turn. The records and their digest rows are read in key order: their
+//! tables are merged here, and rows placed elsewhere would part a record from its digests.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -37,6 +40,11 @@ const RECORD_COLUMNS: [&str; 12] = [
 // it sends each value.
 const EVENTS_COPY: &str = "COPY (SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash \
      FROM custody_events ORDER BY seq) TO STDOUT (FORMAT binary)";
+const EVENTS_LAID_OUT_COPY: &str = "COPY (SELECT seq, kind, recorded_at, record_id, payload, prev_hash, hash \
+     FROM custody_events) TO STDOUT (FORMAT binary)";
+/// Bytes of the events read before their turn that may wait; beyond, the pass is made again with
+/// the log read by sequence number.
+const EARLY_EVENTS_BYTES: usize = 32 << 20;
 const EVENT_FIELDS: usize = 7;
 const RECORDS_COPY: &str = "COPY (SELECT id, kind, name, size, file_count, media_type, sha256, stored, \
      source_path, profile, created_at, timestamp_requested FROM records ORDER BY id) TO STDOUT (FORMAT binary)";
@@ -69,7 +77,7 @@ pub(super) fn start(
     let (url2, shown2) = (url.clone(), shown.clone());
     let (url, shown) = (url.clone(), shown.clone());
     tokio::spawn(async move {
-        if let Err(e) = events(&url, Path::new(&shown), chain, &events_tx).await {
+        if let Err(e) = events(&url, Path::new(&shown), chain, order, &events_tx).await {
             let _ = events_tx.send(Err(e)).await;
         }
     });
@@ -84,32 +92,51 @@ pub(super) fn start(
     });
 }
 
-/// The custody log in sequence order, checked by `chain` as it passes.
+/// The custody log, checked by `chain` in sequence order as it passes: read as laid out
+/// (`Stored`, see the module's comment), or by sequence number.
 async fn events(
     url: &str,
     shown: &Path,
     mut chain: ChainCheck,
+    order: RecordOrder,
     tx: &Sender<Result<LogMessage, VaultError>>,
 ) -> Result<(), VaultError> {
     let mut conn = connect(url, shown).await?;
-    let mut rows = CopyRows::new(conn.copy_out_raw(EVENTS_COPY).await?);
+    let laid_out = order == RecordOrder::Stored;
+    let mut rows = CopyRows::new(conn.copy_out_raw(if laid_out { EVENTS_LAID_OUT_COPY } else { EVENTS_COPY }).await?);
+    // Events read before their turn, by sequence number, and the one whose turn it is.
+    let mut early: BTreeMap<u64, HeldRow> = BTreeMap::new();
+    let mut early_bytes = 0;
+    let mut turn = 1;
     while let Some(row) = rows.next().await? {
         let row = row.expect_fields(EVENT_FIELDS, "custody event")?;
-        let seq = row.int(0).and_then(|s| u64::try_from(s).ok()).ok_or_else(|| {
-            VaultError::BadRow("a custody event has no valid sequence number: rows without one were inserted".into())
-        })?;
-        let text = |i: usize, col: &str| -> Result<&str, VaultError> {
-            row.text(i)?.ok_or_else(|| VaultError::BadRow(format!("custody event #{seq} has no {col}")))
-        };
-        let fields = EventFields {
-            seq,
-            kind: text(1, "kind")?,
-            recorded_at: text(2, "recorded_at")?,
-            record_id: row.text(3)?,
-            payload: text(4, "payload")?,
-            prev_hash: text(5, "prev_hash")?,
-        };
-        if chain.event(fields, text(6, "hash")?) && tx.send(Ok(chain.take())).await.is_err() {
+        let seq = event_seq(&row)?;
+        if laid_out && seq != turn {
+            let held = HeldRow::of(&row);
+            early_bytes += held.bytes.len();
+            if seq < turn || early_bytes > EARLY_EVENTS_BYTES || early.insert(seq, held).is_some() {
+                // Read twice, or too far from the order of writing.
+                let _ = tx.send(Ok(LogMessage::Irregular)).await;
+                return Ok(());
+            }
+            continue;
+        }
+        if event(&mut chain, seq, &row)? && tx.send(Ok(chain.take())).await.is_err() {
+            return Ok(());
+        }
+        turn = seq + 1;
+        while let Some(entry) = early.first_entry().filter(|e| *e.key() == turn) {
+            let held = entry.remove();
+            early_bytes -= held.bytes.len();
+            if event(&mut chain, turn, &held.row())? && tx.send(Ok(chain.take())).await.is_err() {
+                return Ok(());
+            }
+            turn += 1;
+        }
+    }
+    // Events after a gap in the sequence (the check names it), in order.
+    for (seq, held) in early {
+        if event(&mut chain, seq, &held.row())? && tx.send(Ok(chain.take())).await.is_err() {
             return Ok(());
         }
     }
@@ -118,6 +145,28 @@ async fn events(
     let _ = tx.send(Ok(chain.take())).await;
     let _ = tx.send(Ok(LogMessage::End(Box::new(chain)))).await;
     Ok(())
+}
+
+fn event_seq(row: &CopyRow<'_>) -> Result<u64, VaultError> {
+    row.int(0).and_then(|s| u64::try_from(s).ok()).ok_or_else(|| {
+        VaultError::BadRow("a custody event has no valid sequence number: rows without one were inserted".into())
+    })
+}
+
+/// Passes event `seq` to the chain's check; `true` when a message is ready to send.
+fn event(chain: &mut ChainCheck, seq: u64, row: &CopyRow<'_>) -> Result<bool, VaultError> {
+    let text = |i: usize, col: &str| -> Result<&str, VaultError> {
+        row.text(i)?.ok_or_else(|| VaultError::BadRow(format!("custody event #{seq} has no {col}")))
+    };
+    let fields = EventFields {
+        seq,
+        kind: text(1, "kind")?,
+        recorded_at: text(2, "recorded_at")?,
+        record_id: row.text(3)?,
+        payload: text(4, "payload")?,
+        prev_hash: text(5, "prev_hash")?,
+    };
+    Ok(chain.event(fields, text(6, "hash")?))
 }
 
 /// The records and their digest rows, each table by its key on its own connection, merged: a
@@ -425,6 +474,23 @@ impl<'a> CopyRow<'a> {
     /// Field `i` as a 64-bit integer; `None` for NULL or a field of another size.
     fn int(&self, i: usize) -> Option<i64> {
         self.bytes(i).and_then(|b| b.try_into().ok()).map(i64::from_be_bytes)
+    }
+}
+
+/// A row kept beyond its message: its bytes, and where its fields lie in them.
+struct HeldRow {
+    bytes: Vec<u8>,
+    fields: Vec<Option<Range<usize>>>,
+}
+
+impl HeldRow {
+    fn of(row: &CopyRow<'_>) -> HeldRow {
+        let end = row.fields.iter().flatten().map(|f| f.end).max().unwrap_or(0);
+        HeldRow { bytes: row.bytes[..end].to_vec(), fields: row.fields.to_vec() }
+    }
+
+    fn row(&self) -> CopyRow<'_> {
+        CopyRow { bytes: &self.bytes, fields: &self.fields }
     }
 }
 

@@ -58,7 +58,8 @@ pub(super) enum RecordOrder {
     /// As stored, each table straight through: Evidentia writes a record's digest rows with it, so
     /// they come in the records' order (on PostgreSQL, each table by its key, merged here). Any other
     /// arrangement (a record without its rows next, rows left over) ends the stream at once, marked
-    /// [`RecordChunk::irregular`].
+    /// [`RecordChunk::irregular`]. On PostgreSQL the custody log too is read as laid out, and
+    /// ends as irregular if it lies too far from sequence order (see `pg_scan`).
     Stored,
     /// Both tables by record id, through their keys (on PostgreSQL, joined by the server): exact
     /// however the rows lie, and slower.

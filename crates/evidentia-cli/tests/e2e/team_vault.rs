@@ -187,3 +187,37 @@ fn a_vault_in_a_database_that_is_not_utf8_is_checked_as_any_other() {
     assert_eq!(altered.len(), 1, "{problems:?}");
     assert!(altered[0].contains("name"), "{problems:?}");
 }
+
+/// A team vault of several seals: its events' sequence numbers as the server lays the rows out.
+fn laid_out_seqs(env: &Env) -> Vec<u64> {
+    let out = psql(env.database.as_deref().unwrap(), "SELECT seq FROM custody_events");
+    text(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect()
+}
+
+#[test]
+fn events_the_server_moved_are_checked_in_their_order_and_one_read_twice_is_named() {
+    // The check reads the log as the server lays it out; an update (even to the same values)
+    // writes the row anew elsewhere.
+    let env = Env::team();
+    for i in 0..6 {
+        env.write(&format!("f{i}.txt"), format!("file {i}"));
+        env.ok(&["seal", &format!("f{i}.txt")]);
+    }
+    env.tamper_sql("UPDATE custody_events SET seq = seq WHERE seq IN (2, 4)");
+    let laid_out = laid_out_seqs(&env);
+    let mut sorted = laid_out.clone();
+    sorted.sort_unstable();
+    assert_ne!(laid_out, sorted, "the rows should lie out of order");
+    assert_eq!(sorted, (1..=6).collect::<Vec<u64>>());
+    assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
+
+    // A copy of event #3 (the keys removed to allow it): read as laid out it comes after #3 itself.
+    env.tamper_sql(
+        "ALTER TABLE custody_events DROP CONSTRAINT custody_events_pkey, DROP CONSTRAINT custody_events_hash_key; \
+         INSERT INTO custody_events SELECT * FROM custody_events WHERE seq = 3;",
+    );
+    let (code, json) = env.json(&["vault", "verify"]);
+    assert_eq!(code, 1, "{json}");
+    let problems = json["problems"].as_array().unwrap();
+    assert!(problems.iter().any(|p| p["item"] == "event #3"), "{problems:?}");
+}
