@@ -1,12 +1,14 @@
 //! Cases: records grouped under a name. Opening a case and adding or removing a record are custody
 //! events; a record may be in several cases.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
-use super::custody::{CustodyEvent, CustodyEventKind};
+use super::custody::CustodyEventKind;
+use super::log_pass::LoggedEvent;
 use super::problem::VaultProblem;
 use super::store::{ROWS_PER_INSERT, get_text, get_u64, insert_events, placeholders, rows_placeholders};
 use super::{Vault, VaultError};
@@ -39,8 +41,10 @@ pub struct CaseChange {
 
 /// The payload of a case event.
 #[derive(Serialize, serde::Deserialize)]
-struct CasePayload {
-    case: String,
+struct CasePayload<'a> {
+    /// Borrowed from the payload's text where it holds no escapes.
+    #[serde(borrow)]
+    case: Cow<'a, str>,
 }
 
 /// A case name as given, trimmed; refused when empty, too long or holding control characters.
@@ -82,7 +86,7 @@ impl Vault {
             return Err(VaultError::CaseExists(name));
         }
         let at = now();
-        let payload = serde_json::to_string(&CasePayload { case: name.clone() }).unwrap_or_default();
+        let payload = serde_json::to_string(&CasePayload { case: Cow::Borrowed(&name) }).unwrap_or_default();
         let events = insert_events(&mut tx, vec![(CustodyEventKind::CaseOpened, at.clone(), None, payload)]).await?;
         let seq = events.last().map_or(0, |e| e.seq);
         sqlx::query("INSERT INTO cases (name, opened_seq, opened_at) VALUES ($1, $2, $3)")
@@ -185,7 +189,7 @@ impl Vault {
         let (changed, unchanged): (Vec<String>, Vec<String>) =
             wanted.into_iter().partition(|id| members.contains(id) != add);
         let kind = if add { CustodyEventKind::CaseAdded } else { CustodyEventKind::CaseRemoved };
-        let payload = serde_json::to_string(&CasePayload { case: name.clone() }).unwrap_or_default();
+        let payload = serde_json::to_string(&CasePayload { case: Cow::Borrowed(&name) }).unwrap_or_default();
         let at = now();
         let specs = changed.iter().map(|id| (kind, at.clone(), Some(id.clone()), payload.clone())).collect();
         let events = insert_events(&mut tx, specs).await?;
@@ -244,13 +248,14 @@ impl Vault {
 
     /// `vault verify`'s check of cases: each case and each change as its event recorded it, every
     /// row with its event, and who is in each case now as the log's changes say.
-    pub(super) fn check_cases(events: &[CustodyEvent], rows: CaseRows) -> Result<Vec<VaultProblem>, VaultError> {
+    pub(super) fn check_cases(events: &[LoggedEvent], rows: CaseRows) -> Result<Vec<VaultProblem>, VaultError> {
         let mut problems = Vec::new();
         let mut found =
             |code: &'static str, item: String, detail: String| problems.push(VaultProblem { code, item, detail });
-        let mut opened: BTreeMap<String, u64> = BTreeMap::new();
-        let mut changes: BTreeMap<u64, (String, String, bool)> = BTreeMap::new();
-        let mut members: BTreeSet<(String, String)> = BTreeSet::new();
+        // What the log says, borrowed from its events.
+        let mut opened: BTreeMap<Cow<'_, str>, u64> = BTreeMap::new();
+        let mut changes: BTreeMap<u64, (Cow<'_, str>, &str, bool)> = BTreeMap::new();
+        let mut members: BTreeSet<(Cow<'_, str>, &str)> = BTreeSet::new();
         let kinds = [CustodyEventKind::CaseOpened, CustodyEventKind::CaseAdded, CustodyEventKind::CaseRemoved];
         for e in events {
             let Some(kind) = kinds.iter().find(|k| k.as_str() == e.kind) else { continue };
@@ -258,25 +263,25 @@ impl Vault {
                 found("EVENT_UNREADABLE", format!("event #{}", e.seq), "its case cannot be read".into());
                 continue;
             };
-            match (kind, &e.record_id) {
+            match (kind, e.record_id.as_deref()) {
                 (CustodyEventKind::CaseOpened, _) => {
                     opened.insert(case, e.seq);
                 }
                 (_, Some(record)) => {
                     let add = *kind == CustodyEventKind::CaseAdded;
                     if add {
-                        members.insert((case.clone(), record.clone()));
+                        members.insert((case.clone(), record));
                     } else {
-                        members.remove(&(case.clone(), record.clone()));
+                        members.remove(&(case.clone(), record));
                     }
-                    changes.insert(e.seq, (case, record.clone(), add));
+                    changes.insert(e.seq, (case, record, add));
                 }
                 (_, None) => found("EVENT_UNREADABLE", format!("event #{}", e.seq), "it names no record".into()),
             }
         }
-        for (name, seq) in rows.cases {
-            match opened.remove(&name) {
-                Some(logged) if logged == seq => {}
+        for (name, seq) in &rows.cases {
+            match opened.remove(name.as_str()) {
+                Some(logged) if logged == *seq => {}
                 Some(logged) => found(
                     "CASE_ALTERED",
                     format!("case {name}"),
@@ -292,11 +297,11 @@ impl Vault {
         for (name, seq) in opened {
             found("CASE_MISSING", format!("case {name}"), format!("opened by event #{seq} but its row is gone"));
         }
-        for (seq, case_name, record_id, added) in rows.changes {
-            let seq = u64::try_from(seq).map_err(|_| VaultError::BadRow(format!("case change #{seq}")))?;
-            let stored = (case_name, record_id, added == 1);
+        for (seq, case_name, record_id, added) in &rows.changes {
+            let seq = u64::try_from(*seq).map_err(|_| VaultError::BadRow(format!("case change #{seq}")))?;
             match changes.remove(&seq) {
-                Some(logged) if logged == stored => {}
+                Some((case, record, add))
+                    if case == case_name.as_str() && record == record_id && add == (*added == 1) => {}
                 Some(_) => found(
                     "CASE_ALTERED",
                     format!("case change #{seq}"),
@@ -316,9 +321,10 @@ impl Vault {
                 format!("event #{seq} changed case {case} for record {record} but its row is gone"),
             );
         }
-        let indexed: BTreeSet<(String, String)> = rows.members.into_iter().collect();
+        let indexed: BTreeSet<(Cow<'_, str>, &str)> =
+            rows.members.iter().map(|(case, record)| (Cow::Borrowed(case.as_str()), record.as_str())).collect();
         for (case, record) in members.symmetric_difference(&indexed) {
-            let says = if indexed.contains(&(case.clone(), record.clone())) { "lists" } else { "leaves out" };
+            let says = if indexed.contains(&(case.clone(), *record)) { "lists" } else { "leaves out" };
             found(
                 "CASE_MEMBERS_MISMATCH",
                 format!("case {case}"),

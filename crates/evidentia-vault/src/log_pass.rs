@@ -14,7 +14,7 @@ use ring::digest::{SHA256, digest};
 use tokio::sync::mpsc::Receiver;
 
 use super::VaultError;
-use super::custody::{CustodyEvent, CustodyEventKind, EventFields, GENESIS_HASH, HeadWitness};
+use super::custody::{CustodyEventKind, EventFields, GENESIS_HASH, HeadWitness};
 use super::problem::{VaultProblem, problem};
 use super::record::{EvidenceRecord, SubjectKind};
 use crate::digest::DigestAlgorithm;
@@ -122,11 +122,21 @@ impl RowFact {
     }
 }
 
+/// An event other than `created`, as the checks after the pass read it: its hashes (checked in
+/// the pass) and time are not kept.
+#[derive(Debug, Clone)]
+pub(super) struct LoggedEvent {
+    pub seq: u64,
+    pub kind: String,
+    pub record_id: Option<String>,
+    pub payload: String,
+}
+
 /// What the log's reader sends.
 pub(super) enum LogMessage {
     /// The next events: `created` ones reduced (their payloads end to end in `payloads`), the
     /// others whole.
-    Events { created: Vec<Created>, payloads: Vec<u8>, others: Vec<CustodyEvent> },
+    Events { created: Vec<Created>, payloads: Vec<u8>, others: Vec<LoggedEvent> },
     /// The log has ended; the chain's verdict.
     End(Box<ChainCheck>),
     /// The rows lie too far from sequence order to be put back in it: the stream ends here, and
@@ -149,7 +159,7 @@ pub(super) struct ChainCheck {
     record_problems: Vec<VaultProblem>,
     created: Vec<Created>,
     payloads: Vec<u8>,
-    others: Vec<CustodyEvent>,
+    others: Vec<LoggedEvent>,
 }
 
 impl ChainCheck {
@@ -225,14 +235,11 @@ impl ChainCheck {
         if f.kind == CustodyEventKind::Created.as_str() {
             self.created(f);
         } else {
-            self.others.push(CustodyEvent {
+            self.others.push(LoggedEvent {
                 seq: f.seq,
                 kind: f.kind.to_owned(),
-                recorded_at: f.recorded_at.to_owned(),
                 record_id: f.record_id.map(str::to_owned),
                 payload: f.payload.to_owned(),
-                prev_hash: f.prev_hash.to_owned(),
-                hash: hash.to_owned(),
             });
         }
         self.created.len() + self.others.len() >= CHUNK
@@ -292,7 +299,7 @@ pub(super) struct LogPass {
     /// Records that differ from their events, or that no event created.
     pub record_problems: Vec<VaultProblem>,
     /// Every event but `created`, for the checks of the rows they record.
-    pub others: Vec<CustodyEvent>,
+    pub others: Vec<LoggedEvent>,
     /// Hashes of the events asked for by sequence number.
     pub hashes: HashMap<u64, String>,
     /// Rows whose digest differs from their event's: (record id, event), compared field by field later.

@@ -2,10 +2,10 @@
 //! on its own connection. Binary rows save the server escaping each text and this side unescaping
 //! it and parsing numbers. The custody log is read as the server lays it out (its cheapest read):
 //! that is the order of writing, but for newer events placed in older pages' free space, which
-//! wait here for their turn. The records and their digest rows are read in key order: their
-//! tables are merged here, and rows placed elsewhere would part a record from its digests.
+//! wait here for their turn. The records and their digest rows are read as laid out too, and
+//! paired here by record id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
 
@@ -46,10 +46,12 @@ const EVENTS_LAID_OUT_COPY: &str = "COPY (SELECT seq, kind, recorded_at, record_
 /// the log read by sequence number.
 const EARLY_EVENTS_BYTES: usize = 32 << 20;
 const EVENT_FIELDS: usize = 7;
-const RECORDS_COPY: &str = "COPY (SELECT id, kind, name, size, file_count, media_type, sha256, stored, \
-     source_path, profile, created_at, timestamp_requested FROM records ORDER BY id) TO STDOUT (FORMAT binary)";
-const DIGESTS_COPY: &str = "COPY (SELECT record_id, algorithm, value FROM record_digests \
-     ORDER BY record_id, algorithm) TO STDOUT (FORMAT binary)";
+const RECORDS_LAID_OUT_COPY: &str = "COPY (SELECT id, kind, name, size, file_count, media_type, sha256, stored, \
+     source_path, profile, created_at, timestamp_requested FROM records) TO STDOUT (FORMAT binary)";
+const DIGESTS_LAID_OUT_COPY: &str =
+    "COPY (SELECT record_id, algorithm, value FROM record_digests) TO STDOUT (FORMAT binary)";
+/// Records and runs of digest rows that may wait for their partner (see [`records_stored`]).
+const UNPAIRED_LIMIT: usize = 65_536;
 const DIGEST_FIELDS: usize = 3;
 /// By key: each record with its digests as `algorithm=value,…`; digest rows whose record is gone
 /// come with an empty id and their record id last.
@@ -169,8 +171,12 @@ fn event(chain: &mut ChainCheck, seq: u64, row: &CopyRow<'_>) -> Result<bool, Va
     Ok(chain.event(fields, text(6, "hash")?))
 }
 
-/// The records and their digest rows, each table by its key on its own connection, merged: a
-/// record without its digest rows next, or rows left over, ends the stream as irregular.
+/// The records and their digest rows, each table as laid out on its own connection, paired by
+/// record id. Evidentia writes a record's digest rows with it, so partners mostly meet at once; a
+/// record, or a record's run of digest rows, whose partner has not come yet waits for it (writers
+/// working at the same time, or a row moved by an update, part them). Anything left unpaired at the
+/// end, a run met twice, or more than [`UNPAIRED_LIMIT`] waiting ends the stream as irregular (the
+/// pass is then made by key, which names what is wrong).
 async fn records_stored(
     url: &str,
     shown: &Path,
@@ -179,37 +185,71 @@ async fn records_stored(
     let mut records_conn = connect(url, shown).await?;
     let mut digests_conn = connect(url, shown).await?;
     let irregular = || RecordChunk { irregular: true, ..RecordChunk::default() };
-    let mut records = CopyRows::new(records_conn.copy_out_raw(RECORDS_COPY).await?);
-    let mut digests = CopyRows::new(digests_conn.copy_out_raw(DIGESTS_COPY).await?);
+    let mut records = CopyRows::new(records_conn.copy_out_raw(RECORDS_LAID_OUT_COPY).await?);
+    let mut digests = CopyRows::new(digests_conn.copy_out_raw(DIGESTS_LAID_OUT_COPY).await?);
     let mut chunk = RecordChunk::default();
     let mut stored = StoredRecord::blank();
-    // Whether a digest row, not yet matched, is under the digests' cursor.
-    let mut digest_waiting = digests.advance().await?;
-    while let Some(row) = records.next().await? {
-        fill_record(&mut stored, &row.expect_fields(RECORD_COLUMNS.len(), "record")?)?;
-        let mut found = false;
-        while digest_waiting {
-            let row = digests.current().expect_fields(DIGEST_FIELDS, "record digest")?;
-            if row.bytes(0) != Some(stored.record.id.as_bytes()) {
-                break;
-            }
-            let (Some(algorithm), Some(value)) = (row.text(1)?, row.text(2)?) else {
-                return Err(VaultError::BadRow(format!("a digest row of record {} is incomplete", stored.record.id)));
+    let mut run = DigestRun::default();
+    let mut waiting_records: HashMap<String, StoredRecord> = HashMap::new();
+    let mut waiting_runs: HashMap<String, Digests> = HashMap::new();
+    let (mut records_left, mut runs_left) = (true, digests.advance().await?);
+    while records_left || runs_left {
+        // A record and a run, side by side.
+        let record_read = records_left
+            && match records.next().await? {
+                Some(row) => {
+                    fill_record(&mut stored, &row.expect_fields(RECORD_COLUMNS.len(), "record")?)?;
+                    true
+                }
+                None => false,
             };
-            add_digest(&mut stored.record.digests, &stored.record.id, algorithm, value)?;
-            found = true;
-            digest_waiting = digests.advance().await?;
+        records_left = record_read;
+        let run_read = runs_left;
+        if run_read {
+            runs_left = run.read(&mut digests).await?;
         }
-        if !found {
-            let _ = tx.send(Ok(irregular())).await;
-            return Ok(());
+        if record_read && run_read && run.id == stored.record.id {
+            stored.record.digests = std::mem::take(&mut run.digests);
+            chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
+        } else {
+            if record_read {
+                match waiting_runs.remove(&stored.record.id) {
+                    Some(digests) => {
+                        stored.record.digests = digests;
+                        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
+                    }
+                    None => {
+                        if waiting_records.insert(stored.record.id.clone(), stored.clone()).is_some() {
+                            let _ = tx.send(Ok(irregular())).await;
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            if run_read {
+                match waiting_records.remove(&run.id) {
+                    Some(mut record) => {
+                        record.record.digests = std::mem::take(&mut run.digests);
+                        chunk.rows.push(RowFact::of(&record.record, &record.sha256_column, &mut chunk.json));
+                    }
+                    None => {
+                        if waiting_runs.insert(run.id.clone(), std::mem::take(&mut run.digests)).is_some() {
+                            let _ = tx.send(Ok(irregular())).await;
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            if waiting_records.len() + waiting_runs.len() > UNPAIRED_LIMIT {
+                let _ = tx.send(Ok(irregular())).await;
+                return Ok(());
+            }
         }
-        chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
         if chunk.rows.len() >= CHUNK && tx.send(Ok(chunk.take())).await.is_err() {
             return Ok(());
         }
     }
-    if digest_waiting {
+    if !waiting_records.is_empty() || !waiting_runs.is_empty() {
         let _ = tx.send(Ok(irregular())).await;
         return Ok(());
     }
@@ -218,6 +258,44 @@ async fn records_stored(
     let _ = records_conn.close().await;
     let _ = digests_conn.close().await;
     Ok(())
+}
+
+/// The digest rows of one record that lie one after another.
+#[derive(Default)]
+struct DigestRun {
+    /// The record's id (empty when the rows name none).
+    id: String,
+    digests: Digests,
+}
+
+impl DigestRun {
+    /// Reads the run under the cursor of `rows`; whether a row of the next run is under it.
+    async fn read<S, B>(&mut self, rows: &mut CopyRows<S, B>) -> Result<bool, VaultError>
+    where
+        S: futures_util::Stream<Item = sqlx::Result<B>> + Unpin,
+        B: AsRef<[u8]>,
+    {
+        self.id.clear();
+        self.digests = Digests::default();
+        let mut first = true;
+        loop {
+            let row = rows.current().expect_fields(DIGEST_FIELDS, "record digest")?;
+            let id = row.text(0)?.unwrap_or_default();
+            if first {
+                self.id.push_str(id);
+                first = false;
+            } else if id != self.id {
+                return Ok(true);
+            }
+            let (Some(algorithm), Some(value)) = (row.text(1)?, row.text(2)?) else {
+                return Err(VaultError::BadRow(format!("a digest row of record {id} is incomplete")));
+            };
+            add_digest(&mut self.digests, &self.id, algorithm, value)?;
+            if !rows.advance().await? {
+                return Ok(false);
+            }
+        }
+    }
 }
 
 /// The records with their digests by key, joined by the server: exact however the rows lie.

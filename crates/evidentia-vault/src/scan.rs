@@ -24,6 +24,7 @@ const RECORDS_SQL: &str = "SELECT id, kind, name, size, file_count, media_type, 
 const DIGESTS_SQL: &str = "SELECT record_id, algorithm, value FROM record_digests";
 /// A record row as stored: its columns, its digests from their own table, and its SHA-256 column
 /// (which must agree with them).
+#[derive(Clone)]
 pub(super) struct StoredRecord {
     pub record: EvidenceRecord,
     pub sha256_column: String,
@@ -56,10 +57,11 @@ impl StoredRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum RecordOrder {
     /// As stored, each table straight through: Evidentia writes a record's digest rows with it, so
-    /// they come in the records' order (on PostgreSQL, each table by its key, merged here). Any other
-    /// arrangement (a record without its rows next, rows left over) ends the stream at once, marked
-    /// [`RecordChunk::irregular`]. On PostgreSQL the custody log too is read as laid out, and
-    /// ends as irregular if it lies too far from sequence order (see `pg_scan`).
+    /// they come in the records' order. Any other arrangement (a record without its rows next, rows
+    /// left over) ends the stream at once, marked [`RecordChunk::irregular`]. On PostgreSQL, where
+    /// writers working at the same time interleave their rows, partners a little apart are paired
+    /// all the same, and the custody log too is read as laid out; either ends as irregular when it
+    /// lies too far from the order of writing (see `pg_scan`).
     Stored,
     /// Both tables by record id, through their keys (on PostgreSQL, joined by the server): exact
     /// however the rows lie, and slower.
@@ -114,13 +116,16 @@ impl Vault {
 
 // --- SQLite -------------------------------------------------------------------------------------
 
-fn open_sqlite(db: &Path) -> Result<rusqlite::Connection, VaultError> {
+/// A read-only connection; `by_index`: its reads walk an index, whose pages a larger cache keeps
+/// (reads in storage order visit each page once, and their cache would only fill memory).
+fn open_sqlite(db: &Path, by_index: bool) -> Result<rusqlite::Connection, VaultError> {
     use rusqlite::OpenFlags;
     let conn =
         rusqlite::Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| corrupt(db, &e))?;
-    // A larger page cache keeps the index pages the ordered reads walk.
-    conn.execute_batch("PRAGMA cache_size = -16384;").map_err(|e| corrupt(db, &e))?;
+    if by_index {
+        conn.execute_batch("PRAGMA cache_size = -16384;").map_err(|e| corrupt(db, &e))?;
+    }
     Ok(conn)
 }
 
@@ -137,7 +142,8 @@ fn sqlite_events(
     mut chain: ChainCheck,
     tx: &Sender<Result<LogMessage, VaultError>>,
 ) -> Result<(), VaultError> {
-    let conn = open_sqlite(db)?;
+    // The log's table is kept in sequence order (its key is the row id).
+    let conn = open_sqlite(db, false)?;
     let mut stmt = conn.prepare(EVENTS_SQL).map_err(|e| corrupt(db, &e))?;
     let mut rows = stmt.query([]).map_err(|e| corrupt(db, &e))?;
     let table = "custody_events";
@@ -178,7 +184,7 @@ fn sqlite_records(
     order: RecordOrder,
     tx: &Sender<Result<RecordChunk, VaultError>>,
 ) -> Result<(), VaultError> {
-    let conn = open_sqlite(db)?;
+    let conn = open_sqlite(db, order == RecordOrder::Keyed)?;
     let (records_sql, digests_sql) = order.sql();
     let mut records_stmt = conn.prepare(&records_sql).map_err(|e| corrupt(db, &e))?;
     let mut digests_stmt = conn.prepare(&digests_sql).map_err(|e| corrupt(db, &e))?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::anchors::{AnchorBatch, StoredChainAnchor};
 use super::blobs::BlobState;
 use super::custody::CustodyEventKind;
-use super::log_pass::{ChainCheck, LogPass, log_pass};
+use super::log_pass::{ChainCheck, LogPass, LoggedEvent, log_pass};
 use super::ots::OtsStamp;
 use super::problem::{VaultProblem, differences, problem};
 use super::record::{EvidenceRecord, EvidenceSignature, EvidenceTimestamp};
@@ -639,7 +639,7 @@ impl Identified for OtsStamp {
 impl LoggedRows<'_> {
     fn check<T: serde::de::DeserializeOwned + PartialEq + Identified>(
         &self,
-        events: &[super::CustodyEvent],
+        events: &[LoggedEvent],
         mut rows: HashMap<String, T>,
         problems: &mut Vec<VaultProblem>,
         valid: impl Fn(&T) -> Result<(), String>,

@@ -221,3 +221,50 @@ fn events_the_server_moved_are_checked_in_their_order_and_one_read_twice_is_name
     let problems = json["problems"].as_array().unwrap();
     assert!(problems.iter().any(|p| p["item"] == "event #3"), "{problems:?}");
 }
+
+#[test]
+fn records_and_digests_the_server_moved_are_paired_and_an_edit_among_them_is_named() {
+    // Both tables are read as laid out and paired by record id; an update (even to the same
+    // values) writes the row anew elsewhere, parting it from its partner.
+    let env = Env::team();
+    for i in 0..6 {
+        env.write(&format!("f{i}.txt"), format!("file {i}"));
+        env.ok(&["seal", &format!("f{i}.txt")]);
+    }
+    let records = env.records();
+    let id = |i: usize| records[i]["id"].as_str().unwrap().to_owned();
+    let db = env.database.as_deref().unwrap();
+    let laid_out = |sql: &str| -> Vec<String> {
+        text(&psql(db, sql).stdout).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    };
+    env.tamper_sql(&format!(
+        "UPDATE records SET name = name WHERE id IN ('{}', '{}'); \
+         UPDATE record_digests SET value = value WHERE record_id = '{}';",
+        id(1),
+        id(3),
+        id(4)
+    ));
+    let record_order = laid_out("SELECT id FROM records");
+    let mut digest_order = laid_out("SELECT record_id FROM record_digests");
+    digest_order.dedup();
+    assert_eq!(record_order.len(), 6);
+    assert_ne!(record_order, digest_order, "the tables should lie in different orders");
+    assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
+
+    // One digest row of a record moved away from its others: still paired (by key).
+    env.tamper_sql(&format!(
+        "UPDATE record_digests SET value = value WHERE record_id = '{0}' AND algorithm = \
+         (SELECT min(algorithm) FROM record_digests WHERE record_id = '{0}');",
+        id(2)
+    ));
+    assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
+
+    // An edit to a moved record is named.
+    env.tamper_sql(&format!("UPDATE records SET name = 'other.txt' WHERE id = '{}'", id(3)));
+    let (code, json) = env.json(&["vault", "verify"]);
+    assert_eq!(code, 1, "{json}");
+    let problems = json["problems"].as_array().unwrap();
+    let altered: Vec<&serde_json::Value> = problems.iter().filter(|p| p["code"] == "RECORD_ALTERED").collect();
+    assert_eq!(altered.len(), 1, "{problems:?}");
+    assert_eq!(altered[0]["item"], format!("record {}", id(3)), "{problems:?}");
+}
