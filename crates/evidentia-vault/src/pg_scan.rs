@@ -109,13 +109,14 @@ async fn events(
     // Events read before their turn, by sequence number, and the one whose turn it is.
     let mut early: BTreeMap<u64, HeldRow> = BTreeMap::new();
     let mut early_bytes = 0;
+    let mut held_fields = Vec::new();
     let mut turn = 1;
     while let Some(row) = rows.next().await? {
         let row = row.expect_fields(EVENT_FIELDS, "custody event")?;
         let seq = event_seq(&row)?;
         if laid_out && seq != turn {
-            let held = HeldRow::of(&row);
-            early_bytes += held.bytes.len();
+            let held = HeldRow::of(&row)?;
+            early_bytes += held.0.len();
             if seq < turn || early_bytes > EARLY_EVENTS_BYTES || early.insert(seq, held).is_some() {
                 // Read twice, or too far from the order of writing.
                 let _ = tx.send(Ok(LogMessage::Irregular)).await;
@@ -129,8 +130,8 @@ async fn events(
         turn = seq + 1;
         while let Some(entry) = early.first_entry().filter(|e| *e.key() == turn) {
             let held = entry.remove();
-            early_bytes -= held.bytes.len();
-            if event(&mut chain, turn, &held.row())? && tx.send(Ok(chain.take())).await.is_err() {
+            early_bytes -= held.0.len();
+            if event(&mut chain, turn, &held.row(&mut held_fields)?)? && tx.send(Ok(chain.take())).await.is_err() {
                 return Ok(());
             }
             turn += 1;
@@ -138,7 +139,7 @@ async fn events(
     }
     // Events after a gap in the sequence (the check names it), in order.
     for (seq, held) in early {
-        if event(&mut chain, seq, &held.row())? && tx.send(Ok(chain.take())).await.is_err() {
+        if event(&mut chain, seq, &held.row(&mut held_fields)?)? && tx.send(Ok(chain.take())).await.is_err() {
             return Ok(());
         }
     }
@@ -555,20 +556,26 @@ impl<'a> CopyRow<'a> {
     }
 }
 
-/// A row kept beyond its message: its bytes, and where its fields lie in them.
-struct HeldRow {
-    bytes: Vec<u8>,
-    fields: Vec<Option<Range<usize>>>,
-}
+/// A row kept beyond its message: its bytes from its field count on (where its fields lie is
+/// found again when its turn comes, so that rows waiting take no more than their bytes).
+struct HeldRow(Box<[u8]>);
 
 impl HeldRow {
-    fn of(row: &CopyRow<'_>) -> HeldRow {
-        let end = row.fields.iter().flatten().map(|f| f.end).max().unwrap_or(0);
-        HeldRow { bytes: row.bytes[..end].to_vec(), fields: row.fields.to_vec() }
+    /// Keeps `row`, whose first field (an event's sequence number) is present.
+    fn of(row: &CopyRow<'_>) -> Result<HeldRow, VaultError> {
+        // The field count and the first field's length come before the first field.
+        let start = row.fields.first().cloned().flatten().map_or(0, |f| f.start.saturating_sub(6));
+        let bytes = row.bytes.get(start..).unwrap_or_default();
+        match parse_row(bytes, &mut true, &mut Vec::new())? {
+            Some((used, true)) => Ok(HeldRow(bytes[..used].into())),
+            _ => Err(VaultError::BadRow("a row read before its turn could not be kept".into())),
+        }
     }
 
-    fn row(&self) -> CopyRow<'_> {
-        CopyRow { bytes: &self.bytes, fields: &self.fields }
+    /// The row, its fields found into `fields`.
+    fn row<'a>(&'a self, fields: &'a mut Vec<Option<Range<usize>>>) -> Result<CopyRow<'a>, VaultError> {
+        parse_row(&self.0, &mut true, fields)?;
+        Ok(CopyRow { bytes: &self.0, fields })
     }
 }
 
@@ -637,6 +644,34 @@ mod tests {
         for size in [1, 2, 3, 5, 19, 20, 21] {
             let messages: Vec<Vec<u8>> = bytes.chunks(size).map(<[u8]>::to_vec).collect();
             assert_eq!(read_all(messages).unwrap(), expected, "messages of {size} bytes");
+        }
+    }
+
+    #[test]
+    fn a_row_held_for_its_turn_reads_back_as_it_came() {
+        let (one, two) = (1i64.to_be_bytes(), 2i64.to_be_bytes());
+        // The first row comes after the header; the second ends in NULLs.
+        let bytes = binary(&[vec![Some(&one), Some(b"first"), Some(b"")], vec![Some(&two), None, None]]);
+        for size in [bytes.len(), 7] {
+            let messages: Vec<Vec<u8>> = bytes.chunks(size).map(<[u8]>::to_vec).collect();
+            let mut rows = CopyRows::new(futures_util::stream::iter(messages.into_iter().map(Ok::<_, sqlx::Error>)));
+            let held: Vec<HeldRow> = block_on(async {
+                let mut held = Vec::new();
+                while let Some(row) = rows.next().await.unwrap() {
+                    held.push(HeldRow::of(&row).unwrap());
+                }
+                held
+            });
+            let mut fields = Vec::new();
+            let read: Vec<Read> = held
+                .iter()
+                .map(|h| {
+                    let row = h.row(&mut fields).unwrap();
+                    (row.text(1).unwrap().map(str::to_owned), row.int(0), row.text(2).unwrap().map(str::to_owned))
+                })
+                .collect();
+            assert_eq!(read, vec![(Some("first".into()), Some(1), Some(String::new())), (None, Some(2), None)]);
+            assert_eq!(held[1].0.len(), 2 + 4 + 8 + 4 + 4, "only the row's own bytes are kept");
         }
     }
 
