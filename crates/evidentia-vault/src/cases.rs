@@ -11,7 +11,7 @@ use super::custody::CustodyEventKind;
 use super::log_pass::LoggedEvent;
 use super::problem::VaultProblem;
 use super::store::{ROWS_PER_INSERT, get_text, get_u64, insert_events, placeholders, rows_placeholders};
-use super::{Vault, VaultError};
+use super::{Vault, VaultError, VaultLocation};
 use crate::clock::now;
 
 /// The longest case name, in characters.
@@ -65,11 +65,11 @@ pub fn case_name(given: &str) -> Result<String, VaultError> {
 /// The rows of the case tables, as read for `vault verify`.
 pub(super) struct CaseRows {
     /// Each case and the event that opened it.
-    cases: Vec<(String, u64)>,
+    pub(super) cases: Vec<(String, u64)>,
     /// Each change: its event, case, record and whether it added.
-    changes: Vec<(i64, String, String, i64)>,
+    pub(super) changes: Vec<(i64, String, String, i64)>,
     /// Who is in each case.
-    members: Vec<(String, String)>,
+    pub(super) members: Vec<(String, String)>,
 }
 
 impl Vault {
@@ -232,6 +232,9 @@ impl Vault {
     /// The case tables as `vault verify` checks them, read while the custody log is (they do not
     /// depend on it).
     pub(super) async fn case_rows(&self) -> Result<CaseRows, VaultError> {
+        if let VaultLocation::Postgres { url, shown, .. } = &self.location {
+            return super::pg_scan::case_rows(url, std::path::Path::new(shown)).await;
+        }
         let mut cases = Vec::new();
         for row in sqlx::query("SELECT name, opened_seq FROM cases").fetch_all(&self.pool).await? {
             cases.push((get_text(&row, "name")?, get_u64(&row, "opened_seq")?));

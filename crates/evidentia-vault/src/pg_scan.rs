@@ -1,4 +1,4 @@
-//! `vault verify`'s streams on PostgreSQL: each table through `COPY … TO STDOUT (FORMAT binary)`
+//! `vault verify`'s reads on PostgreSQL: each big table through `COPY … TO STDOUT (FORMAT binary)`
 //! on its own connection. Binary rows save the server escaping each text and this side unescaping
 //! it and parsing numbers. The custody log is read as the server lays it out (its cheapest read):
 //! that is the order of writing, but for newer events placed in older pages' free space, which
@@ -14,6 +14,7 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use tokio::sync::mpsc::Sender;
 
+use super::cases::CaseRows;
 use super::custody::EventFields;
 use super::log_pass::{CHUNK, ChainCheck, LogMessage, RecordChunk, RowFact};
 use super::record::SubjectKind;
@@ -65,6 +66,12 @@ const KEYED_RECORD_FIELDS: usize = 14;
 /// server starts a scan of a large table where another scan of it is (or where the last one
 /// stopped), which would lay out the rows from the middle of the table and part every record from
 /// its digest rows.
+/// The case tables (see `Vault::case_rows`): read whole, and in binary, on a connection of their
+/// own, which costs the server far less than building them as JSON.
+const CASES_COPY: &str = "COPY cases (name, opened_seq) TO STDOUT (FORMAT binary)";
+const CASE_CHANGES_COPY: &str = "COPY case_changes (seq, case_name, record_id, added) TO STDOUT (FORMAT binary)";
+const CASE_MEMBERS_COPY: &str = "COPY case_members (case_name, record_id) TO STDOUT (FORMAT binary)";
+
 async fn connect(url: &str, shown: &Path) -> Result<PgConnection, VaultError> {
     let unreachable = |e: sqlx::Error| VaultError::Unreachable { shown: shown.to_owned(), detail: e.to_string() };
     let mut conn = PgConnection::connect(url).await.map_err(unreachable)?;
@@ -97,6 +104,46 @@ pub(super) fn start(
             let _ = records_tx.send(Err(e)).await;
         }
     });
+}
+
+/// The case tables as `vault verify` checks them.
+pub(super) async fn case_rows(url: &str, shown: &Path) -> Result<CaseRows, VaultError> {
+    let mut conn = connect(url, shown).await?;
+    let mut rows = CaseRows { cases: Vec::new(), changes: Vec::new(), members: Vec::new() };
+    let text = |row: &CopyRow<'_>, i: usize, table: &str| -> Result<String, VaultError> {
+        let value = row.text(i)?.ok_or_else(|| VaultError::BadRow(format!("a row of {table} is incomplete")))?;
+        Ok(value.to_owned())
+    };
+    let number = |row: &CopyRow<'_>, i: usize, table: &str| -> Result<i64, VaultError> {
+        row.int(i).ok_or_else(|| VaultError::BadRow(format!("a row of {table} is incomplete")))
+    };
+    let mut copy = CopyRows::new(conn.copy_out_raw(CASES_COPY).await?);
+    while let Some(row) = copy.next().await? {
+        let row = row.expect_fields(2, "cases")?;
+        let seq = number(&row, 1, "cases")?;
+        let seq = u64::try_from(seq).map_err(|_| VaultError::BadRow(format!("a case was opened by event #{seq}")))?;
+        rows.cases.push((text(&row, 0, "cases")?, seq));
+    }
+    copy.finish().await?;
+    let mut copy = CopyRows::new(conn.copy_out_raw(CASE_CHANGES_COPY).await?);
+    while let Some(row) = copy.next().await? {
+        let (row, table) = (row.expect_fields(4, "case_changes")?, "case_changes");
+        rows.changes.push((
+            number(&row, 0, table)?,
+            text(&row, 1, table)?,
+            text(&row, 2, table)?,
+            number(&row, 3, table)?,
+        ));
+    }
+    copy.finish().await?;
+    let mut copy = CopyRows::new(conn.copy_out_raw(CASE_MEMBERS_COPY).await?);
+    while let Some(row) = copy.next().await? {
+        let row = row.expect_fields(2, "case_members")?;
+        rows.members.push((text(&row, 0, "case_members")?, text(&row, 1, "case_members")?));
+    }
+    copy.finish().await?;
+    let _ = conn.close().await;
+    Ok(rows)
 }
 
 /// The custody log, checked by `chain` in sequence order as it passes: read as laid out
@@ -466,6 +513,15 @@ where
                 }
             }
         }
+    }
+
+    /// Reads the copy to its end (the server's messages after the table's last row), so that the
+    /// connection can serve another statement.
+    async fn finish(mut self) -> Result<(), VaultError> {
+        while let Some(message) = self.stream.next().await {
+            message?;
+        }
+        Ok(())
     }
 
     /// The row [`Self::advance`] moved to.

@@ -268,3 +268,35 @@ fn records_and_digests_the_server_moved_are_paired_and_an_edit_among_them_is_nam
     assert_eq!(altered.len(), 1, "{problems:?}");
     assert_eq!(altered[0]["item"], format!("record {}", id(3)), "{problems:?}");
 }
+
+#[test]
+fn case_rows_edited_on_the_server_are_named() {
+    // The case tables are read whole, as binary copies: each kind of edit to them is still found.
+    let env = Env::team();
+    for name in ["a.txt", "b.txt"] {
+        env.write(name, name);
+    }
+    env.ok(&["seal", "a.txt", "b.txt"]);
+    let records = env.records();
+    let (a, b) = (records[0]["id"].as_str().unwrap(), records[1]["id"].as_str().unwrap());
+    env.ok(&["case", "new", "Müller ./. Schmidt"]);
+    env.ok(&["case", "add", "Müller ./. Schmidt", a, b]);
+    assert!(env.ok(&["vault", "verify"]).contains("INTACT"));
+
+    env.tamper_sql(&format!(
+        "UPDATE case_changes SET added = 0 WHERE record_id = '{a}'; \
+         INSERT INTO cases (name, opened_seq, opened_at) VALUES ('ghost', 1, '2026-01-01T00:00:00Z'); \
+         DELETE FROM case_members WHERE record_id = '{b}';"
+    ));
+    let (code, json) = env.json(&["vault", "verify"]);
+    assert_eq!(code, 1, "{json}");
+    let found: BTreeSet<(&str, &str)> = json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["code"].as_str().unwrap(), p["item"].as_str().unwrap()))
+        .collect();
+    assert!(found.contains(&("CASE_UNLOGGED", "case ghost")), "{found:?}");
+    assert!(found.contains(&("CASE_MEMBERS_MISMATCH", "case Müller ./. Schmidt")), "{found:?}");
+    assert!(found.iter().any(|(code, item)| *code == "CASE_ALTERED" && item.starts_with("case change #")), "{found:?}");
+}
