@@ -3,8 +3,8 @@
 # started here), and measures lookup by digest (p50/p99 of 10,000), listing pages, a search by
 # name, the Vault screen's filters and a full `vault verify` (events/s). Then the references beside
 # ours in the same run, five times in turn: SQLite's own read of the three tables the check reads
-# (`sqlite3`, output thrown away), `vault verify` of the SQLite vault, and `vault verify` of the
-# PostgreSQL one, with the ratios (and their medians).
+# (`sqlite3`, output thrown away), `evidentia vault verify` (the release build users get) of the
+# SQLite vault, and of the PostgreSQL one, with the ratios (and their medians).
 # Takes about 20 minutes and 3 GB of disk in /var/tmp (EVIDENTIA_SCALE_KEEP=DIR keeps the SQLite
 # vault there and reuses it).
 # Usage: scripts/bench_scale.sh [RECORDS]
@@ -31,17 +31,25 @@ if [ -n "$sqlite_s" ] && [ -n "$pg_s" ]; then
 fi
 
 echo "-- the references: SQLite reading custody_events, records and record_digests; vault verify on SQLite; on PostgreSQL"
+# The rounds run the shipped command (release profile) on the vaults the bench filled and kept.
+cargo build --release -q -p evidentia-cli
+evidentia=target/release/evidentia
+team="$EVIDENTIA_TEST_POSTGRES/$EVIDENTIA_SCALE_PG_DB?folder=$work/team"
+mkdir -p "$work/team"
 events="$(sqlite3 "$kept/vault.db" 'SELECT COUNT(*) FROM custody_events')"
 : > "$work/rounds"
-for round in 1 2 3 4 5; do
+timed() { # runs "$@" (which must succeed) and prints its wall time in seconds
+  local start end
   start=$(date +%s.%N)
-  sqlite3 "$kept/vault.db" 'SELECT * FROM custody_events; SELECT * FROM records; SELECT * FROM record_digests;' > /dev/null
+  "$@" > /dev/null
   end=$(date +%s.%N)
-  plain=$(python3 -c "print(f'{$end - $start:.2f}')")
-  EVIDENTIA_SCALE_ONLY=verify EVIDENTIA_SCALE_KEEP="$kept" EVIDENTIA_SCALE_RECORDS="$records" \
-    cargo bench -p evidentia --bench scale 2> /dev/null > "$work/verify.log"
-  python3 - "$events" "$plain" "$(seconds sqlite "$work/verify.log")" "$(seconds postgres "$work/verify.log")" "$round" \
-    <<'EOF' | tee -a "$work/rounds"
+  python3 -c "print(f'{$end - $start:.2f}')"
+}
+for round in 1 2 3 4 5; do
+  plain=$(timed sqlite3 "$kept/vault.db" 'SELECT * FROM custody_events; SELECT * FROM records; SELECT * FROM record_digests;')
+  ours=$(timed "$evidentia" vault verify -q --vault "$kept")
+  pg=$(timed "$evidentia" vault verify -q --vault "$team")
+  python3 - "$events" "$plain" "$ours" "$pg" "$round" <<'EOF' | tee -a "$work/rounds"
 import sys
 events, plain, ours, pg, round_ = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 print(f"round {round_}: plain read {plain:.2f} s ({events / plain:,.0f} events/s), vault verify {ours:.2f} s "
