@@ -62,16 +62,16 @@ const KEYED_RECORDS_COPY: &str = "COPY (SELECT r.id, r.kind, r.name, r.size, r.f
      FROM record_digests GROUP BY record_id) d ON d.record_id = r.id) TO STDOUT (FORMAT binary)";
 const KEYED_RECORD_FIELDS: usize = 14;
 
-/// A connection for one table's read. Its scans start at the table's first page: by default the
-/// server starts a scan of a large table where another scan of it is (or where the last one
-/// stopped), which would lay out the rows from the middle of the table and part every record from
-/// its digest rows.
 /// The case tables (see `Vault::case_rows`): read whole, and in binary, on a connection of their
 /// own, which costs the server far less than building them as JSON.
 const CASES_COPY: &str = "COPY cases (name, opened_seq) TO STDOUT (FORMAT binary)";
 const CASE_CHANGES_COPY: &str = "COPY case_changes (seq, case_name, record_id, added) TO STDOUT (FORMAT binary)";
 const CASE_MEMBERS_COPY: &str = "COPY case_members (case_name, record_id) TO STDOUT (FORMAT binary)";
 
+/// A connection for one table's read. Its scans start at the table's first page: by default the
+/// server starts a scan of a large table where another scan of it is (or where the last one
+/// stopped), which would lay out the rows from the middle of the table and part every record from
+/// its digest rows.
 async fn connect(url: &str, shown: &Path) -> Result<PgConnection, VaultError> {
     let unreachable = |e: sqlx::Error| VaultError::Unreachable { shown: shown.to_owned(), detail: e.to_string() };
     let mut conn = PgConnection::connect(url).await.map_err(unreachable)?;
