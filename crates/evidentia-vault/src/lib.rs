@@ -18,6 +18,7 @@ mod location;
 mod lock;
 mod log_pass;
 mod ots;
+mod pg_copy;
 mod pg_scan;
 mod problem;
 mod scan;

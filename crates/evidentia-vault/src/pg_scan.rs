@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
 
+use bytes::Bytes;
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use tokio::sync::mpsc::Sender;
@@ -17,6 +19,7 @@ use tokio::sync::mpsc::Sender;
 use super::cases::CaseRows;
 use super::custody::EventFields;
 use super::log_pass::{CHUNK, ChainCheck, LogMessage, RecordChunk, RowFact};
+use super::pg_copy;
 use super::record::SubjectKind;
 use super::scan::{RecordOrder, StoredRecord, add_digest};
 use super::{VaultError, VaultLocation};
@@ -79,6 +82,33 @@ async fn connect(url: &str, shown: &Path) -> Result<PgConnection, VaultError> {
     Ok(conn)
 }
 
+/// The rows of a table copy: read on a connection of its own in large blocks (see [`pg_copy`]),
+/// or, where that cannot log in as the general client does, through a connection of the general
+/// client put in `conn`.
+async fn open_copy<'c>(
+    url: &str,
+    shown: &Path,
+    conn: &'c mut Option<PgConnection>,
+    sql: &str,
+) -> Result<CopyRows<BoxStream<'c, Result<Bytes, VaultError>>, Bytes>, VaultError> {
+    if let Ok(copy) = pg_copy::open(url, shown, sql).await {
+        return Ok(CopyRows::new(copy.into_stream().boxed()));
+    }
+    let conn = conn.insert(connect(url, shown).await?);
+    Ok(CopyRows::new(messages(conn.copy_out_raw(sql).await?)))
+}
+
+/// A copy's messages from the general client, with its errors as the vault's.
+fn messages<'c>(stream: BoxStream<'c, sqlx::Result<Bytes>>) -> BoxStream<'c, Result<Bytes, VaultError>> {
+    stream.map(|message| message.map_err(VaultError::from)).boxed()
+}
+
+async fn close(conn: Option<PgConnection>) {
+    if let Some(conn) = conn {
+        let _ = conn.close().await;
+    }
+}
+
 /// Starts the PostgreSQL streams of a scan (see [`super::scan`]).
 pub(super) fn start(
     location: &VaultLocation,
@@ -117,7 +147,7 @@ pub(super) async fn case_rows(url: &str, shown: &Path) -> Result<CaseRows, Vault
     let number = |row: &CopyRow<'_>, i: usize, table: &str| -> Result<i64, VaultError> {
         row.int(i).ok_or_else(|| VaultError::BadRow(format!("a row of {table} is incomplete")))
     };
-    let mut copy = CopyRows::new(conn.copy_out_raw(CASES_COPY).await?);
+    let mut copy = CopyRows::new(messages(conn.copy_out_raw(CASES_COPY).await?));
     while let Some(row) = copy.next().await? {
         let row = row.expect_fields(2, "cases")?;
         let seq = number(&row, 1, "cases")?;
@@ -125,7 +155,7 @@ pub(super) async fn case_rows(url: &str, shown: &Path) -> Result<CaseRows, Vault
         rows.cases.push((text(&row, 0, "cases")?, seq));
     }
     copy.finish().await?;
-    let mut copy = CopyRows::new(conn.copy_out_raw(CASE_CHANGES_COPY).await?);
+    let mut copy = CopyRows::new(messages(conn.copy_out_raw(CASE_CHANGES_COPY).await?));
     while let Some(row) = copy.next().await? {
         let (row, table) = (row.expect_fields(4, "case_changes")?, "case_changes");
         rows.changes.push((
@@ -136,7 +166,7 @@ pub(super) async fn case_rows(url: &str, shown: &Path) -> Result<CaseRows, Vault
         ));
     }
     copy.finish().await?;
-    let mut copy = CopyRows::new(conn.copy_out_raw(CASE_MEMBERS_COPY).await?);
+    let mut copy = CopyRows::new(messages(conn.copy_out_raw(CASE_MEMBERS_COPY).await?));
     while let Some(row) = copy.next().await? {
         let row = row.expect_fields(2, "case_members")?;
         rows.members.push((text(&row, 0, "case_members")?, text(&row, 1, "case_members")?));
@@ -155,9 +185,9 @@ async fn events(
     order: RecordOrder,
     tx: &Sender<Result<LogMessage, VaultError>>,
 ) -> Result<(), VaultError> {
-    let mut conn = connect(url, shown).await?;
     let laid_out = order == RecordOrder::Stored;
-    let mut rows = CopyRows::new(conn.copy_out_raw(if laid_out { EVENTS_LAID_OUT_COPY } else { EVENTS_COPY }).await?);
+    let mut conn = None;
+    let mut rows = open_copy(url, shown, &mut conn, if laid_out { EVENTS_LAID_OUT_COPY } else { EVENTS_COPY }).await?;
     // Events read before their turn, by sequence number, and the one whose turn it is.
     let mut early: BTreeMap<u64, HeldRow> = BTreeMap::new();
     let mut early_bytes = 0;
@@ -196,7 +226,7 @@ async fn events(
         }
     }
     drop(rows);
-    let _ = conn.close().await;
+    close(conn).await;
     let _ = tx.send(Ok(chain.take())).await;
     let _ = tx.send(Ok(LogMessage::End(Box::new(chain)))).await;
     Ok(())
@@ -235,15 +265,16 @@ async fn records_stored(
     shown: &Path,
     tx: &Sender<Result<RecordChunk, VaultError>>,
 ) -> Result<(), VaultError> {
-    let mut records_conn = connect(url, shown).await?;
-    let mut digests_conn = connect(url, shown).await?;
+    let (mut records_conn, mut digests_conn) = (None, None);
     let irregular = || RecordChunk { irregular: true, ..RecordChunk::default() };
-    let mut records = CopyRows::new(records_conn.copy_out_raw(RECORDS_LAID_OUT_COPY).await?);
-    let mut digests = CopyRows::new(digests_conn.copy_out_raw(DIGESTS_LAID_OUT_COPY).await?);
+    let mut records = open_copy(url, shown, &mut records_conn, RECORDS_LAID_OUT_COPY).await?;
+    let mut digests = open_copy(url, shown, &mut digests_conn, DIGESTS_LAID_OUT_COPY).await?;
     let mut chunk = RecordChunk::default();
     let mut stored = StoredRecord::blank();
     let mut run = DigestRun::default();
     let mut waiting_records: HashMap<String, StoredRecord> = HashMap::new();
+    // Records that waited and were paired: their buffers serve the rows to come.
+    let mut spare: Vec<StoredRecord> = Vec::new();
     let mut waiting_runs: HashMap<String, Digests> = HashMap::new();
     let (mut records_left, mut runs_left) = (true, digests.advance().await?);
     while records_left || runs_left {
@@ -272,7 +303,9 @@ async fn records_stored(
                         chunk.rows.push(RowFact::of(&stored.record, &stored.sha256_column, &mut chunk.json));
                     }
                     None => {
-                        if waiting_records.insert(stored.record.id.clone(), stored.clone()).is_some() {
+                        // The record waits; its buffers are taken, not copied.
+                        let record = std::mem::replace(&mut stored, spare.pop().unwrap_or_else(StoredRecord::blank));
+                        if waiting_records.insert(record.record.id.clone(), record).is_some() {
                             let _ = tx.send(Ok(irregular())).await;
                             return Ok(());
                         }
@@ -284,6 +317,7 @@ async fn records_stored(
                     Some(mut record) => {
                         record.record.digests = std::mem::take(&mut run.digests);
                         chunk.rows.push(RowFact::of(&record.record, &record.sha256_column, &mut chunk.json));
+                        spare.push(record);
                     }
                     None => {
                         if waiting_runs.insert(run.id.clone(), std::mem::take(&mut run.digests)).is_some() {
@@ -308,8 +342,8 @@ async fn records_stored(
     }
     let _ = tx.send(Ok(chunk)).await;
     drop((records, digests));
-    let _ = records_conn.close().await;
-    let _ = digests_conn.close().await;
+    close(records_conn).await;
+    close(digests_conn).await;
     Ok(())
 }
 
@@ -325,7 +359,7 @@ impl DigestRun {
     /// Reads the run under the cursor of `rows`; whether a row of the next run is under it.
     async fn read<S, B>(&mut self, rows: &mut CopyRows<S, B>) -> Result<bool, VaultError>
     where
-        S: futures_util::Stream<Item = sqlx::Result<B>> + Unpin,
+        S: futures_util::Stream<Item = Result<B, VaultError>> + Unpin,
         B: AsRef<[u8]>,
     {
         self.id.clear();
@@ -357,8 +391,8 @@ async fn records_keyed(
     shown: &Path,
     tx: &Sender<Result<RecordChunk, VaultError>>,
 ) -> Result<(), VaultError> {
-    let mut conn = connect(url, shown).await?;
-    let mut rows = CopyRows::new(conn.copy_out_raw(KEYED_RECORDS_COPY).await?);
+    let mut conn = None;
+    let mut rows = open_copy(url, shown, &mut conn, KEYED_RECORDS_COPY).await?;
     let mut chunk = RecordChunk::default();
     let mut stored = StoredRecord::blank();
     while let Some(row) = rows.next().await? {
@@ -378,7 +412,7 @@ async fn records_keyed(
         }
     }
     drop(rows);
-    let _ = conn.close().await;
+    close(conn).await;
     let _ = tx.send(Ok(chunk)).await;
     Ok(())
 }
@@ -443,7 +477,7 @@ struct CopyRows<S, B> {
 
 impl<S, B> CopyRows<S, B>
 where
-    S: futures_util::Stream<Item = sqlx::Result<B>> + Unpin,
+    S: futures_util::Stream<Item = Result<B, VaultError>> + Unpin,
     B: AsRef<[u8]>,
 {
     fn new(stream: S) -> CopyRows<S, B> {
@@ -670,7 +704,7 @@ mod tests {
     type Read = (Option<String>, Option<i64>, Option<String>);
 
     fn read_all(messages: Vec<Vec<u8>>) -> Result<Vec<Read>, VaultError> {
-        let stream = futures_util::stream::iter(messages.into_iter().map(Ok::<_, sqlx::Error>));
+        let stream = futures_util::stream::iter(messages.into_iter().map(Ok::<_, VaultError>));
         let mut rows = CopyRows::new(stream);
         let mut out = Vec::new();
         block_on(async {
@@ -715,7 +749,7 @@ mod tests {
         let bytes = binary(&[vec![Some(&one), Some(b"first"), Some(b"")], vec![Some(&two), None, None]]);
         for size in [bytes.len(), 7] {
             let messages: Vec<Vec<u8>> = bytes.chunks(size).map(<[u8]>::to_vec).collect();
-            let mut rows = CopyRows::new(futures_util::stream::iter(messages.into_iter().map(Ok::<_, sqlx::Error>)));
+            let mut rows = CopyRows::new(futures_util::stream::iter(messages.into_iter().map(Ok::<_, VaultError>)));
             let held: Vec<HeldRow> = block_on(async {
                 let mut held = Vec::new();
                 while let Some(row) = rows.next().await.unwrap() {

@@ -300,3 +300,44 @@ fn case_rows_edited_on_the_server_are_named() {
     assert!(found.contains(&("CASE_MEMBERS_MISMATCH", "case Müller ./. Schmidt")), "{found:?}");
     assert!(found.iter().any(|(code, item)| *code == "CASE_ALTERED" && item.starts_with("case change #")), "{found:?}");
 }
+
+/// The team vault's URL as `role` (one of the password roles of `scripts/postgres/start_local.sh`)
+/// with `password`, folder included.
+fn with_password(env: &Env, role: &str, password: &str) -> PathBuf {
+    let db = env.database.as_deref().unwrap().replacen("://admin@", &format!("://{role}:{password}@"), 1);
+    PathBuf::from(format!("{db}?folder={}", env.vault_folder().display()))
+}
+
+#[test]
+fn a_vault_is_checked_by_roles_that_log_in_with_a_password() {
+    // The check reads its big tables on connections of its own, which log in as the general
+    // client does: by SCRAM-SHA-256 or a password in clear (by MD5 the general client reads them).
+    let env = Env::team();
+    for i in 0..3 {
+        env.write(&format!("f{i}.txt"), format!("file {i}"));
+    }
+    env.ok(&["seal", "f0.txt", "f1.txt", "f2.txt"]);
+    let password = "test%20p%C3%A4ssword";
+    for role in ["evidentia_scram", "evidentia_clear", "evidentia_md5"] {
+        let out = env.cmd_in(&with_password(&env, role, password)).args(["vault", "verify"]).output().unwrap();
+        assert!(out.status.success(), "{role}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("INTACT"), "{role}: {}", text(&out.stdout));
+    }
+    let out = env.cmd_in(&with_password(&env, "evidentia_scram", "wrong")).args(["vault", "verify"]).output().unwrap();
+    assert!(!out.status.success());
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("password authentication failed"), "{said}");
+    assert!(!said.contains("wrong@"), "the password is not shown: {said}");
+
+    let id = env.records()[1]["id"].as_str().unwrap().to_owned();
+    env.tamper_sql(&format!("UPDATE records SET name = 'other.txt' WHERE id = '{id}'"));
+    for role in ["evidentia_scram", "evidentia_md5"] {
+        let out =
+            env.cmd_in(&with_password(&env, role, password)).args(["--json", "vault", "verify"]).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let altered: Vec<&serde_json::Value> =
+            json["problems"].as_array().unwrap().iter().filter(|p| p["code"] == "RECORD_ALTERED").collect();
+        assert_eq!(altered.len(), 1, "{role}: {json}");
+        assert_eq!(altered[0]["item"], format!("record {id}"), "{role}: {json}");
+    }
+}
