@@ -347,6 +347,7 @@ impl Scram {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlx::Connection;
 
     /// RFC 7677, section 3: the exchange for user `user`, password `pencil`.
     #[test]
@@ -409,6 +410,17 @@ mod tests {
         {
             assert_eq!(copy(&test_server(role, password), PROBE).unwrap(), expected, "as {role}");
         }
+    }
+
+    #[test]
+    fn the_general_client_is_plain_as_this_one_is() {
+        // This reader never asks for TLS, which is right only while the general client cannot
+        // either: were it built with TLS, `sslmode=prefer` (its default) would encrypt its
+        // connections and this reader would have to as well.
+        let url = format!("{}?sslmode=require", test_server("admin", ""));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let refused = runtime.block_on(sqlx::PgConnection::connect(&url)).map(|_| ()).unwrap_err().to_string();
+        assert!(refused.contains("without TLS support"), "{refused}");
     }
 
     #[test]
