@@ -68,9 +68,9 @@ pub(super) async fn open(url: &str, shown: &Path, sql: &str) -> Result<TableCopy
     ];
     params.extend(options.get_application_name().map(|name| ("application_name", name)));
     params.extend(options.get_options().map(|o| ("options", o)));
-    copy.send(startup_message(&params)).await.map_err(|e| NotHere(e.to_string()))?;
+    copy.send(&startup_message(&params)).await.map_err(|e| NotHere(e.to_string()))?;
     copy.log_in(&password(url)).await?;
-    copy.send(message(b'Q', &[sql.as_bytes(), b"\0"].concat())).await.map_err(|e| NotHere(e.to_string()))?;
+    copy.send(&message(b'Q', &[sql.as_bytes(), b"\0"].concat())).await.map_err(|e| NotHere(e.to_string()))?;
     // The copy starts, or the server says why not (the general client then says it to people).
     loop {
         let (kind, body) = copy.message().await.map_err(|e| NotHere(e.to_string()))?;
@@ -116,8 +116,9 @@ fn startup_message(params: &[(&str, &str)]) -> Vec<u8> {
     out
 }
 
-fn message(kind: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![kind];
+/// A message to the server (wiped when dropped: it may hold a password).
+fn message(kind: u8, body: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(vec![kind]);
     out.extend_from_slice(&u32::try_from(body.len() + 4).unwrap_or(u32::MAX).to_be_bytes());
     out.extend_from_slice(body);
     out
@@ -131,8 +132,8 @@ fn server_error(body: &[u8]) -> String {
 }
 
 impl TableCopy {
-    async fn send(&mut self, bytes: Vec<u8>) -> std::io::Result<()> {
-        self.socket.write_all(&bytes).await?;
+    async fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.socket.write_all(bytes).await?;
         self.socket.flush().await
     }
 
@@ -143,11 +144,8 @@ impl TableCopy {
                 self.buf.drain(..self.at);
                 self.at = 0;
             }
-            let filled = self.buf.len();
-            self.buf.resize(filled + BLOCK.max(len.saturating_sub(filled)), 0);
-            let read = self.socket.read(&mut self.buf[filled..]).await;
-            self.buf.truncate(filled + *read.as_ref().unwrap_or(&0));
-            if read? == 0 {
+            self.buf.reserve(BLOCK.max(len.saturating_sub(self.buf.len())));
+            if self.socket.read_buf(&mut self.buf).await? == 0 {
                 return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the server closed the connection"));
             }
         }
@@ -190,7 +188,7 @@ impl TableCopy {
                         3 => {
                             let password = password.as_ref().ok_or_else(needs_password)?;
                             let body = Zeroizing::new([password.as_bytes(), b"\0"].concat());
-                            self.send(message(b'p', &body)).await.map_err(io)?;
+                            self.send(&message(b'p', &body)).await.map_err(io)?;
                         }
                         10 if data.split(|&b| b == 0).any(|m| m == b"SCRAM-SHA-256") => {
                             let password = password.as_ref().ok_or_else(needs_password)?;
@@ -199,14 +197,14 @@ impl TableCopy {
                             let mut body = b"SCRAM-SHA-256\0".to_vec();
                             body.extend_from_slice(&u32::try_from(first.len()).unwrap_or(0).to_be_bytes());
                             body.extend_from_slice(first.as_bytes());
-                            self.send(message(b'p', &body)).await.map_err(io)?;
+                            self.send(&message(b'p', &body)).await.map_err(io)?;
                             scram = Some(s);
                         }
                         11 => {
                             let s = scram.as_mut().ok_or_else(|| NotHere("SCRAM out of turn".into()))?;
                             let server_first = std::str::from_utf8(data).map_err(|_| NotHere("SCRAM".into()))?;
                             let last = s.client_final(server_first).ok_or_else(|| NotHere("SCRAM".into()))?;
-                            self.send(message(b'p', last.as_bytes())).await.map_err(io)?;
+                            self.send(&message(b'p', last.as_bytes())).await.map_err(io)?;
                         }
                         12 => {
                             let s = scram.take().ok_or_else(|| NotHere("SCRAM out of turn".into()))?;
@@ -253,7 +251,7 @@ impl TableCopy {
                     }
                     b'Z' => {
                         self.ended = true;
-                        let _ = self.send(message(b'X', &[])).await;
+                        let _ = self.send(&message(b'X', &[])).await;
                         return Ok(Some(out.into()));
                     }
                     // The copy's end, the statement's completion, notices.
