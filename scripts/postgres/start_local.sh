@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sourced by the test and benchmark scripts: starts a throwaway PostgreSQL cluster on 127.0.0.1 (a
-# free port; its superuser `admin` logs in without a password, from this machine only; the roles
+# free port; its superuser `admin` logs in without a password, from 127.0.0.1 only; the roles
 # `evidentia_scram`, `evidentia_clear` and `evidentia_md5` log in with the password
 # `test pässword` by SCRAM-SHA-256, in clear and by MD5), defines
 # stop_local_postgres (the caller traps it on exit), and exports
