@@ -16,7 +16,6 @@ fn main() {
     let app_state = AppState::load(initial);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
         .manage(app_state)
         .setup(|app| {
             // The report and signature font is installed with the app's resources.

@@ -84,9 +84,15 @@ const configFile = join(work, "config.toml");
 const folderVault = join(work, "vault");
 const folderConfig = `vault = ${JSON.stringify(folderVault)}\n`;
 writeFileSync(configFile, folderConfig);
+// The desktop's opener, as the app finds it on PATH: this one writes down what it was asked to open.
+const desktopBin = join(work, "desktop-bin");
+const openedList = join(work, "opened.txt");
+mkdirSync(desktopBin);
+writeFileSync(join(desktopBin, "xdg-open"), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${openedList}'\n`, { mode: 0o755 });
 const { EVIDENTIA_VAULT: _ignored, ...inherited } = process.env;
 const env = {
   ...inherited,
+  PATH: `${desktopBin}:${process.env.PATH}`,
   LANG: "en_US.UTF-8",
   EVIDENTIA_CONFIG: configFile,
   EVIDENTIA_IDENTITIES: join(work, "identities"),
@@ -328,6 +334,18 @@ try {
       timeoutMsg: "the re-verification does not say PASSED",
     });
     await shot("vault-reverify-en");
+    await (await shown("record-close")).click();
+  });
+
+  await step("open the original from the record's details: the desktop's opener is handed the sealed file", async () => {
+    await (await (await $$id("vault-row"))[0].$(".col-name")).click();
+    await (await shown("record-open")).click();
+    await browser.waitUntil(() => existsSync(openedList) && readFileSync(openedList, "utf8").includes(contract), {
+      timeout: 10000,
+      timeoutMsg: `xdg-open was not asked to open ${contract}`,
+    });
+    const opened = readFileSync(openedList, "utf8").trim().split("\n");
+    if (opened.length !== 1 || opened[0] !== contract) throw new Error(`xdg-open was handed ${JSON.stringify(opened)}`);
     await (await shown("record-close")).click();
   });
 

@@ -7,7 +7,6 @@ use evidentia::vault::{CaseChange, CaseSummary, RecordDetail, RecordQuery, Recor
 use evidentia::verify::package::PackageReport;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
-use tauri_plugin_opener::OpenerExt;
 
 use crate::failure::{Answer, Failure};
 use crate::state::AppState;
@@ -90,7 +89,7 @@ pub async fn record(state: State<'_, AppState>, id: String) -> Answer<RecordDeta
 
 /// Opens the sealed file with the system's program: where it was sealed from, else the vault's copy.
 #[tauri::command]
-pub async fn open_original(app: AppHandle, state: State<'_, AppState>, id: String) -> Answer<String> {
+pub async fn open_original(state: State<'_, AppState>, id: String) -> Answer<String> {
     let vault = state.evidentia().vault_for_reading().await?;
     let detail = vault.record(&id).await;
     let copy = detail.as_ref().ok().map(|d| vault.blobs().path_for(&d.record.sha256_hex()));
@@ -116,8 +115,7 @@ pub async fn open_original(app: AppHandle, state: State<'_, AppState>, id: Strin
             ),
         ));
     };
-    app.opener()
-        .open_path(target.to_string_lossy(), None::<&str>)
+    open::that_detached(&target)
         .map_err(|e| Failure::new("OPEN_FAILED", format!("{}: no program opened it: {e}", target.display())))?;
     Ok(target.display().to_string())
 }
