@@ -41,23 +41,27 @@ psql -X -q "$EVIDENTIA_TEST_POSTGRES/$EVIDENTIA_SCALE_PG_DB" -c 'VACUUM (ANALYZE
 mkdir -p "$work/team"
 events="$(sqlite3 "$kept/vault.db" 'SELECT COUNT(*) FROM custody_events')"
 : > "$work/rounds"
-timed() { # runs "$@" (which must succeed) and prints its wall time in seconds
-  local start end
-  start=$(date +%s.%N)
-  "$@" > /dev/null
-  end=$(date +%s.%N)
-  python3 -c "print(f'{$end - $start:.2f}')"
+timed() { # runs "$@" (which must succeed); prints its wall time in seconds and its peak resident memory in MiB
+  python3 - "$@" <<'EOF'
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+wall = time.perf_counter() - start
+print(f"{wall:.2f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f}")
+EOF
 }
 for round in 1 2 3 4 5; do
   plain=$(timed sqlite3 "$kept/vault.db" 'SELECT * FROM custody_events; SELECT * FROM records; SELECT * FROM record_digests;')
   ours=$(timed "$evidentia" vault verify -q --vault "$kept")
   pg=$(timed "$evidentia" vault verify -q --vault "$team")
-  python3 - "$events" "$plain" "$ours" "$pg" "$round" <<'EOF' | tee -a "$work/rounds"
+  # shellcheck disable=SC2086 # each of the three is "seconds MiB"
+  python3 - "$events" $plain $ours $pg "$round" <<'EOF' | tee -a "$work/rounds"
 import sys
-events, plain, ours, pg, round_ = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-print(f"round {round_}: plain read {plain:.2f} s ({events / plain:,.0f} events/s), vault verify {ours:.2f} s "
-      f"({events / ours:,.0f} events/s): verify runs at {plain / ours:.0%} of the plain read; "
-      f"on PostgreSQL {pg:.2f} s: {pg / ours:.2f}x of SQLite")
+events = int(sys.argv[1])
+plain, _, ours, ours_mib, pg, pg_mib = (float(x) for x in sys.argv[2:8])
+print(f"round {sys.argv[8]}: plain read {plain:.2f} s ({events / plain:,.0f} events/s), vault verify {ours:.2f} s "
+      f"({events / ours:,.0f} events/s, peak {ours_mib:.0f} MiB): verify runs at {plain / ours:.0%} of the plain read; "
+      f"on PostgreSQL {pg:.2f} s (peak {pg_mib:.0f} MiB): {pg / ours:.2f}x of SQLite")
 EOF
 done
 python3 - "$work/rounds" <<'EOF'
@@ -65,6 +69,7 @@ import re, statistics, sys
 rounds = open(sys.argv[1]).read()
 share = [int(x) for x in re.findall(r"at (\d+)% of the plain read", rounds)]
 pg = [float(x) for x in re.findall(r": ([0-9.]+)x of SQLite", rounds)]
+peak = [int(x) for x in re.findall(r"peak (\d+) MiB", rounds)]
 print(f"median of {len(pg)} rounds: verify at {statistics.median(share)}% of the plain read; "
-      f"PostgreSQL {statistics.median(pg):.2f}x of SQLite")
+      f"PostgreSQL {statistics.median(pg):.2f}x of SQLite; peak memory of any verify {max(peak)} MiB")
 EOF
